@@ -1,0 +1,140 @@
+/**
+ * zstd-codec (Emscripten, fixed 16 MiB heap) behind a small synchronous engine. Any exception from the
+ * wasm module (abort("OOM") throws a string) leaves the instance unusable: the engine reports it as
+ * `ZstdAbort` and the caller replaces the engine.
+ */
+import { createRequire } from "node:module"
+
+/** The part of zstd-codec's `Simple` API used here. Results are `null` on any codec error. */
+export interface ZstdSimple {
+  compress(bytes: Uint8Array, level: number): Uint8Array | null
+  decompress(bytes: Uint8Array): Uint8Array | null
+  compressUsingDict(bytes: Uint8Array, dict: ZstdDictHandle): Uint8Array | null
+  decompressUsingDict(bytes: Uint8Array, dict: ZstdDictHandle): Uint8Array | null
+}
+
+export interface ZstdDictHandle {
+  close(): void
+}
+
+/** A loaded zstd-codec instance, as `ZstdCodec.run` hands it over. */
+export interface ZstdModule {
+  readonly Simple: new () => ZstdSimple
+  readonly Generic: new () => { contentSize(bytes: Uint8Array): number | null | undefined }
+  readonly Dict: {
+    readonly Compression: new (bytes: Uint8Array, level: number) => ZstdDictHandle
+    readonly Decompression: new (bytes: Uint8Array) => ZstdDictHandle
+  }
+}
+
+/** Loads a fresh zstd-codec instance (each call costs 16 MiB and 30-45 ms). */
+export type ZstdLoader = () => Promise<ZstdModule>
+
+/** Loads zstd-codec from node_modules. */
+export const defaultLoader: ZstdLoader = () =>
+  new Promise((resolve, reject) => {
+    try {
+      const require = createRequire(import.meta.url)
+      const { ZstdCodec } = require("zstd-codec") as { ZstdCodec: { run(cb: (zstd: ZstdModule) => void): void } }
+      ZstdCodec.run(resolve)
+    } catch (error) {
+      reject(error)
+    }
+  })
+
+/** The wasm instance threw; it must not be used again. */
+export class ZstdAbort {
+  readonly _tag = "ZstdAbort"
+  constructor(readonly detail: string) {}
+}
+
+/** A zstd frame header is at most 18 bytes; enough for `contentSize`. */
+const FRAME_HEADER_MAX = 18
+
+const describe = (thrown: unknown): string =>
+  (thrown instanceof Error ? thrown.message : String(thrown)).split("\n")[0]!.slice(0, 120)
+
+export interface ZstdEngine {
+  /** Compresses one frame (<= the writer's frame size). `null`: the codec refused. Throws ZstdAbort. */
+  readonly compress: (frame: Uint8Array, level: number, dictionaryId: number) => Uint8Array | null
+  /** The content size a frame header declares, `null` when absent or unreadable. Throws ZstdAbort. */
+  readonly contentSize: (frame: Uint8Array) => number | null
+  /** Decompresses one frame whose content size was checked first. `null`: rejected. Throws ZstdAbort. */
+  readonly decompress: (frame: Uint8Array, dictionaryId: number) => Uint8Array | null
+  readonly hasDictionary: (dictionaryId: number) => boolean
+  /** Frees the dictionaries on the wasm heap. */
+  readonly close: () => void
+}
+
+const guard = <A>(f: () => A): A => {
+  try {
+    return f()
+  } catch (thrown) {
+    throw new ZstdAbort(describe(thrown))
+  }
+}
+
+/**
+ * Builds an engine on a loaded module. Dictionaries are raw-content zstd dictionaries; compression
+ * dictionaries are prepared at `dictionaryLevel` (zstd bakes the level into the prepared dictionary).
+ */
+export const makeEngine = (
+  zstd: ZstdModule,
+  dictionaries: ReadonlyMap<number, Uint8Array>,
+  dictionaryLevel: number
+): ZstdEngine => {
+  const simple = guard(() => new zstd.Simple())
+  const generic = guard(() => new zstd.Generic())
+  const handles: Array<ZstdDictHandle> = []
+  const cdicts = new Map<number, ZstdDictHandle>()
+  const ddicts = new Map<number, ZstdDictHandle>()
+  try {
+    for (const [id, bytes] of dictionaries) {
+      const cdict = guard(() => new zstd.Dict.Compression(bytes, dictionaryLevel))
+      handles.push(cdict)
+      cdicts.set(id, cdict)
+      const ddict = guard(() => new zstd.Dict.Decompression(bytes))
+      handles.push(ddict)
+      ddicts.set(id, ddict)
+    }
+  } catch (error) {
+    for (const handle of handles) {
+      try {
+        handle.close()
+      } catch {
+        // the instance is being discarded anyway
+      }
+    }
+    throw error
+  }
+  return {
+    compress: (frame, level, dictionaryId) =>
+      guard(() => {
+        if (dictionaryId === 0) return simple.compress(frame, level)
+        const cdict = cdicts.get(dictionaryId)
+        return cdict === undefined ? null : simple.compressUsingDict(frame, cdict)
+      }),
+    contentSize: (frame) =>
+      guard(() => {
+        const size = generic.contentSize(frame.subarray(0, FRAME_HEADER_MAX))
+        return typeof size === "number" && size >= 0 ? size : null
+      }),
+    decompress: (frame, dictionaryId) =>
+      guard(() => {
+        if (dictionaryId === 0) return simple.decompress(frame)
+        const ddict = ddicts.get(dictionaryId)
+        return ddict === undefined ? null : simple.decompressUsingDict(frame, ddict)
+      }),
+    hasDictionary: (dictionaryId) => ddicts.has(dictionaryId),
+    close: () => {
+      for (const handle of handles) {
+        try {
+          handle.close()
+        } catch {
+          // an aborted instance may refuse; its heap is dropped with it
+        }
+      }
+      handles.length = 0
+    }
+  }
+}
