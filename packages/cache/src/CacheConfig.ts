@@ -1,0 +1,117 @@
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import type { Options } from "./internal/options.js"
+
+const PositiveInt = Schema.Int.pipe(Schema.positive())
+const withDefault = <S extends Schema.Schema.Any>(schema: S, value: Schema.Schema.Type<S>) =>
+  Schema.optionalWith(schema, { default: () => value, exact: true })
+
+/**
+ * The operator config section `[cache]` (snake_case keys, all optional with defaults). Besides each key's range it
+ * checks min_ttl_secs <= every *_ttl_secs <= max_ttl_secs and cold_threshold < hot_threshold.
+ */
+export const CacheSection = Schema.Struct({
+  enabled: withDefault(Schema.Boolean, true),
+  max_episodes: withDefault(PositiveInt, 10000),
+  max_patterns: withDefault(PositiveInt, 5000),
+  max_query_results: withDefault(PositiveInt, 1000),
+  episode_ttl_secs: withDefault(PositiveInt, 1800),
+  pattern_ttl_secs: withDefault(PositiveInt, 3600),
+  query_ttl_secs: withDefault(PositiveInt, 300),
+  min_ttl_secs: withDefault(PositiveInt, 60),
+  max_ttl_secs: withDefault(PositiveInt, 7200),
+  hot_threshold: withDefault(PositiveInt, 10),
+  cold_threshold: withDefault(Schema.NonNegativeInt, 2),
+  adaptation_rate: withDefault(Schema.Number.pipe(Schema.greaterThan(0), Schema.lessThan(1)), 0.25),
+  enable_background_cleanup: withDefault(Schema.Boolean, true),
+  cleanup_interval_secs: withDefault(PositiveInt, 60)
+}).pipe(
+  Schema.filter((s) => {
+    const issues: Array<Schema.FilterIssue> = []
+    if (s.min_ttl_secs > s.max_ttl_secs) {
+      issues.push({
+        path: ["min_ttl_secs"],
+        message: `min_ttl_secs (${s.min_ttl_secs}) must not exceed max_ttl_secs (${s.max_ttl_secs})`
+      })
+    } else {
+      for (const key of ["episode_ttl_secs", "pattern_ttl_secs", "query_ttl_secs"] as const) {
+        if (s[key] < s.min_ttl_secs || s[key] > s.max_ttl_secs) {
+          issues.push({
+            path: [key],
+            message: `${key} (${s[key]}) must be within [min_ttl_secs, max_ttl_secs] = [${s.min_ttl_secs}, ${s.max_ttl_secs}]`
+          })
+        }
+      }
+    }
+    if (s.cold_threshold >= s.hot_threshold) {
+      issues.push({
+        path: ["cold_threshold"],
+        message: `cold_threshold (${s.cold_threshold}) must be less than hot_threshold (${s.hot_threshold})`
+      })
+    }
+    return issues
+  })
+)
+
+/** The decoded `[cache]` section. */
+export type CacheSection = Schema.Schema.Type<typeof CacheSection>
+
+/** One problem in the `[cache]` section, with its key path (e.g. `cache.max_episodes`). */
+export interface CacheConfigIssue {
+  readonly path: string
+  readonly message: string
+}
+
+/** The `[cache]` section does not decode; every issue names its key path. */
+export class CacheConfigError extends Data.TaggedError("CacheConfigError")<{
+  readonly issues: ReadonlyArray<CacheConfigIssue>
+}> {
+  override get message(): string {
+    return `Invalid [cache] config: ${this.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`
+  }
+}
+
+const decodeSection = Schema.decodeUnknownEither(CacheSection, { errors: "all", onExcessProperty: "error" })
+
+/** Decodes the `[cache]` section (`undefined` means all defaults); unknown keys are rejected. */
+export const decode = (input: unknown): Effect.Effect<CacheSection, CacheConfigError> =>
+  Effect.mapError(decodeSection(input ?? {}), (error) => {
+    const issues = ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => ({
+      path: ["cache", ...issue.path.map(String)].join("."),
+      message: issue.message
+    }))
+    return new CacheConfigError({ issues })
+  })
+
+/** Option sets for the three caches an integrator builds from one `[cache]` section. */
+export interface InstanceOptions {
+  readonly enabled: boolean
+  readonly episodes: Omit<Options<unknown>, "weigh">
+  readonly patterns: Omit<Options<unknown>, "weigh">
+  readonly queries: Omit<Options<unknown>, "weigh">
+}
+
+/**
+ * Maps the section onto AdaptiveCache.make options (`weigh` is left to the integrator:
+ * `{ ...episodes, weigh }`). When `enabled` is false the integrator should not cache at all.
+ */
+export const toInstanceOptions = (section: CacheSection): InstanceOptions => {
+  const shared = {
+    minTtl: Duration.seconds(section.min_ttl_secs),
+    maxTtl: Duration.seconds(section.max_ttl_secs),
+    hotThreshold: section.hot_threshold,
+    coldThreshold: section.cold_threshold,
+    adaptationRate: section.adaptation_rate,
+    backgroundCleanup: section.enable_background_cleanup,
+    cleanupInterval: Duration.seconds(section.cleanup_interval_secs)
+  }
+  return {
+    enabled: section.enabled,
+    episodes: { ...shared, maxEntries: section.max_episodes, ttl: Duration.seconds(section.episode_ttl_secs) },
+    patterns: { ...shared, maxEntries: section.max_patterns, ttl: Duration.seconds(section.pattern_ttl_secs) },
+    queries: { ...shared, maxEntries: section.max_query_results, ttl: Duration.seconds(section.query_ttl_secs) }
+  }
+}
