@@ -1,0 +1,14 @@
+export {
+  DEFAULT_CONFIG,
+  type FaultCounts,
+  type FaultSpec,
+  InvalidInputError,
+  type RequestType,
+  type SimConfig,
+  type Stats,
+  startTestServer,
+  type TestServer,
+  TestServerError,
+  type TestServerOptions
+} from "./TestServer.js"
+export { acquire as acquireTestServer, TestServerService } from "./TestServerService.js"

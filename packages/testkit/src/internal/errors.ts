@@ -1,0 +1,38 @@
+/**
+ * A Hrana `Error` structure: `{ message, code }`. Thrown inside the executor, it becomes an error result of one
+ * stream request (or one batch step); it never escapes as an HTTP error.
+ */
+export class HranaError extends Error {
+  readonly code: string
+  constructor(code: string, message: string) {
+    super(message)
+    this.name = "HranaError"
+    this.code = code
+  }
+
+  toProto(): { readonly message: string; readonly code: string } {
+    return { message: this.message, code: this.code }
+  }
+}
+
+/** An error that ends the whole HTTP request with a non-2xx status and a JSON `{ message, code }` body. */
+export class HttpError extends Error {
+  readonly status: number
+  readonly code: string
+  constructor(status: number, code: string, message: string) {
+    super(message)
+    this.name = "HttpError"
+    this.status = status
+    this.code = code
+  }
+}
+
+/** Maps anything thrown by the `libsql` package (a SqliteError with an extended `code`) to a Hrana error. */
+export const toHranaError = (error: unknown): HranaError => {
+  if (error instanceof HranaError) return error
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code
+    return new HranaError(typeof code === "string" && code.length > 0 ? code : "SQLITE_ERROR", error.message)
+  }
+  return new HranaError("INTERNAL_ERROR", String(error))
+}
