@@ -4,31 +4,25 @@
  *
  * @since 0.1.0
  */
-import * as Clock from "effect/Clock"
 import type * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
-import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as Exit from "effect/Exit"
-import * as FiberId from "effect/FiberId"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
-import { CorruptPayload, type DecodeError, InvalidConfig, UnknownDictionary, UnsupportedFormat } from "./CodecError.js"
+import type { DecodeError, InvalidConfig } from "./CodecError.js"
 import type { CodecStats } from "./CodecStats.js"
 import * as CompressionConfig from "./CompressionConfig.js"
 import * as Envelope from "./Envelope.js"
-import { makeCounters, snapshot } from "./internal/counters.js"
-import * as Frames from "./internal/frames.js"
-import { defaultLoader, makeEngine, ZstdAbort, type ZstdEngine, type ZstdLoader } from "./internal/zstd.js"
+import * as Internal from "./internal/service.js"
+import { defaultLoader, type ZstdLoader } from "./internal/zstd.js"
 
 export type { ZstdDictHandle, ZstdLoader, ZstdModule, ZstdSimple } from "./internal/zstd.js"
 /** Loads zstd-codec from node_modules (the default `loadZstd`). @since 0.1.0 */
 export const defaultZstdLoader: ZstdLoader = defaultLoader
 
 /** Largest raw-content dictionary accepted (zstd-codec's 16 MiB heap must also hold frames). @since 0.1.0 */
-export const MAX_DICTIONARY_BYTES = 128 * 1024
+export const MAX_DICTIONARY_BYTES: number = Internal.MAX_DICTIONARY_BYTES
 
 /** Why `encode` returned the input unchanged. @since 0.1.0 */
 export type PlainReason =
@@ -110,271 +104,6 @@ export class Codec extends Context.Tag("@memory-turso/compression/Codec")<
   }
 >() {}
 
-interface Resolved {
-  readonly settings: CompressionConfig.CompressionConfig
-  readonly dictionaries: ReadonlyMap<number, Uint8Array>
-  readonly dictionaryId: number
-  readonly maxDecodedBytes: number
-  readonly loadZstd: ZstdLoader | undefined
-}
-
-const isU32Id = (n: number) => Number.isInteger(n) && n >= 1 && n <= 0xffffffff
-
-const resolve = (options: Options): Either.Either<Resolved, InvalidConfig> =>
-  Either.gen(function* () {
-    const settings = yield* CompressionConfig.decode(options.config ?? {})
-    const invalid = (reason: string) => Either.left(new InvalidConfig({ reason }))
-    const maxDecodedBytes = options.maxDecodedBytes ?? Envelope.DEFAULT_MAX_DECODED_BYTES
-    if (!isU32Id(maxDecodedBytes)) {
-      return yield* invalid(`maxDecodedBytes ${maxDecodedBytes} must be an integer 1..4294967295`)
-    }
-    const dictionaries = options.dictionaries ?? new Map<number, Uint8Array>()
-    for (const [id, bytes] of dictionaries) {
-      if (!isU32Id(id)) return yield* invalid(`dictionary id ${id} must be an integer 1..4294967295`)
-      if (bytes.length === 0 || bytes.length > MAX_DICTIONARY_BYTES) {
-        return yield* invalid(`dictionary ${id} has ${bytes.length} bytes (allowed 1..${MAX_DICTIONARY_BYTES})`)
-      }
-    }
-    const dictionaryId = options.dictionaryId ?? 0
-    if (dictionaryId !== 0) {
-      if (!dictionaries.has(dictionaryId)) return yield* invalid(`dictionaryId ${dictionaryId} is not in dictionaries`)
-      if (settings.algorithm !== "zstd") return yield* invalid('dictionaries need algorithm "zstd"')
-    }
-    return { settings, dictionaries, dictionaryId, maxDecodedBytes, loadZstd: options.loadZstd ?? defaultLoader }
-  })
-
-type Attempt<A> =
-  | { readonly _tag: "Done"; readonly value: A }
-  | { readonly _tag: "Aborted"; readonly reload: Effect.Effect<void> }
-
-const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
-const utf8Encoder = new TextEncoder()
-
-const build = (resolved: Resolved, mode: "codec" | "none"): Effect.Effect<Codec["Type"], never, Scope.Scope> =>
-  Effect.gen(function* () {
-    const { settings, dictionaries, dictionaryId, maxDecodedBytes } = resolved
-    const counters = makeCounters()
-    const state: { engine: ZstdEngine | undefined; reloading: Deferred.Deferred<void> | undefined; closed: boolean } = {
-      engine: undefined,
-      reloading: undefined,
-      closed: false
-    }
-    let unavailableLogged = false
-
-    const loadEngine: Effect.Effect<void> = Effect.gen(function* () {
-      const loader = resolved.loadZstd
-      if (loader === undefined) return
-      const loaded = yield* Effect.tryPromise({ try: () => loader(), catch: (cause) => cause }).pipe(
-        Effect.timeoutFail({ duration: "30 seconds", onTimeout: () => new Error("zstd-codec did not start in 30 s") }),
-        Effect.flatMap((zstd) =>
-          Effect.try({ try: () => makeEngine(zstd, dictionaries, settings.level), catch: (cause) => cause })
-        ),
-        Effect.either
-      )
-      if (Either.isRight(loaded)) {
-        if (state.closed) loaded.right.close()
-        else state.engine = loaded.right
-      } else if (!unavailableLogged) {
-        unavailableLogged = true
-        const detail = loaded.left instanceof ZstdAbort ? loaded.left.detail : String(loaded.left)
-        yield* Effect.logWarning(
-          `zstd-codec is unavailable (${detail.slice(0, 200)}): values are stored uncompressed and zstd rows cannot be read`
-        )
-      }
-    })
-
-    // Marks `seen` dead at once (synchronously, so no other fiber uses it) and returns the reload.
-    const beginReload = (seen: ZstdEngine, detail: string): Effect.Effect<void> => {
-      if (state.engine !== seen) return state.reloading ? Deferred.await(state.reloading) : Effect.void
-      state.engine = undefined
-      counters.codec_restarts++
-      seen.close()
-      const done = Deferred.unsafeMake<void>(FiberId.none)
-      state.reloading = done
-      return Effect.logWarning(`zstd-codec instance aborted (${detail}); replacing it`).pipe(
-        Effect.zipRight(loadEngine),
-        Effect.ensuring(
-          Effect.suspend(() => {
-            state.reloading = undefined
-            return Deferred.done(done, Exit.void)
-          })
-        ),
-        Effect.uninterruptible
-      )
-    }
-
-    const currentEngine: Effect.Effect<ZstdEngine | undefined> = Effect.suspend(() =>
-      state.reloading ? Deferred.await(state.reloading) : Effect.void
-    ).pipe(Effect.map(() => state.engine))
-
-    const guarded = <A>(engine: ZstdEngine | undefined, run: () => A): Attempt<A> => {
-      try {
-        return { _tag: "Done", value: run() }
-      } catch (thrown) {
-        if (thrown instanceof ZstdAbort && engine !== undefined) {
-          return { _tag: "Aborted", reload: beginReload(engine, thrown.detail) }
-        }
-        throw thrown
-      }
-    }
-
-    if (mode === "codec") yield* loadEngine
-    yield* Effect.addFinalizer(() =>
-      Effect.sync(() => {
-        state.closed = true
-        state.engine?.close()
-        state.engine = undefined
-      })
-    )
-
-    const kindEnabled: Record<CompressionConfig.PayloadKind, boolean> = {
-      episodes: settings.compress_episodes,
-      patterns: settings.compress_patterns,
-      embeddings: settings.compress_embeddings
-    }
-
-    const encode = Effect.fn("Codec.encode")(function* (
-      bytes: Uint8Array,
-      kind: CompressionConfig.PayloadKind,
-      record?: string
-    ) {
-      const plain = (reason: PlainReason): Plain => {
-        counters.bytes_in += bytes.length
-        counters.bytes_out += bytes.length
-        counters.stored_plain++
-        return { _tag: "Plain", bytes, reason }
-      }
-      if (mode === "none" || !settings.enabled) return plain("disabled")
-      if (!kindEnabled[kind]) return plain("kind_disabled")
-      if (bytes.length === 0) return plain("empty")
-      if (bytes.length < settings.threshold_bytes) return plain("below_threshold")
-      let engine: ZstdEngine | undefined
-      let compressor: Frames.FrameCompressor
-      if (settings.algorithm === "zstd") {
-        engine = yield* currentEngine
-        if (engine === undefined) {
-          counters.codec_unavailable++
-          return plain("codec_unavailable")
-        }
-        compressor = Frames.zstdCompressor(engine, settings.level, dictionaryId)
-      } else {
-        compressor = Frames.gzipCompressor(settings.level)
-      }
-      const limit = Math.min(bytes.length - 1, Math.floor(bytes.length * (1 - settings.min_savings)))
-      const start = yield* Clock.currentTimeNanos
-      const attempt = guarded(engine, () => Frames.compressEnvelope(bytes, compressor, limit))
-      const end = yield* Clock.currentTimeNanos
-      counters.compress_calls++
-      counters.compress_ns += end - start
-      if (attempt._tag === "Aborted") {
-        counters.failed++
-        yield* attempt.reload
-        return plain("codec_error")
-      }
-      const outcome = attempt.value
-      if (outcome._tag === "TooLarge") return plain("insufficient_savings")
-      if (outcome._tag === "Refused") {
-        counters.failed++
-        yield* Effect.logWarning(`compression failed for record ${record ?? "(unnamed)"}: ${outcome.reason}`)
-        return plain("codec_error")
-      }
-      counters.compressed++
-      counters.bytes_in += bytes.length
-      counters.bytes_out += outcome.bytes.length
-      const compressed: Compressed = {
-        _tag: "Compressed",
-        bytes: outcome.bytes,
-        algorithm: compressor.algorithm,
-        dictionaryId: compressor.dictionaryId,
-        originalBytes: bytes.length
-      }
-      return compressed
-    })
-
-    const decode = Effect.fn("Codec.decode")(
-      function* (input: Uint8Array | ArrayBuffer, record: string) {
-        const bytes = input instanceof Uint8Array ? input : new Uint8Array(input)
-        const header = Envelope.readHeader(bytes, maxDecodedBytes)
-        if (Either.isLeft(header)) {
-          const { kind, reason } = header.left
-          return yield* kind === "corrupt"
-            ? new CorruptPayload({ record, reason })
-            : new UnsupportedFormat({ record, reason })
-        }
-        const { algorithm, dictionaryId: dictId } = header.right
-        if (dictId !== 0 && !dictionaries.has(dictId)) {
-          return yield* new UnknownDictionary({ record, dictionaryId: dictId })
-        }
-        for (let tries = 0; ; tries++) {
-          let engine: ZstdEngine | undefined
-          let decoder: Frames.FrameDecoder
-          if (algorithm === "stored") decoder = Frames.storedDecoder
-          else if (algorithm === "gzip") decoder = Frames.gzipDecoder
-          else {
-            engine = yield* currentEngine
-            if (engine === undefined) {
-              const reason =
-                mode === "none"
-                  ? "zstd envelopes need a compressing Codec layer (this is layerNone)"
-                  : "the zstd codec is unavailable in this process"
-              return yield* new UnsupportedFormat({ record, reason })
-            }
-            decoder = Frames.zstdDecoder(engine, dictId)
-          }
-          const start = yield* Clock.currentTimeNanos
-          const attempt = guarded(engine, () => Frames.decodeFrames(bytes, header.right, decoder))
-          const end = yield* Clock.currentTimeNanos
-          counters.decompress_calls++
-          counters.decompress_ns += end - start
-          if (attempt._tag === "Aborted") {
-            yield* attempt.reload
-            // One retry on a fresh instance: the abort may have been the old instance's state, not this input.
-            if (tries === 0) continue
-            return yield* new CorruptPayload({ record, reason: "zstd-codec aborted while decoding this value" })
-          }
-          if (typeof attempt.value === "string") return yield* new CorruptPayload({ record, reason: attempt.value })
-          counters.decoded++
-          return attempt.value
-        }
-      },
-      Effect.tapError(() => Effect.sync(() => counters.decode_failed++))
-    )
-
-    const encodeText = Effect.fn("Codec.encodeText")(function* (
-      text: string,
-      kind: CompressionConfig.PayloadKind,
-      record?: string
-    ) {
-      const encoded = yield* encode(utf8Encoder.encode(text), kind, record)
-      if (encoded._tag === "Compressed") return encoded as EncodedText
-      const plain: PlainText = { _tag: "Plain", text, reason: encoded.reason }
-      return plain as EncodedText
-    })
-
-    const decodeText = Effect.fn("Codec.decodeText")(function* (
-      value: string | Uint8Array | ArrayBuffer,
-      record: string
-    ) {
-      if (typeof value === "string") return value
-      const bytes = yield* decode(value, record)
-      try {
-        return utf8Decoder.decode(bytes)
-      } catch {
-        return yield* new CorruptPayload({ record, reason: "decoded bytes are not valid UTF-8" })
-      }
-    })
-
-    const stats = Effect.sync(() =>
-      snapshot(counters, {
-        algorithm: mode === "none" ? "none" : settings.algorithm,
-        level: settings.level,
-        zstd_available: state.engine !== undefined
-      })
-    )
-
-    return Codec.of({ settings, encode, encodeText, decode, decodeText, stats })
-  })
-
 /**
  * Builds the Codec; loads one zstd-codec instance (16 MiB) for the lifetime of the scope. If zstd-codec
  * cannot start, the Codec still works: values stay plain, zstd rows fail with `UnsupportedFormat`.
@@ -382,7 +111,7 @@ const build = (resolved: Resolved, mode: "codec" | "none"): Effect.Effect<Codec[
  * @since 0.1.0
  */
 export const make = (options: Options = {}): Effect.Effect<Codec["Type"], InvalidConfig, Scope.Scope> =>
-  Effect.flatMap(resolve(options), (resolved) => build(resolved, "codec"))
+  Effect.flatMap(Internal.resolve(options), (resolved) => Internal.build(resolved, "codec"))
 
 /** The Codec layer (zstd level 3 by default). Build it once per process. @since 0.1.0 */
 export const layer = (options: Options = {}): Layer.Layer<Codec, InvalidConfig> => Layer.scoped(Codec, make(options))
@@ -410,7 +139,7 @@ export const layerConfig = (
  */
 export const layerNone: Layer.Layer<Codec> = Layer.scoped(
   Codec,
-  build(
+  Internal.build(
     {
       settings: { ...CompressionConfig.defaults, enabled: false },
       dictionaries: new Map(),

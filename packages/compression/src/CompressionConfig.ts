@@ -19,7 +19,10 @@ export type PayloadKind = typeof PayloadKind.Type
 
 /** Algorithm for new writes (decoding always reads every algorithm the format knows). @since 0.1.0 */
 export const Algorithm = Schema.Literal("zstd", "gzip").annotations({
-  message: (issue) => `unknown algorithm ${JSON.stringify(issue.actual)} (expected "zstd" or "gzip")`
+  message: (issue) => ({
+    message: `unknown algorithm ${JSON.stringify(issue.actual)} (expected "zstd" or "gzip")`,
+    override: true
+  })
 })
 /** @since 0.1.0 */
 export type Algorithm = typeof Algorithm.Type
@@ -27,20 +30,33 @@ export type Algorithm = typeof Algorithm.Type
 const Level = Schema.Number.pipe(
   Schema.int(),
   Schema.between(1, 22),
-  Schema.annotations({ message: (issue) => `level ${String(issue.actual)} is out of range (an integer 1..22)` })
+  Schema.annotations({
+    message: (issue) => ({
+      message: `level ${String(issue.actual)} is out of range (an integer 1..22)`,
+      override: true
+    })
+  })
 )
 
 const ThresholdBytes = Schema.Number.pipe(
   Schema.int(),
   Schema.nonNegative(),
   Schema.annotations({
-    message: (issue) => `threshold_bytes ${String(issue.actual)} must be a non-negative integer`
+    message: (issue) => ({
+      message: `threshold_bytes ${String(issue.actual)} must be a non-negative integer`,
+      override: true
+    })
   })
 )
 
 const MinSavings = Schema.Number.pipe(
   Schema.between(0, 0.99),
-  Schema.annotations({ message: (issue) => `min_savings ${String(issue.actual)} must be a fraction in 0..0.99` })
+  Schema.annotations({
+    message: (issue) => ({
+      message: `min_savings ${String(issue.actual)} must be a fraction in 0..0.99`,
+      override: true
+    })
+  })
 )
 
 /**
@@ -77,6 +93,8 @@ export type CompressionConfigInput = typeof CompressionConfig.Encoded
 
 const formatIssues = (error: ParseResult.ParseError): string =>
   ParseResult.ArrayFormatter.formatErrorSync(error)
+    // Optional keys add an "Expected undefined" alternative to every issue: noise for operators.
+    .filter((issue) => !issue.message.startsWith("Expected undefined"))
     .map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message))
     .join("; ")
 

@@ -1,0 +1,292 @@
+import { assert, describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Logger from "effect/Logger"
+import * as TestClock from "effect/TestClock"
+import { episode, randomBytes } from "../bench/corpus.js"
+import * as CodecModule from "../src/Codec.js"
+import * as Envelope from "../src/Envelope.js"
+import { equalBytes, repetitive, utf8 } from "./helpers.js"
+
+const text = utf8.encode(episode(21, 8192))
+
+/** Captures log messages at warning level and above. */
+const captureLogs = () => {
+  const messages: Array<string> = []
+  const logger = Logger.make(({ logLevel, message }) => {
+    if (logLevel._tag === "Warning" || logLevel._tag === "Error") {
+      messages.push(Array.isArray(message) ? message.join(" ") : String(message))
+    }
+  })
+  return { messages, layer: Logger.replace(Logger.defaultLogger, logger) }
+}
+
+/**
+ * The real zstd-codec, instrumented: `abortOn*` make the next call genuinely abort the wasm instance
+ * (an 8 MiB input exhausts its 16 MiB heap); calls made on an instance after its abort are counted.
+ */
+const instrumentedLoader = (abortOn: { compress?: () => boolean; decompress?: () => boolean } = {}) => {
+  const counts = { loads: 0, callsOnAbortedInstance: 0, dictOpened: 0, dictClosed: 0 }
+  const loadZstd: CodecModule.ZstdLoader = async () => {
+    counts.loads++
+    const real = await CodecModule.defaultZstdLoader()
+    let aborted = false
+    const poison = (inner: CodecModule.ZstdSimple) => {
+      aborted = true
+      return inner.compress(new Uint8Array(8 * 1024 * 1024), 3)
+    }
+    const touch = () => {
+      if (aborted) counts.callsOnAbortedInstance++
+    }
+    type RealDict = CodecModule.ZstdDictHandle & { get(): unknown }
+    class WrappedDict {
+      constructor(private readonly inner: RealDict) {
+        counts.dictOpened++
+      }
+      get() {
+        return this.inner.get()
+      }
+      close() {
+        counts.dictClosed++
+        this.inner.close()
+      }
+    }
+    class Compression extends WrappedDict {
+      constructor(bytes: Uint8Array, level: number) {
+        super(new real.Dict.Compression(bytes, level) as RealDict)
+      }
+    }
+    class Decompression extends WrappedDict {
+      constructor(bytes: Uint8Array) {
+        super(new real.Dict.Decompression(bytes) as RealDict)
+      }
+    }
+    class Simple implements CodecModule.ZstdSimple {
+      private readonly inner = new real.Simple()
+      compress(bytes: Uint8Array, level: number) {
+        touch()
+        return abortOn.compress?.() ? poison(this.inner) : this.inner.compress(bytes, level)
+      }
+      decompress(bytes: Uint8Array) {
+        touch()
+        return abortOn.decompress?.() ? poison(this.inner) : this.inner.decompress(bytes)
+      }
+      compressUsingDict(bytes: Uint8Array, dict: CodecModule.ZstdDictHandle) {
+        touch()
+        return abortOn.compress?.() ? poison(this.inner) : this.inner.compressUsingDict(bytes, dict)
+      }
+      decompressUsingDict(bytes: Uint8Array, dict: CodecModule.ZstdDictHandle) {
+        touch()
+        return this.inner.decompressUsingDict(bytes, dict)
+      }
+    }
+    const module: CodecModule.ZstdModule = {
+      Simple,
+      Generic: real.Generic,
+      Dict: { Compression, Decompression }
+    }
+    return module
+  }
+  return { counts, loadZstd }
+}
+
+const once = () => {
+  let armed = false
+  return {
+    arm: () => {
+      armed = true
+    },
+    fire: () => {
+      const fired = armed
+      armed = false
+      return fired
+    }
+  }
+}
+
+describe("zstd-codec cannot start", () => {
+  it.scoped("encode stays plain, counted as codec_unavailable, warning logged once", () => {
+    const logs = captureLogs()
+    return Effect.gen(function* () {
+      const codec = yield* CodecModule.make({ loadZstd: () => Promise.reject(new Error("wasm blocked")) })
+      for (let i = 0; i < 5; i++) {
+        const encoded = yield* codec.encode(text, "episodes")
+        assert.isTrue(encoded._tag === "Plain" && encoded.reason === "codec_unavailable" && encoded.bytes === text)
+      }
+      const stats = yield* codec.stats
+      assert.deepStrictEqual([stats.zstd_available, stats.codec_unavailable, stats.stored_plain], [false, 5, 5])
+      assert.strictEqual(logs.messages.length, 1)
+      expect(logs.messages[0]).toContain("zstd-codec is unavailable (Error: wasm blocked)")
+      // Rows written earlier with zstd cannot be read: a typed error, not a crash.
+      const zstdRow = yield* Effect.scoped(Effect.flatMap(CodecModule.make(), (c) => c.encode(text, "episodes")))
+      const error = yield* Effect.flip(codec.decode(zstdRow.bytes, "episodes/1"))
+      assert.strictEqual(error._tag, "UnsupportedFormat")
+      expect(error.message).toContain("zstd codec is unavailable")
+    }).pipe(Effect.provide(logs.layer))
+  })
+
+  it.scoped("gzip writes and gzip/stored reads still work", () =>
+    Effect.gen(function* () {
+      const codec = yield* CodecModule.make({
+        config: { algorithm: "gzip" },
+        loadZstd: () => Promise.reject(new Error("no wasm"))
+      })
+      const encoded = yield* codec.encode(text, "episodes")
+      assert.strictEqual(encoded._tag, "Compressed")
+      assert.isTrue(equalBytes(yield* codec.decode(encoded.bytes, "g"), text))
+      assert.isTrue(equalBytes(yield* codec.decode(Envelope.stored(text), "s"), text))
+    })
+  )
+
+  it.scoped("a loader that never finishes times out after 30 s (TestClock)", () =>
+    Effect.gen(function* () {
+      const fiber = yield* Effect.fork(CodecModule.make({ loadZstd: () => new Promise(() => {}) }))
+      yield* TestClock.adjust("29 seconds")
+      assert.isNull(yield* Fiber.poll(fiber).pipe(Effect.map((o) => (o._tag === "Some" ? "done" : null))))
+      yield* TestClock.adjust("1 second")
+      const codec = yield* Fiber.join(fiber)
+      const encoded = yield* codec.encode(text, "episodes")
+      assert.isTrue(encoded._tag === "Plain" && encoded.reason === "codec_unavailable")
+    })
+  )
+})
+
+describe('abort("OOM") never poisons later calls', () => {
+  it.scoped("compress abort: that value is stored plain, the instance is replaced, later calls round-trip", () => {
+    const logs = captureLogs()
+    const trigger = once()
+    const { counts, loadZstd } = instrumentedLoader({ compress: trigger.fire })
+    return Effect.gen(function* () {
+      const codec = yield* CodecModule.make({ loadZstd })
+      assert.strictEqual(counts.loads, 1)
+      trigger.arm()
+      const failed = yield* codec.encode(text, "episodes", "episodes/oom")
+      assert.isTrue(failed._tag === "Plain" && failed.reason === "codec_error" && failed.bytes === text)
+      assert.strictEqual(counts.loads, 2)
+      for (let i = 0; i < 3; i++) {
+        const encoded = yield* codec.encode(text, "episodes")
+        assert.strictEqual(encoded._tag, "Compressed")
+        assert.isTrue(equalBytes(yield* codec.decode(encoded.bytes, "r"), text))
+      }
+      assert.strictEqual(counts.callsOnAbortedInstance, 0)
+      const stats = yield* codec.stats
+      assert.deepStrictEqual([stats.failed, stats.codec_restarts, stats.compressed], [1, 1, 3])
+      expect(logs.messages.join("\n")).toContain("zstd-codec instance aborted (abort(OOM)")
+    }).pipe(Effect.provide(logs.layer))
+  })
+
+  it.scoped("decompress abort: retried once on a fresh instance", () => {
+    const trigger = once()
+    const { counts, loadZstd } = instrumentedLoader({ decompress: trigger.fire })
+    return Effect.gen(function* () {
+      const codec = yield* CodecModule.make({ loadZstd })
+      const encoded = yield* codec.encode(text, "episodes")
+      trigger.arm()
+      assert.isTrue(equalBytes(yield* codec.decode(encoded.bytes, "r"), text))
+      assert.deepStrictEqual([counts.loads, counts.callsOnAbortedInstance], [2, 0])
+      assert.strictEqual((yield* codec.stats).codec_restarts, 1)
+    })
+  })
+
+  it.scoped("decompress that aborts every time: CorruptPayload naming the record, codec still usable", () => {
+    let poisonDecodes = true
+    const { counts, loadZstd } = instrumentedLoader({ decompress: () => poisonDecodes })
+    return Effect.gen(function* () {
+      const codec = yield* CodecModule.make({ loadZstd })
+      const encoded = yield* codec.encode(text, "episodes")
+      const error = yield* Effect.flip(codec.decode(encoded.bytes, "episodes/bad"))
+      assert.deepStrictEqual([error._tag, error.record], ["CorruptPayload", "episodes/bad"])
+      expect(error.message).toContain("aborted")
+      assert.deepStrictEqual([counts.loads, counts.callsOnAbortedInstance], [3, 0])
+      poisonDecodes = false
+      assert.isTrue(equalBytes(yield* codec.decode(encoded.bytes, "r"), text))
+    })
+  })
+
+  it.effect("dictionaries are recreated on the new instance and freed when the scope closes", () => {
+    const trigger = once()
+    const { counts, loadZstd } = instrumentedLoader({ compress: trigger.fire })
+    const dictionaries = new Map([[3, utf8.encode(episode(5, 8192))]])
+    return Effect.gen(function* () {
+      const codec = yield* CodecModule.make({ loadZstd, dictionaries, dictionaryId: 3 })
+      assert.deepStrictEqual([counts.dictOpened, counts.dictClosed], [2, 0])
+      trigger.arm()
+      const failed = yield* codec.encode(text, "episodes")
+      assert.isTrue(failed._tag === "Plain" && failed.reason === "codec_error")
+      assert.deepStrictEqual([counts.loads, counts.dictOpened, counts.dictClosed], [2, 4, 2])
+      const encoded = yield* codec.encode(text, "episodes")
+      assert.isTrue(encoded._tag === "Compressed" && encoded.dictionaryId === 3)
+      assert.isTrue(equalBytes(yield* codec.decode(encoded.bytes, "d"), text))
+      assert.strictEqual(counts.callsOnAbortedInstance, 0)
+    }).pipe(
+      Effect.scoped,
+      Effect.tap(() => assert.deepStrictEqual([counts.dictOpened, counts.dictClosed], [4, 4]))
+    )
+  })
+})
+
+describe("layerNone", () => {
+  it.effect("never compresses; decodes stored and gzip; zstd is a typed error", () =>
+    Effect.gen(function* () {
+      const codec = yield* CodecModule.Codec
+      const encoded = yield* codec.encode(text, "episodes")
+      assert.isTrue(encoded._tag === "Plain" && encoded.reason === "disabled")
+      const gz = yield* Effect.scoped(
+        Effect.flatMap(CodecModule.make({ config: { algorithm: "gzip" } }), (c) => c.encode(text, "episodes"))
+      )
+      const zs = yield* Effect.scoped(Effect.flatMap(CodecModule.make(), (c) => c.encode(text, "episodes")))
+      assert.isTrue(equalBytes(yield* codec.decode(gz.bytes, "g"), text))
+      assert.isTrue(equalBytes(yield* codec.decode(Envelope.stored(text), "s"), text))
+      const error = yield* Effect.flip(codec.decode(zs.bytes, "episodes/z"))
+      assert.deepStrictEqual([error._tag, error.record], ["UnsupportedFormat", "episodes/z"])
+      expect(error.message).toContain("layerNone")
+      const stats = yield* codec.stats
+      assert.deepStrictEqual([stats.algorithm, stats.zstd_available, stats.stored_plain], ["none", false, 1])
+    }).pipe(Effect.provide(CodecModule.layerNone))
+  )
+})
+
+describe("stats", () => {
+  it.scoped("bytes, ratio, savings and counts are exact", () =>
+    Effect.gen(function* () {
+      const codec = yield* CodecModule.make()
+      const small = repetitive(100)
+      const noise = randomBytes(9, 4096)
+      const a = yield* codec.encode(small, "episodes")
+      const b = yield* codec.encode(text, "episodes")
+      const c = yield* codec.encode(noise, "patterns")
+      assert.deepStrictEqual(
+        [a._tag === "Plain" && a.reason, b._tag, c._tag === "Plain" && c.reason],
+        ["below_threshold", "Compressed", "insufficient_savings"]
+      )
+      yield* codec.decode(b.bytes, "b")
+      const stats = yield* codec.stats
+      const bytesIn = 100 + text.length + 4096
+      const bytesOut = 100 + b.bytes.length + 4096
+      assert.deepStrictEqual(
+        [stats.bytes_in, stats.bytes_out, stats.compressed, stats.stored_plain, stats.failed, stats.decoded],
+        [bytesIn, bytesOut, 1, 2, 0, 1]
+      )
+      assert.deepStrictEqual([stats.compress_calls, stats.decompress_calls], [2, 1])
+      assert.closeTo(stats.ratio, bytesOut / bytesIn, 1e-12)
+      assert.closeTo(stats.savings, 1 - bytesOut / bytesIn, 1e-12)
+      // Effect's TestClock stands still in it.effect/it.scoped: no time passes.
+      assert.deepStrictEqual([stats.compress_us_total, stats.compress_us_avg], [0, 0])
+    })
+  )
+
+  it.live("compress and decompress time is measured with the live clock", () =>
+    Effect.gen(function* () {
+      const codec = yield* CodecModule.make()
+      const big = utf8.encode(Array.from({ length: 64 }, (_, i) => episode(i, 16 * 1024)).join(""))
+      const encoded = yield* codec.encode(big, "episodes")
+      yield* codec.encode(big, "episodes")
+      yield* codec.decode(encoded.bytes, "big")
+      const stats = yield* codec.stats
+      expect(stats.compress_us_total).toBeGreaterThan(0)
+      assert.closeTo(stats.compress_us_avg, stats.compress_us_total / 2, 1e-9)
+      expect(stats.decompress_us_total).toBeGreaterThan(0)
+      assert.strictEqual(stats.decompress_us_avg, stats.decompress_us_total)
+    }).pipe(Effect.scoped)
+  )
+})
