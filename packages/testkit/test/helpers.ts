@@ -42,10 +42,11 @@ export const server = (options?: TestServerOptions) => acquireTestServer(options
 /** A libSQL client of the server for the test's scope, over its own keep-alive agent unless `fetch` is given. */
 export const client = (
   srv: TestServer,
-  config: Partial<Config> = {}
+  config: Partial<Config> = {},
+  agentOptions: Agent.Options = {}
 ): Effect.Effect<Client, never, import("effect/Scope").Scope> =>
   Effect.gen(function* () {
-    const dispatcher = yield* agent()
+    const dispatcher = yield* agent(agentOptions)
     return yield* Effect.acquireRelease(
       Effect.sync(() => createClient({ url: srv.url, fetch: fetchVia(dispatcher), ...config })),
       (c) => Effect.sync(() => c.close())

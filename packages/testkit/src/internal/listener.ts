@@ -26,9 +26,13 @@ export class Listener {
     return this.#port
   }
 
-  /** Listens on `port` (0 picks a free one); retries briefly while a just-closed socket still holds the port. */
+  /**
+   * Listens on `port` (0 picks a free one). Listening again on the port it had before retries briefly, while the
+   * just-closed listening socket may still hold it.
+   */
   async listen(port: number): Promise<number> {
     if (this.#server !== undefined) return this.#port
+    const again = port !== 0 && port === this.#port
     for (let attempt = 0; ; attempt++) {
       const server = createServer(this.#onSocket)
       try {
@@ -41,7 +45,7 @@ export class Listener {
         })
       } catch (error) {
         const code = (error as { code?: unknown }).code
-        if (code === "EADDRINUSE" && attempt < 50) {
+        if (code === "EADDRINUSE" && again && attempt < 50) {
           await sleep(20)
           continue
         }

@@ -1,0 +1,181 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import { pipeline, run, server } from "./helpers.js"
+
+const int = (value: number | bigint) => ({ type: "integer", value: String(value) })
+const stmt = (sql: string, args: Array<unknown> = []) => ({ sql, args, want_rows: true })
+type Results = Array<{ type: string; response?: Record<string, unknown>; error?: { code: string } }>
+
+/** The statement result of request `i` (fails the test when that request did not succeed). */
+const resultAt = (results: Results, i: number): { cols: unknown; rows: unknown } => {
+  const result = results[i]?.response?.result
+  if (result === undefined) throw new Error(`Request ${i} has no result: ${JSON.stringify(results[i])}`)
+  return result as { cols: unknown; rows: unknown }
+}
+
+describe("Hrana over HTTP, raw", () => {
+  it.scopedLive("batons are single-use; a closed stream's baton is refused with 400", () =>
+    Effect.gen(function* () {
+      const srv = yield* server()
+      const opened = yield* pipeline(srv, { baton: null, requests: [{ type: "execute", stmt: stmt("SELECT 1") }] })
+      expect(opened.status).toBe(200)
+      const baton = opened.body.baton as string
+      expect(typeof baton).toBe("string")
+      expect(opened.body.base_url).toBeNull()
+      const next = yield* pipeline(srv, { baton, requests: [] })
+      expect(next.status).toBe(200)
+      expect(next.body.baton).not.toBe(baton)
+      const reused = yield* pipeline(srv, { baton, requests: [] })
+      expect(reused).toMatchObject({ status: 400, body: { code: "BATON_REUSED" } })
+      const closed = yield* pipeline(srv, { baton: next.body.baton, requests: [{ type: "close" }, { type: "close" }] })
+      expect(closed.body.baton).toBeNull()
+      expect((closed.body.results as Results).map((r) => r.type)).toEqual(["ok", "error"])
+      expect((closed.body.results as Results)[1]?.error?.code).toBe("STREAM_CLOSED")
+      const gone = yield* pipeline(srv, { baton: next.body.baton, requests: [] })
+      expect(gone).toMatchObject({ status: 400, body: { code: "STREAM_NOT_FOUND" } })
+      const forged = yield* pipeline(srv, { baton: "999.abc", requests: [] })
+      expect(forged.status).toBe(400)
+      const stats = srv.stats()
+      expect(stats).toMatchObject({ streams_opened: 1, streams_closed: 1, streams_open: 0, requests: 6 })
+    })
+  )
+
+  it.scopedLive("batch conditions: ok, error, not, and, or, is_autocommit", () =>
+    Effect.gen(function* () {
+      const srv = yield* server()
+      const steps = [
+        { stmt: stmt("SELECT 1") },
+        { stmt: stmt("SELECT * FROM missing") },
+        { condition: { type: "ok", step: 0 }, stmt: stmt("SELECT 'ok0'") },
+        { condition: { type: "ok", step: 1 }, stmt: stmt("SELECT 'ok1'") },
+        { condition: { type: "error", step: 1 }, stmt: stmt("SELECT 'error1'") },
+        { condition: { type: "not", cond: { type: "ok", step: 1 } }, stmt: stmt("SELECT 'not-ok1'") },
+        {
+          condition: {
+            type: "and",
+            conds: [
+              { type: "ok", step: 0 },
+              { type: "ok", step: 1 }
+            ]
+          },
+          stmt: stmt("SELECT 'and'")
+        },
+        {
+          condition: {
+            type: "or",
+            conds: [
+              { type: "ok", step: 0 },
+              { type: "ok", step: 1 }
+            ]
+          },
+          stmt: stmt("SELECT 'or'")
+        },
+        { condition: { type: "is_autocommit" }, stmt: stmt("BEGIN") },
+        { condition: { type: "is_autocommit" }, stmt: stmt("SELECT 'still autocommit'") },
+        { condition: { type: "not", cond: { type: "is_autocommit" } }, stmt: stmt("ROLLBACK") },
+        { condition: { type: "ok", step: 3 }, stmt: stmt("SELECT 'skipped step is not ok'") }
+      ]
+      const res = yield* pipeline(srv, { requests: [{ type: "batch", batch: { steps } }, { type: "close" }] })
+      const result = (res.body.results as Results)[0]?.response?.result as {
+        step_results: Array<{ rows: Array<Array<{ value: unknown }>> } | null>
+        step_errors: Array<{ code: string } | null>
+      }
+      const ran = result.step_results.map((r) => (r === null ? null : (r.rows[0]?.[0]?.value ?? "no rows")))
+      expect(ran).toEqual(["1", null, "ok0", null, "error1", "not-ok1", null, "or", "no rows", null, "no rows", null])
+      expect(result.step_errors.map((e) => e?.code ?? null)).toEqual([null, "SQLITE_ERROR", ...Array(10).fill(null)])
+      expect(srv.stats().statements_executed).toBe(8)
+      const bad = yield* pipeline(srv, {
+        requests: [
+          { type: "batch", batch: { steps: [{ condition: { type: "ok", step: 0 }, stmt: stmt("SELECT 1") }] } }
+        ]
+      })
+      expect((bad.body.results as Results)[0]?.error?.code).toBe("BATCH_COND_BAD_STEP")
+    })
+  )
+
+  it.scopedLive("store_sql / close_sql / sql_id, want_rows, get_autocommit and request errors", () =>
+    Effect.gen(function* () {
+      const srv = yield* server()
+      const res = yield* pipeline(srv, {
+        requests: [
+          { type: "store_sql", sql_id: 1, sql: "SELECT ? + 1" },
+          { type: "store_sql", sql_id: 1, sql: "SELECT 2" },
+          { type: "execute", stmt: { sql_id: 1, args: [int(41)] } },
+          { type: "execute", stmt: { sql_id: 1, args: [int(1)], want_rows: false } },
+          { type: "close_sql", sql_id: 1 },
+          { type: "execute", stmt: { sql_id: 1, args: [] } },
+          { type: "execute", stmt: { sql: "SELECT 1; SELECT 2" } },
+          { type: "execute", stmt: { sql: "  -- nothing\n" } },
+          { type: "execute", stmt: { sql: "SELECT 1", sql_id: 2 } },
+          { type: "execute", stmt: { sql: "SELECT ?", args: [{ type: "integer", value: "9223372036854775808" }] } },
+          { type: "get_autocommit" },
+          { type: "describe", sql: "SELECT 1" },
+          { type: "bogus" }
+        ]
+      })
+      const results = res.body.results as Results
+      const summary = results.map((r) => (r.type === "ok" ? r.response?.type : r.error?.code))
+      expect(summary).toEqual([
+        "store_sql",
+        "SQL_EXISTS",
+        "execute",
+        "execute",
+        "close_sql",
+        "SQL_NOT_FOUND",
+        "SQL_MANY_STATEMENTS",
+        "SQL_NO_STATEMENT",
+        "INVALID_REQUEST",
+        "ARGS_INVALID",
+        "get_autocommit",
+        "NOT_SUPPORTED",
+        "INVALID_REQUEST"
+      ])
+      expect(resultAt(results, 2)).toMatchObject({ cols: [{ name: "? + 1", decltype: null }], rows: [[int(42)]] })
+      expect(resultAt(results, 3).rows).toEqual([])
+      expect(results[10]?.response?.is_autocommit).toBe(true)
+      expect(srv.stats().requests_by_type).toMatchObject({
+        store_sql: 2,
+        close_sql: 1,
+        execute: 7,
+        get_autocommit: 1,
+        describe: 1,
+        unknown: 1
+      })
+      const notJson = yield* run(() => fetch(`${srv.url}/v2/pipeline`, { method: "POST", body: "{" }))
+      expect(notJson.status).toBe(400)
+      const v2 = yield* run(() => fetch(`${srv.url}/v2`))
+      expect(v2.status).toBe(200)
+      const unknown = yield* run(() => fetch(`${srv.url}/v3/pipeline`, { method: "POST", body: "{}" }))
+      expect(unknown.status).toBe(404)
+      expect(srv.stats().other_requests).toBe(2)
+    })
+  )
+
+  it.scopedLive("a transaction on one stream does not leak into another", () =>
+    Effect.gen(function* () {
+      const srv = yield* server()
+      yield* pipeline(srv, { requests: [{ type: "execute", stmt: stmt("CREATE TABLE t (x)") }, { type: "close" }] })
+      const a = yield* pipeline(srv, {
+        requests: [
+          { type: "execute", stmt: stmt("BEGIN") },
+          { type: "execute", stmt: stmt("INSERT INTO t VALUES (1)") },
+          { type: "get_autocommit" }
+        ]
+      })
+      expect((a.body.results as Results)[2]?.response?.is_autocommit).toBe(false)
+      const b = yield* pipeline(srv, {
+        requests: [{ type: "get_autocommit" }, { type: "execute", stmt: stmt("SELECT count(*) FROM t") }]
+      })
+      const bResults = b.body.results as Results
+      expect(bResults[0]?.response?.is_autocommit).toBe(true)
+      expect(resultAt(bResults, 1).rows).toEqual([[int(0)]])
+      const closeA = yield* pipeline(srv, { baton: a.body.baton, requests: [{ type: "close" }] })
+      expect(closeA.status).toBe(200)
+      const after = yield* pipeline(srv, {
+        baton: b.body.baton,
+        requests: [{ type: "execute", stmt: stmt("SELECT count(*) FROM t") }]
+      })
+      expect(resultAt(after.body.results as Results, 0).rows).toEqual([[int(0)]])
+    })
+  )
+})
