@@ -1,0 +1,72 @@
+import { once } from "node:events"
+import type { Server as HttpServer } from "node:http"
+import type { AddressInfo } from "node:net"
+import { createAdaptorServer } from "@hono/node-server"
+import type { Database, Storage } from "@memory-turso/storage-core"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import { makeApp } from "./App.js"
+import { baseline, type Features } from "./Features.js"
+import * as RequestMetrics from "./http/RequestMetrics.js"
+import type { AppServices } from "./http/respond.js"
+import type { ServerConfig } from "./ServerConfig.js"
+
+/** A running API server. */
+export interface RunningServer {
+  readonly url: string
+  readonly port: number
+  /** Stops accepting, lets in-flight requests finish (up to the grace period), then closes the database. */
+  readonly close: () => Promise<void>
+}
+
+/** What a server is built from. */
+export interface ServerOptions extends ServerConfig {
+  /** Provides `Storage` and `Database`; built once, at start. */
+  readonly storage: Layer.Layer<Storage.Storage | Database.Database, unknown>
+  readonly features?: Features
+  /** Extra layers (a logger, for example) applied to the runtime. */
+  readonly runtimeLayer?: Layer.Layer<never>
+}
+
+/**
+ * Builds the application runtime once (opening the database and migrating it), then listens. Fails, without
+ * listening, when the storage cannot start.
+ */
+export const startServer = async (options: ServerOptions): Promise<RunningServer> => {
+  const appLayer = Layer.mergeAll(options.storage, RequestMetrics.layer).pipe(
+    Layer.provide(options.runtimeLayer ?? Layer.empty)
+  )
+  const runtime = ManagedRuntime.make(appLayer as Layer.Layer<AppServices, unknown>)
+  try {
+    await runtime.runtime()
+  } catch (error) {
+    await runtime.dispose()
+    throw error
+  }
+  const metrics = await runtime.runPromise(RequestMetrics.RequestMetrics)
+  const app = makeApp(runtime as ManagedRuntime.ManagedRuntime<AppServices, never>, metrics, {
+    features: options.features ?? baseline,
+    maxBodyBytes: options.maxBodyBytes
+  })
+  const server = createAdaptorServer({ fetch: app.fetch, hostname: options.host }) as HttpServer
+  server.listen(options.port, options.host)
+  await once(server, "listening")
+  const port = (server.address() as AddressInfo).port
+  const host = options.host.includes(":") ? `[${options.host}]` : options.host
+
+  let closing: Promise<void> | undefined
+  const close = () => {
+    closing ??= (async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeIdleConnections()
+      const force = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs)
+      await closed
+      clearTimeout(force)
+      await runtime.runPromise(Effect.logInfo("server stopped; closing the database")).catch(() => undefined)
+      await runtime.dispose()
+    })()
+    return closing
+  }
+  return { url: `http://${host}:${port}`, port, close }
+}

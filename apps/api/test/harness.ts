@@ -1,0 +1,64 @@
+import { Database, DatabaseUnavailable, Storage } from "@memory-turso/storage-core"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import { makeApp } from "../src/App.js"
+import { baseline } from "../src/Features.js"
+import * as RequestMetrics from "../src/http/RequestMetrics.js"
+import type { AppServices } from "../src/http/respond.js"
+
+/** A switch that makes every database call fail as unavailable while it is on. */
+export interface Outage {
+  on: boolean
+}
+
+/** Wraps the real database so tests can simulate it not answering. */
+const withOutage = (outage: Outage) =>
+  Layer.effect(
+    Database.Database,
+    Effect.map(Database.Database, (db) => {
+      const guard = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+        Effect.suspend(
+          (): Effect.Effect<A, E | DatabaseUnavailable, R> =>
+            outage.on
+              ? Effect.fail(new DatabaseUnavailable({ operation: "test", message: "simulated outage" }))
+              : effect
+        )
+      return Database.Database.of({
+        ...db,
+        execute: (s) => guard(db.execute(s)),
+        batch: (s, m) => guard(db.batch(s, m))
+      })
+    })
+  )
+
+/** An API application over a fresh temporary database, driven through `app.request`. */
+export const makeHarness = async (options: { maxBodyBytes?: number } = {}) => {
+  const outage: Outage = { on: false }
+  const database = withOutage(outage).pipe(Layer.provide(Database.layerTest))
+  const layer = Layer.mergeAll(Storage.layer.pipe(Layer.provideMerge(database)), RequestMetrics.layer)
+  const runtime = ManagedRuntime.make(layer)
+  const metrics = await runtime.runPromise(RequestMetrics.RequestMetrics)
+  const app = makeApp(runtime as ManagedRuntime.ManagedRuntime<AppServices, never>, metrics, {
+    features: baseline,
+    maxBodyBytes: options.maxBodyBytes ?? 32 * 1024 * 1024
+  })
+  const request = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const init: RequestInit = { method, headers: { "content-type": "application/json", ...headers } }
+    if (body !== undefined) init.body = typeof body === "string" ? body : JSON.stringify(body)
+    const response = await app.request(path, init)
+    const text = await response.text()
+    let json: any
+    try {
+      json = text === "" ? undefined : JSON.parse(text)
+    } catch {
+      json = undefined
+    }
+    return { status: response.status, headers: response.headers, text, json }
+  }
+  const counts = () => runtime.runPromise(Effect.flatMap(Storage.Storage, (s) => s.counts))
+  const dbStats = () => runtime.runPromise(Effect.flatMap(Database.Database, (d) => d.stats))
+  return { app, request, counts, dbStats, outage, runtime, dispose: () => runtime.dispose() }
+}
+
+export type Harness = Awaited<ReturnType<typeof makeHarness>>

@@ -1,0 +1,60 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest"
+import { type Harness, makeHarness } from "./harness.js"
+
+let h: Harness
+beforeEach(async () => {
+  h = await makeHarness()
+})
+afterEach(() => h.dispose())
+
+describe("operator endpoints", () => {
+  it("/health and /db-health report healthy with the features in use, after a real round trip", async () => {
+    const health = await h.request("GET", "/health")
+    expect(health.status).toBe(200)
+    expect(health.json).toEqual({
+      status: "healthy",
+      optimizations: "disabled",
+      features: { keepalive: false, compression: false, cache: false, batch_operations: true }
+    })
+    const before = await h.dbStats()
+    const db = await h.request("GET", "/db-health")
+    const after = await h.dbStats()
+    expect(db.status).toBe(200)
+    expect(db.json).toMatchObject({ status: "healthy", optimizations: "disabled", database: "embedded" })
+    expect(db.json.counts).toEqual({ episodes: 0, patterns: 0, heuristics: 0, embeddings: 0 })
+    expect(after.executes - before.executes).toBe(1)
+  })
+
+  it("both answer 503 unhealthy while the database does not answer, and recover after", async () => {
+    h.outage.on = true
+    for (const path of ["/health", "/db-health"]) {
+      const response = await h.request("GET", path)
+      expect(response.status).toBe(503)
+      expect(response.json.status).toBe("unhealthy")
+    }
+    const write = await h.request("POST", "/episodes", { task_description: "x" })
+    expect(write.status).toBe(503)
+    expect(write.json.error.code).toBe("database_unavailable")
+    h.outage.on = false
+    expect((await h.request("GET", "/health")).status).toBe(200)
+  })
+
+  it("/metrics counts requests per route with errors and latency percentiles", async () => {
+    await h.request("POST", "/episodes", { episode_id: "a", task_description: "x" })
+    for (let i = 0; i < 5; i++) await h.request("GET", "/episodes/a")
+    await h.request("GET", "/episodes/missing")
+    h.outage.on = true
+    await h.request("GET", "/episodes/a")
+    h.outage.on = false
+    const metrics = await h.request("GET", "/metrics")
+    const route = metrics.json.requests["GET /episodes/:id"]
+    expect(route).toMatchObject({ count: 7, errors: 1, client_errors: 1 })
+    expect(route.p50_ms).toBeGreaterThan(0)
+    expect(route.p50_ms).toBeLessThanOrEqual(route.p95_ms)
+    expect(route.p95_ms).toBeLessThanOrEqual(route.p99_ms)
+    expect(route.p99_ms).toBeLessThanOrEqual(route.max_ms)
+    expect(metrics.json.requests["POST /episodes"].count).toBe(1)
+    expect(metrics.json.database).toMatchObject({ kind: "embedded", batches: (await h.dbStats()).batches })
+    expect(metrics.json.process.rss_bytes).toBeGreaterThan(0)
+  })
+})

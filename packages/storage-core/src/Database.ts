@@ -1,0 +1,194 @@
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { type Client, createClient, type InValue, LibsqlError, type ResultSet } from "@libsql/client"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import * as DatabaseConfig from "./DatabaseConfig.js"
+import { DatabaseError, type DatabaseFailure, DatabaseUnavailable } from "./DatabaseError.js"
+
+export type { ResultSet, Row } from "@libsql/client"
+
+/** One SQL statement with positional arguments. */
+export interface Statement {
+  readonly sql: string
+  readonly args: ReadonlyArray<InValue>
+}
+
+/** `write` (BEGIN IMMEDIATE), `read` (read-only) or `deferred`. */
+export type TransactionMode = "write" | "read" | "deferred"
+
+/** An open interactive transaction. */
+export interface Transaction {
+  readonly execute: (statement: Statement) => Effect.Effect<ResultSet, DatabaseFailure>
+  readonly batch: (statements: ReadonlyArray<Statement>) => Effect.Effect<ReadonlyArray<ResultSet>, DatabaseFailure>
+}
+
+/** What the service has done since it started. */
+export interface DatabaseStats {
+  readonly executes: number
+  readonly batches: number
+  readonly transactions: number
+  readonly statements: number
+  readonly errors: number
+}
+
+/**
+ * Access to one libSQL database: single statements, batches (one round trip, atomic) and interactive
+ * transactions. Provided by a single client here; the pool package provides a pooled implementation.
+ */
+export class Database extends Context.Tag("@memory-turso/storage-core/Database")<
+  Database,
+  {
+    readonly kind: DatabaseConfig.DatabaseKind
+    readonly execute: (statement: Statement) => Effect.Effect<ResultSet, DatabaseFailure>
+    readonly batch: (
+      statements: ReadonlyArray<Statement>,
+      mode?: TransactionMode
+    ) => Effect.Effect<ReadonlyArray<ResultSet>, DatabaseFailure>
+    readonly transaction: <A, E, R>(
+      mode: TransactionMode,
+      use: (transaction: Transaction) => Effect.Effect<A, E, R>
+    ) => Effect.Effect<A, E | DatabaseFailure, R>
+    readonly stats: Effect.Effect<DatabaseStats>
+  }
+>() {}
+
+const isUnavailable = (error: unknown): boolean =>
+  !(error instanceof LibsqlError) ||
+  error.code === undefined ||
+  !error.code.startsWith("SQLITE_") ||
+  error.code.startsWith("SQLITE_BUSY") ||
+  error.code === "SQLITE_CANTOPEN"
+
+/** Turns a client error into a typed failure whose message never contains the auth token. */
+export const toFailure = (operation: string, error: unknown, token?: Redacted.Redacted<string>): DatabaseFailure => {
+  const raw = error instanceof Error ? error.message : String(error)
+  const secret = token === undefined ? undefined : Redacted.value(token)
+  const message = DatabaseConfig.redactUrl(secret ? raw.split(secret).join("[REDACTED]") : raw)
+  const code = error instanceof LibsqlError ? (error.extendedCode ?? error.code) : undefined
+  return isUnavailable(error)
+    ? new DatabaseUnavailable({ operation, message, code })
+    : new DatabaseError({ operation, message, code })
+}
+
+const toArgs = (statement: Statement) => ({ sql: statement.sql, args: statement.args as Array<InValue> })
+
+/** Options for a database served by one `@libsql/client` client. */
+export interface ClientOptions extends DatabaseConfig.DatabaseConfig {
+  /** Busy timeout for embedded connections, in milliseconds (default 5000). */
+  readonly busyTimeoutMs?: number
+}
+
+/** Opens a client: for embedded files, creates the directory and turns on WAL. */
+export const openClient = (options: ClientOptions) =>
+  Effect.gen(function* () {
+    const config = yield* DatabaseConfig.validate(options)
+    yield* DatabaseConfig.ensureDirectory(config.url)
+    const client = yield* Effect.try({
+      try: () =>
+        createClient({
+          url: config.url,
+          ...(config.authToken ? { authToken: Redacted.value(config.authToken) } : {}),
+          timeout: options.busyTimeoutMs ?? 5000
+        }),
+      catch: (error) => toFailure("open", error, config.authToken)
+    })
+    if (DatabaseConfig.kindOf(config.url) === "embedded") {
+      yield* Effect.tryPromise({
+        try: () => client.execute("PRAGMA journal_mode = WAL"),
+        catch: (error) => toFailure("open", error, config.authToken)
+      })
+    }
+    return client
+  })
+
+/** Builds the service over an open client. */
+export const fromClient = (
+  client: Client,
+  options: { kind: DatabaseConfig.DatabaseKind; token?: Redacted.Redacted<string> | undefined }
+) => {
+  let executes = 0
+  let batches = 0
+  let transactions = 0
+  let statements = 0
+  let errors = 0
+  const attempt = <A>(operation: string, run: () => Promise<A>) =>
+    Effect.tryPromise({
+      try: run,
+      catch: (error) => {
+        errors++
+        return toFailure(operation, error, options.token)
+      }
+    })
+
+  const execute = Effect.fn("Database.execute")(function* (statement: Statement) {
+    executes++
+    statements++
+    return yield* attempt("execute", () => client.execute(toArgs(statement)))
+  })
+
+  const batch = Effect.fn("Database.batch")(function* (
+    list: ReadonlyArray<Statement>,
+    mode: TransactionMode = "write"
+  ) {
+    batches++
+    statements += list.length
+    return yield* attempt("batch", () => client.batch(list.map(toArgs), mode))
+  })
+
+  const transaction = <A, E, R>(mode: TransactionMode, use: (transaction: Transaction) => Effect.Effect<A, E, R>) =>
+    Effect.acquireUseRelease(
+      attempt("transaction", () => client.transaction(mode)).pipe(Effect.tap(() => void transactions++)),
+      (tx) =>
+        use({
+          execute: (statement) => {
+            statements++
+            return attempt("transaction.execute", () => tx.execute(toArgs(statement)))
+          },
+          batch: (list) => {
+            statements += list.length
+            return attempt("transaction.batch", () => tx.batch(list.map(toArgs)))
+          }
+        }).pipe(Effect.tap(() => attempt("transaction.commit", () => tx.commit()))),
+      (tx) => Effect.sync(() => tx.close())
+    ).pipe(Effect.withSpan("Database.transaction"))
+
+  return Database.of({
+    kind: options.kind,
+    execute,
+    batch,
+    transaction,
+    stats: Effect.sync(() => ({ executes, batches, transactions, statements, errors }))
+  })
+}
+
+/** The service over one client, opened now and closed with the layer. */
+export const make = (options: ClientOptions) =>
+  Effect.gen(function* () {
+    const client = yield* Effect.acquireRelease(openClient(options), (client) => Effect.sync(() => client.close()))
+    return fromClient(client, { kind: DatabaseConfig.kindOf(options.url), token: options.authToken })
+  })
+
+/** A layer with one client for the given database. */
+export const layer = (options: ClientOptions) => Layer.scoped(Database, make(options))
+
+/** A layer configured from the environment (`TURSO_DB_URL`, `DATABASE_URL`, `TURSO_AUTH_TOKEN`). */
+export const layerConfig = Layer.scoped(
+  Database,
+  Effect.flatMap(DatabaseConfig.fromEnv, (config) => make(config))
+)
+
+/** A layer over a fresh database file in a temporary directory, removed when the layer closes. */
+export const layerTest = Layer.scoped(
+  Database,
+  Effect.gen(function* () {
+    const dir = yield* Effect.acquireRelease(
+      Effect.sync(() => mkdtempSync(join(tmpdir(), "memory-turso-"))),
+      (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
+    )
+    return yield* make({ url: `file:${join(dir, "test.db")}` })
+  })
+)

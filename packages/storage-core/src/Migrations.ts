@@ -1,0 +1,136 @@
+import * as Effect from "effect/Effect"
+import { Database, type Statement } from "./Database.js"
+
+/** One forward-only schema change. */
+export interface Migration {
+  readonly version: number
+  readonly name: string
+  readonly statements: ReadonlyArray<string>
+}
+
+/** Every migration, in order. Append only: never edit one that has shipped. */
+export const migrations: ReadonlyArray<Migration> = [
+  {
+    version: 1,
+    name: "initial schema",
+    statements: [
+      `CREATE TABLE episodes (
+        episode_id TEXT PRIMARY KEY NOT NULL,
+        task_type TEXT NOT NULL,
+        domain TEXT NOT NULL,
+        language TEXT,
+        start_time_ms INTEGER NOT NULL,
+        end_time_ms INTEGER,
+        completed INTEGER NOT NULL,
+        payload ANY NOT NULL,
+        payload_bytes INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT`,
+      "CREATE INDEX episodes_by_start ON episodes (start_time_ms DESC, episode_id DESC)",
+      "CREATE INDEX episodes_by_task_type ON episodes (task_type, start_time_ms DESC)",
+      "CREATE INDEX episodes_by_domain ON episodes (domain, start_time_ms DESC)",
+      "CREATE INDEX episodes_by_language ON episodes (language, start_time_ms DESC)",
+      `CREATE TABLE episode_tags (
+        tag TEXT NOT NULL,
+        episode_id TEXT NOT NULL REFERENCES episodes (episode_id) ON DELETE CASCADE,
+        PRIMARY KEY (tag, episode_id)
+      ) STRICT, WITHOUT ROWID`,
+      "CREATE INDEX episode_tags_by_episode ON episode_tags (episode_id)",
+      `CREATE TABLE episode_metadata (
+        episode_id TEXT NOT NULL REFERENCES episodes (episode_id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (episode_id, key)
+      ) STRICT, WITHOUT ROWID`,
+      "CREATE INDEX episode_metadata_by_pair ON episode_metadata (key, value)",
+      `CREATE TABLE patterns (
+        pattern_id TEXT PRIMARY KEY NOT NULL,
+        pattern_type TEXT NOT NULL,
+        success_rate REAL NOT NULL,
+        occurrence_count INTEGER NOT NULL,
+        payload ANY NOT NULL,
+        payload_bytes INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT`,
+      "CREATE INDEX patterns_by_created ON patterns (created_at DESC, pattern_id DESC)",
+      "CREATE INDEX patterns_by_type ON patterns (pattern_type, created_at DESC, pattern_id DESC)",
+      `CREATE TABLE heuristics (
+        heuristic_id TEXT PRIMARY KEY NOT NULL,
+        confidence REAL NOT NULL,
+        payload ANY NOT NULL,
+        payload_bytes INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT`,
+      "CREATE INDEX heuristics_by_created ON heuristics (created_at DESC, heuristic_id DESC)",
+      `CREATE TABLE embeddings (
+        item_type TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        model TEXT NOT NULL,
+        dimensions INTEGER NOT NULL,
+        vector BLOB NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (item_type, item_id)
+      ) STRICT`,
+      "CREATE INDEX embeddings_by_dimensions ON embeddings (dimensions, model)",
+      `CREATE TRIGGER episodes_drop_embeddings AFTER DELETE ON episodes BEGIN
+        DELETE FROM embeddings WHERE item_type = 'episode' AND item_id = old.episode_id;
+      END`,
+      `CREATE TRIGGER patterns_drop_embeddings AFTER DELETE ON patterns BEGIN
+        DELETE FROM embeddings WHERE item_type = 'pattern' AND item_id = old.pattern_id;
+      END`
+    ]
+  }
+]
+
+const CREATE_LEDGER = `CREATE TABLE IF NOT EXISTS schema_migrations (
+  version INTEGER PRIMARY KEY NOT NULL,
+  name TEXT NOT NULL,
+  applied_at INTEGER NOT NULL
+) STRICT`
+
+const currentVersion = Effect.gen(function* () {
+  const db = yield* Database
+  const result = yield* db.execute({
+    sql: "SELECT coalesce(max(version), 0) AS version FROM schema_migrations",
+    args: []
+  })
+  return Number(result.rows[0]?.["version"] ?? 0)
+})
+
+const apply = (migration: Migration) =>
+  Effect.gen(function* () {
+    const db = yield* Database
+    const statements: Array<Statement> = migration.statements.map((sql) => ({ sql, args: [] }))
+    statements.push({
+      sql: "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+      args: [migration.version, migration.name, Date.now()]
+    })
+    yield* db.batch(statements, "write")
+  })
+
+/**
+ * Brings the schema up to date: applies, in order, each migration newer than the recorded version, each in one
+ * atomic batch together with its ledger row. Re-running is a no-op. Returns the versions applied now.
+ */
+export const migrate = (list: ReadonlyArray<Migration> = migrations) =>
+  Effect.gen(function* () {
+    const db = yield* Database
+    yield* db.execute({ sql: CREATE_LEDGER, args: [] })
+    const applied: Array<number> = []
+    const recorded = yield* currentVersion
+    for (const migration of list) {
+      if (migration.version <= recorded) continue
+      const outcome = yield* Effect.either(apply(migration))
+      if (outcome._tag === "Left") {
+        // Another process may have applied it meanwhile; only fail if it is still missing.
+        if ((yield* currentVersion) < migration.version) return yield* Effect.fail(outcome.left)
+        continue
+      }
+      applied.push(migration.version)
+    }
+    return applied
+  }).pipe(Effect.withSpan("Migrations.migrate"))

@@ -1,0 +1,36 @@
+import * as Effect from "effect/Effect"
+import { InvalidCursor } from "../StorageError.js"
+
+/** Position after the last row of a page: its sort key and id. */
+export interface Position {
+  readonly key: number
+  readonly id: string
+}
+
+/** An opaque cursor for a position. */
+export const encodeCursor = (position: Position): string =>
+  Buffer.from(JSON.stringify([position.key, position.id]), "utf8").toString("base64url")
+
+/** Reads a cursor back, failing with `InvalidCursor` for anything this store did not issue. */
+export const decodeCursor = (cursor: string): Effect.Effect<Position, InvalidCursor> =>
+  Effect.try({
+    try: () => {
+      const parsed: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"))
+      if (
+        Array.isArray(parsed) &&
+        parsed.length === 2 &&
+        Number.isSafeInteger(parsed[0]) &&
+        typeof parsed[1] === "string"
+      ) {
+        return { key: parsed[0] as number, id: parsed[1] as string }
+      }
+      throw new Error("malformed")
+    },
+    catch: () => new InvalidCursor({ cursor })
+  })
+
+/** One page of results and the cursor of the next page, if any. */
+export interface Page<A> {
+  readonly items: ReadonlyArray<A>
+  readonly next_cursor: string | null
+}

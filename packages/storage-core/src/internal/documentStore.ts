@@ -1,0 +1,110 @@
+import type { Row } from "@libsql/client"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import type { CanonicalJson } from "../CanonicalJson.js"
+import type { Database, Statement } from "../Database.js"
+import { CorruptPayload, type Entity, NotFound } from "../StorageError.js"
+import { encodeCursor, type Page } from "./cursor.js"
+import type { DocumentSql } from "./documentTable.js"
+import type { PayloadFormat, StoredPayload } from "./payload.js"
+
+/** What a document store needs to know about one kind of document. */
+export interface DocumentSpec<A> {
+  readonly entity: Entity
+  readonly kind: "episodes" | "patterns" | "heuristics"
+  readonly sql: DocumentSql
+  readonly json: CanonicalJson<A>
+  readonly idOf: (document: A) => string
+  /** The statements that write one document. */
+  readonly write: (document: A, stored: StoredPayload, now: number) => ReadonlyArray<Statement>
+}
+
+/** Documents found by a batch read, in the order asked, and the ids that were not found. */
+export interface BatchGet<A> {
+  readonly found: ReadonlyArray<A>
+  readonly missing: ReadonlyArray<string>
+}
+
+/** Storage operations shared by episodes, patterns and heuristics. */
+export const makeDocumentStore = <A extends object>(
+  db: Database["Type"],
+  format: PayloadFormat,
+  spec: DocumentSpec<A>
+) => {
+  const decodeRow = (row: Row) => {
+    const id = String(row["id"])
+    return format.read(spec.entity, id, row["payload"] ?? null).pipe(
+      Effect.flatMap((json) => {
+        const decoded = spec.json.parse(json)
+        return decoded._tag === "Right"
+          ? Effect.succeed(decoded.right)
+          : Effect.fail(new CorruptPayload({ entity: spec.entity, id, reason: decoded.left.message.slice(0, 500) }))
+      })
+    )
+  }
+
+  /** Writes documents in one batch (one round trip, all or nothing). */
+  const upsertMany = (documents: ReadonlyArray<A>) =>
+    Effect.gen(function* () {
+      if (documents.length === 0) return documents
+      const now = yield* Clock.currentTimeMillis
+      const statements: Array<Statement> = []
+      for (const document of documents) {
+        const stored = yield* format.write(spec.kind, spec.json.stringify(document))
+        statements.push(...spec.write(document, stored, now))
+      }
+      yield* db.batch(statements, "write")
+      return documents
+    })
+
+  const get = (id: string) =>
+    db.execute({ sql: spec.sql.select, args: [id] }).pipe(
+      Effect.flatMap((result): Effect.Effect<A, NotFound | CorruptPayload> => {
+        const row = result.rows[0]
+        return row === undefined ? Effect.fail(new NotFound({ entity: spec.entity, id })) : decodeRow(row)
+      })
+    )
+
+  /** Reads many documents with one statement in one batch call. */
+  const getMany = (ids: ReadonlyArray<string>) =>
+    Effect.gen(function* () {
+      if (ids.length === 0) return { found: [], missing: [] } satisfies BatchGet<A>
+      const [result] = yield* db.batch([{ sql: spec.sql.selectMany, args: [JSON.stringify(ids)] }], "read")
+      const byId = new Map<string, A>()
+      for (const row of result?.rows ?? []) byId.set(String(row["id"]), yield* decodeRow(row))
+      const found: Array<A> = []
+      const missing: Array<string> = []
+      for (const id of ids) {
+        const document = byId.get(id)
+        if (document === undefined) missing.push(id)
+        else found.push(document)
+      }
+      return { found, missing } satisfies BatchGet<A>
+    })
+
+  const remove = (id: string) =>
+    db
+      .execute({ sql: spec.sql.remove, args: [id] })
+      .pipe(
+        Effect.flatMap((result) =>
+          result.rowsAffected === 0 ? Effect.fail(new NotFound({ entity: spec.entity, id })) : Effect.void
+        )
+      )
+
+  /** Runs a listing statement that fetched `limit + 1` rows and turns it into a page. */
+  const page = (statement: Statement, limit: number) =>
+    Effect.gen(function* () {
+      const result = yield* db.execute(statement)
+      const rows = result.rows.slice(0, limit)
+      const items: Array<A> = []
+      for (const row of rows) items.push(yield* decodeRow(row))
+      const last = rows[rows.length - 1]
+      const next_cursor =
+        result.rows.length > limit && last !== undefined
+          ? encodeCursor({ key: Number(last["sort_key"]), id: String(last["id"]) })
+          : null
+      return { items, next_cursor } satisfies Page<A>
+    })
+
+  return { upsertMany, get, getMany, remove, page }
+}

@@ -1,0 +1,86 @@
+import type { InValue } from "@libsql/client"
+import type { Statement } from "../Database.js"
+import type { Position } from "./cursor.js"
+
+/**
+ * A table of JSON documents: an id, a few indexed columns derived from the document, the payload (JSON text or a
+ * codec envelope), its plain size, and creation/update times in milliseconds.
+ */
+export interface DocumentTable {
+  readonly table: string
+  readonly id: string
+  /** Indexed columns besides the id, in the order `upsert` takes their values. */
+  readonly columns: ReadonlyArray<string>
+  /** The column a listing orders by (descending, then the id). */
+  readonly orderBy: string
+}
+
+/** The SQL texts for one table, built once so every call sends the same text (statement caches hit). */
+export interface DocumentSql {
+  readonly upsert: string
+  readonly select: string
+  readonly selectMany: string
+  readonly remove: string
+  readonly list: (filters: ReadonlyArray<string>, after: boolean) => string
+}
+
+/** Builds the SQL for a document table. */
+export const documentSql = (t: DocumentTable): DocumentSql => {
+  const columns = [t.id, ...t.columns, "payload", "payload_bytes", "created_at", "updated_at"]
+  const updates = [...t.columns, "payload", "payload_bytes", "updated_at"].map((c) => `${c} = excluded.${c}`)
+  const listCache = new Map<string, string>()
+  return {
+    upsert: `INSERT INTO ${t.table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})
+ON CONFLICT (${t.id}) DO UPDATE SET ${updates.join(", ")}`,
+    select: `SELECT ${t.id} AS id, payload FROM ${t.table} WHERE ${t.id} = ?`,
+    selectMany: `SELECT ${t.id} AS id, payload FROM ${t.table} WHERE ${t.id} IN (SELECT value FROM json_each(?))`,
+    remove: `DELETE FROM ${t.table} WHERE ${t.id} = ?`,
+    list: (filters, after) => {
+      const key = `${filters.join(",")}|${after}`
+      let sql = listCache.get(key)
+      if (sql === undefined) {
+        const where = [
+          ...filters.map((c) => `${c} = ?`),
+          ...(after ? [`(${t.orderBy} < ? OR (${t.orderBy} = ? AND ${t.id} < ?))`] : [])
+        ]
+        sql = `SELECT ${t.id} AS id, ${t.orderBy} AS sort_key, payload FROM ${t.table}
+${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""}
+ORDER BY ${t.orderBy} DESC, ${t.id} DESC LIMIT ?`
+        listCache.set(key, sql)
+      }
+      return sql
+    }
+  }
+}
+
+/** A stored document: its id, indexed values, payload and plain size. */
+export interface DocumentRow {
+  readonly id: string
+  readonly values: ReadonlyArray<InValue>
+  readonly payload: string | Uint8Array
+  readonly payloadBytes: number
+}
+
+/** Upserts one document; an update keeps `created_at`. */
+export const upsert = (sql: DocumentSql, row: DocumentRow, now: number): Statement => ({
+  sql: sql.upsert,
+  args: [row.id, ...row.values, row.payload, row.payloadBytes, now, now]
+})
+
+/** A page of documents with equality filters, after a position, newest first. */
+export const list = (
+  sql: DocumentSql,
+  filters: ReadonlyArray<readonly [column: string, value: InValue]>,
+  after: Position | undefined,
+  limit: number
+): Statement => ({
+  sql: sql.list(
+    filters.map(([column]) => column),
+    after !== undefined
+  ),
+  args: [
+    ...filters.map(([, value]) => value),
+    ...(after !== undefined ? [after.key, after.key, after.id] : []),
+    limit + 1
+  ]
+})

@@ -1,0 +1,84 @@
+import type { InValue, Row } from "@libsql/client"
+import type { Statement } from "../Database.js"
+import type { Embedding, ItemType, SimilarityMatch, SimilarityQuery } from "../model/Embedding.js"
+
+const UPSERT = `INSERT INTO embeddings (item_type, item_id, model, dimensions, vector, created_at, updated_at)
+SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?6
+WHERE (?1 = 'episode' AND EXISTS (SELECT 1 FROM episodes WHERE episode_id = ?2))
+   OR (?1 = 'pattern' AND EXISTS (SELECT 1 FROM patterns WHERE pattern_id = ?2))
+ON CONFLICT (item_type, item_id) DO UPDATE SET model = excluded.model, dimensions = excluded.dimensions,
+  vector = excluded.vector, updated_at = excluded.updated_at`
+
+/** A vector as libSQL's native float32 blob. */
+export const toBlob = (vector: ReadonlyArray<number>): Uint8Array => new Uint8Array(Float32Array.from(vector).buffer)
+
+/** A float32 blob back to numbers. */
+export const fromBlob = (blob: ArrayBuffer): ReadonlyArray<number> => Array.from(new Float32Array(blob))
+
+/** Stores an embedding only if its item exists (0 rows affected otherwise). */
+export const upsertEmbedding = (embedding: Embedding, now: number): Statement => ({
+  sql: UPSERT,
+  args: [
+    embedding.item_type,
+    embedding.item_id,
+    embedding.model,
+    embedding.vector.length,
+    toBlob(embedding.vector),
+    now
+  ]
+})
+
+/** Reads one embedding. */
+export const selectEmbedding = (itemType: ItemType, itemId: string): Statement => ({
+  sql: "SELECT item_type, item_id, model, vector FROM embeddings WHERE item_type = ? AND item_id = ?",
+  args: [itemType, itemId]
+})
+
+/** Deletes one embedding. */
+export const deleteEmbedding = (itemType: ItemType, itemId: string): Statement => ({
+  sql: "DELETE FROM embeddings WHERE item_type = ? AND item_id = ?",
+  args: [itemType, itemId]
+})
+
+/** The embedding in a row. */
+export const embeddingOf = (row: Row): Embedding => ({
+  item_type: row["item_type"] as ItemType,
+  item_id: String(row["item_id"]),
+  model: String(row["model"]),
+  vector: fromBlob(row["vector"] as ArrayBuffer)
+})
+
+/**
+ * The k nearest embeddings of the same dimension by cosine similarity, using libSQL's native
+ * `vector_distance_cos` (an exact scan, no approximate index).
+ */
+export const searchEmbeddings = (query: SimilarityQuery): Statement => {
+  const where = ["dimensions = ?"]
+  const args: Array<InValue> = [toBlob(query.vector), query.vector.length]
+  if (query.item_type !== undefined) {
+    where.push("item_type = ?")
+    args.push(query.item_type)
+  }
+  if (query.model !== undefined) {
+    where.push("model = ?")
+    args.push(query.model)
+  }
+  const threshold = query.threshold === undefined ? "" : "WHERE similarity >= ?"
+  if (query.threshold !== undefined) args.push(query.threshold)
+  args.push(query.k)
+  return {
+    sql: `SELECT item_type, item_id, model, similarity FROM (
+  SELECT item_type, item_id, model, 1 - vector_distance_cos(vector, ?1) AS similarity
+  FROM embeddings WHERE ${where.join(" AND ")}
+) ${threshold} ORDER BY similarity DESC, item_type, item_id LIMIT ?`,
+    args
+  }
+}
+
+/** A search hit in a row. */
+export const matchOf = (row: Row): SimilarityMatch => ({
+  item_type: row["item_type"] as ItemType,
+  item_id: String(row["item_id"]),
+  model: String(row["model"]),
+  similarity: Number(row["similarity"])
+})

@@ -1,0 +1,54 @@
+import type { InValue } from "@libsql/client"
+import type { Statement } from "../Database.js"
+import type { EpisodeQuery } from "../model/EpisodeQuery.js"
+import { timestampMillis } from "../model/Timestamp.js"
+import type { Position } from "./cursor.js"
+
+/**
+ * The statement for one page of an episode query, newest first (start time, then id, descending). It asks for one
+ * row more than the limit to learn whether another page follows.
+ */
+export const queryEpisodes = (query: EpisodeQuery, after: Position | undefined): Statement => {
+  const where: Array<string> = []
+  const args: Array<InValue> = []
+  const add = (clause: string, ...values: Array<InValue>) => {
+    where.push(clause)
+    args.push(...values)
+  }
+  if (query.task_type !== undefined) add("e.task_type = ?", query.task_type)
+  if (query.domain !== undefined) add("e.domain = ?", query.domain)
+  if (query.language !== undefined) add("e.language = ?", query.language)
+  if (query.from !== undefined) add("e.start_time_ms >= ?", timestampMillis(query.from))
+  if (query.to !== undefined) add("e.start_time_ms <= ?", timestampMillis(query.to))
+  if (query.completed === true) add("e.completed = 1")
+  if (query.completed === false) add("e.completed = 0")
+  const tags = [...new Set(query.tags)]
+  if (tags.length > 0 && query.tags_mode === "any") {
+    add(
+      "EXISTS (SELECT 1 FROM episode_tags t WHERE t.episode_id = e.episode_id AND t.tag IN (SELECT value FROM json_each(?)))",
+      JSON.stringify(tags)
+    )
+  } else if (tags.length > 0) {
+    add(
+      `(SELECT count(*) FROM episode_tags t WHERE t.episode_id = e.episode_id
+        AND t.tag IN (SELECT value FROM json_each(?))) = ?`,
+      JSON.stringify(tags),
+      tags.length
+    )
+  }
+  for (const [key, value] of Object.entries(query.metadata)) {
+    add(
+      "EXISTS (SELECT 1 FROM episode_metadata m WHERE m.episode_id = e.episode_id AND m.key = ? AND m.value = ?)",
+      key,
+      value
+    )
+  }
+  if (after !== undefined) {
+    add("(e.start_time_ms < ? OR (e.start_time_ms = ? AND e.episode_id < ?))", after.key, after.key, after.id)
+  }
+  const sql = `SELECT e.episode_id AS id, e.start_time_ms AS sort_key, e.payload FROM episodes e
+${where.length > 0 ? `WHERE ${where.join("\n  AND ")}` : ""}
+ORDER BY e.start_time_ms DESC, e.episode_id DESC LIMIT ?`
+  args.push(query.limit + 1)
+  return { sql, args }
+}

@@ -1,0 +1,62 @@
+import type { Statement } from "../Database.js"
+import { type Episode, isComplete } from "../model/Episode.js"
+import { timestampMillis } from "../model/Timestamp.js"
+import { documentSql, upsert } from "./documentTable.js"
+
+/** SQL for the episodes table. */
+export const episodes = documentSql({
+  table: "episodes",
+  id: "episode_id",
+  columns: ["task_type", "domain", "language", "start_time_ms", "end_time_ms", "completed"],
+  orderBy: "start_time_ms"
+})
+
+const DELETE_TAGS = "DELETE FROM episode_tags WHERE episode_id = ?"
+const DELETE_METADATA = "DELETE FROM episode_metadata WHERE episode_id = ?"
+const INSERT_TAGS = "INSERT INTO episode_tags (tag, episode_id) SELECT value, ?1 FROM json_each(?2)"
+const INSERT_METADATA = "INSERT INTO episode_metadata (episode_id, key, value) SELECT ?1, key, value FROM json_each(?2)"
+
+/** The tags an episode is found by: its own and its context's. */
+export const tagsOf = (episode: Episode): ReadonlyArray<string> => [
+  ...new Set([...episode.tags, ...episode.context.tags])
+]
+
+/**
+ * The statements that store one episode: an upsert of its row (never a delete, so nothing cascades) and a
+ * refresh of its tag and metadata index rows.
+ */
+export const upsertEpisode = (
+  episode: Episode,
+  payload: string | Uint8Array,
+  payloadBytes: number,
+  now: number
+): Array<Statement> => {
+  const id = episode.episode_id
+  const statements: Array<Statement> = [
+    upsert(
+      episodes,
+      {
+        id,
+        values: [
+          episode.task_type,
+          episode.context.domain,
+          episode.context.language === undefined ? null : episode.context.language,
+          timestampMillis(episode.start_time),
+          episode.end_time === undefined ? null : timestampMillis(episode.end_time),
+          isComplete(episode) ? 1 : 0
+        ],
+        payload,
+        payloadBytes
+      },
+      now
+    ),
+    { sql: DELETE_TAGS, args: [id] },
+    { sql: DELETE_METADATA, args: [id] }
+  ]
+  const tags = tagsOf(episode)
+  if (tags.length > 0) statements.push({ sql: INSERT_TAGS, args: [id, JSON.stringify(tags)] })
+  if (Object.keys(episode.metadata).length > 0) {
+    statements.push({ sql: INSERT_METADATA, args: [id, JSON.stringify(episode.metadata)] })
+  }
+  return statements
+}

@@ -1,0 +1,43 @@
+import * as Schema from "effect/Schema"
+import { Episode, type EpisodeInput } from "../src/model/Episode.js"
+import { Heuristic, type HeuristicInput } from "../src/model/Heuristic.js"
+import { Pattern, type PatternInput } from "../src/model/Pattern.js"
+
+/** A decoded episode from a partial wire form. */
+export const episode = (input: Partial<EpisodeInput> = {}): Episode =>
+  Schema.decodeUnknownSync(Episode)({ task_description: "fix the failing test", ...input })
+
+/** A decoded pattern. */
+export const pattern = (input: PatternInput): Pattern => Schema.decodeUnknownSync(Pattern)(input)
+
+/** A decoded heuristic. */
+export const heuristic = (input: Partial<HeuristicInput> = {}): Heuristic =>
+  Schema.decodeUnknownSync(Heuristic)({ condition: "tests fail", action: "read the log", confidence: 0.5, ...input })
+
+/** Every pattern variant with its own fields. */
+export const patternVariants: ReadonlyArray<PatternInput> = [
+  {
+    type: "tool_sequence",
+    pattern_id: "p-seq",
+    tools: ["grep", "edit", "test"],
+    avg_latency_ms: 120.5,
+    success_rate: 0.8
+  },
+  {
+    type: "decision_point",
+    pattern_id: "p-dec",
+    condition: "flaky test",
+    action: "rerun once",
+    outcome_stats: { success_count: 3, failure_count: 1, total_count: 4, avg_duration_ms: 1500 }
+  },
+  { type: "error_recovery", pattern_id: "p-err", error_type: "ENOENT", recovery_steps: ["mkdir -p", "retry"] },
+  {
+    type: "context_pattern",
+    pattern_id: "p-ctx",
+    context_features: ["typescript", "monorepo"],
+    recommended_approach: "run the package's tests only",
+    evidence: ["ep-1", "ep-2"],
+    context: { language: "typescript", domain: "web", tags: ["pnpm"] },
+    effectiveness: { times_applied: 4, success_when_applied: 3, avg_reward_delta: 0.25 }
+  }
+]
