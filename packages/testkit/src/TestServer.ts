@@ -78,7 +78,12 @@ const startSim = async (sim: Sim): Promise<void> => {
 /** Starts a test server. Rejects with `TestServerError` or `InvalidInputError`. */
 export const startTestServer = async (options: TestServerOptions = {}): Promise<TestServer> => {
   const sim = new Sim(options)
-  await startSim(sim)
+  try {
+    await startSim(sim)
+  } catch (error) {
+    sim.db.destroy()
+    throw error
+  }
   const hostForUrl = sim.host.includes(":") ? `[${sim.host}]` : sim.host
   return {
     url: `http://${hostForUrl}:${sim.port}`,

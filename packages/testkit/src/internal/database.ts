@@ -5,12 +5,24 @@
  */
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { join, resolve } from "node:path"
+import { dirname, join, resolve } from "node:path"
 import Libsql from "libsql"
 import { HranaError } from "./errors.js"
 
 const STATEMENT_CACHE = 128
 const IDLE_CONNECTIONS = 16
+
+/** Temporary databases not destroyed yet; removed when the process exits, whatever the tests forgot. */
+const temporaryDirs = new Set<string>()
+let exitHook = false
+const removeOnExit = (dir: string): void => {
+  temporaryDirs.add(dir)
+  if (exitHook) return
+  exitHook = true
+  process.once("exit", () => {
+    for (const d of temporaryDirs) rmSync(d, { recursive: true, force: true })
+  })
+}
 
 /** Where the data lives: `"memory"` (a private temporary file, removed by `destroy`) or a file path. */
 export const resolveDatabasePath = (
@@ -18,6 +30,7 @@ export const resolveDatabasePath = (
 ): { readonly path: string; readonly temporary: boolean } => {
   if (spec === undefined || spec === "memory" || spec === ":memory:" || spec === "file::memory:") {
     const dir = mkdtempSync(join(tmpdir(), "memory-turso-testkit-"))
+    removeOnExit(dir)
     return { path: join(dir, "db.sqlite"), temporary: true }
   }
   const withoutScheme = spec.startsWith("file:") ? spec.slice("file:".length) : spec
@@ -35,8 +48,10 @@ export class Connection {
   /** Set when a statement may have been left mid-flight (SQLITE_BUSY): the connection is not reused. */
   tainted = false
 
-  constructor(path: string) {
+  constructor(path: string, durable: boolean) {
     this.#db = new Libsql(path, { timeout: 0 })
+    // A "memory" database needs no durability: skip the fsyncs so commits cost what the network model says.
+    if (!durable) this.#db.exec("PRAGMA synchronous = OFF")
   }
 
   get open(): boolean {
@@ -121,7 +136,7 @@ export class DatabaseHandle {
   /** Opens the database (creating the file) and switches it to WAL so readers never wait for a writer. */
   open(): void {
     if (this.#open) return
-    const first = new Connection(this.path)
+    const first = new Connection(this.path, !this.temporary)
     first.exec("PRAGMA journal_mode=WAL")
     this.#open = true
     this.#idle.push(first)
@@ -133,7 +148,7 @@ export class DatabaseHandle {
     if (!this.#open) throw new HranaError("SERVER_STOPPED", "The server is stopped")
     const reused = this.#idle.pop()
     if (reused !== undefined) return reused
-    const connection = new Connection(this.path)
+    const connection = new Connection(this.path, !this.temporary)
     this.#live.add(connection)
     return connection
   }
@@ -170,6 +185,9 @@ export class DatabaseHandle {
   /** Closes and, for a temporary database, deletes its files. */
   destroy(): void {
     this.close()
-    if (this.temporary) rmSync(join(this.path, ".."), { recursive: true, force: true })
+    if (!this.temporary) return
+    const dir = dirname(this.path)
+    rmSync(dir, { recursive: true, force: true })
+    temporaryDirs.delete(dir)
   }
 }

@@ -1,0 +1,103 @@
+/**
+ * What the test server costs and what its network model does, side by side in one run:
+ *  1. overhead: sequential `execute` through the server (rtt 0) against the same statement on an embedded file: client;
+ *  2. keep-alive: rtt 20 ms + connect 45 ms, one socket reused against a new socket for every request;
+ *  3. round trips: 10 inserts as one `batch` against 10 `execute` calls, at rtt 20 ms.
+ * Run: pnpm --filter @memory-turso/testkit bench   (or: cd packages/testkit && pnpm tsx bench/network.ts)
+ */
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { performance } from "node:perf_hooks"
+import { type Client, createClient } from "@libsql/client"
+import { Agent, fetch as undiciFetch } from "undici"
+import { startTestServer } from "../src/index.js"
+
+const fetchVia =
+  (agent: () => Agent) =>
+  async (request: Request): Promise<Response> => {
+    const dispatcher = agent()
+    const response = await undiciFetch(request.url, {
+      method: request.method,
+      headers: [...request.headers],
+      body: Buffer.from(await request.arrayBuffer()),
+      dispatcher
+    })
+    return response as unknown as Response
+  }
+
+const percentile = (sorted: ReadonlyArray<number>, p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!
+
+const measure = async (label: string, n: number, op: () => Promise<unknown>) => {
+  for (let i = 0; i < Math.min(50, n); i++) await op()
+  const times: Array<number> = []
+  for (let i = 0; i < n; i++) {
+    const start = performance.now()
+    await op()
+    times.push(performance.now() - start)
+  }
+  times.sort((a, b) => a - b)
+  const p50 = percentile(times, 0.5)
+  console.log(`${label.padEnd(48)} p50 ${p50.toFixed(3)} ms  p99 ${percentile(times, 0.99).toFixed(3)} ms  (n=${n})`)
+  return p50
+}
+
+const keepAlive = new Agent({ connections: 1, keepAliveTimeout: 60_000 })
+const remote = (url: string, agent: () => Agent = () => keepAlive): Client =>
+  createClient({ url, fetch: fetchVia(agent) })
+
+// 1. overhead at rtt 0
+const dir = mkdtempSync(join(tmpdir(), "testkit-bench-"))
+const embedded = createClient({ url: `file:${join(dir, "embedded.db")}` })
+const server = await startTestServer()
+const viaServer = remote(server.url)
+for (const db of [embedded, viaServer]) {
+  await db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+  await db.execute({ sql: "INSERT INTO t (id, v) VALUES (1, ?)", args: ["x".repeat(4096)] })
+}
+const read = (db: Client) => () => db.execute({ sql: "SELECT v FROM t WHERE id = ?", args: [1] })
+console.log("1. server overhead (rtt 0, loopback, 4 KB row by primary key)")
+const embeddedP50 = await measure("embedded file: execute", 2000, read(embedded))
+const serverP50 = await measure("test server execute (keep-alive)", 2000, read(viaServer))
+console.log(`   server / embedded: ${(serverP50 / embeddedP50).toFixed(1)}x`)
+
+// 2. keep-alive against a new socket per request
+server.configure({ rtt_ms: 20, connect_ms: 45 })
+const fresh: Array<Agent> = []
+const newSocketEachTime = remote(server.url, () => {
+  const agent = new Agent({ connections: 1 })
+  fresh.push(agent)
+  return agent
+})
+console.log("2. rtt 20 ms, connect 45 ms")
+server.resetStats()
+const reusedP50 = await measure("one keep-alive socket", 40, read(viaServer))
+const reusedSockets = server.stats().sockets_accepted
+server.resetStats()
+const freshP50 = await measure("new socket per request", 40, read(newSocketEachTime))
+const freshSockets = server.stats().sockets_accepted
+console.log(`   sockets accepted (warm-up included): keep-alive ${reusedSockets} new, new-socket ${freshSockets}`)
+console.log(`   new socket / keep-alive: ${(freshP50 / reusedP50).toFixed(2)}x`)
+
+// 3. one batch against N executes
+const rows = Array.from({ length: 10 }, (_, i) => ({ sql: "INSERT INTO t (v) VALUES (?)", args: [`r${i}`] }))
+console.log("3. 10 inserts at rtt 20 ms")
+server.resetStats()
+const batchP50 = await measure("one batch (write)", 20, () => viaServer.batch(rows, "write"))
+const batchRequests = server.stats().requests
+server.resetStats()
+const loopP50 = await measure("10 x execute", 20, async () => {
+  for (const row of rows) await viaServer.execute(row)
+})
+const loopRequests = server.stats().requests
+console.log(`   pipeline requests (40 rounds each, warm-up included): batch ${batchRequests}, executes ${loopRequests}`)
+console.log(`   executes / batch: ${(loopP50 / batchP50).toFixed(1)}x`)
+
+embedded.close()
+viaServer.close()
+newSocketEachTime.close()
+await keepAlive.destroy()
+await Promise.all(fresh.map((agent) => agent.destroy()))
+await server.destroy()
+rmSync(dir, { recursive: true, force: true })
