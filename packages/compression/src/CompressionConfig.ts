@@ -136,5 +136,5 @@ export const config: Config.Config<CompressionConfig> = Config.all({
   })
 )
 
-/** `config` read from a `compression` section (`compression.threshold_bytes`, env `COMPRESSION_THRESHOLD_BYTES`). @since 0.1.0 */
+/** `config` read from a `compression` section (`compression.threshold_bytes`; env `compression_threshold_bytes`, or `COMPRESSION_THRESHOLD_BYTES` under `ConfigProvider.constantCase`). @since 0.1.0 */
 export const sectionConfig: Config.Config<CompressionConfig> = Config.nested(config, "compression")
