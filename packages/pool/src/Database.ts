@@ -39,7 +39,7 @@ export interface DatabaseStats {
  * Access to one libSQL database: single statements, batches (one round trip, atomic) and interactive
  * transactions. Provided by a single client here; the pool package provides a pooled implementation.
  */
-export class Database extends Context.Tag("@memory-turso/storage-core/Database")<
+export class Database extends Context.Tag("@memory-turso/pool/Database")<
   Database,
   {
     readonly kind: DatabaseConfig.DatabaseKind

@@ -1,5 +1,5 @@
+import { Database } from "@memory-turso/pool"
 import * as Effect from "effect/Effect"
-import { Database, type Statement } from "./Database.js"
 
 /** One forward-only schema change. */
 export interface Migration {
@@ -93,7 +93,7 @@ const CREATE_LEDGER = `CREATE TABLE IF NOT EXISTS schema_migrations (
 ) STRICT`
 
 const currentVersion = Effect.gen(function* () {
-  const db = yield* Database
+  const db = yield* Database.Database
   const result = yield* db.execute({
     sql: "SELECT coalesce(max(version), 0) AS version FROM schema_migrations",
     args: []
@@ -103,8 +103,8 @@ const currentVersion = Effect.gen(function* () {
 
 const apply = (migration: Migration) =>
   Effect.gen(function* () {
-    const db = yield* Database
-    const statements: Array<Statement> = migration.statements.map((sql) => ({ sql, args: [] }))
+    const db = yield* Database.Database
+    const statements: Array<Database.Statement> = migration.statements.map((sql) => ({ sql, args: [] }))
     statements.push({
       sql: "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
       args: [migration.version, migration.name, Date.now()]
@@ -118,7 +118,7 @@ const apply = (migration: Migration) =>
  */
 export const migrate = (list: ReadonlyArray<Migration> = migrations) =>
   Effect.gen(function* () {
-    const db = yield* Database
+    const db = yield* Database.Database
     yield* db.execute({ sql: CREATE_LEDGER, args: [] })
     const applied: Array<number> = []
     const recorded = yield* currentVersion

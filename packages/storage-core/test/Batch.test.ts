@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
+import { Database } from "@memory-turso/pool"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Database from "../src/Database.js"
 import * as Storage from "../src/Storage.js"
 import { episode, pattern, patternVariants } from "./fixtures.js"
 

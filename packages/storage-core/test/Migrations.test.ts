@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
+import { Database } from "@memory-turso/pool"
 import * as Effect from "effect/Effect"
-import * as Database from "../src/Database.js"
 import { migrate, migrations } from "../src/Migrations.js"
 
 describe("Migrations", () => {

@@ -1,8 +1,8 @@
 import type { Row } from "@libsql/client"
+import type { Database } from "@memory-turso/pool"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import type { CanonicalJson } from "../CanonicalJson.js"
-import type { Database, Statement } from "../Database.js"
 import { CorruptPayload, type Entity, NotFound } from "../StorageError.js"
 import { encodeCursor, type Page } from "./cursor.js"
 import type { DocumentSql } from "./documentTable.js"
@@ -16,7 +16,7 @@ export interface DocumentSpec<A> {
   readonly json: CanonicalJson<A>
   readonly idOf: (document: A) => string
   /** The statements that write one document. */
-  readonly write: (document: A, stored: StoredPayload, now: number) => ReadonlyArray<Statement>
+  readonly write: (document: A, stored: StoredPayload, now: number) => ReadonlyArray<Database.Statement>
 }
 
 /** Documents found by a batch read, in the order asked, and the ids that were not found. */
@@ -27,7 +27,7 @@ export interface BatchGet<A> {
 
 /** Storage operations shared by episodes, patterns and heuristics. */
 export const makeDocumentStore = <A extends object>(
-  db: Database["Type"],
+  db: Database.Database["Type"],
   format: PayloadFormat,
   spec: DocumentSpec<A>
 ) => {
@@ -48,7 +48,7 @@ export const makeDocumentStore = <A extends object>(
     Effect.gen(function* () {
       if (documents.length === 0) return documents
       const now = yield* Clock.currentTimeMillis
-      const statements: Array<Statement> = []
+      const statements: Array<Database.Statement> = []
       for (const document of documents) {
         const stored = yield* format.write(spec.kind, spec.json.stringify(document))
         statements.push(...spec.write(document, stored, now))
@@ -92,7 +92,7 @@ export const makeDocumentStore = <A extends object>(
       )
 
   /** Runs a listing statement that fetched `limit + 1` rows and turns it into a page. */
-  const page = (statement: Statement, limit: number) =>
+  const page = (statement: Database.Statement, limit: number) =>
     Effect.gen(function* () {
       const result = yield* db.execute(statement)
       const rows = result.rows.slice(0, limit)

@@ -1,5 +1,5 @@
 import type { InValue } from "@libsql/client"
-import type { Statement } from "../Database.js"
+import type { Database } from "@memory-turso/pool"
 import type { Position } from "./cursor.js"
 
 /**
@@ -62,7 +62,7 @@ export interface DocumentRow {
 }
 
 /** Upserts one document; an update keeps `created_at`. */
-export const upsert = (sql: DocumentSql, row: DocumentRow, now: number): Statement => ({
+export const upsert = (sql: DocumentSql, row: DocumentRow, now: number): Database.Statement => ({
   sql: sql.upsert,
   args: [row.id, ...row.values, row.payload, row.payloadBytes, now, now]
 })
@@ -73,7 +73,7 @@ export const list = (
   filters: ReadonlyArray<readonly [column: string, value: InValue]>,
   after: Position | undefined,
   limit: number
-): Statement => ({
+): Database.Statement => ({
   sql: sql.list(
     filters.map(([column]) => column),
     after !== undefined

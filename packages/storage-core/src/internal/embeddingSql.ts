@@ -1,5 +1,5 @@
 import type { InValue, Row } from "@libsql/client"
-import type { Statement } from "../Database.js"
+import type { Database } from "@memory-turso/pool"
 import type { Embedding, ItemType, SimilarityMatch, SimilarityQuery } from "../model/Embedding.js"
 
 const UPSERT = `INSERT INTO embeddings (item_type, item_id, model, dimensions, vector, created_at, updated_at)
@@ -16,7 +16,7 @@ export const toBlob = (vector: ReadonlyArray<number>): Uint8Array => new Uint8Ar
 export const fromBlob = (blob: ArrayBuffer): ReadonlyArray<number> => Array.from(new Float32Array(blob))
 
 /** Stores an embedding only if its item exists (0 rows affected otherwise). */
-export const upsertEmbedding = (embedding: Embedding, now: number): Statement => ({
+export const upsertEmbedding = (embedding: Embedding, now: number): Database.Statement => ({
   sql: UPSERT,
   args: [
     embedding.item_type,
@@ -29,13 +29,13 @@ export const upsertEmbedding = (embedding: Embedding, now: number): Statement =>
 })
 
 /** Reads one embedding. */
-export const selectEmbedding = (itemType: ItemType, itemId: string): Statement => ({
+export const selectEmbedding = (itemType: ItemType, itemId: string): Database.Statement => ({
   sql: "SELECT item_type, item_id, model, vector FROM embeddings WHERE item_type = ? AND item_id = ?",
   args: [itemType, itemId]
 })
 
 /** Deletes one embedding. */
-export const deleteEmbedding = (itemType: ItemType, itemId: string): Statement => ({
+export const deleteEmbedding = (itemType: ItemType, itemId: string): Database.Statement => ({
   sql: "DELETE FROM embeddings WHERE item_type = ? AND item_id = ?",
   args: [itemType, itemId]
 })
@@ -52,7 +52,7 @@ export const embeddingOf = (row: Row): Embedding => ({
  * The k nearest embeddings of the same dimension by cosine similarity, using libSQL's native
  * `vector_distance_cos` (an exact scan, no approximate index).
  */
-export const searchEmbeddings = (query: SimilarityQuery): Statement => {
+export const searchEmbeddings = (query: SimilarityQuery): Database.Statement => {
   const where = ["dimensions = ?"]
   const args: Array<InValue> = [toBlob(query.vector), query.vector.length]
   if (query.item_type !== undefined) {

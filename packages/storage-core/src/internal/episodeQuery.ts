@@ -1,5 +1,5 @@
 import type { InValue } from "@libsql/client"
-import type { Statement } from "../Database.js"
+import type { Database } from "@memory-turso/pool"
 import type { EpisodeQuery } from "../model/EpisodeQuery.js"
 import { timestampMillis } from "../model/Timestamp.js"
 import type { Position } from "./cursor.js"
@@ -8,7 +8,7 @@ import type { Position } from "./cursor.js"
  * The statement for one page of an episode query, newest first (start time, then id, descending). It asks for one
  * row more than the limit to learn whether another page follows.
  */
-export const queryEpisodes = (query: EpisodeQuery, after: Position | undefined): Statement => {
+export const queryEpisodes = (query: EpisodeQuery, after: Position | undefined): Database.Statement => {
   const where: Array<string> = []
   const args: Array<InValue> = []
   const add = (clause: string, ...values: Array<InValue>) => {

@@ -1,4 +1,4 @@
-import type { Statement } from "../Database.js"
+import type { Database } from "@memory-turso/pool"
 import { type Episode, isComplete } from "../model/Episode.js"
 import { timestampMillis } from "../model/Timestamp.js"
 import { documentSql, upsert } from "./documentTable.js"
@@ -30,9 +30,9 @@ export const upsertEpisode = (
   payload: string | Uint8Array,
   payloadBytes: number,
   now: number
-): Array<Statement> => {
+): Array<Database.Statement> => {
   const id = episode.episode_id
-  const statements: Array<Statement> = [
+  const statements: Array<Database.Statement> = [
     upsert(
       episodes,
       {
