@@ -290,3 +290,30 @@ describe("stats", () => {
     }).pipe(Effect.scoped)
   )
 })
+
+describe("unexpected exceptions", () => {
+  /** A byte array whose views throw, standing in for any unexpected failure inside the frame loops. */
+  class Hostile extends Uint8Array {
+    override subarray(): Uint8Array<ArrayBuffer> {
+      throw new Error("hostile view")
+    }
+  }
+
+  it.scoped("inside encode: stored plain and counted as failed; inside decode: CorruptPayload", () =>
+    Effect.gen(function* () {
+      const codec = yield* CodecModule.make()
+      const input = new Hostile(text.length)
+      input.set(text)
+      const encoded = yield* codec.encode(input, "episodes", "episodes/hostile")
+      assert.isTrue(encoded._tag === "Plain" && encoded.reason === "codec_error" && encoded.bytes === input)
+      assert.strictEqual((yield* codec.stats).failed, 1)
+
+      const envelope = (yield* codec.encode(text, "episodes")).bytes
+      const hostileEnvelope = new Hostile(envelope.length)
+      hostileEnvelope.set(envelope)
+      const error = yield* Effect.flip(codec.decode(hostileEnvelope, "episodes/hostile"))
+      assert.strictEqual(error._tag, "CorruptPayload")
+      expect(error.message).toContain("decoder failed: hostile view")
+    })
+  )
+})

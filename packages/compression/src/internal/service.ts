@@ -56,6 +56,7 @@ export const resolve = (options: Options): Either.Either<Resolved, InvalidConfig
 type Attempt<A> =
   | { readonly _tag: "Done"; readonly value: A }
   | { readonly _tag: "Aborted"; readonly reload: Effect.Effect<void> }
+  | { readonly _tag: "Threw"; readonly detail: string }
 
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
 const utf8Encoder = new TextEncoder()
@@ -124,7 +125,8 @@ export const build = (resolved: Resolved, mode: "codec" | "none"): Effect.Effect
         if (thrown instanceof ZstdAbort && engine !== undefined) {
           return { _tag: "Aborted", reload: beginReload(engine, thrown.detail) }
         }
-        throw thrown
+        // Not expected (zlib and our own code): still a value for the caller, never a crash.
+        return { _tag: "Threw", detail: thrown instanceof Error ? thrown.message : String(thrown) }
       }
     }
 
@@ -179,6 +181,11 @@ export const build = (resolved: Resolved, mode: "codec" | "none"): Effect.Effect
       if (attempt._tag === "Aborted") {
         counters.failed++
         yield* attempt.reload
+        return plain("codec_error")
+      }
+      if (attempt._tag === "Threw") {
+        counters.failed++
+        yield* Effect.logWarning(`compression failed for record ${record ?? "(unnamed)"}: ${attempt.detail}`)
         return plain("codec_error")
       }
       const outcome = attempt.value
@@ -241,6 +248,9 @@ export const build = (resolved: Resolved, mode: "codec" | "none"): Effect.Effect
             // One retry on a fresh instance: the abort may have been the old instance's state, not this input.
             if (tries === 0) continue
             return yield* new CorruptPayload({ record, reason: "zstd-codec aborted while decoding this value" })
+          }
+          if (attempt._tag === "Threw") {
+            return yield* new CorruptPayload({ record, reason: `decoder failed: ${attempt.detail}` })
           }
           if (typeof attempt.value === "string") return yield* new CorruptPayload({ record, reason: attempt.value })
           counters.decoded++
