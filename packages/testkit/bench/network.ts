@@ -2,10 +2,12 @@
  * What the test server costs and what its network model does, side by side in one run:
  *  1. overhead: sequential `execute` through the server (rtt 0) against the same statement on an embedded file: client;
  *  2. keep-alive: rtt 20 ms + connect 45 ms, one socket reused against a new socket for every request;
- *  3. round trips: 10 inserts as one `batch` against 10 `execute` calls, at rtt 20 ms.
+ *  3. round trips: 10 inserts as one `batch` against 10 `execute` calls, at rtt 20 ms;
+ *  4. sockets: how many sockets 10 back-to-back `execute` calls open with common fetch setups.
  * Run: pnpm --filter @memory-turso/testkit bench   (or: cd packages/testkit && pnpm tsx bench/network.ts)
  */
 import { mkdtempSync, rmSync } from "node:fs"
+import { Agent as HttpAgent, request as httpRequest } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { performance } from "node:perf_hooks"
@@ -60,7 +62,30 @@ const read = (db: Client) => () => db.execute({ sql: "SELECT v FROM t WHERE id =
 console.log("1. server overhead (rtt 0, loopback, 4 KB row by primary key)")
 const embeddedP50 = await measure("embedded file: execute", 2000, read(embedded))
 const serverP50 = await measure("test server execute (keep-alive)", 2000, read(viaServer))
-console.log(`   server / embedded: ${(serverP50 / embeddedP50).toFixed(1)}x`)
+const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 1 })
+const readBody = JSON.stringify({
+  requests: [
+    { type: "execute", stmt: { sql: "SELECT v FROM t WHERE id = ?", args: [{ type: "integer", value: "1" }] } },
+    { type: "close" }
+  ]
+})
+const rawPost = () =>
+  new Promise<void>((resolve, reject) => {
+    const req = httpRequest(
+      `${server.url}/v2/pipeline`,
+      { method: "POST", agent: httpAgent, headers: { "content-type": "application/json" } },
+      (res) => {
+        res.resume()
+        res.on("end", resolve)
+      }
+    )
+    req.on("error", reject)
+    req.end(readBody)
+  })
+const rawP50 = await measure("same pipeline, raw node:http keep-alive client", 2000, rawPost)
+console.log(
+  `   server / embedded: ${(serverP50 / embeddedP50).toFixed(1)}x; raw HTTP / embedded: ${(rawP50 / embeddedP50).toFixed(1)}x`
+)
 
 // 2. keep-alive against a new socket per request
 server.configure({ rtt_ms: 20, connect_ms: 45 })
@@ -94,6 +119,60 @@ const loopRequests = server.stats().requests
 console.log(`   pipeline requests (40 rounds each, warm-up included): batch ${batchRequests}, executes ${loopRequests}`)
 console.log(`   executes / batch: ${(loopP50 / batchP50).toFixed(1)}x`)
 
+// 4. sockets opened by back-to-back sequential calls
+server.configure({ rtt_ms: 0, connect_ms: 0 })
+console.log("4. sockets accepted by 10 back-to-back execute calls")
+const setups: Array<[string, () => Client, boolean]> = [
+  [
+    "undici Agent (defaults)",
+    () =>
+      remote(
+        server.url,
+        (
+          (a) => () =>
+            a
+        )(new Agent())
+      ),
+    false
+  ],
+  ["global fetch", () => createClient({ url: server.url }), false],
+  [
+    "undici Agent { connections: 1 }",
+    () =>
+      remote(
+        server.url,
+        (
+          (a) => () =>
+            a
+        )(new Agent({ connections: 1 }))
+      ),
+    false
+  ],
+  [
+    "undici Agent (defaults), setImmediate between",
+    () =>
+      remote(
+        server.url,
+        (
+          (a) => () =>
+            a
+        )(new Agent())
+      ),
+    true
+  ]
+]
+for (const [label, make, gap] of setups) {
+  const db = make()
+  server.resetStats()
+  for (let i = 0; i < 10; i++) {
+    await db.execute("SELECT 1")
+    if (gap) await new Promise((resolve) => setImmediate(resolve))
+  }
+  console.log(`${label.padEnd(48)} sockets_accepted ${server.stats().sockets_accepted}`)
+  db.close()
+}
+
+httpAgent.destroy()
 embedded.close()
 viaServer.close()
 newSocketEachTime.close()
