@@ -40,6 +40,21 @@ describe("Hrana over HTTP, raw", () => {
     })
   )
 
+  it.scopedLive("bytes_received and bytes_sent count request and response bodies exactly", () =>
+    Effect.gen(function* () {
+      const srv = yield* server()
+      const body = JSON.stringify({ requests: [{ type: "execute", stmt: stmt("SELECT 'héllo'") }, { type: "close" }] })
+      const text = yield* run(async () => {
+        const response = await fetch(`${srv.url}/v2/pipeline`, { method: "POST", body })
+        return response.text()
+      })
+      expect(srv.stats().bytes_received).toBe(Buffer.byteLength(body))
+      expect(srv.stats().bytes_sent).toBe(Buffer.byteLength(text))
+      yield* run(() => fetch(`${srv.url}/_sim/stats`).then((r) => r.text()))
+      expect(srv.stats().bytes_sent).toBe(Buffer.byteLength(text))
+    })
+  )
+
   it.scopedLive("batch conditions: ok, error, not, and, or, is_autocommit", () =>
     Effect.gen(function* () {
       const srv = yield* server()
