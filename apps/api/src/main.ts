@@ -1,7 +1,9 @@
+import { Codec } from "@memory-turso/compression"
 import { Database, DatabaseConfig, Storage } from "@memory-turso/storage-core"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
+import { baseline } from "./Features.js"
 import { startServer } from "./Server.js"
 import * as ServerConfig from "./ServerConfig.js"
 
@@ -29,10 +31,11 @@ const main = async () => {
   if (config._tag === "Left") return fail(`invalid configuration: ${config.left.message}`, EXIT_CONFIG)
   const { database, server: serverConfig } = config.right
 
-  const storage = Storage.layer.pipe(Layer.provideMerge(Database.layer(database)))
+  const storage = Storage.layer.pipe(Layer.provideMerge(Database.layer(database)), Layer.provide(Codec.layer()))
   const server = await startServer({
     ...serverConfig,
     storage,
+    features: { ...baseline, compression: true },
     runtimeLayer: Logger.replace(Logger.defaultLogger, Logger.jsonLogger)
   }).catch((error: unknown) => fail(`could not start: ${error instanceof Error ? error.message : String(error)}`, 1))
   log("memory-turso API listening", {

@@ -1,3 +1,4 @@
+import { Codec } from "@memory-turso/compression"
 import { Database, DatabaseUnavailable, Storage } from "@memory-turso/storage-core"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -36,7 +37,10 @@ const withOutage = (outage: Outage) =>
 export const makeHarness = async (options: { maxBodyBytes?: number } = {}) => {
   const outage: Outage = { on: false }
   const database = withOutage(outage).pipe(Layer.provide(Database.layerTest))
-  const layer = Layer.mergeAll(Storage.layer.pipe(Layer.provideMerge(database)), RequestMetrics.layer)
+  const layer = Layer.mergeAll(
+    Storage.layer.pipe(Layer.provideMerge(database), Layer.provide(Codec.layer())),
+    RequestMetrics.layer
+  )
   const runtime = ManagedRuntime.make(layer)
   const metrics = await runtime.runPromise(RequestMetrics.RequestMetrics)
   const app = makeApp(runtime as ManagedRuntime.ManagedRuntime<AppServices, never>, metrics, {

@@ -4,6 +4,7 @@ import * as http from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { createInterface } from "node:readline"
+import { Codec } from "@memory-turso/compression"
 import { Database, Storage } from "@memory-turso/storage-core"
 import * as Layer from "effect/Layer"
 import { afterAll, describe, expect, it } from "vitest"
@@ -17,7 +18,10 @@ const options = (name: string) => ({
   host: "127.0.0.1",
   maxBodyBytes: 32 * 1024 * 1024,
   shutdownGraceMs: 5000,
-  storage: Storage.layer.pipe(Layer.provideMerge(Database.layer({ url: `file:${join(dir, name)}` })))
+  storage: Storage.layer.pipe(
+    Layer.provideMerge(Database.layer({ url: `file:${join(dir, name)}` })),
+    Layer.provide(Codec.layer())
+  )
 })
 
 describe("server lifecycle", () => {

@@ -1,3 +1,4 @@
+import { Codec } from "@memory-turso/compression"
 import { Database, type DatabaseFailure } from "@memory-turso/pool"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
@@ -10,7 +11,7 @@ import { documentSql, list, upsert } from "./internal/documentTable.js"
 import * as EmbeddingSql from "./internal/embeddingSql.js"
 import { queryEpisodes } from "./internal/episodeQuery.js"
 import { episodes, upsertEpisode } from "./internal/episodeSql.js"
-import { type PayloadFormat, plainPayload } from "./internal/payload.js"
+import { codecPayload } from "./internal/payload.js"
 import { migrate } from "./Migrations.js"
 import type { HeuristicQuery, PatternQuery } from "./model/CatalogQuery.js"
 import type { Embedding, ItemType, SimilarityMatch, SimilarityQuery } from "./model/Embedding.js"
@@ -53,122 +54,125 @@ export interface Counts {
 const COUNTS = `SELECT (SELECT count(*) FROM episodes) AS episodes, (SELECT count(*) FROM patterns) AS patterns,
   (SELECT count(*) FROM heuristics) AS heuristics, (SELECT count(*) FROM embeddings) AS embeddings`
 
-/** Builds the storage operations over the `Database` service, after bringing the schema up to date. */
-export const makeWith = (format: PayloadFormat) =>
-  Effect.gen(function* () {
-    const db = yield* Database.Database
-    yield* migrate()
+/**
+ * Builds the storage operations over the `Database` and `Codec` services, after bringing the schema up to date.
+ * Episode, pattern and heuristic payloads go through the codec; embeddings stay native float32 vectors.
+ */
+export const make = Effect.gen(function* () {
+  const db = yield* Database.Database
+  const format = codecPayload(yield* Codec.Codec)
+  yield* migrate()
 
-    const episodeStore = makeDocumentStore(db, format, {
-      entity: "episode",
-      kind: "episodes",
-      sql: episodes,
-      json: EpisodeJson,
-      idOf: (e) => e.episode_id,
-      write: (e, stored, now) => upsertEpisode(e, stored.payload, stored.payloadBytes, now)
-    })
-    const patternStore = makeDocumentStore(db, format, {
-      entity: "pattern",
-      kind: "patterns",
-      sql: patterns,
-      json: PatternJson,
-      idOf: (p) => p.pattern_id,
-      write: (p, stored, now) => [
-        upsert(patterns, { id: p.pattern_id, values: [p.type, p.success_rate, p.occurrence_count], ...stored }, now)
-      ]
-    })
-    const heuristicStore = makeDocumentStore(db, format, {
-      entity: "heuristic",
-      kind: "heuristics",
-      sql: heuristics,
-      json: HeuristicJson,
-      idOf: (h) => h.heuristic_id,
-      write: (h, stored, now) => [upsert(heuristics, { id: h.heuristic_id, values: [h.confidence], ...stored }, now)]
-    })
-
-    const cursorOf = (cursor: string | undefined) =>
-      cursor === undefined ? Effect.succeed(undefined) : decodeCursor(cursor)
-
-    return Storage.of({
-      upsertEpisode: Effect.fn("Storage.upsertEpisode")(function* (episode: Episode) {
-        yield* episodeStore.upsertMany([episode])
-        return episode
-      }),
-      upsertEpisodes: Effect.fn("Storage.upsertEpisodes")(episodeStore.upsertMany),
-      getEpisode: Effect.fn("Storage.getEpisode")(episodeStore.get),
-      getEpisodes: Effect.fn("Storage.getEpisodes")(episodeStore.getMany),
-      deleteEpisode: Effect.fn("Storage.deleteEpisode")(episodeStore.remove),
-      queryEpisodes: Effect.fn("Storage.queryEpisodes")(function* (query: EpisodeQuery) {
-        const after = yield* cursorOf(query.cursor)
-        return yield* episodeStore.page(queryEpisodes(query, after), query.limit)
-      }),
-
-      upsertPattern: Effect.fn("Storage.upsertPattern")(function* (pattern: Pattern) {
-        yield* patternStore.upsertMany([pattern])
-        return pattern
-      }),
-      upsertPatterns: Effect.fn("Storage.upsertPatterns")(patternStore.upsertMany),
-      getPattern: Effect.fn("Storage.getPattern")(patternStore.get),
-      getPatterns: Effect.fn("Storage.getPatterns")(patternStore.getMany),
-      deletePattern: Effect.fn("Storage.deletePattern")(patternStore.remove),
-      listPatterns: Effect.fn("Storage.listPatterns")(function* (query: PatternQuery) {
-        const after = yield* cursorOf(query.cursor)
-        const filters = query.type === undefined ? [] : ([["pattern_type", query.type]] as const)
-        return yield* patternStore.page(list(patterns, filters, after, query.limit), query.limit)
-      }),
-
-      upsertHeuristic: Effect.fn("Storage.upsertHeuristic")(function* (heuristic: Heuristic) {
-        yield* heuristicStore.upsertMany([heuristic])
-        return heuristic
-      }),
-      upsertHeuristics: Effect.fn("Storage.upsertHeuristics")(heuristicStore.upsertMany),
-      getHeuristic: Effect.fn("Storage.getHeuristic")(heuristicStore.get),
-      deleteHeuristic: Effect.fn("Storage.deleteHeuristic")(heuristicStore.remove),
-      listHeuristics: Effect.fn("Storage.listHeuristics")(function* (query: HeuristicQuery) {
-        const after = yield* cursorOf(query.cursor)
-        return yield* heuristicStore.page(list(heuristics, [], after, query.limit), query.limit)
-      }),
-
-      upsertEmbedding: Effect.fn("Storage.upsertEmbedding")(function* (embedding: Embedding) {
-        const now = yield* Clock.currentTimeMillis
-        const result = yield* db.execute(EmbeddingSql.upsertEmbedding(embedding, now))
-        if (result.rowsAffected === 0) {
-          return yield* Effect.fail(new NotFound({ entity: embedding.item_type, id: embedding.item_id }))
-        }
-        return embedding
-      }),
-      getEmbedding: Effect.fn("Storage.getEmbedding")(function* (itemType: ItemType, itemId: string) {
-        const result = yield* db.execute(EmbeddingSql.selectEmbedding(itemType, itemId))
-        const row = result.rows[0]
-        if (row === undefined)
-          return yield* Effect.fail(new NotFound({ entity: "embedding", id: `${itemType}/${itemId}` }))
-        return EmbeddingSql.embeddingOf(row)
-      }),
-      deleteEmbedding: Effect.fn("Storage.deleteEmbedding")(function* (itemType: ItemType, itemId: string) {
-        const result = yield* db.execute(EmbeddingSql.deleteEmbedding(itemType, itemId))
-        if (result.rowsAffected === 0) {
-          return yield* Effect.fail(new NotFound({ entity: "embedding", id: `${itemType}/${itemId}` }))
-        }
-      }),
-      searchEmbeddings: Effect.fn("Storage.searchEmbeddings")(function* (query: SimilarityQuery) {
-        const result = yield* db.execute(EmbeddingSql.searchEmbeddings(query))
-        return result.rows.map(EmbeddingSql.matchOf)
-      }),
-
-      counts: Effect.gen(function* () {
-        const result = yield* db.execute({ sql: COUNTS, args: [] })
-        const row = result.rows[0]!
-        return {
-          episodes: Number(row["episodes"]),
-          patterns: Number(row["patterns"]),
-          heuristics: Number(row["heuristics"]),
-          embeddings: Number(row["embeddings"])
-        } satisfies Counts
-      }).pipe(Effect.withSpan("Storage.counts")),
-
-      ping: db.execute({ sql: "SELECT 1", args: [] }).pipe(Effect.asVoid, Effect.withSpan("Storage.ping"))
-    })
+  const episodeStore = makeDocumentStore(db, format, {
+    entity: "episode",
+    kind: "episodes",
+    sql: episodes,
+    json: EpisodeJson,
+    idOf: (e) => e.episode_id,
+    write: (e, stored, now) => upsertEpisode(e, stored.payload, stored.payloadBytes, now)
   })
+  const patternStore = makeDocumentStore(db, format, {
+    entity: "pattern",
+    kind: "patterns",
+    sql: patterns,
+    json: PatternJson,
+    idOf: (p) => p.pattern_id,
+    write: (p, stored, now) => [
+      upsert(patterns, { id: p.pattern_id, values: [p.type, p.success_rate, p.occurrence_count], ...stored }, now)
+    ]
+  })
+  const heuristicStore = makeDocumentStore(db, format, {
+    entity: "heuristic",
+    kind: "patterns",
+    sql: heuristics,
+    json: HeuristicJson,
+    idOf: (h) => h.heuristic_id,
+    write: (h, stored, now) => [upsert(heuristics, { id: h.heuristic_id, values: [h.confidence], ...stored }, now)]
+  })
+
+  const cursorOf = (cursor: string | undefined) =>
+    cursor === undefined ? Effect.succeed(undefined) : decodeCursor(cursor)
+
+  return Storage.of({
+    upsertEpisode: Effect.fn("Storage.upsertEpisode")(function* (episode: Episode) {
+      yield* episodeStore.upsertMany([episode])
+      return episode
+    }),
+    upsertEpisodes: Effect.fn("Storage.upsertEpisodes")(episodeStore.upsertMany),
+    getEpisode: Effect.fn("Storage.getEpisode")(episodeStore.get),
+    getEpisodes: Effect.fn("Storage.getEpisodes")(episodeStore.getMany),
+    deleteEpisode: Effect.fn("Storage.deleteEpisode")(episodeStore.remove),
+    queryEpisodes: Effect.fn("Storage.queryEpisodes")(function* (query: EpisodeQuery) {
+      const after = yield* cursorOf(query.cursor)
+      return yield* episodeStore.page(queryEpisodes(query, after), query.limit)
+    }),
+
+    upsertPattern: Effect.fn("Storage.upsertPattern")(function* (pattern: Pattern) {
+      yield* patternStore.upsertMany([pattern])
+      return pattern
+    }),
+    upsertPatterns: Effect.fn("Storage.upsertPatterns")(patternStore.upsertMany),
+    getPattern: Effect.fn("Storage.getPattern")(patternStore.get),
+    getPatterns: Effect.fn("Storage.getPatterns")(patternStore.getMany),
+    deletePattern: Effect.fn("Storage.deletePattern")(patternStore.remove),
+    listPatterns: Effect.fn("Storage.listPatterns")(function* (query: PatternQuery) {
+      const after = yield* cursorOf(query.cursor)
+      const filters = query.type === undefined ? [] : ([["pattern_type", query.type]] as const)
+      return yield* patternStore.page(list(patterns, filters, after, query.limit), query.limit)
+    }),
+
+    upsertHeuristic: Effect.fn("Storage.upsertHeuristic")(function* (heuristic: Heuristic) {
+      yield* heuristicStore.upsertMany([heuristic])
+      return heuristic
+    }),
+    upsertHeuristics: Effect.fn("Storage.upsertHeuristics")(heuristicStore.upsertMany),
+    getHeuristic: Effect.fn("Storage.getHeuristic")(heuristicStore.get),
+    deleteHeuristic: Effect.fn("Storage.deleteHeuristic")(heuristicStore.remove),
+    listHeuristics: Effect.fn("Storage.listHeuristics")(function* (query: HeuristicQuery) {
+      const after = yield* cursorOf(query.cursor)
+      return yield* heuristicStore.page(list(heuristics, [], after, query.limit), query.limit)
+    }),
+
+    upsertEmbedding: Effect.fn("Storage.upsertEmbedding")(function* (embedding: Embedding) {
+      const now = yield* Clock.currentTimeMillis
+      const result = yield* db.execute(EmbeddingSql.upsertEmbedding(embedding, now))
+      if (result.rowsAffected === 0) {
+        return yield* Effect.fail(new NotFound({ entity: embedding.item_type, id: embedding.item_id }))
+      }
+      return embedding
+    }),
+    getEmbedding: Effect.fn("Storage.getEmbedding")(function* (itemType: ItemType, itemId: string) {
+      const result = yield* db.execute(EmbeddingSql.selectEmbedding(itemType, itemId))
+      const row = result.rows[0]
+      if (row === undefined)
+        return yield* Effect.fail(new NotFound({ entity: "embedding", id: `${itemType}/${itemId}` }))
+      return EmbeddingSql.embeddingOf(row)
+    }),
+    deleteEmbedding: Effect.fn("Storage.deleteEmbedding")(function* (itemType: ItemType, itemId: string) {
+      const result = yield* db.execute(EmbeddingSql.deleteEmbedding(itemType, itemId))
+      if (result.rowsAffected === 0) {
+        return yield* Effect.fail(new NotFound({ entity: "embedding", id: `${itemType}/${itemId}` }))
+      }
+    }),
+    searchEmbeddings: Effect.fn("Storage.searchEmbeddings")(function* (query: SimilarityQuery) {
+      const result = yield* db.execute(EmbeddingSql.searchEmbeddings(query))
+      return result.rows.map(EmbeddingSql.matchOf)
+    }),
+
+    counts: Effect.gen(function* () {
+      const result = yield* db.execute({ sql: COUNTS, args: [] })
+      const row = result.rows[0]!
+      return {
+        episodes: Number(row["episodes"]),
+        patterns: Number(row["patterns"]),
+        heuristics: Number(row["heuristics"]),
+        embeddings: Number(row["embeddings"])
+      } satisfies Counts
+    }).pipe(Effect.withSpan("Storage.counts")),
+
+    ping: db.execute({ sql: "SELECT 1", args: [] }).pipe(Effect.asVoid, Effect.withSpan("Storage.ping"))
+  })
+})
 
 type Failure = DatabaseFailure
 type ReadFailure = Failure | CorruptPayload
@@ -210,11 +214,8 @@ export class Storage extends Context.Tag("@memory-turso/storage-core/Storage")<
   }
 >() {}
 
-/** Storage over the `Database` service with plain JSON payloads. */
-export const make = makeWith(plainPayload)
-
-/** The storage layer; needs a `Database`. */
+/** The storage layer; needs a `Database` and a `Codec`. */
 export const layer = Layer.effect(Storage, make)
 
-/** Storage over a fresh temporary embedded database. */
-export const layerTest = layer.pipe(Layer.provide(Database.layerTest))
+/** Storage over a fresh temporary embedded database with the default codec (zstd above 1 KiB). */
+export const layerTest = layer.pipe(Layer.provide(Layer.merge(Database.layerTest, Codec.layer())))

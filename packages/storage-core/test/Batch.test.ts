@@ -1,11 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Database } from "@memory-turso/pool"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as Storage from "../src/Storage.js"
-import { episode, pattern, patternVariants } from "./fixtures.js"
-
-const TestLayer = Storage.layer.pipe(Layer.provideMerge(Database.layerTest))
+import { episode, pattern, patternVariants, TestLayer } from "./fixtures.js"
 
 const delta = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.gen(function* () {

@@ -1,11 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Database } from "@memory-turso/pool"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as Storage from "../src/Storage.js"
-import { heuristic, pattern, patternVariants } from "./fixtures.js"
-
-const TestLayer = Storage.layer.pipe(Layer.provideMerge(Database.layerTest))
+import { heuristic, pattern, patternVariants, TestLayer } from "./fixtures.js"
 
 describe("Storage patterns and heuristics", () => {
   it.scoped("each pattern variant round-trips exactly, keeping its own fields", () =>

@@ -1,13 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Database } from "@memory-turso/pool"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import { SimilarityQuery } from "../src/model/Embedding.js"
 import * as Storage from "../src/Storage.js"
-import { episode, pattern, patternVariants } from "./fixtures.js"
+import { episode, pattern, patternVariants, TestLayer } from "./fixtures.js"
 
-const TestLayer = Storage.layer.pipe(Layer.provideMerge(Database.layerTest))
 const search = Schema.decodeUnknownSync(SimilarityQuery)
 
 describe("Storage embeddings", () => {

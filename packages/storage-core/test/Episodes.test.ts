@@ -1,13 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Database } from "@memory-turso/pool"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import { EpisodeQuery, type EpisodeQueryInput } from "../src/model/EpisodeQuery.js"
 import * as Storage from "../src/Storage.js"
-import { episode } from "./fixtures.js"
+import { episode, TestLayer } from "./fixtures.js"
 
-const TestLayer = Storage.layer.pipe(Layer.provideMerge(Database.layerTest))
 const query = (input: EpisodeQueryInput = {}) => Schema.decodeUnknownSync(EpisodeQuery)(input)
 const ids = (page: Storage.Page<{ episode_id: string }>) => page.items.map((e) => e.episode_id)
 

@@ -1,7 +1,11 @@
+import { Codec } from "@memory-turso/compression"
+import { Database } from "@memory-turso/pool"
+import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import { Episode, type EpisodeInput } from "../src/model/Episode.js"
 import { Heuristic, type HeuristicInput } from "../src/model/Heuristic.js"
 import { Pattern, type PatternInput } from "../src/model/Pattern.js"
+import * as Storage from "../src/Storage.js"
 
 /** A decoded episode from a partial wire form. */
 export const episode = (input: Partial<EpisodeInput> = {}): Episode =>
@@ -41,3 +45,6 @@ export const patternVariants: ReadonlyArray<PatternInput> = [
     effectiveness: { times_applied: 4, success_when_applied: 3, avg_reward_delta: 0.25 }
   }
 ]
+
+/** Storage over a fresh temporary database and the default codec, exposing the database too. */
+export const TestLayer = Storage.layer.pipe(Layer.provideMerge(Layer.merge(Database.layerTest, Codec.layer())))

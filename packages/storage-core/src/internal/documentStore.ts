@@ -6,12 +6,12 @@ import type { CanonicalJson } from "../CanonicalJson.js"
 import { CorruptPayload, type Entity, NotFound } from "../StorageError.js"
 import { encodeCursor, type Page } from "./cursor.js"
 import type { DocumentSql } from "./documentTable.js"
-import type { PayloadFormat, StoredPayload } from "./payload.js"
+import type { PayloadFormat, PayloadKind, StoredPayload } from "./payload.js"
 
 /** What a document store needs to know about one kind of document. */
 export interface DocumentSpec<A> {
   readonly entity: Entity
-  readonly kind: "episodes" | "patterns" | "heuristics"
+  readonly kind: PayloadKind
   readonly sql: DocumentSql
   readonly json: CanonicalJson<A>
   readonly idOf: (document: A) => string

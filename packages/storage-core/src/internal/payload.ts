@@ -1,4 +1,5 @@
 import type { Value } from "@libsql/client"
+import type { Codec } from "@memory-turso/compression"
 import * as Effect from "effect/Effect"
 import { CorruptPayload, type Entity } from "../StorageError.js"
 
@@ -8,17 +9,34 @@ export interface StoredPayload {
   readonly payloadBytes: number
 }
 
+/** The codec's switch each document kind answers to (heuristics follow the patterns switch). */
+export type PayloadKind = "episodes" | "patterns"
+
 /** How JSON documents are written to and read from payload columns. */
 export interface PayloadFormat {
-  readonly write: (kind: "episodes" | "patterns" | "heuristics", json: string) => Effect.Effect<StoredPayload>
+  readonly write: (kind: PayloadKind, json: string) => Effect.Effect<StoredPayload>
   readonly read: (entity: Entity, id: string, value: Value) => Effect.Effect<string, CorruptPayload>
 }
 
-/** Payloads stored as plain JSON text. */
-export const plainPayload: PayloadFormat = {
-  write: (_kind, json) => Effect.succeed({ payload: json, payloadBytes: Buffer.byteLength(json) }),
-  read: (entity, id, value) =>
-    typeof value === "string"
-      ? Effect.succeed(value)
-      : Effect.fail(new CorruptPayload({ entity, id, reason: `expected JSON text, found ${typeof value}` }))
-}
+/**
+ * Payloads through the codec: JSON stays TEXT when the codec keeps it plain, and becomes a BLOB envelope when
+ * it compresses. Reads accept both, whatever the codec's current settings, so turning compression off and on
+ * never makes a row unreadable.
+ */
+export const codecPayload = (codec: Codec.Codec["Type"]): PayloadFormat => ({
+  write: (kind, json) =>
+    Effect.map(codec.encodeText(json, kind), (encoded) =>
+      encoded._tag === "Plain"
+        ? { payload: encoded.text, payloadBytes: Buffer.byteLength(json) }
+        : { payload: encoded.bytes, payloadBytes: encoded.originalBytes }
+    ),
+  read: (entity, id, value) => {
+    if (typeof value === "string") return Effect.succeed(value)
+    if (value instanceof ArrayBuffer) {
+      return codec
+        .decodeText(value, `${entity} ${id}`)
+        .pipe(Effect.mapError((error) => new CorruptPayload({ entity, id, reason: error.message })))
+    }
+    return Effect.fail(new CorruptPayload({ entity, id, reason: `unexpected ${typeof value} in payload column` }))
+  }
+})
