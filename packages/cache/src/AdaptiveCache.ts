@@ -87,8 +87,9 @@ export const make = <K, V>(options: Options<V>): Effect.Effect<AdaptiveCache<K, 
                 const current = inflight.get(key) === flight
                 if (current) inflight.delete(key)
                 if (Exit.isSuccess(exit)) {
-                  if (current) store.fill(key, exit.value, now())
+                  // Release the waiters first: a throwing `weigh` in fill must not leave them waiting.
                   Deferred.unsafeDone(flight.deferred, Exit.succeed(exit))
+                  if (current) store.fill(key, exit.value, now())
                 } else if (Cause.isInterruptedOnly(exit.cause)) {
                   // The leader was interrupted: its waiters try again (one of them becomes the leader).
                   Deferred.unsafeDone(flight.deferred, Exit.succeed(Retry))

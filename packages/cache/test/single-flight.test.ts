@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -74,6 +75,25 @@ describe("single flight", () => {
       const exit = yield* Effect.exit(cache.get("k", Effect.dieMessage("defect")))
       expect(Exit.isFailure(exit)).toBe(true)
       expect(cache.unsafeStats()).toMatchObject({ loads: 1, load_failures: 1, entries: 0 })
+    })
+  )
+
+  it.scoped("a throwing weigh fails the leader with a defect but releases the waiters and caches nothing", () =>
+    Effect.gen(function* () {
+      const cache = yield* makeCache({
+        weigh: () => {
+          throw new Error("bad weigh")
+        }
+      })
+      const { effect } = slowLoader(() => "v")
+      const leader = yield* Effect.fork(Effect.exit(cache.get("k", effect)))
+      yield* TestClock.adjust("100 millis")
+      const waiter = yield* Effect.fork(cache.get("k", effect))
+      yield* TestClock.adjust("1 second")
+      expect(yield* Fiber.join(waiter)).toBe("v")
+      const exit = yield* Fiber.join(leader)
+      expect(Exit.isFailure(exit) && Cause.isDie(exit.cause)).toBe(true)
+      expect(cache.unsafeStats()).toMatchObject({ entries: 0, approx_bytes: 0 })
     })
   )
 

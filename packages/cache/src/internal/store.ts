@@ -104,6 +104,8 @@ export class Store<K, V> {
 
   /** Stores a value; a live entry keeps its TTL, otherwise the remembered or default TTL applies. */
   fill(key: K, value: V, now: number): void {
+    // Weigh first: if the user's weigh throws, nothing has changed yet.
+    const weight = this.options.weigh === undefined ? 0 : this.options.weigh(value)
     const previous = this.lru.peek(key)
     let ttl: number
     if (previous !== undefined && now < previous.expiresAt) {
@@ -115,7 +117,6 @@ export class Store<K, V> {
       ttl = this.ttlMemory.peek(key) ?? this.options.ttlMs
       this.ttlMemory.delete(key)
     }
-    const weight = this.options.weigh === undefined ? 0 : this.options.weigh(value)
     const entry: Entry<V> = { value, weight, ttl, refreshedAt: now, expiresAt: now + ttl, reads: 0 }
     // Deleted above, so quick-lru never keeps a stale copy of this key in its old generation.
     this.entries++
