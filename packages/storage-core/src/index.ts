@@ -1,5 +1,6 @@
 export type { DatabaseFailure } from "@memory-turso/pool"
 export { Database, DatabaseConfig, DatabaseError, DatabaseUnavailable, MissingAuthToken } from "@memory-turso/pool"
+export * as CachedStorage from "./CachedStorage.js"
 export * as CanonicalJson from "./CanonicalJson.js"
 export * as Migrations from "./Migrations.js"
 export * from "./model/CatalogQuery.js"

@@ -1,0 +1,174 @@
+import { AdaptiveCache, type CacheConfig } from "@memory-turso/cache"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type { Episode } from "./model/Episode.js"
+import type { Pattern } from "./model/Pattern.js"
+import * as Storage from "./Storage.js"
+
+/** Statistics of one cache. */
+export type CacheStats = AdaptiveCache.Stats
+
+/** Statistics of the three storage caches. */
+export interface StorageCacheStats {
+  readonly episodes: CacheStats
+  readonly patterns: CacheStats
+  readonly queries: CacheStats
+}
+
+/** The caches behind `CachedStorage`, for metrics. */
+export class StorageCache extends Context.Tag("@memory-turso/storage-core/StorageCache")<
+  StorageCache,
+  { readonly stats: () => StorageCacheStats }
+>() {}
+
+/** Approximate memory of a cached document: its JSON text plus the decoded object (about as much again). */
+const weighEpisode = (episode: Episode) => 2 * Storage.EpisodeJson.stringify(episode).length
+const weighPattern = (pattern: Pattern) => 2 * Storage.PatternJson.stringify(pattern).length
+const weighQuery = (result: unknown) => 2 * (JSON.stringify(result)?.length ?? 0)
+
+/** Query-cache key prefixes; a write clears the prefixes it can change. */
+const EPISODE_QUERIES = "episodes?"
+const PATTERN_QUERIES = "patterns?"
+const HEURISTIC_QUERIES = "heuristics?"
+const SEARCHES = "search?"
+
+/**
+ * Decorates `Storage` with three adaptive-TTL caches: episodes and patterns by id, and query results (episode
+ * queries, pattern and heuristic listings, similarity searches). Callers do not change.
+ *
+ * Never stale for this process's own writes: every write, after it commits and before it returns, stores the new
+ * value in the cache (or drops the deleted one) and drops every cached query result it could change; loads that
+ * were in flight meanwhile return to their callers but do not fill the cache. Failures are never cached.
+ * Other processes' writes are seen when entries expire.
+ */
+export const make = (options: Omit<CacheConfig.InstanceOptions, "enabled">) =>
+  Effect.gen(function* () {
+    const inner = yield* Storage.Storage
+    const episodes = yield* AdaptiveCache.make<string, Episode>({ ...options.episodes, weigh: weighEpisode })
+    const patterns = yield* AdaptiveCache.make<string, Pattern>({ ...options.patterns, weigh: weighPattern })
+    const queries = yield* AdaptiveCache.make<string, unknown>({ ...options.queries, weigh: weighQuery })
+
+    const clearQueries = (...prefixes: ReadonlyArray<string>) =>
+      queries.invalidateWhere((key) => prefixes.some((prefix) => key.startsWith(prefix)))
+    const cachedQuery = <A, E>(prefix: string, query: unknown, load: Effect.Effect<A, E>) =>
+      queries.get(prefix + JSON.stringify(query), load) as Effect.Effect<A, E>
+
+    // Counts committed writes, so a batch read that overlapped one does not cache what it read.
+    let writes = 0
+    const wrote = Effect.sync(() => void writes++)
+
+    /** Reads many by id: hits from the cache, the rest in one batch call, cached unless a write overlapped. */
+    const getMany =
+      <A, E>(
+        cache: AdaptiveCache.AdaptiveCache<string, A>,
+        loadMany: (ids: ReadonlyArray<string>) => Effect.Effect<Storage.BatchGet<A>, E>,
+        idOf: (a: A) => string
+      ) =>
+      (ids: ReadonlyArray<string>) =>
+        Effect.gen(function* () {
+          const known = new Map<string, A>()
+          for (const id of ids) {
+            const hit = yield* cache.getIfPresent(id)
+            if (hit._tag === "Some") known.set(id, hit.value)
+          }
+          const toLoad = ids.filter((id) => !known.has(id))
+          if (toLoad.length > 0) {
+            const before = writes
+            const loaded = yield* loadMany(toLoad)
+            for (const document of loaded.found) {
+              known.set(idOf(document), document)
+              if (writes === before) yield* cache.set(idOf(document), document)
+            }
+          }
+          const found: Array<A> = []
+          const missing: Array<string> = []
+          for (const id of ids) {
+            const document = known.get(id)
+            if (document === undefined) missing.push(id)
+            else found.push(document)
+          }
+          return { found, missing } satisfies Storage.BatchGet<A>
+        })
+
+    const storage = Storage.Storage.of({
+      ...inner,
+      // Hot reads are untraced: a span per cache hit would cost more than the hit itself.
+      getEpisode: (id) => episodes.get(id, inner.getEpisode(id)),
+      getPattern: (id) => patterns.get(id, inner.getPattern(id)),
+      getEpisodes: getMany(episodes, inner.getEpisodes, (e) => e.episode_id),
+      getPatterns: getMany(patterns, inner.getPatterns, (p) => p.pattern_id),
+      queryEpisodes: (query) => cachedQuery(EPISODE_QUERIES, query, inner.queryEpisodes(query)),
+      listPatterns: (query) => cachedQuery(PATTERN_QUERIES, query, inner.listPatterns(query)),
+      listHeuristics: (query) => cachedQuery(HEURISTIC_QUERIES, query, inner.listHeuristics(query)),
+      searchEmbeddings: (query) => cachedQuery(SEARCHES, query, inner.searchEmbeddings(query)),
+
+      upsertEpisode: Effect.fn("CachedStorage.upsertEpisode")(function* (episode: Episode) {
+        const stored = yield* inner.upsertEpisode(episode)
+        yield* wrote
+        yield* episodes.set(stored.episode_id, stored)
+        yield* clearQueries(EPISODE_QUERIES)
+        return stored
+      }),
+      upsertEpisodes: Effect.fn("CachedStorage.upsertEpisodes")(function* (list: ReadonlyArray<Episode>) {
+        const stored = yield* inner.upsertEpisodes(list)
+        yield* wrote
+        for (const episode of stored) yield* episodes.set(episode.episode_id, episode)
+        yield* clearQueries(EPISODE_QUERIES)
+        return stored
+      }),
+      deleteEpisode: Effect.fn("CachedStorage.deleteEpisode")(function* (id: string) {
+        yield* inner
+          .deleteEpisode(id)
+          .pipe(
+            Effect.ensuring(
+              Effect.andThen(Effect.zipRight(wrote, episodes.invalidate(id)), clearQueries(EPISODE_QUERIES, SEARCHES))
+            )
+          )
+      }),
+      upsertPattern: Effect.fn("CachedStorage.upsertPattern")(function* (pattern: Pattern) {
+        const stored = yield* inner.upsertPattern(pattern)
+        yield* wrote
+        yield* patterns.set(stored.pattern_id, stored)
+        yield* clearQueries(PATTERN_QUERIES)
+        return stored
+      }),
+      upsertPatterns: Effect.fn("CachedStorage.upsertPatterns")(function* (list: ReadonlyArray<Pattern>) {
+        const stored = yield* inner.upsertPatterns(list)
+        yield* wrote
+        for (const pattern of stored) yield* patterns.set(pattern.pattern_id, pattern)
+        yield* clearQueries(PATTERN_QUERIES)
+        return stored
+      }),
+      deletePattern: Effect.fn("CachedStorage.deletePattern")(function* (id: string) {
+        yield* inner
+          .deletePattern(id)
+          .pipe(
+            Effect.ensuring(
+              Effect.andThen(Effect.zipRight(wrote, patterns.invalidate(id)), clearQueries(PATTERN_QUERIES, SEARCHES))
+            )
+          )
+      }),
+      upsertHeuristic: (heuristic) =>
+        Effect.tap(inner.upsertHeuristic(heuristic), () => clearQueries(HEURISTIC_QUERIES)),
+      upsertHeuristics: (list) => Effect.tap(inner.upsertHeuristics(list), () => clearQueries(HEURISTIC_QUERIES)),
+      deleteHeuristic: (id) => inner.deleteHeuristic(id).pipe(Effect.ensuring(clearQueries(HEURISTIC_QUERIES))),
+      upsertEmbedding: (embedding) => Effect.tap(inner.upsertEmbedding(embedding), () => clearQueries(SEARCHES)),
+      deleteEmbedding: (itemType, itemId) =>
+        inner.deleteEmbedding(itemType, itemId).pipe(Effect.ensuring(clearQueries(SEARCHES)))
+    })
+    const stats = () => ({
+      episodes: episodes.unsafeStats(),
+      patterns: patterns.unsafeStats(),
+      queries: queries.unsafeStats()
+    })
+    return { storage, cache: StorageCache.of({ stats }) }
+  })
+
+/** Storage decorated with the caches (needs the undecorated `Storage`), and the caches' statistics. */
+export const layer = (options: Omit<CacheConfig.InstanceOptions, "enabled">) =>
+  Layer.scopedContext(
+    Effect.map(make(options), ({ cache, storage }) =>
+      Context.make(Storage.Storage, storage).pipe(Context.add(StorageCache, cache))
+    )
+  )

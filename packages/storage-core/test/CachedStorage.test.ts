@@ -1,0 +1,149 @@
+import { describe, expect, it } from "@effect/vitest"
+import { CacheConfig } from "@memory-turso/cache"
+import { Codec } from "@memory-turso/compression"
+import { Database } from "@memory-turso/pool"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
+import * as TestClock from "effect/TestClock"
+import * as CachedStorage from "../src/CachedStorage.js"
+import { SimilarityQuery } from "../src/model/Embedding.js"
+import { EpisodeQuery } from "../src/model/EpisodeQuery.js"
+import * as Storage from "../src/Storage.js"
+import { episode, pattern } from "./fixtures.js"
+
+const options = CacheConfig.toInstanceOptions(Schema.decodeSync(CacheConfig.CacheSection)({}))
+const CachedLayer = CachedStorage.layer(options).pipe(
+  Layer.provideMerge(Storage.layer),
+  Layer.provideMerge(Layer.merge(Database.layerTest, Codec.layer()))
+)
+const query = Schema.decodeUnknownSync(EpisodeQuery)
+
+/** Database calls made by an effect. */
+const calls = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.gen(function* () {
+    const db = yield* Database.Database
+    const before = yield* db.stats
+    const result = yield* effect
+    const after = yield* db.stats
+    return { result, calls: after.executes + after.batches - before.executes - before.batches }
+  })
+
+describe("CachedStorage", () => {
+  it.scoped("a second read of an episode or pattern makes no database call", () =>
+    Effect.gen(function* () {
+      const storage = yield* Storage.Storage
+      yield* storage.upsertEpisode(episode({ episode_id: "e" }))
+      yield* storage.upsertPattern(pattern({ type: "error_recovery", pattern_id: "p", error_type: "E" }))
+      expect((yield* calls(storage.getEpisode("e"))).calls).toBe(0)
+      expect((yield* calls(storage.getPattern("p"))).calls).toBe(0)
+      const cache = yield* CachedStorage.StorageCache
+      expect(cache.stats().episodes).toMatchObject({ hits: 1, misses: 0 })
+    }).pipe(Effect.provide(CachedLayer))
+  )
+
+  it.scoped("100 concurrent reads of one cold key make one database read", () =>
+    Effect.gen(function* () {
+      const storage = yield* Storage.Storage
+      const db = yield* Database.Database
+      yield* db.batch(
+        [
+          {
+            sql: "INSERT INTO episodes VALUES ('cold', 'other', 'general', NULL, 0, NULL, 0, ?, 10, 0, 0)",
+            args: [
+              Storage.EpisodeJson.stringify(episode({ episode_id: "cold", start_time: "1970-01-01T00:00:00.000Z" }))
+            ]
+          }
+        ],
+        "write"
+      )
+      const { calls: made, result } = yield* calls(
+        Effect.all(
+          Array.from({ length: 100 }, () => storage.getEpisode("cold")),
+          { concurrency: "unbounded" }
+        )
+      )
+      expect(made).toBe(1)
+      expect(new Set(result).size).toBe(1)
+    }).pipe(Effect.provide(CachedLayer))
+  )
+
+  it.scoped("failures are not cached; read-after-write and read-after-delete see the new state", () =>
+    Effect.gen(function* () {
+      const storage = yield* Storage.Storage
+      expect((yield* Effect.flip(storage.getEpisode("e")))._tag).toBe("NotFound")
+      expect((yield* calls(Effect.flip(storage.getEpisode("e")))).calls).toBe(1)
+      yield* storage.upsertEpisode(episode({ episode_id: "e", task_description: "v1" }))
+      expect((yield* storage.getEpisode("e")).task_description).toBe("v1")
+      yield* storage.upsertEpisodes([episode({ episode_id: "e", task_description: "v2" })])
+      expect((yield* storage.getEpisode("e")).task_description).toBe("v2")
+      yield* storage.deleteEpisode("e")
+      expect((yield* Effect.flip(storage.getEpisode("e")))._tag).toBe("NotFound")
+      yield* storage.upsertPatterns([pattern({ type: "error_recovery", pattern_id: "p", error_type: "v1" })])
+      yield* storage.getPattern("p")
+      yield* storage.upsertPattern(pattern({ type: "error_recovery", pattern_id: "p", error_type: "v2" }))
+      expect(yield* storage.getPattern("p")).toMatchObject({ error_type: "v2" })
+      yield* storage.deletePattern("p")
+      expect((yield* Effect.flip(storage.getPattern("p")))._tag).toBe("NotFound")
+    }).pipe(Effect.provide(CachedLayer))
+  )
+
+  it.scoped("query results are cached and dropped by every write that could change them", () =>
+    Effect.gen(function* () {
+      const storage = yield* Storage.Storage
+      const all = query({ limit: 10 })
+      const ids = (page: Storage.Page<{ episode_id: string }>) => page.items.map((e) => e.episode_id)
+      yield* storage.upsertEpisode(episode({ episode_id: "a", start_time: "2024-01-01T00:00:00Z" }))
+      expect(ids(yield* storage.queryEpisodes(all))).toEqual(["a"])
+      expect((yield* calls(storage.queryEpisodes(all))).calls).toBe(0)
+      yield* storage.upsertEpisodes([episode({ episode_id: "b", start_time: "2024-02-01T00:00:00Z" })])
+      expect(ids(yield* storage.queryEpisodes(all))).toEqual(["b", "a"])
+      yield* storage.deleteEpisode("a")
+      expect(ids(yield* storage.queryEpisodes(all))).toEqual(["b"])
+
+      const search = Schema.decodeUnknownSync(SimilarityQuery)({ vector: [1, 0] })
+      expect(yield* storage.searchEmbeddings(search)).toEqual([])
+      yield* storage.upsertEmbedding({ item_type: "episode", item_id: "b", model: "m", vector: [1, 0] })
+      expect((yield* storage.searchEmbeddings(search)).map((m) => m.item_id)).toEqual(["b"])
+      yield* storage.deleteEpisode("b")
+      expect(yield* storage.searchEmbeddings(search)).toEqual([])
+
+      expect((yield* storage.listHeuristics({ limit: 10 })).items).toEqual([])
+      yield* storage.upsertHeuristic({
+        heuristic_id: "h",
+        condition: "c",
+        action: "a",
+        confidence: 1,
+        evidence: { episode_ids: [], success_rate: 0, sample_size: 0 }
+      })
+      expect((yield* storage.listHeuristics({ limit: 10 })).items).toHaveLength(1)
+    }).pipe(Effect.provide(CachedLayer))
+  )
+
+  it.scoped("batch get loads only what the cache lacks, in one batch call", () =>
+    Effect.gen(function* () {
+      const storage = yield* Storage.Storage
+      yield* storage.upsertEpisodes(["a", "b", "c"].map((episode_id) => episode({ episode_id })))
+      const cache = yield* CachedStorage.StorageCache
+      const db = yield* Database.Database
+      yield* db.execute({ sql: "SELECT 1", args: [] })
+      // "a".."c" are cached by the write; "zz" is not there at all.
+      const { calls: made, result } = yield* calls(storage.getEpisodes(["c", "zz", "a"]))
+      expect(made).toBe(1)
+      expect(result.found.map((e) => e.episode_id)).toEqual(["c", "a"])
+      expect(result.missing).toEqual(["zz"])
+      expect(cache.stats().episodes.hits).toBe(2)
+    }).pipe(Effect.provide(CachedLayer))
+  )
+
+  it.scoped("an entry expires after its TTL (virtual clock) and is read again from the database", () =>
+    Effect.gen(function* () {
+      const storage = yield* Storage.Storage
+      yield* storage.upsertEpisode(episode({ episode_id: "e" }))
+      expect((yield* calls(storage.getEpisode("e"))).calls).toBe(0)
+      yield* TestClock.adjust("1801 seconds")
+      expect((yield* calls(storage.getEpisode("e"))).calls).toBe(1)
+      expect((yield* calls(storage.getEpisode("e"))).calls).toBe(0)
+    }).pipe(Effect.provide(CachedLayer))
+  )
+})
