@@ -4,10 +4,12 @@ import { join } from "node:path"
 import { type Client, createClient, type InValue, LibsqlError, type ResultSet } from "@libsql/client"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as DatabaseConfig from "./DatabaseConfig.js"
 import { DatabaseError, type DatabaseFailure, DatabaseUnavailable } from "./DatabaseError.js"
+import type { PoolStats } from "./PoolStats.js"
 
 export type { ResultSet, Row } from "@libsql/client"
 
@@ -32,12 +34,15 @@ export interface DatabaseStats {
   readonly batches: number
   readonly transactions: number
   readonly statements: number
+  /** Client calls that failed. */
   readonly errors: number
+  /** The pool's statistics, when a pool provides the service. */
+  readonly pool?: PoolStats | undefined
 }
 
 /**
  * Access to one libSQL database: single statements, batches (one round trip, atomic) and interactive
- * transactions. Provided by a single client here; the pool package provides a pooled implementation.
+ * transactions. `layer` here is one client; `Pool.layer` provides the pooled implementation.
  */
 export class Database extends Context.Tag("@memory-turso/pool/Database")<
   Database,
@@ -105,9 +110,22 @@ export const openClient = (options: ClientOptions) =>
     return client
   })
 
-/** Builds the service over an open client. */
-export const fromClient = (
-  client: Client,
+/**
+ * How the service reaches a client: `withClient` runs `use` with a client held for its whole duration (one client,
+ * or a connection checked out of a pool, whose own failures it reports as `DatabaseFailure`).
+ */
+export interface ClientAccess {
+  readonly withClient: <A, E, R>(
+    operation: string,
+    use: (client: Client) => Effect.Effect<A, E, R>
+  ) => Effect.Effect<A, E | DatabaseFailure, R>
+  /** Statistics of the pool behind, published as `stats.pool`. */
+  readonly pool?: Effect.Effect<PoolStats> | undefined
+}
+
+/** Builds the service over a way to reach a client. */
+export const fromAccess = (
+  access: ClientAccess,
   options: { kind: DatabaseConfig.DatabaseKind; token?: Redacted.Redacted<string> | undefined }
 ) => {
   let executes = 0
@@ -123,11 +141,12 @@ export const fromClient = (
         return toFailure(operation, error, options.token)
       }
     })
+  const using = access.withClient
 
   const execute = Effect.fn("Database.execute")(function* (statement: Statement) {
     executes++
     statements++
-    return yield* attempt("execute", () => client.execute(toArgs(statement)))
+    return yield* using("execute", (client) => attempt("execute", () => client.execute(toArgs(statement))))
   })
 
   const batch = Effect.fn("Database.batch")(function* (
@@ -136,34 +155,53 @@ export const fromClient = (
   ) {
     batches++
     statements += list.length
-    return yield* attempt("batch", () => client.batch(list.map(toArgs), mode))
+    return yield* using("batch", (client) => attempt("batch", () => client.batch(list.map(toArgs), mode)))
   })
 
-  const transaction = <A, E, R>(mode: TransactionMode, use: (transaction: Transaction) => Effect.Effect<A, E, R>) =>
-    Effect.acquireUseRelease(
-      attempt("transaction", () => client.transaction(mode)).pipe(Effect.tap(() => void transactions++)),
-      (tx) =>
-        use({
-          execute: (statement) => {
-            statements++
-            return attempt("transaction.execute", () => tx.execute(toArgs(statement)))
-          },
-          batch: (list) => {
-            statements += list.length
-            return attempt("transaction.batch", () => tx.batch(list.map(toArgs)))
-          }
-        }).pipe(Effect.tap(() => attempt("transaction.commit", () => tx.commit()))),
-      (tx) => Effect.sync(() => tx.close())
+  const transaction = <A, E2, R>(mode: TransactionMode, use: (transaction: Transaction) => Effect.Effect<A, E2, R>) =>
+    using("transaction", (client) =>
+      Effect.acquireUseRelease(
+        attempt("transaction", () => client.transaction(mode)).pipe(Effect.tap(() => void transactions++)),
+        (tx) =>
+          use({
+            execute: (statement) => {
+              statements++
+              return attempt("transaction.execute", () => tx.execute(toArgs(statement)))
+            },
+            batch: (list) => {
+              statements += list.length
+              return attempt("transaction.batch", () => tx.batch(list.map(toArgs)))
+            }
+          }).pipe(Effect.tap(() => attempt("transaction.commit", () => tx.commit()))),
+        // A failed or interrupted transaction is rolled back and awaited (one request: ROLLBACK + close), so no
+        // request of it is still in flight when its connection goes back to the pool.
+        (tx, exit) =>
+          Exit.isSuccess(exit)
+            ? Effect.sync(() => tx.close())
+            : Effect.promise(() => tx.rollback().catch(() => undefined)).pipe(
+                Effect.ensuring(Effect.sync(() => tx.close()))
+              )
+      )
     ).pipe(Effect.withSpan("Database.transaction"))
 
+  const pool = access.pool
   return Database.of({
     kind: options.kind,
     execute,
     batch,
     transaction,
-    stats: Effect.sync(() => ({ executes, batches, transactions, statements, errors }))
+    stats: Effect.gen(function* () {
+      const base = { executes, batches, transactions, statements, errors }
+      return pool === undefined ? base : { ...base, pool: yield* pool }
+    })
   })
 }
+
+/** Builds the service over an open client. */
+export const fromClient = (
+  client: Client,
+  options: { kind: DatabaseConfig.DatabaseKind; token?: Redacted.Redacted<string> | undefined }
+) => fromAccess({ withClient: (_, use) => use(client) }, options)
 
 /** The service over one client, opened now and closed with the layer. */
 export const make = (options: ClientOptions) =>

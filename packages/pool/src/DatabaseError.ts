@@ -7,11 +7,33 @@ export class DatabaseError extends Data.TaggedError("DatabaseError")<{
   readonly code?: string | undefined
 }> {}
 
-/** The database could not be reached or refused service (network, auth, busy, closed). */
+/** No connection of the pool became free within the acquire timeout (`connection_timeout_secs`). */
+export class PoolTimeout extends Data.TaggedError("PoolTimeout")<{
+  /** How long the caller waited, in milliseconds. */
+  readonly waited_ms: number
+  /** The pool size (`max_connections`); all of them were busy. */
+  readonly max_connections: number
+  /** Other callers still waiting when this one gave up. */
+  readonly waiting: number
+}> {
+  override get message(): string {
+    return (
+      `no database connection became free within ${this.waited_ms} ms: all ${this.max_connections} connections ` +
+      `are busy and ${this.waiting} other callers are waiting ` +
+      "(raise connection_pool.max_connections or connection_pool.connection_timeout_secs)"
+    )
+  }
+}
+
+/**
+ * The database could not be reached or refused service (network, auth, busy, closed). A full pool is reported
+ * as this error with `code: "POOL_TIMEOUT"` and the typed `timeout` attached.
+ */
 export class DatabaseUnavailable extends Data.TaggedError("DatabaseUnavailable")<{
   readonly operation: string
   readonly message: string
   readonly code?: string | undefined
+  readonly timeout?: PoolTimeout | undefined
 }> {}
 
 /** The configuration names a remote database but gives no auth token. */

@@ -1,3 +1,7 @@
+export * as ConnectionPool from "./ConnectionPool.js"
 export * as Database from "./Database.js"
 export * as DatabaseConfig from "./DatabaseConfig.js"
 export * from "./DatabaseError.js"
+export * as Pool from "./Pool.js"
+export * as PoolConfig from "./PoolConfig.js"
+export type { PoolStats } from "./PoolStats.js"

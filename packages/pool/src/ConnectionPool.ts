@@ -1,0 +1,104 @@
+import type { Client } from "@libsql/client"
+import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Option from "effect/Option"
+import type * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
+import type { ClientOptions } from "./Database.js"
+import type * as DatabaseConfig from "./DatabaseConfig.js"
+import type { PoolTimeout } from "./DatabaseError.js"
+import { makeEmbedded } from "./internal/embeddedPool.js"
+import type { RequestObservation } from "./internal/remote.js"
+import { makeRemote } from "./internal/remotePool.js"
+import * as PoolConfig from "./PoolConfig.js"
+import type { PoolStats } from "./PoolStats.js"
+
+export type { Purpose, RequestObservation } from "./internal/remote.js"
+
+/** A connection checked out of the pool, held until the scope that checked it out closes. */
+export interface Lease {
+  /** The connection's id (0 in embedded mode, where all leases share one client). */
+  readonly id: number
+  /** The libSQL client of the connection (changes when `replace` runs). */
+  readonly client: Client
+  /** How long the connection had been idle when it was checked out, in milliseconds (Clock time). */
+  readonly idleMs: number
+  /** The connection carried no request yet, or answered a ping in this lease: no need to check it. */
+  readonly verified: boolean
+  /** A keep-alive socket is open (remote; false when the server closed it or none was opened yet). */
+  readonly socketOpen: boolean
+  /** `SELECT 1` through this connection, bounded by `timeout`; false when it fails or times out. */
+  readonly ping: (timeout: Duration.DurationInput) => Effect.Effect<boolean>
+  /** Discards this connection (its socket is destroyed) and continues the lease on a new one. */
+  readonly replace: Effect.Effect<void>
+}
+
+/** A connection of a remote pool, as seen by maintenance (keep-alive). */
+export interface ConnectionInfo {
+  readonly id: number
+  readonly in_use: boolean
+  /** Since the connection was last released (Clock time), in milliseconds. */
+  readonly idle_ms: number
+  readonly socket_open: boolean
+  /** Sockets it opened so far, and requests it sent. */
+  readonly sockets: number
+  readonly requests: number
+}
+
+/** What a remote pool reports as it happens: each finished request, and each socket the server closed idle. */
+export type PoolEvent =
+  | ({ readonly _tag: "Request" } & RequestObservation)
+  | { readonly _tag: "IdleClose"; readonly connection_id: number; readonly idle_ms: number }
+
+/**
+ * The connections behind the `Database` service: a bounded pool with a FIFO queue and acquire timeout, health
+ * checks of doubtful connections, replacement of broken ones, and the hooks keep-alive needs (idle connections,
+ * reservation for pings, request observations). Decorators (such as keep-alive) wrap `checkout`.
+ */
+export class ConnectionPool extends Context.Tag("@memory-turso/pool/ConnectionPool")<
+  ConnectionPool,
+  {
+    readonly kind: DatabaseConfig.DatabaseKind
+    readonly config: PoolConfig.ConnectionPoolSection
+    /** The auth token, for redacting error messages; never logged. */
+    readonly authToken: Redacted.Redacted<string> | undefined
+    /** Waits (FIFO, up to `connection_timeout_secs`) for a connection, checks it when doubtful, holds it for the scope. */
+    readonly checkout: Effect.Effect<Lease, PoolTimeout, Scope.Scope>
+    /** The idle connection `id` for the scope, if it is idle and a slot is free with nobody waiting; never waits. */
+    readonly reserveIdle: (id: number) => Effect.Effect<Option.Option<Lease>, never, Scope.Scope>
+    /** The remote connections now (empty in embedded mode). */
+    readonly connections: Effect.Effect<ReadonlyArray<ConnectionInfo>>
+    /** Calls `listener` for every pool event while the scope is open. */
+    readonly observe: (listener: (event: PoolEvent) => void) => Effect.Effect<void, never, Scope.Scope>
+    readonly stats: Effect.Effect<PoolStats>
+  }
+>() {}
+
+/** The pool's shape, for decorators. */
+export type Service = ConnectionPool["Type"]
+
+/** Options: the database, and the `[connection_pool]` section (missing keys take their defaults). */
+export interface Options extends ClientOptions {
+  readonly connection_pool?: Partial<PoolConfig.ConnectionPoolSection> | undefined
+}
+
+/** Builds the pool for the scope: remote URLs get pooled HTTP connections, `file:` URLs one shared client. */
+export const make = Effect.fn("ConnectionPool.make")(function* (options: Options) {
+  const config = yield* PoolConfig.decode(options.connection_pool)
+  return options.url.startsWith("file:") || options.url === ":memory:"
+    ? yield* makeEmbedded(options, config)
+    : yield* makeRemote(options, config)
+})
+
+/** The pool as a layer. */
+export const layer = (options: Options) => Layer.scoped(ConnectionPool, make(options))
+
+/** The ping every pool uses. */
+export const pingClient = (client: Client, timeout: Duration.DurationInput): Effect.Effect<boolean> =>
+  Effect.tryPromise(() => client.execute("SELECT 1")).pipe(
+    Effect.timeout(timeout),
+    Effect.as(true),
+    Effect.orElseSucceed(() => false)
+  )

@@ -1,0 +1,144 @@
+import { type Client, createClient } from "@libsql/client"
+import { Client as HttpClient, fetch as undiciFetch } from "undici"
+
+/** Why a request went out: a caller's operation, or a health check / keep-alive ping. */
+export type Purpose = "operation" | "ping"
+
+/** One finished HTTP request of a pooled connection, as measured in its `fetch`. */
+export interface RequestObservation {
+  readonly connection_id: number
+  readonly purpose: Purpose
+  /** The request opened a new socket (paid the TCP/TLS connect) rather than reusing a warm one. */
+  readonly cold: boolean
+  /** From sending the request to the response headers, in milliseconds. */
+  readonly ms: number
+  /** False when the request failed in the network (no HTTP response). */
+  readonly ok: boolean
+  /** What the previous request on the same socket was (undefined when this request opened the socket). */
+  readonly previous_on_socket: Purpose | undefined
+  /** Time since the previous operation request of this connection ended (undefined for its first). */
+  readonly since_last_operation_ms: number | undefined
+}
+
+/** Callbacks a remote connection reports to its pool. */
+export interface Listener {
+  readonly socketOpened: (connection: RemoteConnection) => void
+  /** `idle`: the server (or the network) closed a socket that carried no request, after `idleMs` of silence. */
+  readonly socketClosed: (connection: RemoteConnection, idle: boolean, idleMs: number) => void
+  readonly request: (observation: RequestObservation) => void
+}
+
+/** Socket keep-alive on the client side: the server's idle timeout decides, not undici's 4 s default. */
+const CLIENT_KEEP_ALIVE_MS = 10 * 60 * 1000
+
+/**
+ * A pooled remote connection: its own undici `Client` per origin (one keep-alive socket each; normally there is
+ * only the database origin) and a libSQL client sending through it. One request at a time.
+ */
+export class RemoteConnection {
+  readonly client: Client
+  readonly #dispatchers = new Map<string, HttpClient>()
+  inUse = false
+  /** Clock time (ms) the connection was last released; its idle time is measured from here. */
+  lastUsedAt: number
+  /** Sockets this connection has opened, and how many are open now. */
+  sockets = 0
+  socketsOpen = 0
+  requests = 0
+  inFlight = 0
+  /** A request failed in the network: the connection is discarded on release, never reused. */
+  broken = false
+  purpose: Purpose = "operation"
+  #closing = false
+  #previousOnSocket: Purpose | undefined
+  #lastOperationEnd: number | undefined
+  #lastResponseAt = performance.now()
+
+  constructor(
+    readonly id: number,
+    options: { readonly url: string; readonly authToken?: string | undefined },
+    now: number,
+    private readonly listener: Listener
+  ) {
+    this.lastUsedAt = now
+    this.client = createClient({
+      url: options.url,
+      ...(options.authToken ? { authToken: options.authToken } : {}),
+      fetch: (request: Request) => this.#fetch(request)
+    })
+  }
+
+  #dispatcher(origin: string): HttpClient {
+    const existing = this.#dispatchers.get(origin)
+    if (existing !== undefined) return existing
+    const dispatcher = new HttpClient(origin, {
+      keepAliveTimeout: CLIENT_KEEP_ALIVE_MS,
+      keepAliveMaxTimeout: CLIENT_KEEP_ALIVE_MS,
+      pipelining: 1
+    })
+    dispatcher.on("connect", () => {
+      this.sockets++
+      this.socketsOpen++
+      this.#previousOnSocket = undefined
+      this.listener.socketOpened(this)
+    })
+    dispatcher.on("disconnect", () => {
+      this.socketsOpen--
+      const idle = !this.#closing && this.inFlight === 0
+      this.listener.socketClosed(this, idle, performance.now() - this.#lastResponseAt)
+    })
+    this.#dispatchers.set(origin, dispatcher)
+    return dispatcher
+  }
+
+  async #fetch(request: Request): Promise<Response> {
+    const dispatcher = this.#dispatcher(new URL(request.url).origin)
+    const purpose = this.purpose
+    const socketsBefore = this.sockets
+    const previous = this.#previousOnSocket
+    const start = performance.now()
+    const sinceLastOperation = this.#lastOperationEnd === undefined ? undefined : start - this.#lastOperationEnd
+    this.inFlight++
+    this.requests++
+    const observe = (ok: boolean) => {
+      const end = performance.now()
+      const cold = this.sockets > socketsBefore
+      this.#lastResponseAt = end
+      this.#previousOnSocket = purpose
+      if (purpose === "operation") this.#lastOperationEnd = end
+      this.listener.request({
+        connection_id: this.id,
+        purpose,
+        cold,
+        ms: end - start,
+        ok,
+        previous_on_socket: cold ? undefined : previous,
+        since_last_operation_ms: sinceLastOperation
+      })
+    }
+    try {
+      const hasBody = request.method !== "GET" && request.method !== "HEAD"
+      const response = await undiciFetch(request.url, {
+        method: request.method,
+        headers: [...request.headers],
+        ...(hasBody ? { body: Buffer.from(await request.arrayBuffer()) } : {}),
+        dispatcher
+      })
+      observe(true)
+      return response as unknown as Response
+    } catch (error) {
+      this.broken = true
+      observe(false)
+      throw error
+    } finally {
+      this.inFlight--
+    }
+  }
+
+  /** Closes the client and destroys its sockets (aborting any request still in flight). */
+  async close(): Promise<void> {
+    this.#closing = true
+    this.client.close()
+    await Promise.all([...this.#dispatchers.values()].map((d) => d.destroy().catch(() => undefined)))
+  }
+}

@@ -1,0 +1,171 @@
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import type { ConnectionPool, Lease, Options, PoolEvent } from "../ConnectionPool.js"
+import { pingClient } from "../ConnectionPool.js"
+import * as DatabaseConfig from "../DatabaseConfig.js"
+import type { ConnectionPoolSection } from "../PoolConfig.js"
+import { Counters, checkoutWith } from "./counters.js"
+import * as Permits from "./permits.js"
+import { type Listener, RemoteConnection } from "./remote.js"
+
+/** A lease on a remote connection; `current` moves to a new connection when `replace` runs. */
+class RemoteLease implements Lease {
+  verified: boolean
+  constructor(
+    public current: RemoteConnection,
+    readonly idleMs: number,
+    private readonly replaceWith: (lease: RemoteLease) => Effect.Effect<void>
+  ) {
+    this.verified = current.requests === 0
+  }
+  get id() {
+    return this.current.id
+  }
+  get client() {
+    return this.current.client
+  }
+  get socketOpen() {
+    return this.current.socketsOpen > 0
+  }
+  ping = (timeout: Duration.DurationInput) =>
+    Effect.suspend(() => {
+      const connection = this.current
+      connection.purpose = "ping"
+      return pingClient(connection.client, timeout).pipe(
+        Effect.tap((ok) => {
+          this.verified = ok
+        }),
+        Effect.ensuring(Effect.sync(() => (connection.purpose = "operation")))
+      )
+    })
+  get replace() {
+    return this.replaceWith(this)
+  }
+}
+
+/**
+ * The remote pool: up to `max_connections` connections, each a libSQL client over its own undici keep-alive
+ * socket, created on demand and reused most-recently-released first (so a light load keeps few sockets warm).
+ */
+export const makeRemote = (options: Options, config: ConnectionPoolSection) =>
+  Effect.gen(function* () {
+    yield* DatabaseConfig.validate(options)
+    const permits = Permits.make(config.max_connections, Duration.seconds(config.connection_timeout_secs))
+    const counters = new Counters()
+    const all = new Map<number, RemoteConnection>()
+    const idle: Array<RemoteConnection> = []
+    const listeners = new Set<(event: PoolEvent) => void>()
+    const emit = (event: PoolEvent) => {
+      for (const listener of listeners) listener(event)
+    }
+    const listener: Listener = {
+      socketOpened: () => void counters.sockets_opened++,
+      socketClosed: (connection, wasIdle, idleMs) => {
+        counters.sockets_closed++
+        if (!wasIdle) return
+        counters.sockets_closed_idle++
+        emit({ _tag: "IdleClose", connection_id: connection.id, idle_ms: idleMs })
+      },
+      request: (observation) => {
+        counters.requests++
+        emit({ _tag: "Request", ...observation })
+      }
+    }
+    const token = options.authToken === undefined ? undefined : Redacted.value(options.authToken)
+    let nextId = 1
+
+    const create = Effect.map(Clock.currentTimeMillis, (now) => {
+      const connection = new RemoteConnection(nextId++, { url: options.url, authToken: token }, now, listener)
+      all.set(connection.id, connection)
+      counters.connections_created++
+      return connection
+    })
+
+    const discard = (connection: RemoteConnection) => {
+      all.delete(connection.id)
+      counters.connections_replaced++
+      void connection.close()
+    }
+
+    const replace = (lease: RemoteLease) =>
+      Effect.map(create, (next) => {
+        discard(lease.current)
+        next.inUse = true
+        lease.current = next
+        lease.verified = true
+      })
+
+    const release = (lease: RemoteLease) =>
+      Effect.map(Clock.currentTimeMillis, (now) => {
+        const connection = lease.current
+        connection.inUse = false
+        // A request still in flight here was abandoned (interrupted): the socket is not reusable.
+        if (connection.broken || connection.inFlight > 0) discard(connection)
+        else {
+          connection.lastUsedAt = now
+          idle.push(connection)
+        }
+        permits.release()
+      })
+
+    const take = Effect.gen(function* () {
+      const now = yield* Clock.currentTimeMillis
+      const connection = idle.pop() ?? (yield* create)
+      connection.inUse = true
+      return new RemoteLease(connection, connection.requests === 0 ? 0 : now - connection.lastUsedAt, replace)
+    })
+
+    const idleThresholdMs = config.health_check_idle_secs * 1000
+    const healthCheck = (lease: RemoteLease) =>
+      Effect.gen(function* () {
+        if (!config.enable_health_check || lease.verified || !lease.socketOpen) return
+        if (lease.idleMs < idleThresholdMs) return
+        counters.health_checks++
+        if (yield* lease.ping(Duration.seconds(config.health_check_timeout_secs))) return
+        counters.health_check_failures++
+        yield* lease.replace
+      })
+
+    yield* Effect.addFinalizer(() =>
+      Effect.promise(() => Promise.all([...all.values()].map((connection) => connection.close())))
+    )
+
+    return {
+      kind: "remote",
+      config,
+      authToken: options.authToken,
+      checkout: checkoutWith(permits, counters, take, release).pipe(Effect.tap(healthCheck)),
+      reserveIdle: (id: number) =>
+        Effect.uninterruptible(
+          Effect.gen(function* () {
+            const connection = all.get(id)
+            if (connection === undefined || connection.inUse || !permits.tryAcquire()) return Option.none<Lease>()
+            idle.splice(idle.indexOf(connection), 1)
+            connection.inUse = true
+            const now = yield* Clock.currentTimeMillis
+            const lease = new RemoteLease(connection, now - connection.lastUsedAt, replace)
+            yield* Effect.addFinalizer(() => release(lease))
+            return Option.some<Lease>(lease)
+          })
+        ),
+      connections: Effect.map(Clock.currentTimeMillis, (now) =>
+        [...all.values()].map((c) => ({
+          id: c.id,
+          in_use: c.inUse,
+          idle_ms: c.inUse ? 0 : Math.max(0, now - c.lastUsedAt),
+          socket_open: c.socketsOpen > 0,
+          sockets: c.sockets,
+          requests: c.requests
+        }))
+      ),
+      observe: (callback: (event: PoolEvent) => void) =>
+        Effect.acquireRelease(
+          Effect.sync(() => listeners.add(callback)),
+          () => Effect.sync(() => listeners.delete(callback))
+        ).pipe(Effect.asVoid),
+      stats: counters.snapshot(permits, () => idle.length)
+    } satisfies ConnectionPool["Type"]
+  })
