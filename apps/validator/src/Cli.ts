@@ -1,0 +1,220 @@
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as ValidationError from "@effect/cli/ValidationError"
+import type * as FileSystem from "@effect/platform/FileSystem"
+import type * as Path from "@effect/platform/Path"
+import type * as Terminal from "@effect/platform/Terminal"
+import * as Config from "effect/Config"
+import * as Console from "effect/Console"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
+import * as ApiClient from "./ApiClient.js"
+import * as ExitCode from "./ExitCode.js"
+import * as Present from "./Present.js"
+import * as Report from "./Report.js"
+import * as Run from "./Run.js"
+import * as Thresholds from "./Thresholds.js"
+import { UsageError } from "./ValidatorError.js"
+import * as Watch from "./Watch.js"
+
+/** Where a handler leaves the process exit code. */
+class ExitStatus extends Context.Tag("@memory-turso/validator/ExitStatus")<ExitStatus, Ref.Ref<ExitCode.ExitCode>>() {}
+
+const url = Options.text("url").pipe(Options.withDescription("Base URL of the API, e.g. http://127.0.0.1:3000"))
+const token = Options.redacted("token").pipe(
+  Options.withDescription("Sent as Authorization: Bearer (never printed); default: $VALIDATOR_TOKEN"),
+  Options.optional
+)
+const reportDir = Options.directory("report-dir").pipe(
+  Options.withDescription("Write the JSON report, the markdown summary and the SVG chart here"),
+  Options.optional
+)
+const baseline = Options.file("baseline", { exists: "yes" }).pipe(
+  Options.withDescription("A report.json of an earlier run: enables the error-rate and p50-slowdown triggers"),
+  Options.optional
+)
+const thresholds = Options.file("thresholds", { exists: "yes" }).pipe(
+  Options.withDescription(`JSON file overriding any of: ${Thresholds.keys.join(", ")}`),
+  Options.optional
+)
+const keepData = Options.boolean("keep-data").pipe(Options.withDescription("Leave the seeded episodes in place"))
+const allowMissingSections = Options.boolean("allow-missing-sections").pipe(
+  Options.withDescription(
+    "Skip the criteria of a /metrics section the API does not publish at all, instead of exit 3 (APIs that predate the full /metrics contract)"
+  )
+)
+const format = Options.choice("format", ["table", "markdown", "json"]).pipe(
+  Options.withDescription("What to print on stdout"),
+  Options.withDefault("table" as const)
+)
+const timeoutMs = Options.integer("timeout-ms").pipe(
+  Options.withDescription("A request without an answer after this long means the API is unreachable (exit 3)"),
+  Options.withDefault(10_000)
+)
+
+interface Common {
+  readonly url: string
+  readonly token: Option.Option<import("effect/Redacted").Redacted<string>>
+  readonly reportDir: Option.Option<string>
+  readonly baseline: Option.Option<string>
+  readonly thresholds: Option.Option<string>
+  readonly keepData: boolean
+  readonly allowMissingSections: boolean
+  readonly format: Present.Format
+  readonly timeoutMs: number
+  readonly samples: number
+}
+
+const color = (format: Present.Format) =>
+  format === "table" && process.stdout.isTTY === true && process.env["NO_COLOR"] === undefined
+
+/** Thresholds, baseline and the API client layer from the common options. */
+const prepare = (o: Common) =>
+  Effect.gen(function* () {
+    if (!Number.isInteger(o.samples) || o.samples < Run.MIN_SAMPLES)
+      return yield* new UsageError({ detail: `--samples must be at least ${Run.MIN_SAMPLES} (got ${o.samples})` })
+    if (o.timeoutMs <= 0) return yield* new UsageError({ detail: `--timeout-ms must be positive (got ${o.timeoutMs})` })
+    const limits = Option.isSome(o.thresholds) ? yield* Thresholds.load(o.thresholds.value) : Thresholds.defaults
+    const base = Option.isSome(o.baseline) ? yield* Report.loadBaseline(o.baseline.value) : undefined
+    const envToken = yield* Config.option(Config.redacted("VALIDATOR_TOKEN")).pipe(
+      Effect.mapError(() => new UsageError({ detail: "VALIDATOR_TOKEN is not readable" }))
+    )
+    const api = ApiClient.layer({ url: o.url, token: Option.orElse(o.token, () => envToken), timeout: o.timeoutMs })
+    return { limits, base, api }
+  })
+
+const writeReport = (dir: Option.Option<string>, files: Record<string, string>) =>
+  Option.isNone(dir)
+    ? Effect.void
+    : Effect.flatMap(Report.writeFiles(dir.value, files), (paths) => Console.error(`wrote ${paths.join(", ")}`))
+
+const runCommand = Command.make(
+  "run",
+  {
+    url,
+    token,
+    samples: Options.integer("samples").pipe(
+      Options.withDescription("Samples per measured operation (at least 5)"),
+      Options.withDefault(50)
+    ),
+    reportDir,
+    baseline,
+    thresholds,
+    keepData,
+    allowMissingSections,
+    format,
+    timeoutMs
+  },
+  (o) =>
+    Effect.gen(function* () {
+      const { limits, base, api } = yield* prepare(o)
+      const report = yield* Run.run({
+        samples: o.samples,
+        keepData: o.keepData,
+        allowMissingSections: o.allowMissingSections,
+        runId: Run.newRunId(),
+        thresholds: limits,
+        baseline: base
+      }).pipe(Effect.provide(api))
+      yield* Console.log(Present.runStdout(report, o.format, color(o.format)))
+      yield* writeReport(o.reportDir, Present.runFiles(report))
+      yield* Effect.flatMap(ExitStatus, (status) => Ref.set(status, report.exit_code))
+    })
+).pipe(
+  Command.withDescription(
+    "Seed test data, measure single/cached reads, batch stores, health and db-health N times each, check /metrics, judge the criteria and rollback triggers, then remove the data"
+  )
+)
+
+const watchCommand = Command.make(
+  "watch",
+  {
+    url,
+    token,
+    schedule: Options.choice("schedule", ["staging"]).pipe(
+      Options.withDescription("staging: every 15 min for 2 h, hourly to 8 h, every 4 h to 24 h"),
+      Options.withDefault("staging" as const)
+    ),
+    scale: Options.float("scale").pipe(
+      Options.withDescription("Multiply every interval (0.001 turns 15 min into 0.9 s)"),
+      Options.withDefault(1)
+    ),
+    samples: Options.integer("samples").pipe(
+      Options.withDescription("Health requests and reads per sample (at least 5)"),
+      Options.withDefault(5)
+    ),
+    reportDir,
+    baseline,
+    thresholds,
+    keepData,
+    allowMissingSections,
+    format,
+    timeoutMs
+  },
+  (o) =>
+    Effect.gen(function* () {
+      if (!(o.scale > 0) || !Number.isFinite(o.scale))
+        return yield* new UsageError({ detail: `--scale must be a positive number (got ${o.scale})` })
+      const { limits, base, api } = yield* prepare(o)
+      const report = yield* Watch.watch(
+        {
+          schedule: o.schedule,
+          scale: o.scale,
+          samples: o.samples,
+          keepData: o.keepData,
+          allowMissingSections: o.allowMissingSections,
+          runId: Run.newRunId(),
+          thresholds: limits,
+          baseline: base
+        },
+        (sample, total) => {
+          const line = Present.watchSampleLine(sample, total)
+          return o.format === "table" ? Console.log(line) : Console.error(line)
+        }
+      ).pipe(Effect.provide(api))
+      yield* Console.log(Present.watchStdout(report, o.format, color(o.format)))
+      yield* writeReport(o.reportDir, Present.watchFiles(report))
+      yield* Effect.flatMap(ExitStatus, (status) => Ref.set(status, report.exit_code))
+    })
+).pipe(
+  Command.withDescription(
+    "Monitor a deployment on a schedule with light samples (health, a few reads, /metrics); exit 2 as soon as a rollback trigger fires"
+  )
+)
+
+const validator = Command.make("validator").pipe(
+  Command.withDescription("Validates a running memory-turso API over HTTP"),
+  Command.withSubcommands([runCommand, watchCommand])
+)
+
+const cli = Command.run(validator, { name: "memory-turso validator", version: "0.0.0" })
+
+/**
+ * Runs the CLI on `argv` (as `process.argv`: runtime and script first) and answers the exit code: 0 pass,
+ * 1 criterion failed, 2 rollback trigger, 3 API unreachable or garbage, 4 usage error. Errors are printed as one
+ * clear line on stderr, never as a stack trace.
+ */
+export const program = (
+  argv: ReadonlyArray<string>
+): Effect.Effect<ExitCode.ExitCode, never, FileSystem.FileSystem | Path.Path | Terminal.Terminal> =>
+  Effect.gen(function* () {
+    const status = yield* Ref.make<ExitCode.ExitCode>(ExitCode.PASS)
+    const outcome = yield* cli(argv).pipe(Effect.provideService(ExitStatus, status), Effect.either)
+    if (outcome._tag === "Right") return yield* Ref.get(status)
+    const error = outcome.left
+    // @effect/cli has printed its own message (and the usage) for a bad command line.
+    if (ValidationError.isValidationError(error)) {
+      yield* Console.error("usage error (exit 4); see: validator --help, validator run --help")
+      return ExitCode.USAGE
+    }
+    yield* Console.error(`error: ${error.message}`)
+    return error._tag === "UsageError" ? ExitCode.USAGE : ExitCode.API_PROBLEM
+  }).pipe(
+    Effect.catchAllDefect((defect) =>
+      Console.error(
+        `error: the validator failed unexpectedly: ${defect instanceof Error ? defect.message : String(defect)}`
+      ).pipe(Effect.as<ExitCode.ExitCode>(ExitCode.API_PROBLEM))
+    )
+  )

@@ -1,0 +1,99 @@
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
+import * as Effect from "effect/Effect"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import type { Baseline, Check } from "./Evaluate.js"
+import * as ExitCode from "./ExitCode.js"
+import type { Observations } from "./Observations.js"
+import type { Thresholds } from "./Thresholds.js"
+import { UsageError } from "./ValidatorError.js"
+
+/** Overall verdict of a run or watch. */
+export type Outcome = "pass" | "fail" | "rollback"
+
+/** The JSON report of `validator run` (also what `--baseline` reads). Never holds the token. */
+export interface RunReport {
+  readonly tool: "@memory-turso/validator"
+  readonly kind: "run"
+  readonly version: 1
+  readonly url: string
+  readonly run_id: string
+  readonly started_at: string
+  readonly finished_at: string
+  readonly samples: number
+  readonly seeded_episodes: number
+  readonly removed_episodes: number
+  readonly kept_data: boolean
+  readonly outcome: Outcome
+  readonly exit_code: ExitCode.ExitCode
+  readonly baseline: string | null
+  readonly thresholds: Thresholds
+  readonly criteria: ReadonlyArray<Check>
+  readonly triggers: ReadonlyArray<Check>
+  readonly operations: Observations["operations"]
+  readonly observations: Omit<Observations, "operations">
+}
+
+/** The verdict of a set of criteria and triggers: a fired trigger wins over a failed criterion. */
+export const verdict = (
+  criteria: ReadonlyArray<Check>,
+  triggers: ReadonlyArray<Check>
+): { readonly outcome: Outcome; readonly exit_code: ExitCode.ExitCode } =>
+  triggers.some((c) => c.status === "fail")
+    ? { outcome: "rollback", exit_code: ExitCode.ROLLBACK }
+    : criteria.some((c) => c.status === "fail")
+      ? { outcome: "fail", exit_code: ExitCode.CRITERION_FAILED }
+      : { outcome: "pass", exit_code: ExitCode.PASS }
+
+const BaselineFile = Schema.Struct({
+  kind: Schema.Literal("run"),
+  operations: Schema.Record({ key: Schema.String, value: Schema.Struct({ p50_ms: Schema.Number }) }),
+  observations: Schema.Struct({ errors: Schema.Struct({ error_rate_pct: Schema.Number }) })
+})
+
+/** Reads a run report written earlier as the baseline of rollback triggers. */
+export const loadBaseline = (path: string): Effect.Effect<Baseline, UsageError, FileSystem.FileSystem> =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const text = yield* fs
+      .readFileString(path)
+      .pipe(Effect.mapError(() => new UsageError({ detail: `cannot read the baseline file ${path}` })))
+    const json = yield* Effect.try({
+      try: () => JSON.parse(text) as unknown,
+      catch: () => new UsageError({ detail: `the baseline file ${path} is not JSON` })
+    })
+    const decoded = yield* Schema.decodeUnknown(BaselineFile)(json).pipe(
+      Effect.mapError(
+        (error) =>
+          new UsageError({
+            detail: `the baseline file ${path} is not a report of \`validator run\` (${ParseResult.ArrayFormatter.formatErrorSync(
+              error
+            )
+              .map((i) => `${i.path.join(".")}: ${i.message}`)
+              .slice(0, 3)
+              .join("; ")})`
+          })
+      )
+    )
+    return { source: path, operations: decoded.operations, error_rate_pct: decoded.observations.errors.error_rate_pct }
+  })
+
+/** Writes named files into `dir` (created if needed); returns their paths. */
+export const writeFiles = (
+  dir: string,
+  files: Readonly<Record<string, string>>
+): Effect.Effect<ReadonlyArray<string>, UsageError, FileSystem.FileSystem | Path.Path> =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const fail = () => new UsageError({ detail: `cannot write the report directory ${dir}` })
+    yield* fs.makeDirectory(dir, { recursive: true }).pipe(Effect.mapError(fail))
+    const written: Array<string> = []
+    for (const [name, content] of Object.entries(files)) {
+      const file = path.join(dir, name)
+      yield* fs.writeFileString(file, content).pipe(Effect.mapError(fail))
+      written.push(file)
+    }
+    return written
+  })

@@ -1,0 +1,180 @@
+import { once } from "node:events"
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import type { AddressInfo } from "node:net"
+
+/**
+ * A small HTTP server that serves the routes the validator uses (`/health`, `/db-health`, `/metrics`,
+ * `/episodes/:id` GET/DELETE, `POST /episodes/batch`) over an in-memory store, with a cache model and knobs to
+ * break it on purpose. It stands in for API features that are not there yet (a cache that never hits, an RSS of
+ * 4 GiB, pool timeouts, a broken /metrics). Tests that can use the real API (`apiProcess.ts`) do.
+ */
+export interface StubOptions {
+  /** `working`: the second read of an id hits; `broken`: every read misses; `half`: every other read hits. */
+  cache?: "working" | "broken" | "half" | "disabled"
+  /** Delay added to each episode read, in ms. */
+  readDelayMs?: number
+  /** RSS reported in /metrics. */
+  rssBytes?: number
+  /** pool.timeouts grows by one per /metrics read when set. */
+  poolTimeoutsGrow?: boolean
+  /** Every GET /health answers this status. */
+  healthStatus?: number
+  /** Rewrites the /metrics body before it is sent (to remove or break fields). */
+  metrics?: (body: Record<string, any>) => unknown
+  /** Never answers /health. */
+  hang?: boolean
+}
+
+export interface StubApi {
+  readonly url: string
+  readonly options: StubOptions
+  /** Episodes currently stored. */
+  readonly stored: () => number
+  /** Requests received per "METHOD /route". */
+  readonly hits: () => Record<string, number>
+  /** Authorization headers received (to check the token is sent). */
+  readonly authorizations: () => ReadonlyArray<string | undefined>
+  readonly close: () => Promise<void>
+}
+
+const readBody = async (req: IncomingMessage) => {
+  const chunks: Array<Buffer> = []
+  for await (const chunk of req) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString("utf8")
+}
+
+export const startStubApi = async (options: StubOptions = {}): Promise<StubApi> => {
+  const episodes = new Map<string, string>()
+  const seen = new Set<string>()
+  const routes: Record<string, { count: number; errors: number }> = {}
+  const hits: Record<string, number> = {}
+  const authorizations: Array<string | undefined> = []
+  const cache = { hits: 0, misses: 0, reads: 0 }
+  let bytesIn = 0
+  let bytesOut = 0
+  let poolTimeouts = 0
+  const sockets = new Set<import("node:net").Socket>()
+
+  const send = (res: ServerResponse, route: string, status: number, body: unknown) => {
+    const r = routes[route] ?? { count: 0, errors: 0 }
+    routes[route] = r
+    r.count++
+    if (status >= 500) r.errors++
+    if (status === 204) {
+      res.writeHead(204).end()
+      return
+    }
+    res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body))
+  }
+
+  const metricsBody = () => {
+    if (options.poolTimeoutsGrow) poolTimeouts++
+    const c = options.cache ?? "working"
+    const total = cache.hits + cache.misses
+    const body: Record<string, any> = {
+      cache:
+        c === "disabled"
+          ? { enabled: false }
+          : {
+              enabled: true,
+              hit_rate: total === 0 ? 0 : cache.hits / total,
+              episode_hit_rate: total === 0 ? 0 : cache.hits / total,
+              pattern_hit_rate: 0,
+              query_hit_rate: 0,
+              episode_hits: cache.hits,
+              episode_misses: cache.misses
+            },
+      compression: {
+        enabled: true,
+        ratio: bytesIn === 0 ? 1 : bytesOut / bytesIn,
+        savings: bytesIn === 0 ? 0 : 1 - bytesOut / bytesIn,
+        bytes_in: bytesIn,
+        bytes_out: bytesOut
+      },
+      pool: { enabled: true, active: 1, idle: 3, max: 4, utilization: 0.25, waiting: 0, timeouts: poolTimeouts },
+      connection_pool: {
+        enabled: true,
+        active: 1,
+        idle: 3,
+        max: 4,
+        utilization: 0.25,
+        waiting: 0,
+        timeouts: poolTimeouts
+      },
+      keepalive: {
+        enabled: true,
+        connections_created: 4,
+        connections_refreshed: 0,
+        stale_detected: 0,
+        stale_rate: 0.01,
+        avg_time_saved_ms: 40
+      },
+      prepared_statements: { enabled: false },
+      requests: routes,
+      process: { rss_bytes: options.rssBytes ?? 150 * 1024 * 1024, heap_used_bytes: 40 * 1024 * 1024, uptime_s: 12 }
+    }
+    return options.metrics === undefined ? body : options.metrics(body)
+  }
+
+  const server = createServer(async (req, res) => {
+    authorizations.push(req.headers.authorization)
+    const url = new URL(req.url ?? "/", "http://stub")
+    const method = req.method ?? "GET"
+    const id = /^\/episodes\/([^/]+)$/.exec(url.pathname)?.[1]
+    const route = id !== undefined ? `${method} /episodes/:id` : `${method} ${url.pathname}`
+    hits[route] = (hits[route] ?? 0) + 1
+    if (route === "GET /health") {
+      if (options.hang) return
+      const status = options.healthStatus ?? 200
+      return send(res, route, status, { status: status === 200 ? "healthy" : "unhealthy" })
+    }
+    if (route === "GET /db-health") return send(res, route, 200, { status: "healthy", latency_ms: 0.1 })
+    if (route === "GET /metrics") return send(res, route, 200, metricsBody())
+    if (route === "POST /episodes/batch") {
+      const text = await readBody(req)
+      const list = (JSON.parse(text) as { episodes: Array<{ episode_id: string }> }).episodes
+      for (const e of list) {
+        const json = JSON.stringify(e)
+        episodes.set(e.episode_id, json)
+        bytesIn += json.length
+        bytesOut += Math.round(json.length * 0.3)
+      }
+      return send(res, route, 200, { stored: list.length, ids: list.map((e) => e.episode_id) })
+    }
+    if (route === "GET /episodes/:id") {
+      const key = decodeURIComponent(id!)
+      const body = episodes.get(key)
+      if (body === undefined) return send(res, route, 404, { error: { code: "not_found", message: "no such episode" } })
+      const c = options.cache ?? "working"
+      cache.reads++
+      if (c === "working" ? seen.has(key) : c === "half" ? cache.reads % 2 === 0 : false) cache.hits++
+      else cache.misses++
+      seen.add(key)
+      if (options.readDelayMs) await new Promise((r) => setTimeout(r, options.readDelayMs))
+      return send(res, route, 200, JSON.parse(body))
+    }
+    if (route === "DELETE /episodes/:id") {
+      const existed = episodes.delete(decodeURIComponent(id!))
+      return send(res, route, existed ? 204 : 404, existed ? undefined : { error: { code: "not_found", message: "x" } })
+    }
+    send(res, "unmatched", 404, { error: { code: "route_not_found", message: route } })
+  })
+  server.on("connection", (socket) => {
+    sockets.add(socket)
+    socket.on("close", () => sockets.delete(socket))
+  })
+  server.listen(0, "127.0.0.1")
+  await once(server, "listening")
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    options,
+    stored: () => episodes.size,
+    hits: () => ({ ...hits }),
+    authorizations: () => [...authorizations],
+    close: async () => {
+      for (const socket of sockets) socket.destroy()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
+  }
+}
