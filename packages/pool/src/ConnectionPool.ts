@@ -10,7 +10,7 @@ import type { ClientOptions } from "./Database.js"
 import type * as DatabaseConfig from "./DatabaseConfig.js"
 import type { PoolTimeout } from "./DatabaseError.js"
 import { makeEmbedded } from "./internal/embeddedPool.js"
-import type { RequestObservation } from "./internal/remote.js"
+import type { Purpose, RequestObservation } from "./internal/remote.js"
 import { makeRemote } from "./internal/remotePool.js"
 import * as PoolConfig from "./PoolConfig.js"
 import type { PoolStats } from "./PoolStats.js"
@@ -29,8 +29,11 @@ export interface Lease {
   readonly verified: boolean
   /** A keep-alive socket is open (remote; false when the server closed it or none was opened yet). */
   readonly socketOpen: boolean
-  /** `SELECT 1` through this connection, bounded by `timeout`; false when it fails or times out. */
-  readonly ping: (timeout: Duration.DurationInput) => Effect.Effect<boolean>
+  /**
+   * `SELECT 1` through this connection, bounded by `timeout`; false when it fails or times out. `purpose` labels
+   * its request in observations (default `check`).
+   */
+  readonly ping: (timeout: Duration.DurationInput, purpose?: Exclude<Purpose, "operation">) => Effect.Effect<boolean>
   /** Discards this connection (its socket is destroyed) and continues the lease on a new one. */
   readonly replace: Effect.Effect<void>
 }

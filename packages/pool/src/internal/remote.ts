@@ -1,8 +1,11 @@
 import { type Client, createClient } from "@libsql/client"
 import { Client as HttpClient, fetch as undiciFetch } from "undici"
 
-/** Why a request went out: a caller's operation, or a health check / keep-alive ping. */
-export type Purpose = "operation" | "ping"
+/**
+ * Why a request went out: a caller's operation, a check of a connection before use (health check, stale check),
+ * or a keep-alive ping of an idle connection.
+ */
+export type Purpose = "operation" | "check" | "keepalive"
 
 /** One finished HTTP request of a pooled connection, as measured in its `fetch`. */
 export interface RequestObservation {

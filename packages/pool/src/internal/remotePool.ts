@@ -9,7 +9,7 @@ import * as DatabaseConfig from "../DatabaseConfig.js"
 import type { ConnectionPoolSection } from "../PoolConfig.js"
 import { Counters, checkoutWith } from "./counters.js"
 import * as Permits from "./permits.js"
-import { type Listener, RemoteConnection } from "./remote.js"
+import { type Listener, type Purpose, RemoteConnection } from "./remote.js"
 
 /** A lease on a remote connection; `current` moves to a new connection when `replace` runs. */
 class RemoteLease implements Lease {
@@ -30,10 +30,10 @@ class RemoteLease implements Lease {
   get socketOpen() {
     return this.current.socketsOpen > 0
   }
-  ping = (timeout: Duration.DurationInput) =>
+  ping = (timeout: Duration.DurationInput, purpose: Exclude<Purpose, "operation"> = "check") =>
     Effect.suspend(() => {
       const connection = this.current
-      connection.purpose = "ping"
+      connection.purpose = purpose
       return pingClient(connection.client, timeout).pipe(
         Effect.tap((ok) => {
           this.verified = ok

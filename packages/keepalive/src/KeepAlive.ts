@@ -1,0 +1,138 @@
+import { ConnectionPool, Pool } from "@memory-turso/pool"
+import * as Config from "effect/Config"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Runtime from "effect/Runtime"
+import { Measurements } from "./internal/measurements.js"
+import { decode, type KeepAliveSection, worstIdleMs } from "./KeepAliveConfig.js"
+import type { KeepAliveStats } from "./KeepAliveStats.js"
+
+/** Keep-alive of the pool's remote connections: its configuration and statistics. */
+export class KeepAlive extends Context.Tag("@memory-turso/keepalive/KeepAlive")<
+  KeepAlive,
+  {
+    readonly config: KeepAliveSection
+    readonly stats: Effect.Effect<KeepAliveStats>
+    /** One round of background pings now (what the loop runs every interval); returns how many were sent. */
+    readonly pingIdle: Effect.Effect<number>
+  }
+>() {}
+
+const startWarning = (section: KeepAliveSection): string | undefined => {
+  const serverIdle = section.server_idle_timeout_secs
+  if (!section.enabled || serverIdle === undefined) return undefined
+  if (!section.enable_proactive_ping) {
+    return section.stale_threshold_secs >= serverIdle
+      ? `keepalive: proactive pings are off and stale_threshold_secs (${section.stale_threshold_secs}) is not below ` +
+          `the server idle timeout (${serverIdle} s): idle sockets will be closed before they count as stale`
+      : undefined
+  }
+  const worst = worstIdleMs(section) / 1000
+  return worst >= serverIdle
+    ? `keepalive: interval_secs = ${section.interval_secs} cannot keep sockets open: a connection may stay idle up ` +
+        `to ${worst} s before its ping, but the server closes idle sockets after ${serverIdle} s ` +
+        `(set keepalive.interval_secs below ${Math.floor((serverIdle / 1.5) * 10) / 10})`
+    : undefined
+}
+
+/**
+ * Decorates the `ConnectionPool` in context: checkouts of stale connections are checked first, and (with
+ * `enable_proactive_ping`) a background fiber pings idle connections every `interval_secs`. Embedded pools and a
+ * disabled section pass through unchanged.
+ */
+export const make = Effect.fn("KeepAlive.make")(function* (input?: Partial<KeepAliveSection>) {
+  const section = yield* decode(input)
+  const pool = yield* ConnectionPool.ConnectionPool
+  const active = section.enabled && pool.kind === "remote"
+  const measured = new Measurements(section)
+  const keepAlive = KeepAlive.of({
+    config: section,
+    stats: Effect.map(pool.stats, (stats) => measured.snapshot(active, stats.sockets_opened)),
+    pingIdle: Effect.succeed(0)
+  })
+  if (!active) {
+    if (section.enabled) yield* Effect.logDebug("keepalive: embedded database, nothing to keep alive")
+    return { keepAlive, pool }
+  }
+
+  const warning = startWarning(section)
+  if (warning !== undefined) yield* Effect.logWarning(warning)
+  const runtime = yield* Effect.runtime<never>()
+  yield* pool.observe((event) => {
+    const late = measured.record(event)
+    if (late !== undefined) Runtime.runFork(runtime)(Effect.logWarning(late))
+  })
+
+  const pingTimeout = Duration.seconds(section.ping_timeout_secs)
+  /** Pings through a lease; a failed ping replaces the connection. */
+  const ping = (lease: ConnectionPool.Lease, purpose: "check" | "keepalive") =>
+    Effect.gen(function* () {
+      measured.pings++
+      if (yield* lease.ping(pingTimeout, purpose)) return
+      measured.ping_failures++
+      measured.connections_refreshed++
+      yield* lease.replace
+    })
+
+  const staleMs = section.stale_threshold_secs * 1000
+  const checkStale = (lease: ConnectionPool.Lease) =>
+    Effect.gen(function* () {
+      if (lease.idleMs < staleMs) return
+      measured.stale_detected++
+      if (lease.verified) return
+      if (lease.socketOpen) return yield* ping(lease, "check")
+      // Its socket is gone already: start it over on a fresh connection rather than probe a dead one.
+      measured.connections_refreshed++
+      yield* lease.replace
+    })
+
+  const dueMs = (section.interval_secs * 1000) / 2
+  const pingIdle = Effect.gen(function* () {
+    const due = (yield* pool.connections).filter((c) => !c.in_use && c.idle_ms >= dueMs)
+    const sent = yield* Effect.forEach(
+      due,
+      (connection) =>
+        Effect.scoped(
+          Effect.flatMap(pool.reserveIdle(connection.id), (lease) =>
+            Option.isNone(lease) ? Effect.succeed(0) : Effect.as(ping(lease.value, "keepalive"), 1)
+          )
+        ),
+      { concurrency: "unbounded" }
+    )
+    return sent.reduce((a, b) => a + b, 0)
+  }).pipe(Effect.withSpan("KeepAlive.pingIdle"))
+
+  if (section.enable_proactive_ping) {
+    const interval = Duration.seconds(section.interval_secs)
+    yield* Effect.forkScoped(Effect.forever(Effect.zipRight(Effect.sleep(interval), pingIdle)))
+  }
+
+  return {
+    keepAlive: KeepAlive.of({ ...keepAlive, pingIdle }),
+    pool: ConnectionPool.ConnectionPool.of({ ...pool, checkout: Effect.tap(pool.checkout, checkStale) })
+  }
+})
+
+/** Keep-alive over the `ConnectionPool` in context: provides `KeepAlive` and the decorated `ConnectionPool`. */
+export const layer = (section?: Partial<KeepAliveSection>) =>
+  Layer.scopedContext(
+    Effect.map(make(section), ({ keepAlive, pool }) =>
+      Context.make(KeepAlive, keepAlive).pipe(Context.add(ConnectionPool.ConnectionPool, pool))
+    )
+  )
+
+/** The whole stack: `Database` over the pool decorated by keep-alive, with `ConnectionPool` and `KeepAlive`. */
+export const layerPool = (options: Pool.Options, section?: Partial<KeepAliveSection>) =>
+  Pool.layerDatabase.pipe(Layer.provideMerge(layer(section).pipe(Layer.provide(ConnectionPool.layer(options)))))
+
+/** The whole stack from configuration (default: the pool from the environment, keep-alive defaults). */
+export const layerConfig = (
+  section: Config.Config<Partial<KeepAliveSection> | undefined> = Config.succeed(undefined),
+  pool: Config.Config<Pool.Options> = Pool.config()
+) => Layer.unwrapEffect(Effect.map(Config.all([pool, section]), ([options, keep]) => layerPool(options, keep)))
+
+/** The stack over a temporary embedded database (keep-alive is inert there). */
+export const layerTest = layer().pipe(Layer.provideMerge(Pool.layerTest))

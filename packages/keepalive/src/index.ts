@@ -1,0 +1,3 @@
+export * as KeepAlive from "./KeepAlive.js"
+export * as KeepAliveConfig from "./KeepAliveConfig.js"
+export type { KeepAliveStats } from "./KeepAliveStats.js"

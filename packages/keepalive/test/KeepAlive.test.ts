@@ -1,0 +1,223 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as TestClock from "effect/TestClock"
+import * as KeepAlive from "../src/KeepAlive.js"
+import { eventually, select1, server, sleep, stack, timed, warnings } from "./helpers.js"
+
+describe("keep-alive against a server that closes idle sockets", () => {
+  it.scopedLive("idle 3 s with idle_timeout 1 s: pings keep the socket (no new one); without them one is opened", () =>
+    Effect.gen(function* () {
+      const network = { idle_timeout_ms: 1000, connect_ms: 45 }
+      const on = yield* server({ network })
+      const off = yield* server({ network })
+      const kept = yield* stack(on.url, { interval_secs: 0.3 })
+      const plain = yield* stack(off.url, { enabled: false })
+      yield* kept.db.execute(select1)
+      yield* plain.db.execute(select1)
+      yield* sleep(3000)
+      const warm = yield* timed(kept.db.execute(select1))
+      const cold = yield* timed(plain.db.execute(select1))
+      expect(warm).toBeGreaterThan(0)
+      // with keep-alive: still the first socket, never closed by the server
+      expect(on.stats()).toMatchObject({ sockets_accepted: 1, sockets_closed_idle: 0 })
+      // without: the server closed it after 1 s, the read opened a new one and paid connect_ms
+      expect(off.stats()).toMatchObject({ sockets_accepted: 2, sockets_closed_idle: 1 })
+      expect(cold).toBeGreaterThanOrEqual(45)
+      const stats = yield* kept.keepAlive.stats
+      expect(stats.pings).toBeGreaterThanOrEqual(4)
+      expect(on.stats().requests).toBe(2 + stats.pings)
+      expect(stats).toMatchObject({ active: true, connections_created: 1, ping_failures: 0, requests_kept_warm: 1 })
+      expect(yield* plain.keepAlive.stats).toMatchObject({ active: false, pings: 0 })
+    })
+  )
+
+  it.scopedLive("time saved is measured: cold requests (new socket) against warm ones", () =>
+    Effect.gen(function* () {
+      const srv = yield* server({ network: { idle_timeout_ms: 300, connect_ms: 40 } })
+      const { db, keepAlive } = yield* stack(srv.url, { interval_secs: 10 })
+      // each read after a 400 ms gap finds its socket closed by the server: cold; the reads right after are warm
+      for (let i = 0; i < 3; i++) {
+        yield* eventually(() => srv.stats().sockets_open === 0)
+        yield* db.execute(select1)
+        yield* db.execute(select1)
+      }
+      const stats = yield* keepAlive.stats
+      expect(stats).toMatchObject({ cold_requests: 3, warm_requests: 3, connections_created: 3 })
+      expect(stats.avg_cold_ms).toBeGreaterThanOrEqual(40)
+      expect(stats.avg_time_saved_ms).toBeCloseTo(stats.avg_cold_ms - stats.avg_warm_ms, 2)
+      // no ping kept anything warm here
+      expect(stats).toMatchObject({ requests_kept_warm: 0, time_saved_ms: 0 })
+      expect(stats.observed_server_idle_close_ms).toBeGreaterThanOrEqual(250)
+    })
+  )
+
+  it.scopedLive("a ping that fails (times out) replaces the connection; the next operation succeeds", () =>
+    Effect.gen(function* () {
+      const srv = yield* server()
+      const { db, keepAlive, pool } = yield* stack(srv.url, { interval_secs: 0.2, ping_timeout_secs: 0.1 })
+      yield* db.execute(select1)
+      yield* Effect.promise(() => srv.fault({ kind: "stall", count: 1, ms: 3000 }))
+      yield* eventually(() => Effect.runSync(keepAlive.stats).ping_failures === 1)
+      expect(yield* keepAlive.stats).toMatchObject({ ping_failures: 1, connections_refreshed: 1 })
+      expect((yield* pool.stats).connections_replaced).toBe(1)
+      const result = yield* db.execute({ sql: "SELECT 7 AS n", args: [] })
+      expect(result.rows[0]?.["n"]).toBe(7)
+      expect((yield* keepAlive.stats).ping_failures).toBe(1)
+      expect(srv.stats().sockets_accepted).toBe(2)
+    })
+  )
+})
+
+describe("keep-alive: stale connections (TestClock)", () => {
+  it.scoped("a connection idle past stale_threshold_secs is pinged before use; a fresh one is not", () =>
+    Effect.gen(function* () {
+      const srv = yield* server()
+      const { db, keepAlive } = yield* stack(
+        srv.url,
+        { stale_threshold_secs: 60, enable_proactive_ping: false },
+        { enable_health_check: false }
+      )
+      yield* db.execute(select1)
+      yield* TestClock.adjust("59 seconds")
+      yield* db.execute(select1)
+      expect(srv.stats().requests).toBe(2)
+      yield* TestClock.adjust("60 seconds")
+      yield* db.execute(select1)
+      expect(srv.stats().requests).toBe(4)
+      expect(yield* keepAlive.stats).toMatchObject({ stale_detected: 1, pings: 1, ping_failures: 0 })
+      expect(srv.stats().sockets_accepted).toBe(1)
+    })
+  )
+
+  it.scoped("a stale connection whose socket the server closed is replaced, not probed", () =>
+    Effect.gen(function* () {
+      const srv = yield* server({ network: { idle_timeout_ms: 50 } })
+      const { db, keepAlive, pool } = yield* stack(
+        srv.url,
+        { stale_threshold_secs: 60, enable_proactive_ping: false },
+        { enable_health_check: false }
+      )
+      yield* db.execute(select1)
+      yield* eventually(() => srv.stats().sockets_closed_idle === 1)
+      yield* TestClock.adjust("61 seconds")
+      yield* db.execute(select1)
+      expect(srv.stats()).toMatchObject({ requests: 2, sockets_accepted: 2 })
+      expect(yield* keepAlive.stats).toMatchObject({ stale_detected: 1, pings: 0, connections_refreshed: 1 })
+      expect((yield* pool.stats).connections_replaced).toBe(1)
+    })
+  )
+
+  it.scoped("the pool's own health check runs first; keep-alive then does not ping again", () =>
+    Effect.gen(function* () {
+      const srv = yield* server()
+      const { db, keepAlive, pool } = yield* stack(srv.url, { stale_threshold_secs: 60, enable_proactive_ping: false })
+      yield* db.execute(select1)
+      yield* TestClock.adjust("61 seconds")
+      yield* db.execute(select1)
+      expect(srv.stats().requests).toBe(3)
+      expect((yield* pool.stats).health_checks).toBe(1)
+      expect(yield* keepAlive.stats).toMatchObject({ stale_detected: 1, pings: 0 })
+    })
+  )
+})
+
+describe("keep-alive: background pings (TestClock)", () => {
+  it.scoped("every interval_secs, connections idle for half an interval are pinged; busy-recent ones are not", () =>
+    Effect.gen(function* () {
+      const srv = yield* server()
+      const { db, keepAlive } = yield* stack(srv.url, { interval_secs: 30 }, { max_connections: 2 })
+      yield* Effect.all([db.execute(select1), db.execute(select1)], { concurrency: 2 })
+      expect(srv.stats().sockets_accepted).toBe(2)
+      yield* TestClock.adjust("20 seconds")
+      yield* db.execute(select1) // one connection used 10 s before the tick
+      yield* TestClock.adjust("10 seconds")
+      yield* eventually(() => srv.stats().requests === 4)
+      expect(yield* keepAlive.stats).toMatchObject({ pings: 1 })
+      yield* TestClock.adjust("30 seconds")
+      yield* eventually(() => srv.stats().requests === 6)
+      expect(yield* keepAlive.stats).toMatchObject({ pings: 3, ping_failures: 0 })
+      expect(srv.stats().sockets_accepted).toBe(2)
+    })
+  )
+
+  it.scoped("enable_proactive_ping = false: no background pings", () =>
+    Effect.gen(function* () {
+      const srv = yield* server()
+      const { db, keepAlive } = yield* stack(srv.url, { interval_secs: 30, enable_proactive_ping: false })
+      yield* db.execute(select1)
+      yield* TestClock.adjust("90 seconds")
+      yield* sleep(50)
+      expect(srv.stats().requests).toBe(1)
+      expect((yield* keepAlive.stats).pings).toBe(0)
+    })
+  )
+
+  it.scoped("enabled = false: the pool passes through (no pings, no stale checks)", () =>
+    Effect.gen(function* () {
+      const srv = yield* server()
+      const { db, keepAlive } = yield* stack(srv.url, { enabled: false }, { enable_health_check: false })
+      yield* db.execute(select1)
+      yield* TestClock.adjust("120 seconds")
+      yield* sleep(50)
+      yield* db.execute(select1)
+      expect(srv.stats().requests).toBe(2)
+      expect(yield* keepAlive.stats).toMatchObject({ active: false, pings: 0, stale_detected: 0 })
+    })
+  )
+})
+
+describe("keep-alive: warnings and failures", () => {
+  it.scoped("warns at start when the interval cannot beat a configured server idle timeout", () =>
+    Effect.gen(function* () {
+      const srv = yield* server()
+      const logs = warnings()
+      yield* stack(srv.url, { interval_secs: 30, server_idle_timeout_secs: 5 }, {}, { logger: logs.layer })
+      expect(logs.messages).toHaveLength(1)
+      expect(logs.messages[0]).toContain("interval_secs = 30 cannot keep sockets open")
+      const quiet = warnings()
+      yield* stack(srv.url, { interval_secs: 3, server_idle_timeout_secs: 5 }, {}, { logger: quiet.layer })
+      expect(quiet.messages).toEqual([])
+    })
+  )
+
+  it.scopedLive("warns once when the server is seen closing idle sockets sooner than pings come", () =>
+    Effect.gen(function* () {
+      const srv = yield* server({ network: { idle_timeout_ms: 100 } })
+      const logs = warnings()
+      const { db, keepAlive } = yield* stack(srv.url, { interval_secs: 30 }, {}, { logger: logs.layer })
+      yield* db.execute(select1)
+      yield* eventually(() => srv.stats().sockets_closed_idle === 1)
+      yield* db.execute(select1)
+      yield* eventually(() => srv.stats().sockets_closed_idle === 2)
+      yield* eventually(() => logs.messages.length > 0)
+      yield* sleep(20)
+      expect(logs.messages).toHaveLength(1)
+      expect(logs.messages[0]).toContain("the server closed sockets idle for")
+      expect((yield* keepAlive.stats).observed_server_idle_close_ms).toBeGreaterThanOrEqual(90)
+    })
+  )
+
+  it.scopedLive(
+    "a killed server: pings fail and replace connections, nothing crashes, the next operation succeeds",
+    () =>
+      Effect.gen(function* () {
+        const srv = yield* server()
+        const { db, keepAlive } = yield* stack(srv.url, { interval_secs: 0.1, ping_timeout_secs: 0.5 })
+        yield* db.execute(select1)
+        yield* Effect.promise(() => srv.stop())
+        yield* eventually(() => Effect.runSync(keepAlive.stats).ping_failures >= 2)
+        yield* Effect.promise(() => srv.start())
+        yield* db.execute(select1)
+        const stats = yield* keepAlive.stats
+        expect(stats.connections_refreshed).toBeGreaterThanOrEqual(2)
+      })
+  )
+
+  it.scoped("embedded databases: keep-alive is inert", () =>
+    Effect.gen(function* () {
+      const keepAlive = yield* KeepAlive.KeepAlive
+      expect(yield* keepAlive.pingIdle).toBe(0)
+      expect(yield* keepAlive.stats).toMatchObject({ active: false, pings: 0, connections_created: 0 })
+    }).pipe(Effect.provide(KeepAlive.layerTest))
+  )
+})

@@ -1,0 +1,63 @@
+import { ConnectionPool, Database, type Pool, type PoolConfig } from "@memory-turso/pool"
+import { acquireTestServer, type TestServerOptions } from "@memory-turso/testkit"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as KeepAlive from "../src/KeepAlive.js"
+import type { KeepAliveSection } from "../src/KeepAliveConfig.js"
+
+/** A test server for the test's scope. */
+export const server = (options?: TestServerOptions) => acquireTestServer(options).pipe(Effect.orDie)
+
+/** Polls (real time) until `check` holds. */
+export const eventually = (check: () => boolean, timeoutMs = 5_000): Effect.Effect<void> =>
+  Effect.promise(async () => {
+    const end = Date.now() + timeoutMs
+    while (!check()) {
+      if (Date.now() > end) throw new Error("Condition not reached in time")
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+  })
+
+/** Real-time sleep (for tests on real sockets). */
+export const sleep = (ms: number) => Effect.promise(() => new Promise((resolve) => setTimeout(resolve, ms)))
+
+/** Real elapsed milliseconds of an effect. */
+export const timed = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.gen(function* () {
+    const start = performance.now()
+    yield* effect
+    return performance.now() - start
+  })
+
+export const select1 = { sql: "SELECT 1", args: [] }
+
+/** Collects the messages of warning logs. */
+export const warnings = () => {
+  const messages: Array<string> = []
+  const logger = Logger.make(({ logLevel, message }) => {
+    if (logLevel._tag === "Warning") messages.push(Array.isArray(message) ? message.join(" ") : String(message))
+  })
+  return { messages, layer: Logger.replace(Logger.defaultLogger, logger) }
+}
+
+/** The keep-alive stack (Database, ConnectionPool, KeepAlive) for `url`, built in the test's scope. */
+export const stack = (
+  url: string,
+  keepalive: Partial<KeepAliveSection>,
+  connection_pool: Partial<PoolConfig.ConnectionPoolSection> = {},
+  extra: { readonly logger?: Layer.Layer<never>; readonly options?: Partial<Pool.Options> } = {}
+) =>
+  Layer.build(
+    KeepAlive.layerPool({ url, connection_pool, ...extra.options }, keepalive).pipe(
+      Layer.provide(extra.logger ?? Layer.empty)
+    )
+  ).pipe(
+    Effect.map((context) => ({
+      db: Context.get(context, Database.Database),
+      pool: Context.get(context, ConnectionPool.ConnectionPool),
+      keepAlive: Context.get(context, KeepAlive.KeepAlive)
+    })),
+    Effect.orDie
+  )

@@ -1,0 +1,42 @@
+/**
+ * storage-core over the pooled Database, against the test server: one storage call = one HTTP request.
+ *
+ * Not part of the pool suite: pool may not import storage-core (building blocks never do). It lives here until the
+ * integrator moves it to packages/storage-core/test (then import `../src/index.js`, `@memory-turso/compression`,
+ * `@memory-turso/pool`, and add `@memory-turso/testkit` to storage-core's devDependencies).
+ * Run: cd packages/pool && pnpm vitest run --config integration/vitest.config.ts
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { acquireTestServer } from "@memory-turso/testkit"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
+import { Codec } from "../../compression/src/index.js"
+import { Episode, Storage } from "../../storage-core/src/index.js"
+import * as ConnectionPool from "../src/ConnectionPool.js"
+import * as Pool from "../src/Pool.js"
+
+const episode = (id: string) =>
+  Schema.decodeUnknownSync(Episode)({ episode_id: id, task_description: `task ${id}`, tags: ["t"] })
+
+describe("storage-core over the pool (remote, test server)", () => {
+  it.scopedLive("upsertEpisodes of 10 episodes = 1 request; getEpisodes of 10 = 1 request; one socket", () =>
+    Effect.gen(function* () {
+      const server = yield* Effect.orDie(acquireTestServer())
+      const layer = Storage.layer.pipe(Layer.provideMerge(Layer.merge(Pool.layer({ url: server.url }), Codec.layer())))
+      const context = yield* Effect.orDie(Layer.build(layer))
+      const storage = Context.get(context, Storage.Storage)
+      const pool = Context.get(context, ConnectionPool.ConnectionPool)
+      server.resetStats()
+      const list = Array.from({ length: 10 }, (_, i) => episode(`e${i}`))
+      yield* storage.upsertEpisodes(list)
+      expect(server.stats().requests).toBe(1)
+      const read = yield* storage.getEpisodes(list.map((e) => e.episode_id))
+      expect(read.found).toHaveLength(10)
+      expect(server.stats().requests).toBe(2)
+      expect(server.stats()).toMatchObject({ sockets_accepted: 0, sockets_open: 1 })
+      expect(yield* pool.stats).toMatchObject({ connections_created: 1, sockets_opened: 1, active: 0 })
+    })
+  )
+})
