@@ -69,7 +69,7 @@ export const sampleLine = (s: WatchSample, total: number) => {
 }
 
 /**
- * Seeds a few episodes, then takes a light sample (health, a few reads, `/metrics`) at every offset of the
+ * Seeds a few episodes and reads each once, then takes a light sample (health, a few reads, `/metrics`) at every offset of the
  * schedule and evaluates the rollback triggers each time; stops at the first one that fires.
  */
 export const watch = Effect.fn("Validator.watch")(function* (
@@ -91,6 +91,8 @@ export const watch = Effect.fn("Validator.watch")(function* (
       const seeded = yield* Workload.seededRegistry(prefix, options.keepData)
       const items = Workload.episodes(prefix, "watch", options.samples)
       yield* Workload.seed(seeded, items)
+      // Read each item once so the samples' reads are repeat reads (a read-through cache would miss them all once).
+      yield* Effect.forEach(items, (e) => Workload.readEpisode(e.episode_id), { discard: true })
       yield* WatchSchedule.loop(at, (index, offsetMs) =>
         Effect.gen(function* () {
           const health = yield* Workload.timeGet("/health", options.samples)

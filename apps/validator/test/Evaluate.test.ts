@@ -6,7 +6,7 @@ import { parse } from "../src/MetricsSnapshot.js"
 import { type Observations, observe } from "../src/Observations.js"
 import { verdict } from "../src/Report.js"
 import { defaults, type Thresholds } from "../src/Thresholds.js"
-import { contractBody } from "./MetricsSnapshot.test.js"
+import { contractBody } from "./support/contract.js"
 
 const snapshot = (edit: (b: Record<string, any>) => void = () => {}) => {
   const body = contractBody()

@@ -120,7 +120,7 @@ export const startStubApi = async (options: StubOptions = {}): Promise<StubApi> 
     authorizations.push(req.headers.authorization)
     const url = new URL(req.url ?? "/", "http://stub")
     const method = req.method ?? "GET"
-    const id = /^\/episodes\/([^/]+)$/.exec(url.pathname)?.[1]
+    const id = url.pathname === "/episodes/batch" ? undefined : /^\/episodes\/([^/]+)$/.exec(url.pathname)?.[1]
     const route = id !== undefined ? `${method} /episodes/:id` : `${method} ${url.pathname}`
     hits[route] = (hits[route] ?? 0) + 1
     if (route === "GET /health") {

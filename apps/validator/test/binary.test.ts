@@ -1,0 +1,79 @@
+import { spawn } from "node:child_process"
+import { mkdtempSync, writeFileSync } from "node:fs"
+import { createServer } from "node:net"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { describe, expect, it } from "@effect/vitest"
+import { validatorDir } from "./support/apiProcess.js"
+import { spawnCli } from "./support/cli.js"
+import { startStubApi } from "./support/stubApi.js"
+
+/** A port nothing listens on. */
+const closedPort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+
+const noStack = (text: string) => expect(text).not.toMatch(/^\s+at /m)
+
+const generous = join(mkdtempSync(join(tmpdir(), "validator-bin-")), "generous.json")
+writeFileSync(
+  generous,
+  JSON.stringify({ single_read_p50_ms_max: 60_000, cached_read_p50_ms_max: 60_000, batch_store_p50_ms_max: 60_000 })
+)
+
+// The real binary (node --import tsx src/main.ts): exit codes and output as CI sees them.
+describe.concurrent("the validator binary", { timeout: 60_000 }, () => {
+  it("an unreachable URL: exit 3 with one clear line, no stack trace", async () => {
+    const port = await closedPort()
+    const result = await spawnCli(["run", "--url", `http://127.0.0.1:${port}`])
+    expect(result.code).toBe(3)
+    expect(result.stderr.trim()).toBe(
+      `error: the API at http://127.0.0.1:${port} is unreachable: GET /health: connect ECONNREFUSED 127.0.0.1:${port}`
+    )
+    expect(result.stdout).toBe("")
+  })
+
+  it("bad arguments: usage error, exit 4, no stack trace", async () => {
+    const r = await spawnCli(["run", "--url", "http://127.0.0.1:1", "--samples", "many"])
+    expect(r.code).toBe(4)
+    noStack(r.stderr)
+    expect(r.stderr).toContain("usage error (exit 4); see: validator --help")
+  })
+
+  it("passes against a stub with the token from VALIDATOR_TOKEN (exit 0)", async () => {
+    const api = await startStubApi()
+    try {
+      const result = await spawnCli(["run", "--url", api.url, "--samples", "5", "--thresholds", generous], {
+        VALIDATOR_TOKEN: "env-token-123"
+      })
+      expect(result.code).toBe(0)
+      expect(result.stdout).toContain("memory-turso validator: PASS (exit 0)")
+      expect(new Set(api.authorizations())).toEqual(new Set(["Bearer env-token-123"]))
+      expect(result.stdout + result.stderr).not.toContain("env-token-123")
+    } finally {
+      await api.close()
+    }
+  })
+
+  it("SIGINT during a run removes the seeded data and exits 130", async () => {
+    const api = await startStubApi({ readDelayMs: 100 })
+    try {
+      const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "run", "--url", api.url], {
+        cwd: validatorDir,
+        stdio: ["ignore", "pipe", "pipe"]
+      })
+      const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)))
+      while (api.stored() === 0) await new Promise((r) => setTimeout(r, 20))
+      child.kill("SIGINT")
+      expect(await exited).toBe(130)
+      expect(api.stored()).toBe(0)
+      expect(api.hits()["DELETE /episodes/:id"]).toBe(50)
+    } finally {
+      await api.close()
+    }
+  })
+})

@@ -1,0 +1,81 @@
+import { spawn } from "node:child_process"
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { describe, expect, it } from "@effect/vitest"
+import { startTestServer } from "@memory-turso/testkit"
+import type { RunReport } from "../src/Report.js"
+import { startApi, validatorDir } from "./support/apiProcess.js"
+import { runCli } from "./support/cli.js"
+
+const tempDir = () => mkdtempSync(join(tmpdir(), "validator-real-"))
+
+// The real API (apps/api) as a child process: its embedded default, and over a slow remote database.
+describe.concurrent("against the real API", { timeout: 90_000 }, () => {
+  it("scripts/ci.sh starts the API on the embedded default, runs the validator, stops it: exit 0", async () => {
+    const dir = tempDir()
+    // Generous latency limits: this test is about the pipeline, not how loaded this 2-core machine is.
+    const thresholds = join(dir, "thresholds.json")
+    writeFileSync(
+      thresholds,
+      JSON.stringify({ single_read_p50_ms_max: 60_000, cached_read_p50_ms_max: 60_000, batch_store_p50_ms_max: 60_000 })
+    )
+    const reportDir = join(dir, "report")
+    const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn("bash", ["scripts/ci.sh", "--samples", "10", "--thresholds", thresholds], {
+        cwd: validatorDir,
+        env: { ...process.env, VALIDATOR_REPORT_DIR: reportDir },
+        stdio: ["ignore", "pipe", "pipe"]
+      })
+      let stdout = ""
+      let stderr = ""
+      child.stdout.on("data", (d) => (stdout += d))
+      child.stderr.on("data", (d) => (stderr += d))
+      child.once("exit", (code) => resolve({ code, stdout, stderr }))
+    })
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout).toMatch(/^## memory-turso validator: PASS \(exit 0\)/)
+    expect(result.stderr).toMatch(/ci\.sh: API listening at http:\/\/127\.0\.0\.1:\d+/)
+    expect(result.stderr).toContain("ci.sh: validator exit code 0")
+    expect(result.stderr).not.toContain("the API exited with") // SIGTERM stopped it with exit 0
+    const report: RunReport = JSON.parse(readFileSync(join(reportDir, "report.json"), "utf8"))
+    expect(report.outcome).toBe("pass")
+    expect(report.removed_episodes).toBe(report.seeded_episodes)
+    expect(report.criteria.filter((c) => c.status === "fail")).toEqual([])
+    // Measured criteria are judged; those of features the embedded default does not run are skipped.
+    for (const id of ["single_read_p50", "cached_read_p50", "batch_store_p50", "errors"])
+      expect(report.criteria.find((c) => c.id === id)?.status, id).toBe("pass")
+    for (const c of report.criteria.filter((c) => c.status === "skipped"))
+      expect(c.note).toMatch(/^skipped \((feature disabled|section not published by \/metrics)\)$/)
+    expect(report.criteria.find((c) => c.id === "stale_rate")?.status).toBe("skipped") // no keep-alive on file:
+    expect(readFileSync(join(reportDir, "summary.md"), "utf8")).toBe(`${result.stdout.trimEnd()}\n`)
+  })
+
+  it("an API made slow (remote database with 50 ms round trips, no cache) fails the single read p50: exit 1", async () => {
+    const server = await startTestServer({ network: { rtt_ms: 50 } })
+    const api = await startApi({ TURSO_DB_URL: server.url, ENABLE_CACHE: "false" })
+    try {
+      const result = await runCli([
+        "run",
+        "--url",
+        api.url,
+        "--samples",
+        "5",
+        "--allow-missing-sections",
+        "--format",
+        "json"
+      ])
+      expect(result.code).toBe(1)
+      const report: RunReport = JSON.parse(result.stdout)
+      const single = report.criteria.find((c) => c.id === "single_read_p50")!
+      expect(single.status).toBe("fail")
+      expect(single.value).toBeGreaterThanOrEqual(50) // at least one round trip per read
+      expect(report.criteria.find((c) => c.id === "cache_hit_rate")?.status).toBe("skipped")
+      expect(report.triggers.filter((t) => t.status === "fail")).toEqual([])
+      expect(report.removed_episodes).toBe(55)
+    } finally {
+      expect(await api.stop()).toBe(0)
+      await server.destroy()
+    }
+  })
+})
