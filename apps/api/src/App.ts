@@ -4,7 +4,6 @@ import { bodyLimit } from "hono/body-limit"
 import { methodNotAllowed } from "hono/method-not-allowed"
 import { requestId } from "hono/request-id"
 import { matchedRoutes } from "hono/route"
-import type { Features } from "./Features.js"
 import * as ApiError from "./http/ApiError.js"
 import type { RequestMetrics } from "./http/RequestMetrics.js"
 import { type AppServices, errorResponse, makeRun } from "./http/respond.js"
@@ -14,7 +13,6 @@ import { mountOperations } from "./routes/operations.js"
 
 /** Options of the HTTP application. */
 export interface AppOptions {
-  readonly features: Features
   /** Largest accepted request body in bytes. */
   readonly maxBodyBytes: number
 }
@@ -49,16 +47,18 @@ export const makeApp = (
       }
     })
   )
-  app.use(
-    bodyLimit({
-      maxSize: options.maxBodyBytes,
-      onError: (c) => errorResponse(c, ApiError.payloadTooLarge(options.maxBodyBytes))
-    })
+  const limitBody = bodyLimit({
+    maxSize: options.maxBodyBytes,
+    onError: (c) => errorResponse(c, ApiError.payloadTooLarge(options.maxBodyBytes))
+  })
+  // Only methods with a body: touching the body of a GET makes the adapter build a full Request object.
+  app.use((c, next) =>
+    c.req.method === "GET" || c.req.method === "HEAD" || c.req.method === "DELETE" ? next() : limitBody(c, next)
   )
 
   mountMemory(app, run)
   mountEmbeddings(app, run)
-  mountOperations(app, run, options.features)
+  mountOperations(app, run)
 
   app.notFound((c) => errorResponse(c, ApiError.routeNotFound(c.req.method, c.req.path)))
   app.onError((_error, c) => errorResponse(c, ApiError.internalError()))

@@ -7,10 +7,10 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import { makeApp } from "./App.js"
-import { baseline, type Features } from "./Features.js"
 import * as RequestMetrics from "./http/RequestMetrics.js"
 import type { AppServices } from "./http/respond.js"
 import type { ServerConfig } from "./ServerConfig.js"
+import { StackStatus } from "./stack/StackStatus.js"
 
 /** A running API server. */
 export interface RunningServer {
@@ -22,11 +22,12 @@ export interface RunningServer {
 
 /** What a server is built from. */
 export interface ServerOptions extends ServerConfig {
-  /** Provides `Storage` and `Database`; built once, at start. */
-  readonly storage: Layer.Layer<Storage.Storage | Database.Database, unknown>
-  readonly features?: Features
+  /** Provides `Storage`, `Database` and `StackStatus` (see `StorageStack.layer`); built once, at start. */
+  readonly storage: Layer.Layer<Storage.Storage | Database.Database | StackStatus, unknown>
   /** Extra layers (a logger, for example) applied to the runtime. */
   readonly runtimeLayer?: Layer.Layer<never>
+  /** Runs once the stack is built, before listening (start-up log lines, for example). */
+  readonly onStarted?: (status: StackStatus["Type"]) => Effect.Effect<void>
 }
 
 /**
@@ -45,8 +46,9 @@ export const startServer = async (options: ServerOptions): Promise<RunningServer
     throw error
   }
   const metrics = await runtime.runPromise(RequestMetrics.RequestMetrics)
+  const onStarted = options.onStarted
+  if (onStarted !== undefined) await runtime.runPromise(Effect.flatMap(StackStatus, onStarted))
   const app = makeApp(runtime as ManagedRuntime.ManagedRuntime<AppServices, never>, metrics, {
-    features: options.features ?? baseline,
     maxBodyBytes: options.maxBodyBytes
   })
   const server = createAdaptorServer({ fetch: app.fetch, hostname: options.host }) as HttpServer

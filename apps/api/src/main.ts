@@ -1,51 +1,87 @@
-import { Codec } from "@memory-turso/compression"
-import { Database, DatabaseConfig, Storage } from "@memory-turso/storage-core"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
-import { baseline } from "./Features.js"
+import * as AppConfig from "./config/AppConfig.js"
 import { startServer } from "./Server.js"
-import * as ServerConfig from "./ServerConfig.js"
+import { logFeatures, logLevelOf } from "./stack/FeatureLog.js"
+import * as StorageStack from "./stack/StorageStack.js"
 
+/** Exit codes: 0 ok, 1 could not start, 2 invalid configuration. */
+const EXIT_START = 1
 const EXIT_CONFIG = 2
 
-const fail = (message: string, code: number): never => {
-  process.stderr.write(`${JSON.stringify({ level: "FATAL", message })}\n`)
-  process.exit(code)
+const USAGE = `usage: memory-turso-api [--config FILE] [--check]
+       memory-turso-api config check [--config FILE]
+  --config FILE   TOML configuration (default: $CONFIG_FILE, else none); the environment overrides it
+  --check         validate the file and environment, print the effective configuration (secrets redacted), exit`
+
+const line = (level: string, message: string, fields: Record<string, unknown> = {}) =>
+  `${JSON.stringify({ timestamp: new Date().toISOString(), level, message, ...fields })}\n`
+
+/** Reads `--config FILE`, `--config=FILE`, `--check` and `config check`. */
+const parseArgs = (argv: ReadonlyArray<string>) => {
+  let file: string | undefined
+  let check = false
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (arg === "--config") file = argv[++i]
+    else if (arg.startsWith("--config=")) file = arg.slice("--config=".length)
+    else if (arg === "--check" || (arg === "config" && argv[i + 1] === "check")) {
+      check = true
+      if (arg === "config") i++
+    } else if (arg === "--help" || arg === "-h") return { help: true as const }
+    else return { error: `unknown argument ${JSON.stringify(arg)}` }
+  }
+  if (file === "") return { error: "--config needs a file" }
+  return { file, check }
 }
 
-const log = (message: string, fields: Record<string, unknown> = {}) =>
-  process.stdout.write(
-    `${JSON.stringify({ timestamp: new Date().toISOString(), level: "INFO", message, ...fields })}\n`
-  )
-
 const main = async () => {
-  const config = await Effect.runPromise(
-    Effect.all({ server: ServerConfig.fromEnv, database: DatabaseConfig.fromEnv }).pipe(
-      Effect.flatMap(({ database, server }) =>
-        Effect.map(DatabaseConfig.validate(database), (database) => ({ server, database }))
-      ),
-      Effect.either
+  const args = parseArgs(process.argv.slice(2))
+  if ("help" in args) {
+    process.stdout.write(`${USAGE}\n`)
+    return process.exit(0)
+  }
+  if ("error" in args) {
+    process.stderr.write(`${args.error}\n${USAGE}\n`)
+    return process.exit(EXIT_CONFIG)
+  }
+  const file = args.file ?? (process.env["CONFIG_FILE"] || undefined)
+  const loaded = await Effect.runPromise(Effect.either(AppConfig.load({ file, env: process.env })))
+  if (loaded._tag === "Left") {
+    process.stderr.write(
+      `invalid configuration:\n${loaded.left.issues.map((i) => `  ${i.path}: ${i.message}`).join("\n")}\n`
     )
-  )
-  if (config._tag === "Left") return fail(`invalid configuration: ${config.left.message}`, EXIT_CONFIG)
-  const { database, server: serverConfig } = config.right
+    return process.exit(EXIT_CONFIG)
+  }
+  const { config, warnings } = loaded.right
+  if (args.check) {
+    process.stdout.write(`${AppConfig.redacted(config)}\n`)
+    for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`)
+    return process.exit(0)
+  }
+  for (const warning of warnings) process.stdout.write(line("WARN", warning))
 
-  const storage = Storage.layer.pipe(Layer.provideMerge(Database.layer(database)), Layer.provide(Codec.layer()))
+  const logger = Layer.merge(
+    Logger.replace(Logger.defaultLogger, Logger.jsonLogger),
+    Logger.minimumLogLevel(logLevelOf(config.monitoring.log_level))
+  )
   const server = await startServer({
-    ...serverConfig,
-    storage,
-    features: { ...baseline, compression: true },
-    runtimeLayer: Logger.replace(Logger.defaultLogger, Logger.jsonLogger)
-  }).catch((error: unknown) => fail(`could not start: ${error instanceof Error ? error.message : String(error)}`, 1))
-  log("memory-turso API listening", {
-    url: server.url,
-    database: DatabaseConfig.redactUrl(database.url),
-    database_kind: DatabaseConfig.kindOf(database.url)
+    port: config.server.port,
+    host: config.server.host,
+    maxBodyBytes: config.server.max_body_bytes,
+    shutdownGraceMs: config.server.shutdown_grace_ms,
+    storage: StorageStack.layer(config),
+    runtimeLayer: logger,
+    onStarted: (status) => logFeatures(config, status)
+  }).catch((error: unknown) => {
+    process.stderr.write(line("FATAL", `could not start: ${error instanceof Error ? error.message : String(error)}`))
+    return process.exit(EXIT_START)
   })
+  process.stdout.write(line("INFO", "memory-turso API listening", { url: server.url }))
 
   const shutdown = (signal: string) => {
-    log("shutting down", { signal })
+    process.stdout.write(line("INFO", "shutting down", { signal }))
     server.close().then(
       () => process.exit(0),
       () => process.exit(1)

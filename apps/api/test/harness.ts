@@ -1,12 +1,12 @@
-import { Codec } from "@memory-turso/compression"
 import { Database, DatabaseUnavailable, Storage } from "@memory-turso/storage-core"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import { makeApp } from "../src/App.js"
-import { baseline } from "../src/Features.js"
+import * as AppConfig from "../src/config/AppConfig.js"
 import * as RequestMetrics from "../src/http/RequestMetrics.js"
 import type { AppServices } from "../src/http/respond.js"
+import * as StorageStack from "../src/stack/StorageStack.js"
 
 /** A switch that makes every database call fail as unavailable while it is on. */
 export interface Outage {
@@ -33,18 +33,24 @@ const withOutage = (outage: Outage) =>
     })
   )
 
-/** An API application over a fresh temporary database, driven through `app.request`. */
-export const makeHarness = async (options: { maxBodyBytes?: number } = {}) => {
+/** A configuration from environment-style settings (no file). */
+export const configFrom = async (env: Record<string, string> = {}) => {
+  const loaded = await Effect.runPromise(AppConfig.load({ env }))
+  return loaded.config
+}
+
+/**
+ * An API application over a fresh temporary database, driven through `app.request`. The stack is the real one
+ * the configuration builds (cache off unless `env` turns it on), over a database that tests can take down.
+ */
+export const makeHarness = async (options: { maxBodyBytes?: number; env?: Record<string, string> } = {}) => {
   const outage: Outage = { on: false }
+  const config = await configFrom({ ENABLE_CACHE: "false", ...options.env })
   const database = withOutage(outage).pipe(Layer.provide(Database.layerTest))
-  const layer = Layer.mergeAll(
-    Storage.layer.pipe(Layer.provideMerge(database), Layer.provide(Codec.layer())),
-    RequestMetrics.layer
-  )
+  const layer = Layer.mergeAll(StorageStack.layer(config, { database }), RequestMetrics.layer)
   const runtime = ManagedRuntime.make(layer)
   const metrics = await runtime.runPromise(RequestMetrics.RequestMetrics)
   const app = makeApp(runtime as ManagedRuntime.ManagedRuntime<AppServices, never>, metrics, {
-    features: baseline,
     maxBodyBytes: options.maxBodyBytes ?? 32 * 1024 * 1024
   })
   const request = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {

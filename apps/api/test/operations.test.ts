@@ -13,14 +13,14 @@ describe("operator endpoints", () => {
     expect(health.status).toBe(200)
     expect(health.json).toEqual({
       status: "healthy",
-      optimizations: "disabled",
-      features: { keepalive: false, compression: false, cache: false, batch_operations: true }
+      optimizations: "enabled",
+      features: { keepalive: false, compression: true, cache: false, batch_operations: true }
     })
     const before = await h.dbStats()
     const db = await h.request("GET", "/db-health")
     const after = await h.dbStats()
     expect(db.status).toBe(200)
-    expect(db.json).toMatchObject({ status: "healthy", optimizations: "disabled", database: "embedded" })
+    expect(db.json).toMatchObject({ status: "healthy", optimizations: "enabled", database: "embedded" })
     expect(db.json.counts).toEqual({ episodes: 0, patterns: 0, heuristics: 0, embeddings: 0 })
     expect(after.executes - before.executes).toBe(1)
   })

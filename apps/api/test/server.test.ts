@@ -4,29 +4,25 @@ import * as http from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { createInterface } from "node:readline"
-import { Codec } from "@memory-turso/compression"
-import { Database, Storage } from "@memory-turso/storage-core"
-import * as Layer from "effect/Layer"
 import { afterAll, describe, expect, it } from "vitest"
 import { startServer } from "../src/Server.js"
+import * as StorageStack from "../src/stack/StorageStack.js"
+import { configFrom } from "./harness.js"
 
 const dir = mkdtempSync(join(tmpdir(), "memory-turso-api-"))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-const options = (name: string) => ({
+const options = async (name: string) => ({
   port: 0,
   host: "127.0.0.1",
   maxBodyBytes: 32 * 1024 * 1024,
   shutdownGraceMs: 5000,
-  storage: Storage.layer.pipe(
-    Layer.provideMerge(Database.layer({ url: `file:${join(dir, name)}` })),
-    Layer.provide(Codec.layer())
-  )
+  storage: StorageStack.layer(await configFrom({ TURSO_DB_URL: `file:${join(dir, name)}` }))
 })
 
 describe("server lifecycle", () => {
   it("finishes in-flight requests on close, then refuses new connections and keeps the data", async () => {
-    const server = await startServer(options("lifecycle.db"))
+    const server = await startServer(await options("lifecycle.db"))
     const episodes = Array.from({ length: 1000 }, (_, i) => ({
       episode_id: `e${i}`,
       task_description: "x".repeat(200)
@@ -56,14 +52,14 @@ describe("server lifecycle", () => {
     expect(JSON.parse(answered.body).stored).toBe(1000)
     await closed
     await expect(fetch(`${server.url}/health`)).rejects.toThrow()
-    const again = await startServer(options("lifecycle.db"))
+    const again = await startServer(await options("lifecycle.db"))
     const counts: any = await (await fetch(`${again.url}/db-health`)).json()
     expect(counts.counts.episodes).toBe(1000)
     await again.close()
   }, 30_000)
 
   it("sets a request id on every response and honours one sent by the client", async () => {
-    const server = await startServer(options("ids.db"))
+    const server = await startServer(await options("ids.db"))
     const own = await fetch(`${server.url}/health`, { headers: { "x-request-id": "req-123" } })
     expect(own.headers.get("x-request-id")).toBe("req-123")
     const error = await fetch(`${server.url}/nowhere`)
@@ -79,7 +75,9 @@ describe("server lifecycle", () => {
     })
     const lines = createInterface({ input: child.stdout! })
     const first = await new Promise<string>((resolve, reject) => {
-      lines.once("line", resolve)
+      lines.on("line", (line) => {
+        if (line.includes("memory-turso API listening")) resolve(line)
+      })
       child.once("exit", (code) => reject(new Error(`exited early with ${code}`)))
     })
     const started = JSON.parse(first)

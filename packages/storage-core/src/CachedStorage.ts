@@ -94,14 +94,42 @@ export const make = (options: Omit<CacheConfig.InstanceOptions, "enabled">) =>
     const storage = Storage.Storage.of({
       ...inner,
       // Hot reads are untraced: a span per cache hit would cost more than the hit itself.
-      getEpisode: (id) => episodes.get(id, inner.getEpisode(id)),
-      getPattern: (id) => patterns.get(id, inner.getPattern(id)),
+      getEpisode: (id) =>
+        episodes.get(
+          id,
+          Effect.suspend(() => inner.getEpisode(id))
+        ),
+      getPattern: (id) =>
+        patterns.get(
+          id,
+          Effect.suspend(() => inner.getPattern(id))
+        ),
       getEpisodes: getMany(episodes, inner.getEpisodes, (e) => e.episode_id),
       getPatterns: getMany(patterns, inner.getPatterns, (p) => p.pattern_id),
-      queryEpisodes: (query) => cachedQuery(EPISODE_QUERIES, query, inner.queryEpisodes(query)),
-      listPatterns: (query) => cachedQuery(PATTERN_QUERIES, query, inner.listPatterns(query)),
-      listHeuristics: (query) => cachedQuery(HEURISTIC_QUERIES, query, inner.listHeuristics(query)),
-      searchEmbeddings: (query) => cachedQuery(SEARCHES, query, inner.searchEmbeddings(query)),
+      queryEpisodes: (query) =>
+        cachedQuery(
+          EPISODE_QUERIES,
+          query,
+          Effect.suspend(() => inner.queryEpisodes(query))
+        ),
+      listPatterns: (query) =>
+        cachedQuery(
+          PATTERN_QUERIES,
+          query,
+          Effect.suspend(() => inner.listPatterns(query))
+        ),
+      listHeuristics: (query) =>
+        cachedQuery(
+          HEURISTIC_QUERIES,
+          query,
+          Effect.suspend(() => inner.listHeuristics(query))
+        ),
+      searchEmbeddings: (query) =>
+        cachedQuery(
+          SEARCHES,
+          query,
+          Effect.suspend(() => inner.searchEmbeddings(query))
+        ),
 
       upsertEpisode: Effect.fn("CachedStorage.upsertEpisode")(function* (episode: Episode) {
         const stored = yield* inner.upsertEpisode(episode)

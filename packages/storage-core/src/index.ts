@@ -1,5 +1,13 @@
 export type { DatabaseFailure } from "@memory-turso/pool"
-export { Database, DatabaseConfig, DatabaseError, DatabaseUnavailable, MissingAuthToken } from "@memory-turso/pool"
+export {
+  Database,
+  DatabaseConfig,
+  DatabaseError,
+  DatabaseUnavailable,
+  MissingAuthToken,
+  Pool,
+  PoolConfig
+} from "@memory-turso/pool"
 export * as CachedStorage from "./CachedStorage.js"
 export * as CanonicalJson from "./CanonicalJson.js"
 export * as Migrations from "./Migrations.js"
@@ -14,3 +22,6 @@ export * from "./model/Pattern.js"
 export * from "./model/Timestamp.js"
 export * as Storage from "./Storage.js"
 export * from "./StorageError.js"
+export { AdaptiveCache, CacheConfig } from "@memory-turso/cache"
+export { Codec, CompressionConfig } from "@memory-turso/compression"
+export * as DatabaseRetry from "./DatabaseRetry.js"

@@ -13,11 +13,12 @@ import * as Exit from "effect/Exit"
 import type * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Option from "effect/Option"
 import type { Context } from "hono"
+import type { StackStatus } from "../stack/StackStatus.js"
 import { ApiError, internalError } from "./ApiError.js"
 import type { RequestMetrics } from "./RequestMetrics.js"
 
 /** The services request handlers may use. */
-export type AppServices = Storage.Storage | Database.Database | RequestMetrics
+export type AppServices = Storage.Storage | Database.Database | RequestMetrics | StackStatus
 
 /** Failures a handler may end with; each maps to one status and code. */
 export type HandlerError = ApiError | NotFound | InvalidCursor | CorruptPayload | DatabaseError | DatabaseUnavailable

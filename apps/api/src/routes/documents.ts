@@ -1,4 +1,4 @@
-import { type CanonicalJson, Identifier, Storage } from "@memory-turso/storage-core"
+import { type CanonicalJson, isIdentifier, Storage } from "@memory-turso/storage-core"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type { Hono } from "hono"
@@ -42,7 +42,14 @@ export const mountDocuments = <A extends object, I, Q, QI>(app: Hono, run: Run, 
   const Batch = Schema.Array(spec.schema).pipe(Schema.maxItems(MAX_BATCH))
   const ops = Effect.map(Storage.Storage, spec.ops)
   const list = (documents: ReadonlyArray<A>) => `[${documents.map(spec.json.stringify).join(",")}]`
-  const idParam = (id: string) => decode(Identifier, id, [spec.idField])
+  const idParam = (id: string) =>
+    isIdentifier(id)
+      ? Effect.succeed(id)
+      : Effect.fail(
+          validationFailed([
+            { path: spec.idField, message: "expected 1-128 characters from [A-Za-z0-9._:-] (not . or ..)" }
+          ])
+        )
 
   app.post(base, (c) =>
     run(

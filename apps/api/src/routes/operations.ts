@@ -1,47 +1,55 @@
 import { Database, Storage } from "@memory-turso/storage-core"
 import * as Effect from "effect/Effect"
 import type { Hono } from "hono"
-import { type Features, optimizationsOf } from "../Features.js"
+import { optimizationsOf } from "../Features.js"
 import { RequestMetrics } from "../http/RequestMetrics.js"
 import { json, type Run } from "../http/respond.js"
+import { StackStatus } from "../stack/StackStatus.js"
 
 const HEALTH_TIMEOUT = "2 seconds"
+const JSON_TYPE = { "content-type": "application/json; charset=utf-8" }
 
 /** `/health`, `/db-health` and `/metrics`. */
-export const mountOperations = (app: Hono, run: Run, features: Features) => {
+export const mountOperations = (app: Hono, run: Run) => {
   const started = Date.now()
-  const optimizations = optimizationsOf(features)
-  const unhealthy = (c: Parameters<Run>[0], reason: string) =>
-    c.body(JSON.stringify({ status: "unhealthy", optimizations, features, reason }), 503, {
-      "content-type": "application/json; charset=utf-8"
-    })
 
-  app.get("/health", (c) =>
+  /** 200 healthy or 503 unhealthy, after the database answered (or not) within the timeout. */
+  const health = (
+    c: Parameters<Run>[0],
+    extra: (storage: Storage.Storage["Type"]) => Effect.Effect<object, unknown, Database.Database>
+  ) =>
     run(
       c,
       Effect.gen(function* () {
+        const status = yield* StackStatus
         const storage = yield* Storage.Storage
-        const answered = yield* storage.ping.pipe(Effect.timeout(HEALTH_TIMEOUT), Effect.either)
-        if (answered._tag === "Left") return unhealthy(c, "the database does not answer")
-        return json(c, JSON.stringify({ status: "healthy", optimizations, features }))
+        const base = {
+          optimizations: optimizationsOf(status.features),
+          features: status.features,
+          ...(status.degraded.length > 0 ? { degraded: status.degraded } : {})
+        }
+        const answered = yield* extra(storage).pipe(Effect.timeout(HEALTH_TIMEOUT), Effect.either)
+        if (answered._tag === "Left") {
+          return c.body(
+            JSON.stringify({ status: "unhealthy", ...base, reason: "the database does not answer" }),
+            503,
+            JSON_TYPE
+          )
+        }
+        return json(c, JSON.stringify({ status: "healthy", ...base, ...answered.right }))
       })
     )
-  )
+
+  app.get("/health", (c) => health(c, (storage) => Effect.as(storage.ping, {})))
 
   app.get("/db-health", (c) =>
-    run(
-      c,
+    health(c, (storage) =>
       Effect.gen(function* () {
-        const storage = yield* Storage.Storage
         const db = yield* Database.Database
         const start = performance.now()
-        const counts = yield* storage.counts.pipe(Effect.timeout(HEALTH_TIMEOUT), Effect.either)
-        if (counts._tag === "Left") return unhealthy(c, "the database does not answer")
+        const counts = yield* storage.counts
         const latency_ms = Math.round((performance.now() - start) * 1000) / 1000
-        return json(
-          c,
-          JSON.stringify({ status: "healthy", optimizations, database: db.kind, latency_ms, counts: counts.right })
-        )
+        return { database: db.kind, latency_ms, counts }
       })
     )
   )
@@ -51,17 +59,22 @@ export const mountOperations = (app: Hono, run: Run, features: Features) => {
       c,
       Effect.gen(function* () {
         const metrics = yield* RequestMetrics
+        const status = yield* StackStatus
         const db = yield* Database.Database
         const memory = process.memoryUsage()
-        const uptime_s = Math.round((Date.now() - started) / 1000)
         return json(
           c,
           JSON.stringify({
-            optimizations,
-            features,
+            optimizations: optimizationsOf(status.features),
+            features: status.features,
+            ...(yield* status.sections),
             requests: metrics.snapshot(),
             database: { kind: db.kind, ...(yield* db.stats) },
-            process: { rss_bytes: memory.rss, heap_used_bytes: memory.heapUsed, uptime_s }
+            process: {
+              rss_bytes: memory.rss,
+              heap_used_bytes: memory.heapUsed,
+              uptime_s: Math.round((Date.now() - started) / 1000)
+            }
           })
         )
       })

@@ -1,0 +1,144 @@
+import { readFileSync } from "node:fs"
+import { CacheConfig, CompressionConfig, DatabaseConfig, PoolConfig } from "@memory-turso/storage-core"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import * as SchemaAST from "effect/SchemaAST"
+import { parse as parseToml } from "smol-toml"
+import { type ConfigIssue, format, issuesOf } from "./ConfigIssue.js"
+import { applyEnv } from "./EnvOverrides.js"
+import { DatabaseSection, MonitoringSection, OptimizationsSection, RetrySection, ServerSection } from "./Sections.js"
+
+/** Every section of the configuration file, with its schema. */
+const SECTIONS = {
+  server: ServerSection,
+  database: DatabaseSection,
+  connection_pool: PoolConfig.ConnectionPoolSection,
+  compression: CompressionConfig.CompressionConfig,
+  cache: CacheConfig.CacheSection,
+  monitoring: MonitoringSection,
+  retry: RetrySection,
+  optimizations: OptimizationsSection
+} as const
+
+type Sections = typeof SECTIONS
+
+/** The effective configuration: every section decoded, defaults applied, the environment over the file. */
+export type AppConfig = { readonly [K in keyof Sections]: Schema.Schema.Type<Sections[K]> }
+
+/** The configuration cannot be used; one issue per problem. */
+export class InvalidConfiguration extends Data.TaggedError("InvalidConfiguration")<{
+  readonly issues: ReadonlyArray<ConfigIssue>
+}> {
+  override get message(): string {
+    return this.issues.map(format).join("\n")
+  }
+}
+
+/** A loaded configuration and what was noticed on the way (unknown keys, settings without effect). */
+export interface Loaded {
+  readonly config: AppConfig
+  readonly warnings: ReadonlyArray<string>
+  /** `section.key` -> the environment variable that set it. */
+  readonly origins: ReadonlyMap<string, string>
+}
+
+const knownKeys = (schema: Schema.Schema.AnyNoContext): ReadonlySet<string> =>
+  new Set(SchemaAST.getPropertySignatures(Schema.encodedSchema(schema).ast).map((p) => String(p.name)))
+
+const isTable = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+
+/** Reads and parses a TOML file into sections. */
+const readFile = (path: string): Effect.Effect<Record<string, unknown>, InvalidConfiguration> =>
+  Effect.try({
+    try: () => readFileSync(path, "utf8"),
+    catch: (error) =>
+      new InvalidConfiguration({
+        issues: [
+          {
+            path: "config file",
+            message: `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`
+          }
+        ]
+      })
+  }).pipe(
+    Effect.flatMap((text) =>
+      Effect.try({
+        try: () => parseToml(text) as Record<string, unknown>,
+        catch: (error) =>
+          new InvalidConfiguration({
+            issues: [
+              { path: "config file", message: `${path} is not valid TOML: ${(error as Error).message.split("\n")[0]}` }
+            ]
+          })
+      })
+    )
+  )
+
+/**
+ * Loads the configuration: the optional TOML file, then the environment over it, then every section decoded.
+ * Problems are collected, not stopped at: the error lists them all, each naming its key path (and the variable
+ * it came from). Unknown sections and keys are warnings.
+ */
+export const load = (options: {
+  readonly file?: string | undefined
+  readonly env: Readonly<Record<string, string | undefined>>
+}): Effect.Effect<Loaded, InvalidConfiguration> =>
+  Effect.gen(function* () {
+    const raw = options.file === undefined ? {} : yield* readFile(options.file)
+    const warnings: Array<string> = []
+    const sections: Record<string, Record<string, unknown>> = {}
+    for (const [name, value] of Object.entries(raw)) {
+      if (!(name in SECTIONS)) warnings.push(`[${name}]: unknown section (ignored)`)
+      else if (!isTable(value)) warnings.push(`${name}: expected a [${name}] table (ignored)`)
+      else sections[name] = { ...value }
+    }
+    const { errors, origins } = applyEnv(sections, options.env)
+    const issues: Array<ConfigIssue> = [...errors]
+    const decoded: Record<string, unknown> = {}
+    for (const [name, schema] of Object.entries(SECTIONS) as Array<[keyof Sections, Schema.Schema.AnyNoContext]>) {
+      const input = sections[name] ?? {}
+      const known = knownKeys(schema)
+      for (const key of Object.keys(input)) if (!known.has(key)) warnings.push(`${name}.${key}: unknown key (ignored)`)
+      const result = Schema.decodeUnknownEither(schema, { errors: "all", onExcessProperty: "ignore" })(input)
+      if (result._tag === "Right") decoded[name] = result.right
+      else {
+        for (const issue of issuesOf(name, result.left)) {
+          const origin = origins.get(issue.path)
+          issues.push(origin === undefined ? issue : { ...issue, path: `${issue.path} (from ${origin})` })
+        }
+      }
+    }
+    const database = decoded["database"] as AppConfig["database"] | undefined
+    if (database !== undefined) {
+      const checked = DatabaseConfig.validate({ url: database.url, authToken: database.token })
+      if ((yield* Effect.either(checked))._tag === "Left") {
+        issues.push({
+          path: "database.token",
+          message: "a remote database URL needs an auth token: set TURSO_AUTH_TOKEN"
+        })
+      }
+    }
+    if (issues.length > 0) return yield* Effect.fail(new InvalidConfiguration({ issues }))
+    const config = decoded as AppConfig
+    if (config.compression.compress_embeddings) {
+      warnings.push(
+        "compression.compress_embeddings: has no effect: embeddings are stored as native float32 vectors so libSQL can compute distances, and floats barely compress (2-6% measured)"
+      )
+    }
+    return { config: applyMasterSwitch(config), warnings, origins }
+  })
+
+/** ENABLE_OPTIMIZATIONS=false turns keep-alive, compression and the cache off, whatever their own switches say. */
+const applyMasterSwitch = (config: AppConfig): AppConfig =>
+  config.optimizations.enabled
+    ? config
+    : { ...config, compression: { ...config.compression, enabled: false }, cache: { ...config.cache, enabled: false } }
+
+/** The configuration as JSON; secrets print as "<redacted>" (Redacted values) and URL tokens as "[REDACTED]". */
+export const redacted = (config: AppConfig): string =>
+  JSON.stringify(
+    config,
+    (key, value: unknown) => (key === "url" && typeof value === "string" ? DatabaseConfig.redactUrl(value) : value),
+    2
+  )

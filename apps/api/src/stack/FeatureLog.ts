@@ -1,0 +1,31 @@
+import * as Effect from "effect/Effect"
+import * as LogLevel from "effect/LogLevel"
+import type { AppConfig } from "../config/AppConfig.js"
+import type { Level } from "../config/RustLog.js"
+import type { StackStatus } from "./StackStatus.js"
+
+/** The Effect log level for a configured level name. */
+export const logLevelOf = (level: Level): LogLevel.LogLevel =>
+  ({
+    error: LogLevel.Error,
+    warn: LogLevel.Warning,
+    info: LogLevel.Info,
+    debug: LogLevel.Debug,
+    trace: LogLevel.Trace
+  })[level]
+
+const onOff = (on: boolean, settings: string) => (on ? `enabled, ${settings}` : "disabled")
+
+/** One start-up line per feature with its state and key settings, e.g. "cache: enabled, 10000 episodes, ttl 1800s". */
+export const logFeatures = (config: AppConfig, status: StackStatus["Type"]) => {
+  const { cache, compression, monitoring, retry } = config
+  const lines = [
+    `database: ${config.database.url.startsWith("file:") ? "embedded" : "remote"}`,
+    `compression: ${onOff(status.features.compression, `${compression.algorithm} level ${compression.level}, threshold ${compression.threshold_bytes} bytes, min savings ${compression.min_savings}`)}`,
+    `cache: ${onOff(status.features.cache, `${cache.max_episodes} episodes / ${cache.max_patterns} patterns / ${cache.max_query_results} queries, ttl ${cache.episode_ttl_secs}s/${cache.pattern_ttl_secs}s/${cache.query_ttl_secs}s within [${cache.min_ttl_secs}s, ${cache.max_ttl_secs}s]`)}`,
+    `keep-alive: ${onOff(status.features.keepalive, "")}`,
+    `retry: up to ${retry.max_retries} retries, ${retry.retry_base_delay_ms}-${retry.retry_max_delay_ms} ms backoff`,
+    `monitoring: ${onOff(monitoring.enabled, `summary every ${monitoring.metrics_interval_secs}s, level ${monitoring.log_level}`)}`
+  ]
+  return Effect.forEach(lines, (line) => Effect.logInfo(line), { discard: true })
+}

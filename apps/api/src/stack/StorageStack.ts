@@ -1,0 +1,121 @@
+import { CacheConfig, CachedStorage, Codec, Database, DatabaseRetry, Storage } from "@memory-turso/storage-core"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type { AppConfig } from "../config/AppConfig.js"
+import type { Features } from "../Features.js"
+import { disabled, type Section, StackStatus } from "./StackStatus.js"
+
+const DATABASE_BUSY_TIMEOUT_MS = 5000
+
+/** Storage as it is: what a decorator becomes when it is off or cannot start. */
+const passThrough = Layer.effect(Storage.Storage, Storage.Storage)
+
+/** The hit rate of a set of caches: hits / (hits + misses), 0 when nothing was read. */
+const rate = (hits: number, misses: number) => (hits + misses === 0 ? 0 : hits / (hits + misses))
+
+const cacheSection = (stats: CachedStorage.StorageCacheStats): Section => {
+  const { episodes, patterns, queries } = stats
+  const hits = episodes.hits + patterns.hits + queries.hits
+  const misses = episodes.misses + patterns.misses + queries.misses
+  return {
+    enabled: true,
+    hit_rate: rate(hits, misses),
+    episode_hit_rate: rate(episodes.hits, episodes.misses),
+    pattern_hit_rate: rate(patterns.hits, patterns.misses),
+    query_hit_rate: rate(queries.hits, queries.misses),
+    hits,
+    misses,
+    episode_hits: episodes.hits,
+    episode_misses: episodes.misses,
+    pattern_hits: patterns.hits,
+    pattern_misses: patterns.misses,
+    query_hits: queries.hits,
+    query_misses: queries.misses,
+    evictions: episodes.evictions + patterns.evictions + queries.evictions,
+    expirations: episodes.expirations + patterns.expirations + queries.expirations,
+    entries: { episodes: episodes.entries, patterns: patterns.entries, queries: queries.entries },
+    approx_bytes: { episodes: episodes.approx_bytes, patterns: patterns.approx_bytes, queries: queries.approx_bytes }
+  }
+}
+
+/**
+ * The storage stack the configuration asks for, built once at start: database -> storage with the codec ->
+ * cache. A disabled layer is a pass-through; an optional layer that fails to start is left out, noted once in
+ * the log, and reported by `StackStatus`. Provides `Storage`, `Database` and `StackStatus`.
+ */
+export const layer = (
+  config: AppConfig,
+  options: {
+    /** Replaces the database layer the configuration would build (for embedders and tests). */
+    readonly database?: Layer.Layer<Database.Database, unknown>
+  } = {}
+) => {
+  const database =
+    options.database ??
+    Database.layer({
+      url: config.database.url,
+      authToken: config.database.token,
+      busyTimeoutMs: DATABASE_BUSY_TIMEOUT_MS
+    })
+  // Compression off still loads the codec: rows written compressed earlier must stay readable.
+  const codec = Codec.layer({ config: config.compression })
+  const retried = DatabaseRetry.layer(config.retry).pipe(Layer.provide(database))
+  const base = Storage.layer.pipe(Layer.provideMerge(Layer.merge(retried, codec)))
+
+  return Layer.unwrapScoped(
+    Effect.gen(function* () {
+      const degraded: Array<{ feature: string; reason: string }> = []
+      const cached = config.cache.enabled
+        ? CachedStorage.layer(CacheConfig.toInstanceOptions(config.cache)).pipe(
+            Layer.catchAll((error) => {
+              degraded.push({ feature: "cache", reason: error.message })
+              return passThrough
+            })
+          )
+        : passThrough
+      const stack = Layer.provideMerge(cached, base)
+      const status = Layer.effect(
+        StackStatus,
+        Effect.gen(function* () {
+          const codecService = yield* Codec.Codec
+          const codecStats = yield* codecService.stats
+          const compressionActive =
+            config.compression.enabled && (config.compression.algorithm === "gzip" || codecStats.zstd_available)
+          if (config.compression.enabled && !compressionActive) {
+            degraded.push({
+              feature: "compression",
+              reason: "the zstd codec could not start; payloads are stored plain"
+            })
+          }
+          const cache = yield* Effect.serviceOption(CachedStorage.StorageCache)
+          const retry = yield* DatabaseRetry.DatabaseRetry
+          const features: Features = {
+            keepalive: false,
+            compression: compressionActive,
+            cache: cache._tag === "Some",
+            batch_operations: true
+          }
+          for (const { feature, reason } of degraded)
+            yield* Effect.logWarning(`${feature}: could not start (${reason}); running without it`)
+          return StackStatus.of({
+            features,
+            degraded,
+            sections: Effect.gen(function* () {
+              const compression = yield* codecService.stats
+              return {
+                cache: cache._tag === "Some" ? cacheSection(cache.value.stats()) : disabled,
+                compression: compressionActive ? { enabled: true, ...compression } : disabled,
+                pool: disabled,
+                connection_pool: disabled,
+                keepalive: disabled,
+                prepared_statements: disabled,
+                retry: config.retry.max_retries > 0 ? { enabled: true, ...config.retry, ...retry.stats() } : disabled
+              }
+            })
+          })
+        })
+      )
+      return Layer.provideMerge(status, stack)
+    })
+  )
+}

@@ -1,0 +1,112 @@
+import { spawnSync } from "node:child_process"
+import { mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { describe, expect, it } from "vitest"
+
+const dir = mkdtempSync(join(tmpdir(), "memory-turso-config-"))
+const file = (name: string, text: string) => {
+  const path = join(dir, name)
+  writeFileSync(path, text)
+  return path
+}
+
+/** Runs the API's `--check` with a file and environment; returns exit code and output. */
+const check = (args: ReadonlyArray<string>, env: Record<string, string> = {}) => {
+  const result = spawnSync(process.execPath, ["--import", "tsx", "src/main.ts", ...args, "--check"], {
+    cwd: join(import.meta.dirname, ".."),
+    env: { PATH: process.env["PATH"] ?? "", ...env },
+    encoding: "utf8",
+    timeout: 30_000
+  })
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr }
+}
+
+/** [name, TOML or undefined, env, the message expected on stderr] */
+const bad: ReadonlyArray<readonly [string, string | undefined, Record<string, string>, string]> = [
+  ["wrong type in the file", '[connection_pool]\nmax_connections = "twenty"\n', {}, "connection_pool.max_connections"],
+  [
+    "wrong type from the environment",
+    undefined,
+    { MAX_CONNECTIONS: "twenty" },
+    "connection_pool.max_connections (from MAX_CONNECTIONS): expected"
+  ],
+  ["negative cache size", "[cache]\nmax_episodes = -5\n", {}, "cache.max_episodes"],
+  ["min TTL above max TTL", "[cache]\nmin_ttl_secs = 9000\nmax_ttl_secs = 100\n", {}, "cache.min_ttl_secs"],
+  [
+    "unknown compression algorithm",
+    '[compression]\nalgorithm = "lz4"\n',
+    {},
+    'compression.algorithm: unknown algorithm "lz4"'
+  ],
+  [
+    "remote URL without a token",
+    undefined,
+    { TURSO_DB_URL: "libsql://db.turso.io" },
+    "database.token: a remote database URL needs an auth token: set TURSO_AUTH_TOKEN"
+  ],
+  ["not TOML at all", "this is = = not toml\n", {}, "is not valid TOML"],
+  [
+    "bad boolean",
+    undefined,
+    { ENABLE_CACHE: "sometimes" },
+    'cache.enabled (from ENABLE_CACHE): expected boolean, got "sometimes"'
+  ],
+  ["bad log level", undefined, { LOG_LEVEL: "loud" }, "monitoring.log_level (from LOG_LEVEL)"],
+  ["bad RUST_LOG", undefined, { RUST_LOG: "info,memory_storage_turso=chatty" }, "monitoring.log_level (from RUST_LOG)"],
+  [
+    "retry base above max",
+    "[retry]\nretry_base_delay_ms = 10000\nretry_max_delay_ms = 10\n",
+    {},
+    "retry.retry_base_delay_ms"
+  ]
+]
+
+describe("invalid configuration stops start-up with exit code 2 and one message per problem", () => {
+  it.each(bad)("%s", (name, toml, env, message) => {
+    const args = toml === undefined ? [] : ["--config", file(`${name.replace(/\W+/g, "-")}.toml`, toml)]
+    const result = check(args, env)
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain(message)
+    expect(result.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it("an unreadable file is exit 2 naming the file", () => {
+    const result = check(["--config", join(dir, "missing.toml")])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain("cannot read")
+    expect(result.stderr).toContain("missing.toml")
+  })
+
+  it("several problems are all reported at once", () => {
+    const result = check(["--config", file("many.toml", "[cache]\nmax_episodes = 0\n[server]\nport = 99999\n")], {
+      MAX_CONNECTIONS: "x"
+    })
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain("cache.max_episodes")
+    expect(result.stderr).toContain("server.port")
+    expect(result.stderr).toContain("connection_pool.max_connections")
+  })
+
+  it("the token is never printed, valid or not", () => {
+    const secret = "super-secret-token-123"
+    const ok = check(["--config", "/work/shared/spec/staging.toml"], { TURSO_AUTH_TOKEN: secret })
+    expect(ok.code).toBe(0)
+    expect(ok.stdout + ok.stderr).not.toContain(secret)
+    const invalid = check([], { TURSO_AUTH_TOKEN: secret, MAX_CONNECTIONS: "-1" })
+    expect(invalid.code).toBe(2)
+    expect(invalid.stdout + invalid.stderr).not.toContain(secret)
+  })
+
+  it("--check prints the effective configuration and the warnings, exit 0", () => {
+    const result = check(["--config", "/work/shared/spec/staging.toml"], {
+      TURSO_AUTH_TOKEN: "t",
+      CACHE_SIZE_EPISODES: "7"
+    })
+    expect(result.code).toBe(0)
+    const effective = JSON.parse(result.stdout)
+    expect(effective.cache.max_episodes).toBe(7)
+    expect(effective.database.token).toBe("<redacted>")
+    expect(result.stderr).toContain("warning: compression.compress_embeddings")
+  })
+})

@@ -1,0 +1,71 @@
+import { afterEach, describe, expect, it } from "vitest"
+import { type Harness, makeHarness } from "./harness.js"
+
+let h: Harness | undefined
+afterEach(async () => {
+  await h?.dispose()
+  h = undefined
+})
+
+/** A 6 KB episode with varied, realistic text (compressible like real tool output). */
+const bigEpisode = (id: string) => ({
+  episode_id: id,
+  task_description: "investigate the flaky integration test in the payments service",
+  steps: Array.from({ length: 30 }, (_, i) => ({
+    step_number: i + 1,
+    timestamp: new Date(1_700_000_000_000 + i * 997).toISOString(),
+    tool: ["shell", "editor", "search"][i % 3],
+    action: `step ${i}: ${["npm test -- payments", "open src/payments/retry.ts", "grep -rn timeout src/"][i % 3]}`,
+    parameters: { attempt: i, cwd: "/srv/app" },
+    result: { type: "success", output: `PASS src/payments/retry.test.ts (${i * 13} ms)\n  ✓ retries ${i} times` },
+    latency_ms: 40 + i * 7
+  }))
+})
+
+describe("feature flags change what runs, what is reported and what the database sees", () => {
+  it("cache on: repeated reads are served from the cache (no database call); /metrics reports hit rates", async () => {
+    h = await makeHarness({ env: { ENABLE_CACHE: "true" } })
+    await h.request("POST", "/episodes", bigEpisode("a"))
+    const before = await h.dbStats()
+    for (let i = 0; i < 10; i++) expect((await h.request("GET", "/episodes/a")).status).toBe(200)
+    const after = await h.dbStats()
+    expect(after.executes - before.executes).toBe(0)
+    const health = await h.request("GET", "/health")
+    expect(health.json.features.cache).toBe(true)
+    const metrics = (await h.request("GET", "/metrics")).json
+    expect(metrics.cache).toMatchObject({ enabled: true, episode_hits: 10, episode_misses: 0, hit_rate: 1 })
+  })
+
+  it("cache off: every read reaches the database; /metrics says cache {enabled: false}", async () => {
+    h = await makeHarness({ env: { ENABLE_CACHE: "false" } })
+    await h.request("POST", "/episodes", bigEpisode("a"))
+    const before = await h.dbStats()
+    for (let i = 0; i < 10; i++) await h.request("GET", "/episodes/a")
+    expect((await h.dbStats()).executes - before.executes).toBe(10)
+    expect((await h.request("GET", "/health")).json.features.cache).toBe(false)
+    expect((await h.request("GET", "/metrics")).json.cache).toEqual({ enabled: false })
+  })
+
+  it("compression on: the payload is stored smaller; off: stored plain and reported as disabled", async () => {
+    h = await makeHarness({ env: { ENABLE_COMPRESSION: "true" } })
+    await h.request("POST", "/episodes", bigEpisode("a"))
+    const on = (await h.request("GET", "/metrics")).json.compression
+    expect(on.enabled).toBe(true)
+    expect(on.compressed).toBe(1)
+    expect(on.ratio).toBeLessThan(0.5)
+    await h.dispose()
+    h = await makeHarness({ env: { ENABLE_COMPRESSION: "false" } })
+    await h.request("POST", "/episodes", bigEpisode("b"))
+    expect((await h.request("GET", "/metrics")).json.compression).toEqual({ enabled: false })
+    expect((await h.request("GET", "/health")).json.features.compression).toBe(false)
+  })
+
+  it("ENABLE_OPTIMIZATIONS=false: optimizations disabled, every optional feature off", async () => {
+    h = await makeHarness({ env: { ENABLE_OPTIMIZATIONS: "false", ENABLE_CACHE: "true", ENABLE_COMPRESSION: "true" } })
+    const health = await h.request("GET", "/health")
+    expect(health.json).toMatchObject({
+      optimizations: "disabled",
+      features: { keepalive: false, compression: false, cache: false, batch_operations: true }
+    })
+  })
+})

@@ -1,0 +1,72 @@
+import { Database, type DatabaseFailure } from "@memory-turso/pool"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Schedule from "effect/Schedule"
+
+/** How failed database calls are retried (the `[retry]` section). */
+export interface RetryPolicy {
+  readonly max_retries: number
+  readonly retry_base_delay_ms: number
+  readonly retry_max_delay_ms: number
+}
+
+/** What retrying has done. */
+export interface RetryStats {
+  readonly retries: number
+  readonly recovered: number
+  readonly gave_up: number
+}
+
+/** The statistics of the retry decorator. */
+export class DatabaseRetry extends Context.Tag("@memory-turso/storage-core/DatabaseRetry")<
+  DatabaseRetry,
+  { readonly stats: () => RetryStats }
+>() {}
+
+/**
+ * Decorates `Database` so `execute` and `batch` calls that fail as unavailable (network, busy, closed) are tried
+ * again up to `max_retries` times, after exponential delays from `retry_base_delay_ms` (doubling, jittered)
+ * capped at `retry_max_delay_ms`. Statement errors are never retried, nor are interactive transactions. Every
+ * write storage makes is an upsert or a delete, so a retry after a lost reply repeats an idempotent write (a
+ * repeated delete then reports the row as already gone).
+ */
+export const layer = (policy: RetryPolicy) =>
+  Layer.effectContext(
+    Effect.gen(function* () {
+      const db = yield* Database.Database
+      let retries = 0
+      let recovered = 0
+      let gaveUp = 0
+      const schedule = Schedule.exponential(Duration.millis(policy.retry_base_delay_ms)).pipe(
+        Schedule.jittered,
+        Schedule.modifyDelay((delay) => Duration.min(delay, Duration.millis(policy.retry_max_delay_ms))),
+        Schedule.intersect(Schedule.recurs(policy.max_retries)),
+        Schedule.tapInput(() => Effect.sync(() => void retries++))
+      )
+      const retrying = <A>(call: () => Effect.Effect<A, DatabaseFailure>) =>
+        Effect.suspend(() => {
+          let attempts = 0
+          return Effect.suspend(() => {
+            attempts++
+            return call()
+          }).pipe(
+            Effect.retry({ schedule, while: (error) => error._tag === "DatabaseUnavailable" }),
+            Effect.tap(() => Effect.sync(() => void (attempts > 1 && recovered++))),
+            Effect.tapError((error) =>
+              Effect.sync(
+                () => void (error._tag === "DatabaseUnavailable" && attempts > policy.max_retries && gaveUp++)
+              )
+            )
+          )
+        })
+      const retried = Database.Database.of({
+        ...db,
+        execute: (statement) => retrying(() => db.execute(statement)),
+        batch: (statements, mode) => retrying(() => db.batch(statements, mode))
+      })
+      const stats = () => ({ retries, recovered, gave_up: gaveUp })
+      return Context.make(Database.Database, retried).pipe(Context.add(DatabaseRetry, DatabaseRetry.of({ stats })))
+    })
+  )

@@ -1,0 +1,99 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Database, DatabaseError, DatabaseUnavailable } from "@memory-turso/pool"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as TestClock from "effect/TestClock"
+import * as DatabaseRetry from "../src/DatabaseRetry.js"
+
+/** A database whose next `failures` calls fail with `error`; counts every call. */
+const flaky = (failures: number, error: DatabaseError | DatabaseUnavailable) => {
+  const state = { calls: 0, left: failures }
+  const result = {
+    columns: [],
+    columnTypes: [],
+    rows: [],
+    rowsAffected: 0,
+    lastInsertRowid: undefined,
+    toJSON: () => ({})
+  }
+  const call = Effect.suspend(() => {
+    state.calls++
+    return state.left-- > 0 ? Effect.fail(error) : Effect.succeed(result)
+  })
+  const layer = Layer.succeed(
+    Database.Database,
+    Database.Database.of({
+      kind: "remote",
+      execute: () => call,
+      batch: () => Effect.map(call, (r) => [r]),
+      transaction: () => Effect.die("not used"),
+      stats: Effect.succeed({ executes: 0, batches: 0, transactions: 0, statements: 0, errors: 0 })
+    })
+  )
+  return { state, layer }
+}
+
+const policy = { max_retries: 3, retry_base_delay_ms: 100, retry_max_delay_ms: 250 }
+const unavailable = new DatabaseUnavailable({ operation: "execute", message: "down" })
+const statement = { sql: "SELECT 1", args: [] }
+
+describe("DatabaseRetry", () => {
+  it.effect("retries unavailable calls with backoff and succeeds when the database comes back", () => {
+    const { layer, state } = flaky(2, unavailable)
+    return Effect.gen(function* () {
+      const db = yield* Database.Database
+      const fiber = yield* Effect.fork(db.execute(statement))
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(fiber)
+      expect(state.calls).toBe(3)
+      expect((yield* DatabaseRetry.DatabaseRetry).stats()).toEqual({ retries: 2, recovered: 1, gave_up: 0 })
+    }).pipe(Effect.provide(DatabaseRetry.layer(policy).pipe(Layer.provide(layer))))
+  })
+
+  it.effect("gives up after max_retries and fails with the database's error", () => {
+    const { layer, state } = flaky(10, unavailable)
+    return Effect.gen(function* () {
+      const db = yield* Database.Database
+      const fiber = yield* Effect.fork(Effect.flip(db.batch([statement])))
+      yield* TestClock.adjust("10 seconds")
+      expect((yield* Fiber.join(fiber))._tag).toBe("DatabaseUnavailable")
+      expect(state.calls).toBe(4)
+      expect((yield* DatabaseRetry.DatabaseRetry).stats().gave_up).toBe(1)
+    }).pipe(Effect.provide(DatabaseRetry.layer(policy).pipe(Layer.provide(layer))))
+  })
+
+  it.effect("waits no longer than retry_max_delay_ms between tries", () => {
+    const { layer, state } = flaky(4, unavailable)
+    const capped = { max_retries: 4, retry_base_delay_ms: 100, retry_max_delay_ms: 120 }
+    return Effect.gen(function* () {
+      const db = yield* Database.Database
+      const fiber = yield* Effect.fork(db.execute(statement))
+      // Capped, four retries take at most 4 x 120 ms; uncapped they would take at least 0.8 x 1500 ms.
+      yield* TestClock.adjust("480 millis")
+      expect((yield* Fiber.poll(fiber))._tag).toBe("Some")
+      expect(state.calls).toBe(5)
+    }).pipe(Effect.provide(DatabaseRetry.layer(capped).pipe(Layer.provide(layer))))
+  })
+
+  it.effect("statement errors are not retried; max_retries 0 turns retrying off", () => {
+    const constraint = flaky(1, new DatabaseError({ operation: "execute", message: "constraint" }))
+    const noRetries = flaky(1, unavailable)
+    return Effect.gen(function* () {
+      const first = yield* Effect.flip(
+        Effect.flatMap(Database.Database, (db) => db.execute(statement)).pipe(
+          Effect.provide(DatabaseRetry.layer(policy).pipe(Layer.provide(constraint.layer)))
+        )
+      )
+      expect(first._tag).toBe("DatabaseError")
+      expect(constraint.state.calls).toBe(1)
+      const second = yield* Effect.flip(
+        Effect.flatMap(Database.Database, (db) => db.execute(statement)).pipe(
+          Effect.provide(DatabaseRetry.layer({ ...policy, max_retries: 0 }).pipe(Layer.provide(noRetries.layer)))
+        )
+      )
+      expect(second._tag).toBe("DatabaseUnavailable")
+      expect(noRetries.state.calls).toBe(1)
+    })
+  })
+})
