@@ -54,6 +54,9 @@ const timeoutMs = Options.integer("timeout-ms").pipe(
   Options.withDefault(10_000)
 )
 
+/** Options both commands take. */
+const shared = { url, token, reportDir, baseline, thresholds, keepData, allowMissingSections, format, timeoutMs }
+
 interface Common {
   readonly url: string
   readonly token: Option.Option<import("effect/Redacted").Redacted<string>>
@@ -82,7 +85,23 @@ const prepare = (o: Common) =>
       Effect.mapError(() => new UsageError({ detail: "VALIDATOR_TOKEN is not readable" }))
     )
     const api = ApiClient.layer({ url: o.url, token: Option.orElse(o.token, () => envToken), timeout: o.timeoutMs })
-    return { limits, base, api }
+    const session: Run.SessionOptions = {
+      samples: o.samples,
+      keepData: o.keepData,
+      allowMissingSections: o.allowMissingSections,
+      runId: Run.newRunId(),
+      thresholds: limits,
+      baseline: base
+    }
+    return { session, api }
+  })
+
+/** Prints the result, writes the report files and records the exit code. */
+const finish = (o: Common, stdout: string, files: Record<string, string>, exitCode: ExitCode.ExitCode) =>
+  Effect.gen(function* () {
+    yield* Console.log(stdout)
+    yield* writeReport(o.reportDir, files)
+    yield* Effect.flatMap(ExitStatus, (status) => Ref.set(status, exitCode))
   })
 
 const writeReport = (dir: Option.Option<string>, files: Record<string, string>) =>
@@ -93,34 +112,17 @@ const writeReport = (dir: Option.Option<string>, files: Record<string, string>) 
 const runCommand = Command.make(
   "run",
   {
-    url,
-    token,
+    ...shared,
     samples: Options.integer("samples").pipe(
       Options.withDescription("Samples per measured operation (at least 5)"),
       Options.withDefault(50)
-    ),
-    reportDir,
-    baseline,
-    thresholds,
-    keepData,
-    allowMissingSections,
-    format,
-    timeoutMs
+    )
   },
   (o) =>
     Effect.gen(function* () {
-      const { limits, base, api } = yield* prepare(o)
-      const report = yield* Run.run({
-        samples: o.samples,
-        keepData: o.keepData,
-        allowMissingSections: o.allowMissingSections,
-        runId: Run.newRunId(),
-        thresholds: limits,
-        baseline: base
-      }).pipe(Effect.provide(api))
-      yield* Console.log(Present.runStdout(report, o.format, color(o.format)))
-      yield* writeReport(o.reportDir, Present.runFiles(report))
-      yield* Effect.flatMap(ExitStatus, (status) => Ref.set(status, report.exit_code))
+      const { session, api } = yield* prepare(o)
+      const report = yield* Run.run(session).pipe(Effect.provide(api))
+      yield* finish(o, Present.runStdout(report, o.format, color(o.format)), Present.runFiles(report), report.exit_code)
     })
 ).pipe(
   Command.withDescription(
@@ -131,8 +133,7 @@ const runCommand = Command.make(
 const watchCommand = Command.make(
   "watch",
   {
-    url,
-    token,
+    ...shared,
     schedule: Options.choice("schedule", ["staging"]).pipe(
       Options.withDescription("staging: every 15 min for 2 h, hourly to 8 h, every 4 h to 24 h"),
       Options.withDefault("staging" as const)
@@ -144,39 +145,23 @@ const watchCommand = Command.make(
     samples: Options.integer("samples").pipe(
       Options.withDescription("Health requests and reads per sample (at least 5)"),
       Options.withDefault(5)
-    ),
-    reportDir,
-    baseline,
-    thresholds,
-    keepData,
-    allowMissingSections,
-    format,
-    timeoutMs
+    )
   },
   (o) =>
     Effect.gen(function* () {
       if (!(o.scale > 0) || !Number.isFinite(o.scale))
         return yield* new UsageError({ detail: `--scale must be a positive number (got ${o.scale})` })
-      const { limits, base, api } = yield* prepare(o)
-      const report = yield* Watch.watch(
-        {
-          schedule: o.schedule,
-          scale: o.scale,
-          samples: o.samples,
-          keepData: o.keepData,
-          allowMissingSections: o.allowMissingSections,
-          runId: Run.newRunId(),
-          thresholds: limits,
-          baseline: base
-        },
-        (sample, total) => {
-          const line = Present.watchSampleLine(sample, total)
-          return o.format === "table" ? Console.log(line) : Console.error(line)
-        }
-      ).pipe(Effect.provide(api))
-      yield* Console.log(Present.watchStdout(report, o.format, color(o.format)))
-      yield* writeReport(o.reportDir, Present.watchFiles(report))
-      yield* Effect.flatMap(ExitStatus, (status) => Ref.set(status, report.exit_code))
+      const { session, api } = yield* prepare(o)
+      const report = yield* Watch.watch({ ...session, schedule: o.schedule, scale: o.scale }, (sample, total) => {
+        const line = Present.watchSampleLine(sample, total)
+        return o.format === "table" ? Console.log(line) : Console.error(line)
+      }).pipe(Effect.provide(api))
+      yield* finish(
+        o,
+        Present.watchStdout(report, o.format, color(o.format)),
+        Present.watchFiles(report),
+        report.exit_code
+      )
     })
 ).pipe(
   Command.withDescription(

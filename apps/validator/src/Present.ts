@@ -1,7 +1,8 @@
 import type { Distribution } from "./Distribution.js"
 import { ms } from "./Evaluate.js"
-import { type Operation, operationLabels } from "./Observations.js"
+import type { Operation } from "./Observations.js"
 import type { RunReport } from "./Report.js"
+import { latencyHead, latencyRows } from "./render/Cells.js"
 import * as Markdown from "./render/Markdown.js"
 import * as Svg from "./render/Svg.js"
 import * as Table from "./render/Table.js"
@@ -14,19 +15,11 @@ const headline = (outcome: string, exitCode: number) =>
   `memory-turso validator: ${outcome === "pass" ? "PASS" : outcome === "rollback" ? "ROLLBACK" : "FAIL"} (exit ${exitCode})`
 
 const latencyTable = (operations: Partial<Record<Operation, Distribution>>): string => {
-  const head = ["operation", "n", "p50", "p95", "p99", "max"]
-  const rows = (Object.entries(operations) as Array<[Operation, Distribution]>).map(([op, d]) => [
-    operationLabels[op],
-    `${d.samples}`,
-    ms(d.p50_ms),
-    ms(d.p95_ms),
-    ms(d.p99_ms),
-    ms(d.max_ms)
-  ])
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
+  const rows = latencyRows(operations)
+  const widths = latencyHead.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
   const line = (r: ReadonlyArray<string>) =>
     r.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join("  ")
-  return ["Latency", line(head), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n")
+  return ["Latency", line(latencyHead), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n")
 }
 
 const runBlocks = (report: RunReport): ReadonlyArray<Table.Block> => [

@@ -1,10 +1,10 @@
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import * as Effect from "effect/Effect"
-import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type { Baseline, Check } from "./Evaluate.js"
 import * as ExitCode from "./ExitCode.js"
+import * as JsonFile from "./JsonFile.js"
 import type { Observations } from "./Observations.js"
 import type { Thresholds } from "./Thresholds.js"
 import { UsageError } from "./ValidatorError.js"
@@ -55,24 +55,12 @@ const BaselineFile = Schema.Struct({
 /** Reads a run report written earlier as the baseline of rollback triggers. */
 export const loadBaseline = (path: string): Effect.Effect<Baseline, UsageError, FileSystem.FileSystem> =>
   Effect.gen(function* () {
-    const fs = yield* FileSystem.FileSystem
-    const text = yield* fs
-      .readFileString(path)
-      .pipe(Effect.mapError(() => new UsageError({ detail: `cannot read the baseline file ${path}` })))
-    const json = yield* Effect.try({
-      try: () => JSON.parse(text) as unknown,
-      catch: () => new UsageError({ detail: `the baseline file ${path} is not JSON` })
-    })
+    const json = yield* JsonFile.read(path, "the baseline file")
     const decoded = yield* Schema.decodeUnknown(BaselineFile)(json).pipe(
       Effect.mapError(
         (error) =>
           new UsageError({
-            detail: `the baseline file ${path} is not a report of \`validator run\` (${ParseResult.ArrayFormatter.formatErrorSync(
-              error
-            )
-              .map((i) => `${i.path.join(".")}: ${i.message}`)
-              .slice(0, 3)
-              .join("; ")})`
+            detail: `the baseline file ${path} is not a report of \`validator run\` (${JsonFile.issues(error, 3)})`
           })
       )
     )

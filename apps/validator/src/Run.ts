@@ -8,8 +8,8 @@ import { type RunReport, verdict } from "./Report.js"
 import type { Thresholds } from "./Thresholds.js"
 import * as Workload from "./Workload.js"
 
-/** Options of one `validator run`. */
-export interface RunOptions {
+/** Options of one validation session (`run` or `watch`). */
+export interface SessionOptions {
   /** Samples per measured operation (at least 5). */
   readonly samples: number
   readonly keepData: boolean
@@ -19,6 +19,9 @@ export interface RunOptions {
   readonly thresholds: Thresholds
   readonly baseline: Evaluate.Baseline | undefined
 }
+
+/** Options of one `validator run`. */
+export type RunOptions = SessionOptions
 
 /** The smallest number of samples per operation: percentiles of fewer mean nothing. */
 export const MIN_SAMPLES = 5

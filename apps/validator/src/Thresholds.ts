@@ -1,7 +1,7 @@
-import * as FileSystem from "@effect/platform/FileSystem"
+import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
-import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import * as JsonFile from "./JsonFile.js"
 import { UsageError } from "./ValidatorError.js"
 
 const NonNegative = Schema.Number.pipe(Schema.finite(), Schema.nonNegative())
@@ -47,30 +47,18 @@ export const defaults: Thresholds = Schema.decodeUnknownSync(Thresholds)({})
 /** The keys a thresholds file may hold. */
 export const keys: ReadonlyArray<keyof Thresholds> = Object.keys(defaults) as Array<keyof Thresholds>
 
-const decode = Schema.decodeUnknownEither(Thresholds, { onExcessProperty: "error", errors: "all" })
+const decode = Schema.decodeUnknown(Thresholds, { onExcessProperty: "error", errors: "all" })
 
 /** Decodes thresholds from parsed JSON; `source` names where they came from in error messages. */
-export const fromJson = (json: unknown, source: string): Effect.Effect<Thresholds, UsageError> => {
-  const result = decode(json)
-  if (result._tag === "Right") return Effect.succeed(result.right)
-  const issues = ParseResult.ArrayFormatter.formatErrorSync(result.left)
-    .map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`)
-    .join("; ")
-  return Effect.fail(
-    new UsageError({ detail: `${source} is not a valid thresholds file (${issues}); keys: ${keys.join(", ")}` })
+export const fromJson = (json: unknown, source: string): Effect.Effect<Thresholds, UsageError> =>
+  Effect.mapError(
+    decode(json),
+    (error) =>
+      new UsageError({
+        detail: `${source} is not a valid thresholds file (${JsonFile.issues(error)}); keys: ${keys.join(", ")}`
+      })
   )
-}
 
 /** Reads a thresholds JSON file; defaults fill every key it leaves out. */
 export const load = (path: string): Effect.Effect<Thresholds, UsageError, FileSystem.FileSystem> =>
-  Effect.gen(function* () {
-    const fs = yield* FileSystem.FileSystem
-    const text = yield* fs
-      .readFileString(path)
-      .pipe(Effect.mapError(() => new UsageError({ detail: `cannot read the thresholds file ${path}` })))
-    const json = yield* Effect.try({
-      try: () => JSON.parse(text) as unknown,
-      catch: () => new UsageError({ detail: `the thresholds file ${path} is not JSON` })
-    })
-    return yield* fromJson(json, `the thresholds file ${path}`)
-  })
+  Effect.flatMap(JsonFile.read(path, "the thresholds file"), (json) => fromJson(json, `the thresholds file ${path}`))

@@ -7,22 +7,16 @@ import * as ExitCode from "./ExitCode.js"
 import type { MetricsSnapshot } from "./MetricsSnapshot.js"
 import { observe } from "./Observations.js"
 import type { Outcome } from "./Report.js"
+import type { SessionOptions } from "./Run.js"
 import type { Thresholds } from "./Thresholds.js"
 import * as WatchSchedule from "./WatchSchedule.js"
 import * as Workload from "./Workload.js"
 
-/** Options of `validator watch`. */
-export interface WatchOptions {
+/** Options of `validator watch`; `samples` is the health requests and reads per sample (and episodes seeded). */
+export interface WatchOptions extends SessionOptions {
   readonly schedule: WatchSchedule.ScheduleName
   /** Multiplies every interval (`0.001` turns 15 min into 0.9 s). */
   readonly scale: number
-  /** Health requests and reads per sample (also how many episodes are seeded). */
-  readonly samples: number
-  readonly keepData: boolean
-  readonly allowMissingSections: boolean
-  readonly runId: string
-  readonly thresholds: Thresholds
-  readonly baseline: Evaluate.Baseline | undefined
 }
 
 /** One light sample: health and read latencies, RSS, hit rate and every trigger's state. */

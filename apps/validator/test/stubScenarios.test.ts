@@ -4,18 +4,10 @@ import { join } from "node:path"
 import { afterEach, describe, expect, it } from "@effect/vitest"
 import type { RunReport } from "../src/Report.js"
 import { runCli as runCliRaw } from "./support/cli.js"
-import { type StubApi, type StubOptions, startStubApi } from "./support/stubApi.js"
+import { useStubs } from "./support/stubApi.js"
 
 const SAMPLES = "5"
-const stubs: Array<StubApi> = []
-const stub = async (options: StubOptions = {}) => {
-  const s = await startStubApi(options)
-  stubs.push(s)
-  return s
-}
-afterEach(async () => {
-  await Promise.all(stubs.splice(0).map((s) => s.close()))
-})
+const stub = useStubs(afterEach)
 
 const tempDir = () => mkdtempSync(join(tmpdir(), "validator-test-"))
 

@@ -4,17 +4,9 @@ import { join } from "node:path"
 import { afterEach, describe, expect, it } from "@effect/vitest"
 import type { WatchReport } from "../src/Watch.js"
 import { runCli } from "./support/cli.js"
-import { type StubApi, type StubOptions, startStubApi } from "./support/stubApi.js"
+import { useStubs } from "./support/stubApi.js"
 
-const stubs: Array<StubApi> = []
-const stub = async (options: StubOptions = {}) => {
-  const s = await startStubApi(options)
-  stubs.push(s)
-  return s
-}
-afterEach(async () => {
-  await Promise.all(stubs.splice(0).map((s) => s.close()))
-})
+const stub = useStubs(afterEach)
 
 // 24 h x 0.00001 = 0.864 s for the whole staging schedule.
 const SCALE = "0.00001"

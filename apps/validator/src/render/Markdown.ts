@@ -1,7 +1,6 @@
 import type { Distribution } from "../Distribution.js"
-import { ms } from "../Evaluate.js"
-import { type Operation, operationLabels } from "../Observations.js"
-import { cells } from "./Cells.js"
+import type { Operation } from "../Observations.js"
+import { cells, latencyHead, latencyRows } from "./Cells.js"
 import type { Block } from "./Table.js"
 
 const escapeCell = (text: string) => text.replace(/\|/g, "\\|")
@@ -35,23 +34,8 @@ export const render = (summary: Summary): string => {
       )
     )
   }
-  const ops = Object.entries(summary.operations) as Array<[Operation, Distribution]>
-  if (ops.length > 0) {
-    parts.push("", "### Latency (ms)", "")
-    parts.push(
-      table(
-        ["operation", "n", "p50", "p95", "p99", "max"],
-        ops.map(([op, d]) => [
-          operationLabels[op],
-          `${d.samples}`,
-          ms(d.p50_ms),
-          ms(d.p95_ms),
-          ms(d.p99_ms),
-          ms(d.max_ms)
-        ])
-      )
-    )
-  }
+  const latency = latencyRows(summary.operations)
+  if (latency.length > 0) parts.push("", "### Latency (ms)", "", table(latencyHead, latency))
   if (summary.footer !== undefined && summary.footer.length > 0) parts.push("", ...summary.footer)
   return `${parts.join("\n")}\n`
 }

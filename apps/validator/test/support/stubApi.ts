@@ -178,3 +178,16 @@ export const startStubApi = async (options: StubOptions = {}): Promise<StubApi> 
     }
   }
 }
+
+/** Stub servers for one test file: `stub(options)` starts one; all close after each test. */
+export const useStubs = (afterEach: (fn: () => Promise<void>) => void) => {
+  const open: Array<StubApi> = []
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((s) => s.close()))
+  })
+  return async (options: StubOptions = {}) => {
+    const s = await startStubApi(options)
+    open.push(s)
+    return s
+  }
+}
