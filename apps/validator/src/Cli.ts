@@ -9,6 +9,7 @@ import * as Console from "effect/Console"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import type * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import * as ApiClient from "./ApiClient.js"
 import * as ExitCode from "./ExitCode.js"
@@ -59,7 +60,7 @@ const shared = { url, token, reportDir, baseline, thresholds, keepData, allowMis
 
 interface Common {
   readonly url: string
-  readonly token: Option.Option<import("effect/Redacted").Redacted<string>>
+  readonly token: Option.Option<Redacted.Redacted<string>>
   readonly reportDir: Option.Option<string>
   readonly baseline: Option.Option<string>
   readonly thresholds: Option.Option<string>
