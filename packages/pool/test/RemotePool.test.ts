@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
 import { eventually, pooled, select1, server } from "./helpers.js"
 
 describe("remote pool: bounds and queue", () => {
@@ -100,6 +101,32 @@ describe("remote pool: bounds and queue", () => {
       expect(rows.rows[0]?.["n"]).toBe(0)
       expect(srv.stats().sockets_accepted).toBe(1)
       expect((yield* pool.stats).connections_replaced).toBe(0)
+    })
+  )
+})
+
+describe("remote pool: maintenance leases", () => {
+  it.scopedLive("an operation arriving while the only idle connection answers a ping waits for it: no new socket", () =>
+    Effect.gen(function* () {
+      const srv = yield* server()
+      const { db, pool } = yield* pooled(srv.url)
+      yield* db.execute(select1)
+      const [connection] = yield* pool.connections
+      yield* Effect.promise(() => srv.fault({ kind: "stall", count: 1, ms: 200 }))
+      const ping = yield* Effect.fork(
+        Effect.scoped(
+          Effect.flatMap(pool.reserveIdle(connection!.id), (lease) =>
+            Option.isSome(lease) ? lease.value.ping("5 seconds", "keepalive") : Effect.succeed(false)
+          )
+        )
+      )
+      yield* eventually(() => srv.stats().faults_injected.stall === 1)
+      // a second reservation of a busy connection gets nothing
+      expect(Option.isNone(yield* Effect.scoped(pool.reserveIdle(connection!.id)))).toBe(true)
+      yield* db.execute(select1)
+      expect(yield* Fiber.join(ping)).toBe(true)
+      expect(srv.stats()).toMatchObject({ requests: 3, sockets_accepted: 1 })
+      expect(yield* pool.stats).toMatchObject({ connections_created: 1, total_acquired: 2, active: 0, idle: 1 })
     })
   )
 })
