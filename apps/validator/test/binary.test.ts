@@ -1,12 +1,12 @@
 import { spawn } from "node:child_process"
-import { mkdtempSync, writeFileSync } from "node:fs"
+import { writeFileSync } from "node:fs"
 import { createServer } from "node:net"
-import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { validatorDir } from "./support/apiProcess.js"
 import { spawnCli } from "./support/cli.js"
 import { startStubApi } from "./support/stubApi.js"
+import { tempDir } from "./support/tempDir.js"
 
 /** A port nothing listens on. */
 const closedPort = () =>
@@ -19,7 +19,7 @@ const closedPort = () =>
 
 const noStack = (text: string) => expect(text).not.toMatch(/^\s+at /m)
 
-const generous = join(mkdtempSync(join(tmpdir(), "validator-bin-")), "generous.json")
+const generous = join(tempDir(), "generous.json")
 writeFileSync(
   generous,
   JSON.stringify({ single_read_p50_ms_max: 60_000, cached_read_p50_ms_max: 60_000, batch_store_p50_ms_max: 60_000 })

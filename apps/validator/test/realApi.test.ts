@@ -1,14 +1,12 @@
 import { spawn } from "node:child_process"
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { startTestServer } from "@memory-turso/testkit"
 import type { RunReport } from "../src/Report.js"
 import { startApi, validatorDir } from "./support/apiProcess.js"
 import { runCli } from "./support/cli.js"
-
-const tempDir = () => mkdtempSync(join(tmpdir(), "validator-real-"))
+import { tempDir } from "./support/tempDir.js"
 
 // The real API (apps/api) as a child process: its embedded default, and over a slow remote database.
 describe.concurrent("against the real API", { timeout: 90_000 }, () => {

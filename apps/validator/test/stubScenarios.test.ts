@@ -1,15 +1,13 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "@effect/vitest"
 import type { RunReport } from "../src/Report.js"
 import { runCli as runCliRaw } from "./support/cli.js"
 import { useStubs } from "./support/stubApi.js"
+import { tempDir } from "./support/tempDir.js"
 
 const SAMPLES = "5"
 const stub = useStubs(afterEach)
-
-const tempDir = () => mkdtempSync(join(tmpdir(), "validator-test-"))
 
 /**
  * Latency thresholds no machine misses, so these tests do not depend on how loaded the machine is; tests about

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { runCli } from "./support/cli.js"
+import { tempDir } from "./support/tempDir.js"
 
 describe("command line", () => {
   it("bad arguments are usage errors (exit 4) with a clear message and no stack trace", async () => {
@@ -51,10 +52,9 @@ describe("command line", () => {
   })
 
   it("a baseline that is not a run report is a usage error naming the file", async () => {
-    const { mkdtempSync, writeFileSync } = await import("node:fs")
+    const { writeFileSync } = await import("node:fs")
     const { join } = await import("node:path")
-    const { tmpdir } = await import("node:os")
-    const file = join(mkdtempSync(join(tmpdir(), "validator-usage-")), "watch.json")
+    const file = join(tempDir(), "watch.json")
     writeFileSync(file, JSON.stringify({ kind: "watch", samples: [] }))
     const r = await runCli(["run", "--url", "http://127.0.0.1:1", "--baseline", file])
     expect(r.code).toBe(4)

@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "@effect/vitest"
 import type { WatchReport } from "../src/Watch.js"
 import { runCli } from "./support/cli.js"
 import { useStubs } from "./support/stubApi.js"
+import { tempDir } from "./support/tempDir.js"
 
 const stub = useStubs(afterEach)
 
@@ -14,7 +14,7 @@ const SCALE = "0.00001"
 describe("validator watch", () => {
   it("takes the 19 staging samples (health, 5 reads, /metrics each), then removes its data: exit 0", async () => {
     const api = await stub()
-    const dir = mkdtempSync(join(tmpdir(), "validator-watch-"))
+    const dir = tempDir()
     const result = await runCli([
       "watch",
       "--url",
