@@ -1,3 +1,4 @@
+import * as Effect from "effect/Effect"
 import type { ManagedRuntime } from "effect/ManagedRuntime"
 import { Hono } from "hono"
 import { bodyLimit } from "hono/body-limit"
@@ -15,6 +16,8 @@ import { mountOperations } from "./routes/operations.js"
 export interface AppOptions {
   /** Largest accepted request body in bytes. */
   readonly maxBodyBytes: number
+  /** Log every request (method, route, status, latency, request id) at debug level. */
+  readonly logRequests?: boolean
 }
 
 /** The route a request matched, as registered (`GET /episodes/:id`), or `unmatched`. */
@@ -36,7 +39,22 @@ export const makeApp = (
   app.use(async (c, next) => {
     const start = performance.now()
     await next()
-    metrics.record(routeOf(c), c.res.status, performance.now() - start)
+    const ms = performance.now() - start
+    const route = routeOf(c)
+    metrics.record(route, c.res.status, ms)
+    if (options.logRequests) {
+      runtime.runFork(
+        Effect.logDebug("request").pipe(
+          Effect.annotateLogs({
+            request_id: c.get("requestId"),
+            method: c.req.method,
+            route,
+            status: c.res.status,
+            ms: Math.round(ms * 1000) / 1000
+          })
+        )
+      )
+    }
   })
   app.use(
     methodNotAllowed({

@@ -26,6 +26,10 @@ export interface ServerOptions extends ServerConfig {
   readonly storage: Layer.Layer<Storage.Storage | Database.Database | StackStatus, unknown>
   /** Extra layers (a logger, for example) applied to the runtime. */
   readonly runtimeLayer?: Layer.Layer<never>
+  /** Log every request at debug level (with its request id). */
+  readonly logRequests?: boolean
+  /** Background work over the application's services (the periodic metrics log, for example). */
+  readonly background?: Layer.Layer<never, never, AppServices>
   /** Runs once the stack is built, before listening (start-up log lines, for example). */
   readonly onStarted?: (status: StackStatus["Type"]) => Effect.Effect<void>
 }
@@ -35,8 +39,10 @@ export interface ServerOptions extends ServerConfig {
  * listening, when the storage cannot start.
  */
 export const startServer = async (options: ServerOptions): Promise<RunningServer> => {
-  const appLayer = Layer.mergeAll(options.storage, RequestMetrics.layer).pipe(
-    Layer.provide(options.runtimeLayer ?? Layer.empty)
+  const services = Layer.mergeAll(options.storage, RequestMetrics.layer)
+  // The runtime layer (a logger, say) is merged, not just provided: its settings must hold for every request too.
+  const appLayer = Layer.provideMerge(options.background ?? Layer.empty, services).pipe(
+    Layer.provideMerge(options.runtimeLayer ?? Layer.empty)
   )
   const runtime = ManagedRuntime.make(appLayer as Layer.Layer<AppServices, unknown>)
   try {
@@ -49,7 +55,8 @@ export const startServer = async (options: ServerOptions): Promise<RunningServer
   const onStarted = options.onStarted
   if (onStarted !== undefined) await runtime.runPromise(Effect.flatMap(StackStatus, onStarted))
   const app = makeApp(runtime as ManagedRuntime.ManagedRuntime<AppServices, never>, metrics, {
-    maxBodyBytes: options.maxBodyBytes
+    maxBodyBytes: options.maxBodyBytes,
+    logRequests: options.logRequests ?? false
   })
   const server = createAdaptorServer({ fetch: app.fetch, hostname: options.host }) as HttpServer
   server.listen(options.port, options.host)

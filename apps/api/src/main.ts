@@ -4,6 +4,7 @@ import * as Logger from "effect/Logger"
 import * as AppConfig from "./config/AppConfig.js"
 import { startServer } from "./Server.js"
 import { logFeatures, logLevelOf } from "./stack/FeatureLog.js"
+import * as MetricsReporter from "./stack/MetricsReporter.js"
 import * as StorageStack from "./stack/StorageStack.js"
 
 /** Exit codes: 0 ok, 1 could not start, 2 invalid configuration. */
@@ -16,7 +17,7 @@ const USAGE = `usage: memory-turso-api [--config FILE] [--check]
   --check         validate the file and environment, print the effective configuration (secrets redacted), exit`
 
 const line = (level: string, message: string, fields: Record<string, unknown> = {}) =>
-  `${JSON.stringify({ timestamp: new Date().toISOString(), level, message, ...fields })}\n`
+  `${JSON.stringify({ message, logLevel: level, timestamp: new Date().toISOString(), ...fields })}\n`
 
 /** Reads `--config FILE`, `--config=FILE`, `--check` and `config check`. */
 const parseArgs = (argv: ReadonlyArray<string>) => {
@@ -62,10 +63,7 @@ const main = async () => {
   }
   for (const warning of warnings) process.stdout.write(line("WARN", warning))
 
-  const logger = Layer.merge(
-    Logger.replace(Logger.defaultLogger, Logger.jsonLogger),
-    Logger.minimumLogLevel(logLevelOf(config.monitoring.log_level))
-  )
+  const logger = Layer.merge(Logger.json, Logger.minimumLogLevel(logLevelOf(config.monitoring.log_level)))
   const server = await startServer({
     port: config.server.port,
     host: config.server.host,
@@ -73,6 +71,11 @@ const main = async () => {
     shutdownGraceMs: config.server.shutdown_grace_ms,
     storage: StorageStack.layer(config),
     runtimeLayer: logger,
+    logRequests: config.monitoring.log_level === "debug" || config.monitoring.log_level === "trace",
+    background: MetricsReporter.layer({
+      enabled: config.monitoring.enabled,
+      intervalSecs: config.monitoring.metrics_interval_secs
+    }),
     onStarted: (status) => logFeatures(config, status)
   }).catch((error: unknown) => {
     process.stderr.write(line("FATAL", `could not start: ${error instanceof Error ? error.message : String(error)}`))

@@ -45,7 +45,9 @@ export const configFrom = async (env: Record<string, string> = {}) => {
  */
 export const makeHarness = async (options: { maxBodyBytes?: number; env?: Record<string, string> } = {}) => {
   const outage: Outage = { on: false }
-  const config = await configFrom({ ENABLE_CACHE: "false", ...options.env })
+  const loaded = await configFrom({ ENABLE_CACHE: "false", ...options.env })
+  // No retry backoff by default: outage tests would wait for it.
+  const config = { ...loaded, retry: { ...loaded.retry, max_retries: 0 } }
   const database = withOutage(outage).pipe(Layer.provide(Database.layerTest))
   const layer = Layer.mergeAll(StorageStack.layer(config, { database }), RequestMetrics.layer)
   const runtime = ManagedRuntime.make(layer)

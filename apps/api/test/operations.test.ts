@@ -58,3 +58,33 @@ describe("operator endpoints", () => {
     expect(metrics.json.process.rss_bytes).toBeGreaterThan(0)
   })
 })
+
+describe("Prometheus exposition", () => {
+  it("the same figures as text: requests as counters, latencies as histograms, sections as counters/gauges", async () => {
+    await h.dispose()
+    h = await makeHarness({ env: { ENABLE_CACHE: "true" } })
+    await h.request("POST", "/episodes", { episode_id: "a", task_description: "x" })
+    for (let i = 0; i < 3; i++) await h.request("GET", "/episodes/a")
+    await h.request("GET", "/episodes/missing")
+    const response = await h.request("GET", "/metrics", undefined, { accept: "text/plain" })
+    expect(response.headers.get("content-type")).toContain("text/plain")
+    const text = response.text
+    expect(text).toContain("# TYPE memory_turso_http_requests_total counter")
+    expect(text).toContain('memory_turso_http_requests_total{route="GET /episodes/:id",status="2xx"} 3')
+    expect(text).toContain('memory_turso_http_requests_total{route="GET /episodes/:id",status="4xx"} 1')
+    expect(text).toContain("# TYPE memory_turso_http_request_duration_seconds histogram")
+    expect(text).toMatch(
+      /memory_turso_http_request_duration_seconds_bucket\{route="GET \/episodes\/:id",le="\+Inf"\} 4/
+    )
+    expect(text).toContain("# TYPE memory_turso_cache_episode_hits_total counter")
+    expect(text).toContain("memory_turso_cache_episode_hits_total 3")
+    expect(text).toContain("# TYPE memory_turso_cache_hit_rate gauge")
+    expect(text).toContain("memory_turso_keepalive_enabled 0")
+    const alias = await h.request("GET", "/metrics/prometheus")
+    expect(alias.text).toContain("memory_turso_http_requests_total")
+    // Every sample line is "name{labels} value" with a finite number.
+    for (const line of text.split("\n").filter((l) => l !== "" && !l.startsWith("#"))) {
+      expect(line).toMatch(/^[a-z_]+(\{[^}]*\})? -?[0-9.e+-]+$/)
+    }
+  })
+})

@@ -59,12 +59,15 @@ export const makeRun =
   (runtime: ManagedRuntime.ManagedRuntime<AppServices, never>): Run =>
   (c, effect) =>
     runtime
-      .runPromiseExit(
-        effect.pipe(
-          Effect.tapErrorCause((cause) =>
-            Cause.isFailure(cause) && !Cause.isDie(cause)
-              ? Effect.void
-              : Effect.logError("request failed", cause).pipe(Effect.annotateLogs({ request_id: c.get("requestId") }))
+      .runPromise(
+        // The fiber itself always succeeds with the exit: expected failures (404s) are not "unhandled errors".
+        Effect.exit(
+          effect.pipe(
+            Effect.tapErrorCause((cause) =>
+              Cause.isFailure(cause) && !Cause.isDie(cause)
+                ? Effect.void
+                : Effect.logError("request failed", cause).pipe(Effect.annotateLogs({ request_id: c.get("requestId") }))
+            )
           )
         )
       )

@@ -2,6 +2,8 @@ import { Database, Storage } from "@memory-turso/storage-core"
 import * as Effect from "effect/Effect"
 import type { Hono } from "hono"
 import { optimizationsOf } from "../Features.js"
+import { metricsSnapshot } from "../http/MetricsSnapshot.js"
+import * as Prometheus from "../http/Prometheus.js"
 import { RequestMetrics } from "../http/RequestMetrics.js"
 import { json, type Run } from "../http/respond.js"
 import { StackStatus } from "../stack/StackStatus.js"
@@ -11,8 +13,6 @@ const JSON_TYPE = { "content-type": "application/json; charset=utf-8" }
 
 /** `/health`, `/db-health` and `/metrics`. */
 export const mountOperations = (app: Hono, run: Run) => {
-  const started = Date.now()
-
   /** 200 healthy or 503 unhealthy, after the database answered (or not) within the timeout. */
   const health = (
     c: Parameters<Run>[0],
@@ -54,30 +54,25 @@ export const mountOperations = (app: Hono, run: Run) => {
     )
   )
 
-  app.get("/metrics", (c) =>
+  const prometheus = (c: Parameters<Run>[0]) =>
     run(
       c,
       Effect.gen(function* () {
         const metrics = yield* RequestMetrics
-        const status = yield* StackStatus
-        const db = yield* Database.Database
-        const memory = process.memoryUsage()
-        return json(
-          c,
-          JSON.stringify({
-            optimizations: optimizationsOf(status.features),
-            features: status.features,
-            ...(yield* status.sections),
-            requests: metrics.snapshot(),
-            database: { kind: db.kind, ...(yield* db.stats) },
-            process: {
-              rss_bytes: memory.rss,
-              heap_used_bytes: memory.heapUsed,
-              uptime_s: Math.round((Date.now() - started) / 1000)
-            }
-          })
-        )
+        const { features: _features, optimizations: _optimizations, requests, ...sections } = yield* metricsSnapshot
+        const text = Prometheus.render({ routes: requests, histograms: metrics.histograms(), sections })
+        return c.body(text, 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" })
       })
     )
-  )
+
+  app.get("/metrics", (c) => {
+    const accept = c.req.header("accept") ?? ""
+    if (accept.includes("text/plain") && !accept.includes("application/json")) return prometheus(c)
+    return run(
+      c,
+      Effect.map(metricsSnapshot, (document) => json(c, JSON.stringify(document)))
+    )
+  })
+
+  app.get("/metrics/prometheus", prometheus)
 }
