@@ -134,5 +134,5 @@ export const layerConfig = (
   pool: Config.Config<Pool.Options> = Pool.config()
 ) => Layer.unwrapEffect(Effect.map(Config.all([pool, section]), ([options, keep]) => layerPool(options, keep)))
 
-/** The stack over a temporary embedded database (keep-alive is inert there). */
-export const layerTest = layer().pipe(Layer.provideMerge(Pool.layerTest))
+/** The whole stack over a temporary embedded database (keep-alive is inert there). */
+export const layerTest = Layer.unwrapScoped(Effect.map(Pool.temporaryUrl, (url) => layerPool({ url })))

@@ -7,7 +7,7 @@ import type * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import type { ClientOptions } from "./Database.js"
-import type * as DatabaseConfig from "./DatabaseConfig.js"
+import * as DatabaseConfig from "./DatabaseConfig.js"
 import type { PoolTimeout } from "./DatabaseError.js"
 import { makeEmbedded } from "./internal/embeddedPool.js"
 import type { Purpose, RequestObservation } from "./internal/remote.js"
@@ -90,7 +90,7 @@ export interface Options extends ClientOptions {
 /** Builds the pool for the scope: remote URLs get pooled HTTP connections, `file:` URLs one shared client. */
 export const make = Effect.fn("ConnectionPool.make")(function* (options: Options) {
   const config = yield* PoolConfig.decode(options.connection_pool)
-  return options.url.startsWith("file:") || options.url === ":memory:"
+  return DatabaseConfig.kindOf(options.url) === "embedded"
     ? yield* makeEmbedded(options, config)
     : yield* makeRemote(options, config)
 })

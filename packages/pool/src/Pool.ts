@@ -57,13 +57,14 @@ export const config = (section: unknown = {}): Config.Config<Options> =>
 export const layerConfig = (options: Config.Config<Options> = config()) =>
   Layer.unwrapEffect(Effect.map(options, layer))
 
-/** The pooled layer over a fresh embedded database file in a temporary directory, removed when the layer closes. */
-export const layerTest = Layer.unwrapScoped(
-  Effect.map(
-    Effect.acquireRelease(
-      Effect.sync(() => mkdtempSync(join(tmpdir(), "memory-turso-pool-"))),
-      (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
-    ),
-    (dir) => layer({ url: `file:${join(dir, "test.db")}` })
-  )
+/** A `file:` URL in a fresh temporary directory, removed when the scope closes (for test layers). */
+export const temporaryUrl = Effect.map(
+  Effect.acquireRelease(
+    Effect.sync(() => mkdtempSync(join(tmpdir(), "memory-turso-pool-"))),
+    (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
+  ),
+  (dir) => `file:${join(dir, "test.db")}`
 )
+
+/** The pooled layer over a fresh embedded database file in a temporary directory, removed when the layer closes. */
+export const layerTest = Layer.unwrapScoped(Effect.map(temporaryUrl, (url) => layer({ url })))
