@@ -1,4 +1,4 @@
-import { Database, DatabaseUnavailable, Storage } from "@memory-turso/storage-core"
+import { Database, DatabaseUnavailable, Pool, Storage } from "@memory-turso/storage-core"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
@@ -48,7 +48,7 @@ export const makeHarness = async (options: { maxBodyBytes?: number; env?: Record
   const loaded = await configFrom({ ENABLE_CACHE: "false", ...options.env })
   // No retry backoff by default: outage tests would wait for it.
   const config = { ...loaded, retry: { ...loaded.retry, max_retries: 0 } }
-  const database = withOutage(outage).pipe(Layer.provide(Database.layerTest))
+  const database = withOutage(outage).pipe(Layer.provideMerge(Pool.layerTest))
   const layer = Layer.mergeAll(StorageStack.layer(config, { database }), RequestMetrics.layer)
   const runtime = ManagedRuntime.make(layer)
   const metrics = await runtime.runPromise(RequestMetrics.RequestMetrics)

@@ -7,7 +7,16 @@ import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 
-const Seconds = Schema.Number.pipe(Schema.finite(), Schema.positive())
+/** Every failure of `schema` reads "expected <what>, got <value>". */
+const expecting = <A, I>(schema: Schema.Schema<A, I>, what: string) =>
+  schema.annotations({
+    message: (issue) => ({
+      message: `expected ${what}, got ${JSON.stringify(issue.actual) ?? String(issue.actual)}`,
+      override: true
+    })
+  })
+
+const Seconds = expecting(Schema.Number.pipe(Schema.finite(), Schema.positive()), "a positive number of seconds")
 const withDefault = <S extends Schema.Schema.Any>(schema: S, value: Schema.Schema.Type<S>) =>
   Schema.optionalWith(schema, { default: () => value, exact: true })
 
@@ -17,11 +26,14 @@ const withDefault = <S extends Schema.Schema.Any>(schema: S, value: Schema.Schem
  */
 export const ConnectionPoolSection = Schema.Struct({
   /** Most connections (and so most database requests in flight) at once. */
-  max_connections: withDefault(Schema.Int.pipe(Schema.between(1, 10_000)), 20),
+  max_connections: withDefault(
+    expecting(Schema.Int.pipe(Schema.between(1, 10_000)), "a positive integer (1-10000)"),
+    20
+  ),
   /** How long a caller waits for a free connection before failing with `PoolTimeout`. */
   connection_timeout_secs: withDefault(Seconds, 10),
   /** Check a remote connection with `SELECT 1` before use when it has been idle long enough to be doubtful. */
-  enable_health_check: withDefault(Schema.Boolean, true),
+  enable_health_check: withDefault(expecting(Schema.Boolean, "true or false"), true),
   /** Bound on one health check; a connection that does not answer in time is replaced. */
   health_check_timeout_secs: withDefault(Seconds, 2),
   /** A connection idle at least this long is doubtful: it is checked before use (warm ones never are). */

@@ -1,12 +1,14 @@
 export type { DatabaseFailure } from "@memory-turso/pool"
 export {
+  ConnectionPool,
   Database,
   DatabaseConfig,
   DatabaseError,
   DatabaseUnavailable,
   MissingAuthToken,
   Pool,
-  PoolConfig
+  PoolConfig,
+  PoolTimeout
 } from "@memory-turso/pool"
 export * as CachedStorage from "./CachedStorage.js"
 export * as CanonicalJson from "./CanonicalJson.js"
@@ -25,3 +27,4 @@ export * from "./StorageError.js"
 export { AdaptiveCache, CacheConfig } from "@memory-turso/cache"
 export { Codec, CompressionConfig } from "@memory-turso/compression"
 export * as DatabaseRetry from "./DatabaseRetry.js"
+export { KeepAlive, KeepAliveConfig, type KeepAliveStats } from "@memory-turso/keepalive"

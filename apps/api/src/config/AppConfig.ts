@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs"
-import { CacheConfig, CompressionConfig, DatabaseConfig, PoolConfig } from "@memory-turso/storage-core"
+import { CacheConfig, CompressionConfig, DatabaseConfig, KeepAliveConfig, PoolConfig } from "@memory-turso/storage-core"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
@@ -14,6 +14,7 @@ const SECTIONS = {
   server: ServerSection,
   database: DatabaseSection,
   connection_pool: PoolConfig.ConnectionPoolSection,
+  keepalive: KeepAliveConfig.KeepAliveSection,
   compression: CompressionConfig.CompressionConfig,
   cache: CacheConfig.CacheSection,
   monitoring: MonitoringSection,
@@ -133,7 +134,12 @@ export const load = (options: {
 const applyMasterSwitch = (config: AppConfig): AppConfig =>
   config.optimizations.enabled
     ? config
-    : { ...config, compression: { ...config.compression, enabled: false }, cache: { ...config.cache, enabled: false } }
+    : {
+        ...config,
+        keepalive: { ...config.keepalive, enabled: false },
+        compression: { ...config.compression, enabled: false },
+        cache: { ...config.cache, enabled: false }
+      }
 
 /** The configuration as JSON; secrets print as "<redacted>" (Redacted values) and URL tokens as "[REDACTED]". */
 export const redacted = (config: AppConfig): string =>

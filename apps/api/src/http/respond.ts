@@ -48,7 +48,9 @@ export const toApiError = (error: HandlerError): ApiError => {
     case "CorruptPayload":
       return new ApiError(500, "corrupt_record", error.message)
     case "DatabaseUnavailable":
-      return new ApiError(503, "database_unavailable", "the database is not reachable; try again")
+      return error.timeout !== undefined
+        ? new ApiError(503, "pool_timeout", "every database connection is busy; try again")
+        : new ApiError(503, "database_unavailable", "the database is not reachable; try again")
     case "DatabaseError":
       return new ApiError(500, "database_error", "the database rejected the operation")
   }

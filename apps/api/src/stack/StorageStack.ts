@@ -1,4 +1,16 @@
-import { CacheConfig, CachedStorage, Codec, Database, DatabaseRetry, Storage } from "@memory-turso/storage-core"
+import type { KeepAliveStats } from "@memory-turso/storage-core"
+import {
+  CacheConfig,
+  CachedStorage,
+  Codec,
+  ConnectionPool,
+  type Database,
+  DatabaseConfig,
+  DatabaseRetry,
+  KeepAlive,
+  Pool,
+  Storage
+} from "@memory-turso/storage-core"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type { AppConfig } from "../config/AppConfig.js"
@@ -12,6 +24,13 @@ const passThrough = Layer.effect(Storage.Storage, Storage.Storage)
 
 /** The hit rate of a set of caches: hits / (hits + misses), 0 when nothing was read. */
 const rate = (hits: number, misses: number) => (hits + misses === 0 ? 0 : hits / (hits + misses))
+
+/** Keep-alive figures plus the stale rate: stale connections found per connection handed out. */
+const keepaliveSection = (stats: KeepAliveStats, acquired: number): Section => ({
+  enabled: true,
+  ...stats,
+  stale_rate: acquired === 0 ? 0 : Math.min(1, stats.stale_detected / acquired)
+})
 
 const cacheSection = (stats: CachedStorage.StorageCacheStats): Section => {
   const { episodes, patterns, queries } = stats
@@ -46,20 +65,24 @@ const cacheSection = (stats: CachedStorage.StorageCacheStats): Section => {
 export const layer = (
   config: AppConfig,
   options: {
-    /** Replaces the database layer the configuration would build (for embedders and tests). */
-    readonly database?: Layer.Layer<Database.Database, unknown>
+    /** Replaces the pool the configuration would build (for embedders and tests). */
+    readonly database?: Layer.Layer<Database.Database | ConnectionPool.ConnectionPool, unknown>
   } = {}
 ) => {
-  const database =
-    options.database ??
-    Database.layer({
-      url: config.database.url,
-      authToken: config.database.token,
-      busyTimeoutMs: DATABASE_BUSY_TIMEOUT_MS
-    })
+  const poolOptions = {
+    url: config.database.url,
+    authToken: config.database.token,
+    busyTimeoutMs: DATABASE_BUSY_TIMEOUT_MS,
+    connection_pool: config.connection_pool
+  }
+  // Keep-alive only means something for remote connections (sockets); embedded databases have none.
+  const keepalive = config.keepalive.enabled && DatabaseConfig.kindOf(config.database.url) === "remote"
+  const database: Layer.Layer<Database.Database | ConnectionPool.ConnectionPool, unknown> =
+    options.database ?? (keepalive ? KeepAlive.layerPool(poolOptions, config.keepalive) : Pool.layer(poolOptions))
   // Compression off still loads the codec: rows written compressed earlier must stay readable.
   const codec = Codec.layer({ config: config.compression })
-  const retried = DatabaseRetry.layer(config.retry).pipe(Layer.provide(database))
+  // The retrying Database shadows the pool's own; the pool (and keep-alive) stay visible for their figures.
+  const retried = DatabaseRetry.layer(config.retry).pipe(Layer.provideMerge(database))
   const base = Storage.layer.pipe(Layer.provideMerge(Layer.merge(retried, codec)))
 
   return Layer.unwrapScoped(
@@ -89,8 +112,10 @@ export const layer = (
           }
           const cache = yield* Effect.serviceOption(CachedStorage.StorageCache)
           const retry = yield* DatabaseRetry.DatabaseRetry
+          const pool = yield* ConnectionPool.ConnectionPool
+          const keepAlive = yield* Effect.serviceOption(KeepAlive.KeepAlive)
           const features: Features = {
-            keepalive: false,
+            keepalive: keepAlive._tag === "Some",
             compression: compressionActive,
             cache: cache._tag === "Some",
             batch_operations: true
@@ -102,12 +127,17 @@ export const layer = (
             degraded,
             sections: Effect.gen(function* () {
               const compression = yield* codecService.stats
+              const poolStats = yield* pool.stats
+              const poolSection: Section = { enabled: true, ...poolStats }
               return {
                 cache: cache._tag === "Some" ? cacheSection(cache.value.stats()) : disabled,
                 compression: compressionActive ? { enabled: true, ...compression } : disabled,
-                pool: disabled,
-                connection_pool: disabled,
-                keepalive: disabled,
+                pool: poolSection,
+                connection_pool: poolSection,
+                keepalive:
+                  keepAlive._tag === "Some"
+                    ? keepaliveSection(yield* keepAlive.value.stats, poolStats.total_acquired)
+                    : disabled,
                 prepared_statements: disabled,
                 retry: config.retry.max_retries > 0 ? { enabled: true, ...config.retry, ...retry.stats() } : disabled
               }

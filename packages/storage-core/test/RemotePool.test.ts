@@ -1,21 +1,13 @@
-/**
- * storage-core over the pooled Database, against the test server: one storage call = one HTTP request.
- *
- * Not part of the pool suite: pool may not import storage-core (building blocks never do). It lives here until the
- * integrator moves it to packages/storage-core/test (then import `../src/index.js`, `@memory-turso/compression`,
- * `@memory-turso/pool`, and add `@memory-turso/testkit` to storage-core's devDependencies).
- * Run: cd packages/pool && pnpm vitest run --config integration/vitest.config.ts
- */
+/** storage-core over the pooled Database, against the test server: one storage call = one HTTP request. */
 import { describe, expect, it } from "@effect/vitest"
 import { acquireTestServer } from "@memory-turso/testkit"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
-import { Codec } from "../../compression/src/index.js"
-import { Episode, Storage } from "../../storage-core/src/index.js"
-import * as ConnectionPool from "../src/ConnectionPool.js"
-import * as Pool from "../src/Pool.js"
+import { Codec } from "@memory-turso/compression"
+import { Episode, Storage } from "../src/index.js"
+import { ConnectionPool, Pool } from "@memory-turso/pool"
 
 const episode = (id: string) =>
   Schema.decodeUnknownSync(Episode)({ episode_id: id, task_description: `task ${id}`, tags: ["t"] })

@@ -1,0 +1,134 @@
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
+import { startTestServer, type TestServer } from "@memory-turso/testkit"
+import * as Effect from "effect/Effect"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { realisticEpisode } from "../bench/realisticEpisode.js"
+import { load } from "../src/config/AppConfig.js"
+import { type RunningServer, startServer } from "../src/Server.js"
+import * as StorageStack from "../src/stack/StorageStack.js"
+
+const SPEC = "/work/shared/spec"
+const TOKEN = "your_staging_auth_token_here"
+const envStaging = Object.fromEntries(
+  readFileSync(join(SPEC, "env.staging"), "utf8")
+    .split("\n")
+    .filter((line) => /^[A-Z_]+=/.test(line))
+    .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)])
+)
+
+let db: TestServer
+beforeAll(async () => {
+  db = await startTestServer({ authToken: TOKEN })
+})
+afterAll(() => db.destroy())
+
+/** The API from the shared staging.toml and env.staging, unmodified but for the URL (the test server) and flags. */
+const api = async (flags: Record<string, string> = {}): Promise<RunningServer> => {
+  const { config } = await Effect.runPromise(
+    load({ file: join(SPEC, "staging.toml"), env: { ...envStaging, TURSO_DB_URL: db.url, ...flags } })
+  )
+  return startServer({
+    port: 0,
+    host: "127.0.0.1",
+    maxBodyBytes: config.server.max_body_bytes,
+    shutdownGraceMs: 1000,
+    storage: StorageStack.layer(config)
+  })
+}
+
+const get = async (server: RunningServer, path: string) => (await fetch(`${server.url}${path}`)).json() as Promise<any>
+
+describe("the API over a remote database (test server) from the staging configuration", () => {
+  it("starts from staging.toml + env.staging unmodified, with every feature on, and serves", async () => {
+    const server = await api()
+    try {
+      const health = await get(server, "/health")
+      expect(health).toMatchObject({
+        status: "healthy",
+        optimizations: "enabled",
+        features: { keepalive: true, compression: true, cache: true, batch_operations: true }
+      })
+      const episode = realisticEpisode("remote-1", 6000)
+      const stored = await fetch(`${server.url}/episodes`, { method: "POST", body: JSON.stringify(episode) })
+      expect(stored.status).toBe(200)
+      const metrics = await get(server, "/metrics")
+      expect(metrics.pool).toMatchObject({ enabled: true, max: 20 })
+      expect(metrics.connection_pool).toEqual(metrics.pool)
+      expect(metrics.keepalive).toMatchObject({ enabled: true })
+      expect(typeof metrics.keepalive.stale_rate).toBe("number")
+      expect(metrics.compression).toMatchObject({ enabled: true, compressed: 1 })
+    } finally {
+      await server.close()
+    }
+  })
+
+  it("ENABLE_CACHE=false: every read reaches the database; on: repeated reads do not", async () => {
+    for (const [flag, expected] of [
+      ["true", 0],
+      ["false", 5]
+    ] as const) {
+      const server = await api({ ENABLE_CACHE: flag })
+      try {
+        const episode = realisticEpisode(`cache-${flag}`, 4000)
+        await fetch(`${server.url}/episodes`, { method: "POST", body: JSON.stringify(episode) })
+        const before = db.stats().requests
+        for (let i = 0; i < 5; i++) await fetch(`${server.url}/episodes/${episode.episode_id}`).then((r) => r.text())
+        expect(db.stats().requests - before).toBe(expected)
+        const metrics = await get(server, "/metrics")
+        expect(metrics.cache.enabled).toBe(flag === "true")
+      } finally {
+        await server.close()
+      }
+    }
+  })
+
+  it("ENABLE_COMPRESSION=false sends the payload plain: more bytes reach the database", async () => {
+    const sent: Record<string, number> = {}
+    for (const flag of ["true", "false"]) {
+      const server = await api({ ENABLE_COMPRESSION: flag })
+      try {
+        const episode = realisticEpisode(`compression-${flag}`, 16_000)
+        const before = db.stats().bytes_received
+        await fetch(`${server.url}/episodes`, { method: "POST", body: JSON.stringify(episode) })
+        sent[flag] = db.stats().bytes_received - before
+        expect((await get(server, "/health")).features.compression).toBe(flag === "true")
+      } finally {
+        await server.close()
+      }
+    }
+    expect(sent["true"]!).toBeLessThan(sent["false"]! * 0.8)
+  })
+
+  it("ENABLE_KEEPALIVE=false: no keep-alive layer, reported as disabled; still serves", async () => {
+    const server = await api({ ENABLE_KEEPALIVE: "false" })
+    try {
+      const health = await get(server, "/health")
+      expect(health.features.keepalive).toBe(false)
+      expect((await get(server, "/metrics")).keepalive).toEqual({ enabled: false })
+      const episode = realisticEpisode("keepalive-off", 2000)
+      expect((await fetch(`${server.url}/episodes`, { method: "POST", body: JSON.stringify(episode) })).status).toBe(
+        200
+      )
+    } finally {
+      await server.close()
+    }
+  })
+
+  it("ENABLE_OPTIMIZATIONS=false turns them all off; a wrong token stops start-up without printing the token", async () => {
+    const server = await api({ ENABLE_OPTIMIZATIONS: "false" })
+    try {
+      expect((await get(server, "/health")).features).toEqual({
+        keepalive: false,
+        compression: false,
+        cache: false,
+        batch_operations: true
+      })
+    } finally {
+      await server.close()
+    }
+    await expect(api({ TURSO_AUTH_TOKEN: "wrong-token-xyz" })).rejects.toSatisfy(
+      (error: unknown) => !String(error).includes("wrong-token-xyz")
+    )
+  })
+})
