@@ -3,6 +3,8 @@ import { defineProject } from "vitest/config"
 export default defineProject({
   test: {
     name: "storage-core",
-    include: ["test/**/*.test.ts"]
+    include: ["test/**/*.test.ts"],
+    // Socket and process tests wait on real I/O: generous on a loaded two-core CI machine.
+    testTimeout: 30_000
   }
 })

@@ -11,7 +11,7 @@ import type * as PoolConfig from "../src/PoolConfig.js"
 export const server = (options?: TestServerOptions) => acquireTestServer(options).pipe(Effect.orDie)
 
 /** Polls (real time) until `check` holds, for effects the server or the sockets apply on their own. */
-export const eventually = (check: () => boolean, timeoutMs = 5_000): Effect.Effect<void> =>
+export const eventually = (check: () => boolean, timeoutMs = 15_000): Effect.Effect<void> =>
   Effect.promise(async () => {
     const end = Date.now() + timeoutMs
     while (!check()) {

@@ -54,7 +54,7 @@ export const client = (
   })
 
 /** Polls until `check` holds (for effects the server applies on its own timers, such as closing a socket). */
-export const eventually = (check: () => boolean, timeoutMs = 5_000): Effect.Effect<void> =>
+export const eventually = (check: () => boolean, timeoutMs = 15_000): Effect.Effect<void> =>
   Effect.promise(async () => {
     const end = Date.now() + timeoutMs
     while (!check()) {
