@@ -1,5 +1,8 @@
 import { ConnectionPool, Database, type Pool, type PoolConfig } from "@memory-turso/pool"
 import { acquireTestServer, type TestServerOptions } from "@memory-turso/testkit"
+
+export { eventually, sleep } from "@memory-turso/testkit"
+
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -9,19 +12,6 @@ import type { KeepAliveSection } from "../src/KeepAliveConfig.js"
 
 /** A test server for the test's scope. */
 export const server = (options?: TestServerOptions) => acquireTestServer(options).pipe(Effect.orDie)
-
-/** Polls (real time) until `check` holds. */
-export const eventually = (check: () => boolean, timeoutMs = 15_000): Effect.Effect<void> =>
-  Effect.promise(async () => {
-    const end = Date.now() + timeoutMs
-    while (!check()) {
-      if (Date.now() > end) throw new Error("Condition not reached in time")
-      await new Promise((resolve) => setTimeout(resolve, 5))
-    }
-  })
-
-/** Real-time sleep (for tests on real sockets). */
-export const sleep = (ms: number) => Effect.promise(() => new Promise((resolve) => setTimeout(resolve, ms)))
 
 /** Real elapsed milliseconds of an effect. */
 export const timed = <A, E, R>(effect: Effect.Effect<A, E, R>) =>

@@ -1,4 +1,7 @@
 import { acquireTestServer, type TestServerOptions } from "@memory-turso/testkit"
+
+export { eventually, sleep } from "@memory-turso/testkit"
+
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -9,19 +12,6 @@ import type * as PoolConfig from "../src/PoolConfig.js"
 
 /** A test server for the test's scope. */
 export const server = (options?: TestServerOptions) => acquireTestServer(options).pipe(Effect.orDie)
-
-/** Polls (real time) until `check` holds, for effects the server or the sockets apply on their own. */
-export const eventually = (check: () => boolean, timeoutMs = 15_000): Effect.Effect<void> =>
-  Effect.promise(async () => {
-    const end = Date.now() + timeoutMs
-    while (!check()) {
-      if (Date.now() > end) throw new Error("Condition not reached in time")
-      await new Promise((resolve) => setTimeout(resolve, 5))
-    }
-  })
-
-/** Real-time sleep (the live tests run against real sockets). */
-export const sleep = (ms: number) => Effect.promise(() => new Promise((resolve) => setTimeout(resolve, ms)))
 
 export const select1 = { sql: "SELECT 1", args: [] }
 

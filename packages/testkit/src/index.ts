@@ -12,3 +12,4 @@ export {
   type TestServerOptions
 } from "./TestServer.js"
 export { acquire as acquireTestServer, TestServerService } from "./TestServerService.js"
+export { eventually, sleep } from "./Waiting.js"

@@ -53,16 +53,6 @@ export const client = (
     )
   })
 
-/** Polls until `check` holds (for effects the server applies on its own timers, such as closing a socket). */
-export const eventually = (check: () => boolean, timeoutMs = 15_000): Effect.Effect<void> =>
-  Effect.promise(async () => {
-    const end = Date.now() + timeoutMs
-    while (!check()) {
-      if (Date.now() > end) throw new Error("Condition not reached in time")
-      await new Promise((resolve) => setTimeout(resolve, 10))
-    }
-  })
-
 /** Sends a raw pipeline request and returns status and JSON body. */
 export const pipeline = (srv: TestServer, body: unknown, headers: Record<string, string> = {}) =>
   run(async () => {
@@ -77,3 +67,5 @@ export const pipeline = (srv: TestServer, body: unknown, headers: Record<string,
 /** The cells of a result row, as an array. */
 export const cells = (row: Row | undefined): Array<unknown> =>
   row === undefined ? [] : Array.from({ length: row.length }, (_, i) => row[i])
+
+export { eventually } from "../src/Waiting.js"
