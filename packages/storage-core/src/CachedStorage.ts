@@ -91,6 +91,25 @@ export const make = (options: Omit<CacheConfig.InstanceOptions, "enabled">) =>
           return { found, missing } satisfies Storage.BatchGet<A>
         })
 
+    /** What a committed write does to the caches: store or drop its entries, drop the query results it changes. */
+    const writesTo = <A>(cache: AdaptiveCache.AdaptiveCache<string, A>, idOf: (a: A) => string, queriesOf: string) => ({
+      stored: (list: ReadonlyArray<A>) =>
+        Effect.gen(function* () {
+          yield* wrote
+          for (const document of list) yield* cache.set(idOf(document), document)
+          yield* clearQueries(queriesOf)
+        }),
+      // A deleted item's embedding goes with it, so searches change too.
+      deleted: (id: string) =>
+        Effect.gen(function* () {
+          yield* wrote
+          yield* cache.invalidate(id)
+          yield* clearQueries(queriesOf, SEARCHES)
+        })
+    })
+    const episodeWrites = writesTo(episodes, (e) => e.episode_id, EPISODE_QUERIES)
+    const patternWrites = writesTo(patterns, (p) => p.pattern_id, PATTERN_QUERIES)
+
     const storage = Storage.Storage.of({
       ...inner,
       // Hot reads are untraced: a span per cache hit would cost more than the hit itself.
@@ -131,52 +150,12 @@ export const make = (options: Omit<CacheConfig.InstanceOptions, "enabled">) =>
           Effect.suspend(() => inner.searchEmbeddings(query))
         ),
 
-      upsertEpisode: Effect.fn("CachedStorage.upsertEpisode")(function* (episode: Episode) {
-        const stored = yield* inner.upsertEpisode(episode)
-        yield* wrote
-        yield* episodes.set(stored.episode_id, stored)
-        yield* clearQueries(EPISODE_QUERIES)
-        return stored
-      }),
-      upsertEpisodes: Effect.fn("CachedStorage.upsertEpisodes")(function* (list: ReadonlyArray<Episode>) {
-        const stored = yield* inner.upsertEpisodes(list)
-        yield* wrote
-        for (const episode of stored) yield* episodes.set(episode.episode_id, episode)
-        yield* clearQueries(EPISODE_QUERIES)
-        return stored
-      }),
-      deleteEpisode: Effect.fn("CachedStorage.deleteEpisode")(function* (id: string) {
-        yield* inner
-          .deleteEpisode(id)
-          .pipe(
-            Effect.ensuring(
-              Effect.andThen(Effect.zipRight(wrote, episodes.invalidate(id)), clearQueries(EPISODE_QUERIES, SEARCHES))
-            )
-          )
-      }),
-      upsertPattern: Effect.fn("CachedStorage.upsertPattern")(function* (pattern: Pattern) {
-        const stored = yield* inner.upsertPattern(pattern)
-        yield* wrote
-        yield* patterns.set(stored.pattern_id, stored)
-        yield* clearQueries(PATTERN_QUERIES)
-        return stored
-      }),
-      upsertPatterns: Effect.fn("CachedStorage.upsertPatterns")(function* (list: ReadonlyArray<Pattern>) {
-        const stored = yield* inner.upsertPatterns(list)
-        yield* wrote
-        for (const pattern of stored) yield* patterns.set(pattern.pattern_id, pattern)
-        yield* clearQueries(PATTERN_QUERIES)
-        return stored
-      }),
-      deletePattern: Effect.fn("CachedStorage.deletePattern")(function* (id: string) {
-        yield* inner
-          .deletePattern(id)
-          .pipe(
-            Effect.ensuring(
-              Effect.andThen(Effect.zipRight(wrote, patterns.invalidate(id)), clearQueries(PATTERN_QUERIES, SEARCHES))
-            )
-          )
-      }),
+      upsertEpisode: (episode) => Effect.tap(inner.upsertEpisode(episode), (stored) => episodeWrites.stored([stored])),
+      upsertEpisodes: (list) => Effect.tap(inner.upsertEpisodes(list), episodeWrites.stored),
+      deleteEpisode: (id) => inner.deleteEpisode(id).pipe(Effect.ensuring(episodeWrites.deleted(id))),
+      upsertPattern: (pattern) => Effect.tap(inner.upsertPattern(pattern), (stored) => patternWrites.stored([stored])),
+      upsertPatterns: (list) => Effect.tap(inner.upsertPatterns(list), patternWrites.stored),
+      deletePattern: (id) => inner.deletePattern(id).pipe(Effect.ensuring(patternWrites.deleted(id))),
       upsertHeuristic: (heuristic) =>
         Effect.tap(inner.upsertHeuristic(heuristic), () => clearQueries(HEURISTIC_QUERIES)),
       upsertHeuristics: (list) => Effect.tap(inner.upsertHeuristics(list), () => clearQueries(HEURISTIC_QUERIES)),

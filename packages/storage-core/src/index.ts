@@ -1,3 +1,6 @@
+export { AdaptiveCache, CacheConfig } from "@memory-turso/cache"
+export { Codec, CompressionConfig } from "@memory-turso/compression"
+export { KeepAlive, KeepAliveConfig, type KeepAliveStats } from "@memory-turso/keepalive"
 export type { DatabaseFailure } from "@memory-turso/pool"
 export {
   ConnectionPool,
@@ -12,6 +15,7 @@ export {
 } from "@memory-turso/pool"
 export * as CachedStorage from "./CachedStorage.js"
 export * as CanonicalJson from "./CanonicalJson.js"
+export * as DatabaseRetry from "./DatabaseRetry.js"
 export * as Migrations from "./Migrations.js"
 export * from "./model/CatalogQuery.js"
 export * from "./model/Embedding.js"
@@ -24,7 +28,3 @@ export * from "./model/Pattern.js"
 export * from "./model/Timestamp.js"
 export * as Storage from "./Storage.js"
 export * from "./StorageError.js"
-export { AdaptiveCache, CacheConfig } from "@memory-turso/cache"
-export { Codec, CompressionConfig } from "@memory-turso/compression"
-export * as DatabaseRetry from "./DatabaseRetry.js"
-export { KeepAlive, KeepAliveConfig, type KeepAliveStats } from "@memory-turso/keepalive"

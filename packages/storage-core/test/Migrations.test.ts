@@ -29,25 +29,4 @@ describe("Migrations", () => {
       expect(ledger.rows[0]?.["v"]).toBe(migrations.at(-1)!.version)
     }).pipe(Effect.provide(Database.layerTest))
   )
-
-  it.scoped("WAL, foreign keys and busy timeout hold on every connection the client opens", () =>
-    Effect.gen(function* () {
-      const db = yield* Database.Database
-      const pragmas = (run: (s: Database.Statement) => Effect.Effect<Database.ResultSet, unknown>) =>
-        Effect.all([
-          run({ sql: "PRAGMA journal_mode", args: [] }),
-          run({ sql: "PRAGMA foreign_keys", args: [] }),
-          run({ sql: "PRAGMA busy_timeout", args: [] })
-        ]).pipe(Effect.map((rs) => rs.map((r) => Object.values(r.rows[0]!)[0])))
-      expect(yield* pragmas(db.execute)).toEqual(["wal", 1, 5000])
-      // An open transaction holds its own connection, so the client must open a second one meanwhile.
-      const inside = yield* db.transaction("write", (tx) =>
-        Effect.zip(pragmas(tx.execute), pragmas(db.execute), { concurrent: false })
-      )
-      expect(inside).toEqual([
-        ["wal", 1, 5000],
-        ["wal", 1, 5000]
-      ])
-    }).pipe(Effect.provide(Database.layerTest))
-  )
 })

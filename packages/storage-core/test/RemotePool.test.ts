@@ -1,13 +1,13 @@
 /** storage-core over the pooled Database, against the test server: one storage call = one HTTP request. */
 import { describe, expect, it } from "@effect/vitest"
+import { Codec } from "@memory-turso/compression"
+import { ConnectionPool, Pool } from "@memory-turso/pool"
 import { acquireTestServer } from "@memory-turso/testkit"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
-import { Codec } from "@memory-turso/compression"
 import { Episode, Storage } from "../src/index.js"
-import { ConnectionPool, Pool } from "@memory-turso/pool"
 
 const episode = (id: string) =>
   Schema.decodeUnknownSync(Episode)({ episode_id: id, task_description: `task ${id}`, tags: ["t"] })
