@@ -60,12 +60,32 @@ describe("feature flags change what runs, what is reported and what the database
     expect((await h.request("GET", "/health")).json.features.compression).toBe(false)
   })
 
+  it("prepared statements: repeated reads reuse one prepared statement (hits counted); reported in /metrics", async () => {
+    h = await makeHarness()
+    await h.request("POST", "/episodes", bigEpisode("a"))
+    await h.request("GET", "/episodes/a")
+    const before = (await h.request("GET", "/metrics")).json.prepared_statements
+    for (let i = 0; i < 10; i++) await h.request("GET", "/episodes/a")
+    const after = (await h.request("GET", "/metrics")).json.prepared_statements
+    expect(after.enabled).toBe(true)
+    // The first read prepared the statement: the next ten are all hits.
+    expect(after.hits - before.hits).toBe(10)
+    expect(after.misses - before.misses).toBe(0)
+  })
+
   it("ENABLE_OPTIMIZATIONS=false: optimizations disabled, every optional feature off", async () => {
     h = await makeHarness({ env: { ENABLE_OPTIMIZATIONS: "false", ENABLE_CACHE: "true", ENABLE_COMPRESSION: "true" } })
     const health = await h.request("GET", "/health")
+    expect((await h.request("GET", "/metrics")).json.prepared_statements).toEqual({ enabled: false })
     expect(health.json).toMatchObject({
       optimizations: "disabled",
-      features: { keepalive: false, compression: false, cache: false, batch_operations: true }
+      features: {
+        keepalive: false,
+        compression: false,
+        cache: false,
+        prepared_statements: false,
+        batch_operations: true
+      }
     })
   })
 })

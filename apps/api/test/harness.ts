@@ -48,7 +48,12 @@ export const makeHarness = async (options: { maxBodyBytes?: number; env?: Record
   const loaded = await configFrom({ ENABLE_CACHE: "false", ...options.env })
   // No retry backoff by default: outage tests would wait for it.
   const config = { ...loaded, retry: { ...loaded.retry, max_retries: 0 } }
-  const database = withOutage(outage).pipe(Layer.provideMerge(Pool.layerTest))
+  const pool = Layer.unwrapScoped(
+    Effect.map(Pool.temporaryUrl, (url) =>
+      Pool.layer({ url, statementCacheSize: config.database.statement_cache_size })
+    )
+  )
+  const database = withOutage(outage).pipe(Layer.provideMerge(pool))
   const layer = Layer.mergeAll(StorageStack.layer(config, { database }), RequestMetrics.layer)
   const runtime = ManagedRuntime.make(layer)
   const metrics = await runtime.runPromise(RequestMetrics.RequestMetrics)

@@ -14,7 +14,7 @@ describe("operator endpoints", () => {
     expect(health.json).toEqual({
       status: "healthy",
       optimizations: "enabled",
-      features: { keepalive: false, compression: true, cache: false, batch_operations: true }
+      features: { keepalive: false, compression: true, cache: false, prepared_statements: true, batch_operations: true }
     })
     const before = await h.dbStats()
     const db = await h.request("GET", "/db-health")

@@ -122,6 +122,7 @@ describe("the API over a remote database (test server) from the staging configur
         keepalive: false,
         compression: false,
         cache: false,
+        prepared_statements: false,
         batch_operations: true
       })
     } finally {

@@ -14,6 +14,7 @@ import type { Purpose, RequestObservation } from "./internal/remote.js"
 import { makeRemote } from "./internal/remotePool.js"
 import * as PoolConfig from "./PoolConfig.js"
 import type { PoolStats } from "./PoolStats.js"
+import type { PreparedStatementStats } from "./PreparedStatements.js"
 
 export type { Purpose, RequestObservation } from "./internal/remote.js"
 
@@ -76,6 +77,8 @@ export class ConnectionPool extends Context.Tag("@memory-turso/pool/ConnectionPo
     /** Calls `listener` for every pool event while the scope is open. */
     readonly observe: (listener: (event: PoolEvent) => void) => Effect.Effect<void, never, Scope.Scope>
     readonly stats: Effect.Effect<PoolStats>
+    /** The embedded prepared-statement cache's statistics; undefined when there is none (remote, or turned off). */
+    readonly preparedStatements: (() => PreparedStatementStats) | undefined
   }
 >() {}
 
@@ -85,6 +88,11 @@ export type Service = ConnectionPool["Type"]
 /** Options: the database, and the `[connection_pool]` section (missing keys take their defaults). */
 export interface Options extends ClientOptions {
   readonly connection_pool?: Partial<PoolConfig.ConnectionPoolSection> | undefined
+  /**
+   * Embedded only: how many prepared statements to keep for re-use (default 256); 0 turns the cache off and every
+   * statement is prepared again by the client.
+   */
+  readonly statementCacheSize?: number | undefined
 }
 
 /** Builds the pool for the scope: remote URLs get pooled HTTP connections, `file:` URLs one shared client. */

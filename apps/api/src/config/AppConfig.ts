@@ -130,12 +130,16 @@ export const load = (options: {
     return { config: applyMasterSwitch(config), warnings, origins }
   })
 
-/** ENABLE_OPTIMIZATIONS=false turns keep-alive, compression and the cache off, whatever their own switches say. */
+/**
+ * ENABLE_OPTIMIZATIONS=false turns keep-alive, compression, the cache and the prepared-statement cache off, whatever
+ * their own switches say.
+ */
 const applyMasterSwitch = (config: AppConfig): AppConfig =>
   config.optimizations.enabled
     ? config
     : {
         ...config,
+        database: { ...config.database, statement_cache_size: 0 },
         keepalive: { ...config.keepalive, enabled: false },
         compression: { ...config.compression, enabled: false },
         cache: { ...config.cache, enabled: false }

@@ -31,7 +31,9 @@ export const ServerSection = Schema.Struct({
 /** `[database]`: the URL and, preferably from the environment, the token. */
 export const DatabaseSection = Schema.Struct({
   url: withDefault(expecting(Schema.NonEmptyString, "a database URL"), "file:./data/memory.db"),
-  token: Schema.optionalWith(Schema.Redacted(Text), { exact: true })
+  token: Schema.optionalWith(Schema.Redacted(Text), { exact: true }),
+  /** Embedded only: prepared statements kept for re-use; 0 prepares every statement again. */
+  statement_cache_size: withDefault(NonNegativeInt, 256)
 })
 
 /** `[monitoring]`: the periodic metrics log line and the log level. */

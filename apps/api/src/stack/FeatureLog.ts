@@ -23,7 +23,9 @@ export const logFeatures = (config: AppConfig, status: StackStatus["Type"]) => {
     `database: ${config.database.url.startsWith("file:") ? "embedded" : "remote"}`,
     `compression: ${onOff(status.features.compression, `${compression.algorithm} level ${compression.level}, threshold ${compression.threshold_bytes} bytes, min savings ${compression.min_savings}`)}`,
     `cache: ${onOff(status.features.cache, `${cache.max_episodes} episodes / ${cache.max_patterns} patterns / ${cache.max_query_results} queries, ttl ${cache.episode_ttl_secs}s/${cache.pattern_ttl_secs}s/${cache.query_ttl_secs}s within [${cache.min_ttl_secs}s, ${cache.max_ttl_secs}s]`)}`,
-    `keep-alive: ${onOff(status.features.keepalive, "")}`,
+    `keep-alive: ${onOff(status.features.keepalive, `interval ${config.keepalive.interval_secs}s, stale after ${config.keepalive.stale_threshold_secs}s, ping timeout ${config.keepalive.ping_timeout_secs}s`)}`,
+    `connection pool: max ${config.connection_pool.max_connections}, acquire timeout ${config.connection_pool.connection_timeout_secs}s, health checks ${config.connection_pool.enable_health_check ? `after ${config.connection_pool.health_check_idle_secs}s idle` : "off"}`,
+    `prepared statements: ${onOff(status.features.prepared_statements, `cache of ${config.database.statement_cache_size}`)}`,
     `retry: up to ${retry.max_retries} retries, ${retry.retry_base_delay_ms}-${retry.retry_max_delay_ms} ms backoff`,
     `monitoring: ${onOff(monitoring.enabled, `summary every ${monitoring.metrics_interval_secs}s, level ${monitoring.log_level}`)}`
   ]

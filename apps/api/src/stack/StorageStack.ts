@@ -73,7 +73,8 @@ export const layer = (
     url: config.database.url,
     authToken: config.database.token,
     busyTimeoutMs: DATABASE_BUSY_TIMEOUT_MS,
-    connection_pool: config.connection_pool
+    connection_pool: config.connection_pool,
+    statementCacheSize: config.database.statement_cache_size
   }
   // Keep-alive only means something for remote connections (sockets); embedded databases have none.
   const keepalive = config.keepalive.enabled && DatabaseConfig.kindOf(config.database.url) === "remote"
@@ -118,6 +119,7 @@ export const layer = (
             keepalive: keepAlive._tag === "Some",
             compression: compressionActive,
             cache: cache._tag === "Some",
+            prepared_statements: pool.preparedStatements !== undefined,
             batch_operations: true
           }
           for (const { feature, reason } of degraded)
@@ -138,7 +140,8 @@ export const layer = (
                   keepAlive._tag === "Some"
                     ? keepaliveSection(yield* keepAlive.value.stats, poolStats.total_acquired)
                     : disabled,
-                prepared_statements: disabled,
+                prepared_statements:
+                  pool.preparedStatements === undefined ? disabled : { enabled: true, ...pool.preparedStatements() },
                 retry: config.retry.max_retries > 0 ? { enabled: true, ...config.retry, ...retry.stats() } : disabled
               }
             })

@@ -4,18 +4,34 @@ import * as Option from "effect/Option"
 import type { ConnectionPool, Lease, Options } from "../ConnectionPool.js"
 import { pingClient } from "../ConnectionPool.js"
 import { openClient } from "../Database.js"
+import * as DatabaseConfig from "../DatabaseConfig.js"
 import type { ConnectionPoolSection } from "../PoolConfig.js"
 import { Counters, checkoutWith } from "./counters.js"
 import * as Permits from "./permits.js"
+import { withPreparedStatements } from "./preparedClient.js"
+
+/** Prepared statements kept for re-use by default (the storage layer uses a few dozen distinct texts). */
+const DEFAULT_STATEMENT_CACHE = 256
 
 /**
  * The embedded (`file:`) pool: the engine runs in-process and synchronously, so there is nothing to keep warm or
  * health-check. The pool bounds operations and transactions in flight with the same FIFO permits and statistics,
- * over one client (which opens its own connections for transactions and concurrent calls).
+ * over one client (which opens its own connections for transactions and concurrent calls). Its `execute` and
+ * `batch` run on one native connection with a cache of prepared statements (unless `statementCacheSize` is 0).
  */
 export const makeEmbedded = (options: Options, config: ConnectionPoolSection) =>
   Effect.gen(function* () {
-    const client = yield* Effect.acquireRelease(openClient(options), (client) => Effect.sync(() => client.close()))
+    const path = DatabaseConfig.filePath(options.url)
+    const capacity = options.statementCacheSize ?? DEFAULT_STATEMENT_CACHE
+    const opened = yield* Effect.acquireRelease(
+      Effect.map(openClient(options), (raw) =>
+        path === undefined || capacity <= 0
+          ? { client: raw, stats: undefined }
+          : withPreparedStatements(raw, { path, capacity, busyTimeoutMs: options.busyTimeoutMs ?? 5000 })
+      ),
+      ({ client }) => Effect.sync(() => client.close())
+    )
+    const client = opened.client
     const permits = Permits.make(config.max_connections, Duration.seconds(config.connection_timeout_secs))
     const counters = new Counters()
     const lease: Lease = {
@@ -36,6 +52,7 @@ export const makeEmbedded = (options: Options, config: ConnectionPoolSection) =>
       reserveIdle: () => Effect.succeed(Option.none()),
       connections: Effect.succeed([]),
       observe: () => Effect.void,
-      stats: counters.snapshot(permits, () => permits.max - permits.active())
+      stats: counters.snapshot(permits, () => permits.max - permits.active()),
+      preparedStatements: opened.stats
     } satisfies ConnectionPool["Type"]
   })

@@ -179,6 +179,8 @@ export const makeRemote = (options: Options, config: ConnectionPoolSection) =>
           Effect.sync(() => listeners.add(callback)),
           () => Effect.sync(() => listeners.delete(callback))
         ).pipe(Effect.asVoid),
-      stats: counters.snapshot(permits, () => idle.length)
+      stats: counters.snapshot(permits, () => idle.length),
+      // Remote statements are cached by the client per stream (`store_sql`), not here.
+      preparedStatements: undefined
     } satisfies ConnectionPool["Type"]
   })

@@ -35,10 +35,15 @@ export const makeDocumentStore = <A extends object>(
     const id = String(row["id"])
     return format.read(spec.entity, id, row["payload"] ?? null).pipe(
       Effect.flatMap((json) => {
-        const decoded = spec.json.parse(json)
-        return decoded._tag === "Right"
-          ? Effect.succeed(decoded.right)
-          : Effect.fail(new CorruptPayload({ entity: spec.entity, id, reason: decoded.left.message.slice(0, 500) }))
+        const parsed = spec.json.parseStored(json)
+        if (parsed._tag === "Left") {
+          return Effect.fail(new CorruptPayload({ entity: spec.entity, id, reason: parsed.left.message.slice(0, 500) }))
+        }
+        return spec.idOf(parsed.right) === id
+          ? Effect.succeed(parsed.right)
+          : Effect.fail(
+              new CorruptPayload({ entity: spec.entity, id, reason: "the payload belongs to another record" })
+            )
       })
     )
   }

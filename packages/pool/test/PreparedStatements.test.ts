@@ -1,0 +1,106 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as ConnectionPool from "../src/ConnectionPool.js"
+import * as Database from "../src/Database.js"
+import * as Pool from "../src/Pool.js"
+
+/** The pooled embedded Database and its pool over a fresh file, with the given statement cache size. */
+const embedded = (statementCacheSize?: number) =>
+  Effect.gen(function* () {
+    const url = yield* Pool.temporaryUrl
+    const context = yield* Layer.build(
+      Pool.layer({ url, ...(statementCacheSize === undefined ? {} : { statementCacheSize }) })
+    )
+    return { db: Context.get(context, Database.Database), pool: Context.get(context, ConnectionPool.ConnectionPool) }
+  }).pipe(Effect.orDie)
+
+const setup = [
+  { sql: "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, score REAL, data BLOB, big INTEGER)", args: [] },
+  { sql: "INSERT INTO t VALUES (1, 'a', 1.5, x'00ff', 9007199254740991)", args: [] },
+  { sql: "INSERT INTO t VALUES (2, NULL, NULL, NULL, NULL)", args: [] }
+]
+
+describe("embedded prepared-statement cache", () => {
+  it.scoped("a repeated statement is prepared once: hits are counted where they happen", () =>
+    Effect.gen(function* () {
+      const { db, pool } = yield* embedded()
+      yield* db.batch(setup)
+      const before = pool.preparedStatements!()
+      for (let i = 0; i < 10; i++) yield* db.execute({ sql: "SELECT name FROM t WHERE id = ?", args: [1] })
+      const after = pool.preparedStatements!()
+      expect(after.misses - before.misses).toBe(1)
+      expect(after.hits - before.hits).toBe(9)
+      expect(after.hit_rate).toBeGreaterThan(0)
+      expect(after.avg_prep_time_us).toBeGreaterThan(0)
+    })
+  )
+
+  it.scoped("results match the plain client: named and indexed fields, numbers, ArrayBuffer blobs, nulls", () =>
+    Effect.gen(function* () {
+      const cached = yield* embedded()
+      const plain = yield* embedded(0)
+      expect(plain.pool.preparedStatements).toBeUndefined()
+      const read = { sql: "SELECT id, name, score, data, big FROM t ORDER BY id", args: [] }
+      const results = []
+      for (const { db } of [cached, plain]) {
+        yield* db.batch(setup)
+        const result = yield* db.execute(read)
+        results.push({
+          columns: result.columns,
+          rows: result.rows.map((row) => [
+            row["id"],
+            row["name"],
+            row["score"],
+            row["data"],
+            row["big"],
+            row[1],
+            row.length
+          ])
+        })
+        const write = yield* db.execute({ sql: "UPDATE t SET name = ? WHERE id > ?", args: ["z", 0] })
+        expect(write.rowsAffected).toBe(2)
+      }
+      expect(results[0]).toEqual(results[1])
+      expect(results[0]!.rows[0]![3]).toBeInstanceOf(ArrayBuffer)
+      expect(new Uint8Array(results[0]!.rows[0]![3] as ArrayBuffer)).toEqual(new Uint8Array([0, 255]))
+    })
+  )
+
+  it.scoped("a failing statement in a batch rolls the whole batch back, with the client's error kind", () =>
+    Effect.gen(function* () {
+      const { db } = yield* embedded()
+      yield* db.batch(setup)
+      const failed = yield* Effect.flip(
+        db.batch([
+          { sql: "INSERT INTO t (id, name) VALUES (?, ?)", args: [3, "c"] },
+          { sql: "INSERT INTO t (id, name) VALUES (?, ?)", args: [1, "duplicate"] }
+        ])
+      )
+      expect(failed).toMatchObject({ _tag: "DatabaseError", code: "SQLITE_CONSTRAINT_PRIMARYKEY" })
+      const count = yield* db.execute({ sql: "SELECT count(*) AS n FROM t", args: [] })
+      expect(count.rows[0]!["n"]).toBe(2)
+      // The connection is usable again afterwards.
+      yield* db.batch([{ sql: "INSERT INTO t (id, name) VALUES (?, ?)", args: [3, "c"] }])
+    })
+  )
+
+  it.scoped("the cache keeps at most its capacity, evicting the least recently used", () =>
+    Effect.gen(function* () {
+      const { db, pool } = yield* embedded(2)
+      for (const n of [1, 2, 3, 1]) yield* db.execute({ sql: `SELECT ${n} AS n`, args: [] })
+      expect(pool.preparedStatements!()).toMatchObject({ cached: 2, capacity: 2, evictions: 2, hits: 0, misses: 4 })
+    })
+  )
+
+  it.scoped("interactive transactions still work (on the client's own connection)", () =>
+    Effect.gen(function* () {
+      const { db } = yield* embedded()
+      yield* db.batch(setup)
+      yield* db.transaction("write", (tx) => tx.execute({ sql: "DELETE FROM t WHERE id = 2", args: [] }))
+      const count = yield* db.execute({ sql: "SELECT count(*) AS n FROM t", args: [] })
+      expect(count.rows[0]!["n"]).toBe(1)
+    })
+  )
+})
