@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import autocannon from "autocannon"
-import { realisticEpisode } from "./realisticEpisode.js"
 import { type Served, startApi, startBare } from "./processes.js"
+import { realisticEpisode } from "./realisticEpisode.js"
 
 const SECONDS = Number(process.env["BENCH_SECONDS"] ?? 10)
 const CONNECTIONS = Number(process.env["BENCH_CONNECTIONS"] ?? 50)
@@ -62,11 +62,15 @@ try {
   console.log("\n| variant | req/s | p50 ms | p99 ms | errors | vs limit |")
   console.log("|---|---:|---:|---:|---:|---:|")
   for (const r of results) {
-    console.log(`| ${r.name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.errors} | ${(r.rps / limit).toFixed(2)}x |`)
+    console.log(
+      `| ${r.name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.errors} | ${(r.rps / limit).toFixed(2)}x |`
+    )
   }
   const cached = results[2]!.rps
   const uncached = results[1]!.rps
-  console.log(`\ncached / uncached: ${(cached / uncached).toFixed(2)}x; cached / limit: ${(cached / limit).toFixed(2)}x (goal >= 0.70x)`)
+  console.log(
+    `\ncached / uncached: ${(cached / uncached).toFixed(2)}x; cached / limit: ${(cached / limit).toFixed(2)}x (goal >= 0.70x)`
+  )
 } finally {
   for (const server of servers) await server.stop()
   rmSync(dir, { recursive: true, force: true })

@@ -7,7 +7,13 @@ const WORDS = (
   "retry timeout connection pool cache entry expired schema migration cursor batch index token session " +
   "worker queue payload snapshot vector embedding handler request response buffer config episode pattern"
 ).split(" ")
-const ERRORS = ["ECONNRESET", "ETIMEDOUT", "SQLITE_BUSY", "TypeError: Cannot read properties of undefined", "AssertionError"]
+const ERRORS = [
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "SQLITE_BUSY",
+  "TypeError: Cannot read properties of undefined",
+  "AssertionError"
+]
 
 /** A deterministic stream of pseudo-random numbers from a string seed. */
 const stream = (seed: string) => {
@@ -38,7 +44,14 @@ const output = (next: (n: number) => number, tool: string, i: number): string =>
     case "read_file":
       return `export function ${WORDS[next(WORDS.length)]}${i}(input: ${WORDS[next(WORDS.length)]}) {\n  if (!input) throw new Error("${sentence(next, 4)}")\n  return input.${WORDS[next(WORDS.length)]}.map((x) => x * ${next(97)})\n}`
     case "http_request":
-      return JSON.stringify({ status: 200, items: Array.from({ length: 2 + next(3) }, () => ({ id: next(1e6), name: sentence(next, 2), score: next(1000) / 1000 })) })
+      return JSON.stringify({
+        status: 200,
+        items: Array.from({ length: 2 + next(3) }, () => ({
+          id: next(1e6),
+          name: sentence(next, 2),
+          score: next(1000) / 1000
+        }))
+      })
     case "search_code":
       return Array.from({ length: 3 }, () => `${file}:${next(500)}: ${sentence(next, 6)}`).join("\n")
     default:
@@ -54,7 +67,13 @@ export const realisticEpisode = (id: string, targetBytes: number) => {
     episode_id: id,
     task_type: "debugging",
     task_description: `Fix the ${sentence(next, 3)} regression reported in ${FILES[next(FILES.length)]}`,
-    context: { language: "typescript", framework: "node", complexity: "moderate", domain: "payments", tags: ["ci", "flaky"] },
+    context: {
+      language: "typescript",
+      framework: "node",
+      complexity: "moderate",
+      domain: "payments",
+      tags: ["ci", "flaky"]
+    },
     start_time: new Date(Date.UTC(2026, 10, 1) + next(1e9)).toISOString(),
     steps,
     tags: ["benchmark"],
