@@ -1,13 +1,23 @@
+import { CachedStorage } from "@memory-turso/storage-core"
 import * as Effect from "effect/Effect"
 import type { ManagedRuntime } from "effect/ManagedRuntime"
+import * as Option from "effect/Option"
 import { Hono } from "hono"
 import { bodyLimit } from "hono/body-limit"
-import { methodNotAllowed } from "hono/method-not-allowed"
-import { requestId } from "hono/request-id"
 import { matchedRoutes } from "hono/route"
+import { TrieRouter } from "hono/router/trie-router"
 import * as ApiError from "./http/ApiError.js"
 import type { RequestMetrics } from "./http/RequestMetrics.js"
-import { type AppServices, errorResponse, makeRun } from "./http/respond.js"
+import {
+  type AppContext,
+  type AppEnv,
+  type AppServices,
+  errorResponse,
+  makeRun,
+  makeServe,
+  type Observe
+} from "./http/respond.js"
+import type { Hot } from "./routes/documents.js"
 import { mountEmbeddings } from "./routes/embeddings.js"
 import { mountMemory } from "./routes/memory.js"
 import { mountOperations } from "./routes/operations.js"
@@ -21,9 +31,29 @@ export interface AppOptions {
 }
 
 /** The route a request matched, as registered (`GET /episodes/:id`), or `unmatched`. */
-const routeOf = (c: Parameters<Parameters<Hono["use"]>[1]>[0]): string => {
+const routeOf = (c: AppContext): string => {
   const route = matchedRoutes(c).findLast((r) => r.method !== "ALL")
   return route === undefined ? "unmatched" : `${route.method} ${route.path}`
+}
+
+/**
+ * The methods each registered path answers, for telling 405 from 404 once nothing matched: a lookup on the
+ * not-found path only, so matched requests keep Hono's single-handler fast path.
+ */
+const methodsByPath = (app: Hono<AppEnv>) => {
+  const paths = new Map<string, Set<string>>()
+  for (const route of app.routes) {
+    if (route.method === "ALL" || route.path === "*" || route.path === "/*") continue
+    const methods = paths.get(route.path) ?? new Set<string>()
+    methods.add(route.method)
+    if (route.method === "GET") methods.add("HEAD")
+    paths.set(route.path, methods)
+  }
+  const router = new TrieRouter<ReadonlyArray<string>>()
+  for (const [path, methods] of paths) router.add("ALL", path, [...methods])
+  return (path: string): ReadonlyArray<string> => [
+    ...new Set(router.match("ALL", path)[0].flatMap(([methods]) => methods))
+  ]
 }
 
 /** The Hono application over a runtime that provides storage and metrics. */
@@ -31,17 +61,13 @@ export const makeApp = (
   runtime: ManagedRuntime<AppServices, never>,
   metrics: RequestMetrics["Type"],
   options: AppOptions
-): Hono => {
-  const app = new Hono()
-  const run = makeRun(runtime)
-
-  app.use(requestId({ limitLength: 128 }))
-  app.use(async (c, next) => {
-    const start = performance.now()
-    await next()
-    const ms = performance.now() - start
-    const route = routeOf(c)
-    metrics.record(route, c.res.status, ms)
+): Hono<AppEnv> => {
+  const app = new Hono<AppEnv>()
+  // No middleware on the way of a read: any middleware makes every response asynchronous. The request id, the
+  // per-route metrics and the debug log line happen in `run` (and in the fallback handlers below).
+  const observe: Observe = (c, response, ms, known) => {
+    const route = known ?? routeOf(c)
+    metrics.record(route, response.status, ms)
     if (options.logRequests) {
       runtime.runFork(
         Effect.logDebug("request").pipe(
@@ -49,36 +75,46 @@ export const makeApp = (
             request_id: c.get("requestId"),
             method: c.req.method,
             route,
-            status: c.res.status,
+            status: response.status,
             ms: Math.round(ms * 1000) / 1000
           })
         )
       )
     }
-  })
-  app.use(
-    methodNotAllowed({
-      app,
-      onMethodNotAllowed: (c, methods) => {
-        c.header("Allow", methods.join(", "))
-        return errorResponse(c, ApiError.methodNotAllowed(c.req.method, methods))
-      }
+  }
+  const run = makeRun(runtime, observe)
+  const hot: Hot = {
+    serve: makeServe(observe),
+    cache: Option.getOrUndefined(runtime.runSync(Effect.serviceOption(CachedStorage.StorageCache)))
+  }
+  const unmatched = (c: AppContext, response: Response) => {
+    observe(c, response, 0)
+    return response
+  }
+
+  // Bodies are limited on the methods that have one (reading the limit on a GET would build a full Request).
+  app.on(
+    ["POST", "PUT", "PATCH"],
+    "*",
+    bodyLimit({
+      maxSize: options.maxBodyBytes,
+      onError: (c) => errorResponse(c as AppContext, ApiError.payloadTooLarge(options.maxBodyBytes))
     })
   )
-  const limitBody = bodyLimit({
-    maxSize: options.maxBodyBytes,
-    onError: (c) => errorResponse(c, ApiError.payloadTooLarge(options.maxBodyBytes))
-  })
-  // Only methods with a body: touching the body of a GET makes the adapter build a full Request object.
-  app.use((c, next) =>
-    c.req.method === "GET" || c.req.method === "HEAD" || c.req.method === "DELETE" ? next() : limitBody(c, next)
-  )
 
-  mountMemory(app, run)
+  mountMemory(app, run, hot)
   mountEmbeddings(app, run)
   mountOperations(app, run)
-
-  app.notFound((c) => errorResponse(c, ApiError.routeNotFound(c.req.method, c.req.path)))
+  const allowedOn = methodsByPath(app)
+  app.notFound((c) => {
+    const allowed = allowedOn(c.req.path)
+    return unmatched(
+      c,
+      allowed.length > 0
+        ? errorResponse(c, ApiError.methodNotAllowed(c.req.method, allowed), { allow: allowed.join(", ") })
+        : errorResponse(c, ApiError.routeNotFound(c.req.method, c.req.path))
+    )
+  })
   app.onError((_error, c) => errorResponse(c, ApiError.internalError()))
   return app
 }

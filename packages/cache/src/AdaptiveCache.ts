@@ -23,6 +23,11 @@ export interface AdaptiveCache<K, V> {
   readonly get: <E, R>(key: K, load: Effect.Effect<V, E, R>) => Effect.Effect<V, E, R>
   /** The live value of `key` (a read: counted, may promote the entry), without loading. */
   readonly getIfPresent: (key: K) => Effect.Effect<Option.Option<V>>
+  /**
+   * The same read, synchronously (counted as a hit or a miss, adapting the TTL): for hot paths that must not pay
+   * for an effect, such as answering an HTTP request from the cache.
+   */
+  readonly unsafeGetIfPresent: (key: K) => V | undefined
   /** Time left before `key` expires, without counting a read or touching recency; None if not live. */
   readonly expiresIn: (key: K) => Effect.Effect<Option.Option<Duration.Duration>>
   /** Stores a value (write-through); a load of `key` in flight will not overwrite it. */
@@ -112,6 +117,8 @@ export const make = <K, V>(options: Options<V>): Effect.Effect<AdaptiveCache<K, 
         return entry === undefined ? load(key, loader) : Effect.succeed(entry.value)
       })
 
+    const unsafeGetIfPresent = (key: K): V | undefined => store.read(key, now())?.value
+
     const getIfPresent = (key: K): Effect.Effect<Option.Option<V>> =>
       Effect.sync(() => {
         const entry = store.read(key, now())
@@ -163,6 +170,7 @@ export const make = <K, V>(options: Options<V>): Effect.Effect<AdaptiveCache<K, 
     return {
       get,
       getIfPresent,
+      unsafeGetIfPresent,
       expiresIn,
       set,
       invalidate,

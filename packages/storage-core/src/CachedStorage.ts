@@ -16,10 +16,16 @@ export interface StorageCacheStats {
   readonly queries: CacheStats
 }
 
-/** The caches behind `CachedStorage`, for metrics. */
+/** The caches behind `CachedStorage`: their statistics, and synchronous reads for hot paths. */
 export class StorageCache extends Context.Tag("@memory-turso/storage-core/StorageCache")<
   StorageCache,
-  { readonly stats: () => StorageCacheStats }
+  {
+    readonly stats: () => StorageCacheStats
+    /** The cached episode, if any, read synchronously (a counted hit or miss; the caller falls back to Storage). */
+    readonly peekEpisode: (id: string) => Episode | undefined
+    /** The cached pattern, if any, read synchronously. */
+    readonly peekPattern: (id: string) => Pattern | undefined
+  }
 >() {}
 
 /** Approximate memory of a cached document: its JSON text plus the decoded object (about as much again). */
@@ -169,7 +175,14 @@ export const make = (options: Omit<CacheConfig.InstanceOptions, "enabled">) =>
       patterns: patterns.unsafeStats(),
       queries: queries.unsafeStats()
     })
-    return { storage, cache: StorageCache.of({ stats }) }
+    return {
+      storage,
+      cache: StorageCache.of({
+        stats,
+        peekEpisode: episodes.unsafeGetIfPresent,
+        peekPattern: patterns.unsafeGetIfPresent
+      })
+    }
   })
 
 /** Storage decorated with the caches (needs the undecorated `Storage`), and the caches' statistics. */

@@ -3,11 +3,15 @@ import * as Schema from "effect/Schema"
 
 /** JSON text already produced for a value, by identity. Values from the store are immutable. */
 const known = new WeakMap<object, string>()
+/** The same text as UTF-8 bytes, for values served often (cached ones). */
+const knownBytes = new WeakMap<object, Uint8Array>()
 
 /** Canonical JSON for one schema: the wire form clients see and the store keeps. */
 export interface CanonicalJson<A> {
   /** The JSON of a value, serialised at most once per value object. */
   readonly stringify: (value: A) => string
+  /** The JSON of a value as UTF-8 bytes, encoded at most once per value object (what an HTTP response sends). */
+  readonly bytes: (value: A) => Uint8Array
   /**
    * Reads JSON this store wrote: parsed, not decoded again (it was validated and put in canonical form on the way
    * in, and decoding costs ~8x the parse). Only its being an object is checked here; the text is remembered as the
@@ -19,14 +23,23 @@ export interface CanonicalJson<A> {
 /** Canonical JSON for `schema`. */
 export const make = <A extends object, I>(schema: Schema.Schema<A, I>): CanonicalJson<A> => {
   const encode = Schema.encodeSync(schema)
+  const stringify = (value: A): string => {
+    let json = known.get(value)
+    if (json === undefined) {
+      json = JSON.stringify(encode(value))
+      known.set(value, json)
+    }
+    return json
+  }
   return {
-    stringify: (value) => {
-      let json = known.get(value)
-      if (json === undefined) {
-        json = JSON.stringify(encode(value))
-        known.set(value, json)
+    stringify,
+    bytes: (value) => {
+      let bytes = knownBytes.get(value)
+      if (bytes === undefined) {
+        bytes = Buffer.from(stringify(value), "utf8")
+        knownBytes.set(value, bytes)
       }
-      return json
+      return bytes
     },
     parseStored: (json) => {
       let value: unknown

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto"
 import type {
   CorruptPayload,
   Database,
@@ -13,6 +14,7 @@ import * as Exit from "effect/Exit"
 import type * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Option from "effect/Option"
 import type { Context } from "hono"
+import type { StatusCode } from "hono/utils/http-status"
 import type { StackStatus } from "../stack/StackStatus.js"
 import { ApiError, internalError } from "./ApiError.js"
 import type { RequestMetrics } from "./RequestMetrics.js"
@@ -23,18 +25,67 @@ export type AppServices = Storage.Storage | Database.Database | RequestMetrics |
 /** Failures a handler may end with; each maps to one status and code. */
 export type HandlerError = ApiError | NotFound | InvalidCursor | CorruptPayload | DatabaseError | DatabaseUnavailable
 
+/** What the application keeps per request. */
+export interface AppEnv {
+  readonly Variables: { readonly requestId: string }
+}
+
+/** A request's context in this application. */
+export type AppContext = Context<AppEnv>
+
 /** Runs a handler effect for one request and turns every outcome into a response. */
-export type Run = (c: Context, effect: Effect.Effect<Response, HandlerError, AppServices>) => Promise<Response>
+export type Run = (
+  c: AppContext,
+  effect: Effect.Effect<Response, HandlerError, AppServices>
+) => Response | Promise<Response>
 
 const JSON_TYPE = "application/json; charset=utf-8"
 
-/** A JSON response from text that is already JSON. */
-export const json = (c: Context, body: string, status: 200 | 201 = 200): Response =>
-  c.body(body, status, { "content-type": JSON_TYPE })
+/** A request id a client may choose: short, printable, no separators that could forge log fields. */
+const CLIENT_ID = /^[\w.:-]{1,128}$/
 
-/** An error response. */
-export const errorResponse = (c: Context, error: ApiError): Response =>
-  c.body(error.body(), error.status, { "content-type": JSON_TYPE })
+/** The request's id: the client's own (`x-request-id`) if it is sane, else a new UUID; fixed on first use. */
+export const requestIdOf = (c: AppContext): string => {
+  let id = c.get("requestId")
+  if (id === undefined) {
+    // The Node adapter's raw request when there is one: asking the web Request for a header would build a Headers
+    // object of every incoming header.
+    const incoming = (
+      c.env as { incoming?: { headers: Record<string, string | Array<string> | undefined> } } | undefined
+    )?.incoming
+    const raw = incoming === undefined ? c.req.header("x-request-id") : incoming.headers["x-request-id"]
+    const sent = typeof raw === "string" ? raw : undefined
+    id = sent !== undefined && CLIENT_ID.test(sent) ? sent : randomUUID()
+    c.set("requestId", id)
+  }
+  return id
+}
+
+/**
+ * A response with the request id header. Built directly with a plain header object: going through the context
+ * (`c.body`, `c.header`) builds a Headers object for every response, which the Node adapter then converts back.
+ */
+export const send = (
+  c: AppContext,
+  status: StatusCode,
+  body: string | null,
+  headers: Record<string, string> = {}
+): Response => new Response(body, { status, headers: { "x-request-id": requestIdOf(c), ...headers } })
+
+/** A JSON response from text that is already JSON. */
+export const json = (c: AppContext, body: string, status: StatusCode = 200): Response =>
+  send(c, status, body, { "content-type": JSON_TYPE })
+
+/** A response from bytes that are already JSON (cached documents: no serialising, no encoding). */
+export const jsonBytes = (c: AppContext, body: Uint8Array): Response =>
+  new Response(body, { status: 200, headers: { "x-request-id": requestIdOf(c), "content-type": JSON_TYPE } })
+
+/** 204 No Content. */
+export const noContent = (c: AppContext): Response => send(c, 204, null)
+
+/** An error response (with any extra headers, such as `Allow`). */
+export const errorResponse = (c: AppContext, error: ApiError, headers: Record<string, string> = {}): Response =>
+  send(c, error.status, error.body(), { "content-type": JSON_TYPE, ...headers })
 
 /** The API error for a domain failure. */
 export const toApiError = (error: HandlerError): ApiError => {
@@ -56,33 +107,63 @@ export const toApiError = (error: HandlerError): ApiError => {
   }
 }
 
-/** A runner over the application runtime, built once at start. */
-export const makeRun =
-  (runtime: ManagedRuntime.ManagedRuntime<AppServices, never>): Run =>
-  (c, effect) =>
-    runtime
-      .runPromise(
-        // The fiber itself always succeeds with the exit: expected failures (404s) are not "unhandled errors".
-        Effect.exit(
-          effect.pipe(
-            Effect.tapErrorCause((cause) =>
-              Cause.isFailure(cause) && !Cause.isDie(cause)
-                ? Effect.void
-                : Effect.logError("request failed", cause).pipe(Effect.annotateLogs({ request_id: c.get("requestId") }))
-            )
-          )
+/** Records a finished request: its route (the matched one unless given), status and latency. */
+export type Observe = (c: AppContext, response: Response, ms: number, route?: string) => void
+
+/**
+ * Answers a request synchronously outside the Effect runtime (a cache hit), observed like any other under the
+ * given route.
+ */
+export const makeServe =
+  (observe: Observe) =>
+  (c: AppContext, route: string, answer: () => Response): Response => {
+    const start = performance.now()
+    const response = answer()
+    observe(c, response, performance.now() - start, route)
+    return response
+  }
+
+/** See `makeServe`. */
+export type Serve = ReturnType<typeof makeServe>
+
+/**
+ * A runner over the application runtime, built once at start. A handler runs synchronously as far as it can (one
+ * that never waits answers without a promise); one that waits on I/O continues on its fiber and answers when it
+ * is done.
+ */
+export const makeRun = (runtime: ManagedRuntime.ManagedRuntime<AppServices, never>, observe: Observe): Run => {
+  const answer = (c: AppContext, exit: Exit.Exit<Response, HandlerError>): Response => {
+    if (Exit.isSuccess(exit)) return exit.value
+    const failure = Cause.failureOption(exit.cause)
+    const error = Option.isSome(failure) ? toApiError(failure.value) : internalError()
+    if (Option.isNone(failure)) {
+      runtime.runFork(
+        Effect.logError("request failed", exit.cause).pipe(Effect.annotateLogs({ request_id: c.get("requestId") }))
+      )
+    } else if (error.status >= 500) {
+      runtime.runFork(
+        Effect.logWarning(error.code, failure.value.message).pipe(
+          Effect.annotateLogs({ request_id: c.get("requestId") })
         )
       )
-      .then((exit) => {
-        if (Exit.isSuccess(exit)) return exit.value
-        const failure = Cause.failureOption(exit.cause)
-        const error = Option.isSome(failure) ? toApiError(failure.value) : internalError()
-        if (error.status >= 500 && Option.isSome(failure)) {
-          runtime.runFork(
-            Effect.logWarning(error.code, failure.value.message).pipe(
-              Effect.annotateLogs({ request_id: c.get("requestId") })
-            )
-          )
-        }
-        return errorResponse(c, error)
-      })
+    }
+    return errorResponse(c, error)
+  }
+  return (c, effect) => {
+    const start = performance.now()
+    requestIdOf(c)
+    const respond = (exit: Exit.Exit<Response, HandlerError>) => {
+      const response = answer(c, exit)
+      observe(c, response, performance.now() - start)
+      return response
+    }
+    // The fiber runs on this call stack until it completes or waits on I/O. It always succeeds with the handler's
+    // exit, so expected failures (404s) are not reported as unhandled.
+    const fiber = runtime.runFork(Effect.exit(effect))
+    const done = fiber.unsafePoll()
+    if (done !== null) return respond(Exit.isSuccess(done) ? done.value : Exit.failCause(done.cause))
+    return new Promise<Response>((resolve) =>
+      fiber.addObserver((exit) => resolve(respond(Exit.isSuccess(exit) ? exit.value : Exit.failCause(exit.cause))))
+    )
+  }
+}

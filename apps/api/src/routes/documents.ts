@@ -1,11 +1,11 @@
-import { type CanonicalJson, isIdentifier, Storage } from "@memory-turso/storage-core"
+import { type CachedStorage, type CanonicalJson, isIdentifier, Storage } from "@memory-turso/storage-core"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type { Hono } from "hono"
 import { validationFailed } from "../http/ApiError.js"
 import { decode, readBody, readJson } from "../http/body.js"
 import { type ParamSpec, readQuery } from "../http/queryParams.js"
-import { type HandlerError, json, type Run } from "../http/respond.js"
+import { type AppEnv, type HandlerError, json, jsonBytes, noContent, type Run, type Serve } from "../http/respond.js"
 
 /** The most documents one batch call may carry. */
 export const MAX_BATCH = 1000
@@ -19,6 +19,13 @@ type Ops<A, Q> = {
   readonly list: (query: Q) => Effect.Effect<Storage.Page<A>, HandlerError>
 }
 
+/** What the read-by-id route needs to answer a cache hit without the Effect runtime. */
+export interface Hot {
+  readonly serve: Serve
+  /** The storage caches, when caching is on. */
+  readonly cache: CachedStorage.StorageCache["Type"] | undefined
+}
+
 /** One kind of document served under `/{plural}`. */
 export interface DocumentRoutes<A extends object, I, Q, QI> {
   readonly plural: string
@@ -29,6 +36,8 @@ export interface DocumentRoutes<A extends object, I, Q, QI> {
   readonly query: Schema.Schema<Q, QI>
   readonly params: ParamSpec
   readonly ops: (storage: Storage.Storage["Type"]) => Ops<A, Q>
+  /** Reads a cached document synchronously (see `StorageCache`), for the read-by-id fast path. */
+  readonly peek?: (cache: CachedStorage.StorageCache["Type"]) => (id: string) => A | undefined
 }
 
 const Ids = Schema.Struct({ ids: Schema.Array(Schema.String).pipe(Schema.maxItems(MAX_BATCH)) })
@@ -37,7 +46,12 @@ const Ids = Schema.Struct({ ids: Schema.Array(Schema.String).pipe(Schema.maxItem
  * Registers create-or-replace, get, delete, list, batch upsert and batch get for one kind of document. Every
  * response body is the document's canonical JSON, serialised at most once per stored value.
  */
-export const mountDocuments = <A extends object, I, Q, QI>(app: Hono, run: Run, spec: DocumentRoutes<A, I, Q, QI>) => {
+export const mountDocuments = <A extends object, I, Q, QI>(
+  app: Hono<AppEnv>,
+  run: Run,
+  hot: Hot,
+  spec: DocumentRoutes<A, I, Q, QI>
+) => {
   const base = `/${spec.plural}`
   const Batch = Schema.Array(spec.schema).pipe(Schema.maxItems(MAX_BATCH))
   const ops = Effect.map(Storage.Storage, spec.ops)
@@ -105,15 +119,21 @@ export const mountDocuments = <A extends object, I, Q, QI>(app: Hono, run: Run, 
     )
   )
 
-  app.get(`${base}/:id`, (c) =>
-    run(
+  const readRoute = `GET ${base}/:id`
+  const peek = hot.cache === undefined || spec.peek === undefined ? undefined : spec.peek(hot.cache)
+  app.get(`${base}/:id`, (c) => {
+    const id = c.req.param("id")
+    // A cache hit is answered here, synchronously, with bytes encoded once per cached value.
+    const hit = peek !== undefined && isIdentifier(id) ? peek(id) : undefined
+    if (hit !== undefined) return hot.serve(c, readRoute, () => jsonBytes(c, spec.json.bytes(hit)))
+    return run(
       c,
       Effect.gen(function* () {
-        const id = yield* idParam(c.req.param("id"))
-        return json(c, spec.json.stringify(yield* (yield* ops).get(id)))
+        const valid = yield* idParam(id)
+        return jsonBytes(c, spec.json.bytes(yield* (yield* ops).get(valid)))
       })
     )
-  )
+  })
 
   app.delete(`${base}/:id`, (c) =>
     run(
@@ -121,7 +141,7 @@ export const mountDocuments = <A extends object, I, Q, QI>(app: Hono, run: Run, 
       Effect.gen(function* () {
         const id = yield* idParam(c.req.param("id"))
         yield* (yield* ops).remove(id)
-        return c.body(null, 204)
+        return noContent(c)
       })
     )
   )

@@ -3,13 +3,13 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type { Hono } from "hono"
 import { decode, readBody } from "../http/body.js"
-import { json, type Run } from "../http/respond.js"
+import { type AppEnv, json, noContent, type Run } from "../http/respond.js"
 
 const Target = Schema.Struct({ item_type: ItemType, item_id: Identifier })
 const Body = Embedding.pipe(Schema.omit("item_type", "item_id"))
 
 /** Embeddings: put, get and delete by item, and similarity search. */
-export const mountEmbeddings = (app: Hono, run: Run) => {
+export const mountEmbeddings = (app: Hono<AppEnv>, run: Run) => {
   const target = (c: { req: { param: (name: string) => string } }) =>
     decode(Target, { item_type: c.req.param("item_type"), item_id: c.req.param("item_id") })
 
@@ -44,7 +44,7 @@ export const mountEmbeddings = (app: Hono, run: Run) => {
         const { item_id, item_type } = yield* target(c)
         const storage = yield* Storage.Storage
         yield* storage.deleteEmbedding(item_type, item_id)
-        return c.body(null, 204)
+        return noContent(c)
       })
     )
   )

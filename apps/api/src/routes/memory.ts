@@ -8,12 +8,12 @@ import {
   Storage
 } from "@memory-turso/storage-core"
 import type { Hono } from "hono"
-import type { Run } from "../http/respond.js"
-import { mountDocuments } from "./documents.js"
+import type { AppEnv, Run } from "../http/respond.js"
+import { type Hot, mountDocuments } from "./documents.js"
 
 /** Episodes, patterns and heuristics. */
-export const mountMemory = (app: Hono, run: Run) => {
-  mountDocuments(app, run, {
+export const mountMemory = (app: Hono<AppEnv>, run: Run, hot: Hot) => {
+  mountDocuments(app, run, hot, {
     plural: "episodes",
     idField: "episode_id",
     schema: Episode,
@@ -41,9 +41,10 @@ export const mountMemory = (app: Hono, run: Run) => {
       getMany: s.getEpisodes,
       remove: s.deleteEpisode,
       list: s.queryEpisodes
-    })
+    }),
+    peek: (cache) => cache.peekEpisode
   })
-  mountDocuments(app, run, {
+  mountDocuments(app, run, hot, {
     plural: "patterns",
     idField: "pattern_id",
     schema: Pattern,
@@ -58,9 +59,10 @@ export const mountMemory = (app: Hono, run: Run) => {
       getMany: s.getPatterns,
       remove: s.deletePattern,
       list: s.listPatterns
-    })
+    }),
+    peek: (cache) => cache.peekPattern
   })
-  mountDocuments(app, run, {
+  mountDocuments(app, run, hot, {
     plural: "heuristics",
     idField: "heuristic_id",
     schema: Heuristic,

@@ -5,14 +5,13 @@ import { optimizationsOf } from "../Features.js"
 import { metricsSnapshot } from "../http/MetricsSnapshot.js"
 import * as Prometheus from "../http/Prometheus.js"
 import { RequestMetrics } from "../http/RequestMetrics.js"
-import { json, type Run } from "../http/respond.js"
+import { type AppEnv, json, type Run, send } from "../http/respond.js"
 import { StackStatus } from "../stack/StackStatus.js"
 
 const HEALTH_TIMEOUT = "2 seconds"
-const JSON_TYPE = { "content-type": "application/json; charset=utf-8" }
 
 /** `/health`, `/db-health` and `/metrics`. */
-export const mountOperations = (app: Hono, run: Run) => {
+export const mountOperations = (app: Hono<AppEnv>, run: Run) => {
   /** 200 healthy or 503 unhealthy, after the database answered (or not) within the timeout. */
   const health = (
     c: Parameters<Run>[0],
@@ -30,11 +29,7 @@ export const mountOperations = (app: Hono, run: Run) => {
         }
         const answered = yield* extra(storage).pipe(Effect.timeout(HEALTH_TIMEOUT), Effect.either)
         if (answered._tag === "Left") {
-          return c.body(
-            JSON.stringify({ status: "unhealthy", ...base, reason: "the database does not answer" }),
-            503,
-            JSON_TYPE
-          )
+          return json(c, JSON.stringify({ status: "unhealthy", ...base, reason: "the database does not answer" }), 503)
         }
         return json(c, JSON.stringify({ status: "healthy", ...base, ...answered.right }))
       })
@@ -61,7 +56,7 @@ export const mountOperations = (app: Hono, run: Run) => {
         const metrics = yield* RequestMetrics
         const { features: _features, optimizations: _optimizations, requests, ...sections } = yield* metricsSnapshot
         const text = Prometheus.render({ routes: requests, histograms: metrics.histograms(), sections })
-        return c.body(text, 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" })
+        return send(c, 200, text, { "content-type": "text/plain; version=0.0.4; charset=utf-8" })
       })
     )
 
