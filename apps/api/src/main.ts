@@ -25,6 +25,7 @@ const parseArgs = (argv: ReadonlyArray<string>) => {
   let check = false
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!
+    if (arg === "--") continue
     if (arg === "--config") file = argv[++i]
     else if (arg.startsWith("--config=")) file = arg.slice("--config=".length)
     else if (arg === "--check" || (arg === "config" && argv[i + 1] === "check")) {

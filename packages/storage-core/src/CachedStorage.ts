@@ -28,10 +28,14 @@ export class StorageCache extends Context.Tag("@memory-turso/storage-core/Storag
   }
 >() {}
 
-/** Approximate memory of a cached document: its JSON text plus the decoded object (about as much again). */
-const weighEpisode = (episode: Episode) => 2 * Storage.EpisodeJson.stringify(episode).length
-const weighPattern = (pattern: Pattern) => 2 * Storage.PatternJson.stringify(pattern).length
-const weighQuery = (result: unknown) => 2 * (JSON.stringify(result)?.length ?? 0)
+/**
+ * Approximate memory of a cached document, in bytes: about five times its JSON length (the decoded object ~3x,
+ * the JSON text 1x, its UTF-8 bytes once served 1x), as measured by `bench/cache-memory.ts`.
+ */
+const MEMORY_PER_JSON_BYTE = 5
+const weighEpisode = (episode: Episode) => MEMORY_PER_JSON_BYTE * Storage.EpisodeJson.stringify(episode).length
+const weighPattern = (pattern: Pattern) => MEMORY_PER_JSON_BYTE * Storage.PatternJson.stringify(pattern).length
+const weighQuery = (result: unknown) => MEMORY_PER_JSON_BYTE * (JSON.stringify(result)?.length ?? 0)
 
 /** Query-cache key prefixes; a write clears the prefixes it can change. */
 const EPISODE_QUERIES = "episodes?"
