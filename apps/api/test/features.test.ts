@@ -73,6 +73,31 @@ describe("feature flags change what runs, what is reported and what the database
     expect(after.misses - before.misses).toBe(0)
   })
 
+  it("a codec that cannot start: the API starts without compression, says so in /health, and still stores", async () => {
+    h = await makeHarness({ loadZstd: () => Promise.reject(new Error("no wasm here")) })
+    const health = (await h.request("GET", "/health")).json
+    expect(health.features.compression).toBe(false)
+    expect(health.degraded).toEqual([{ feature: "compression", reason: expect.stringContaining("zstd") }])
+    expect((await h.request("GET", "/metrics")).json.compression).toEqual({ enabled: false })
+    expect((await h.request("POST", "/episodes", bigEpisode("a"))).status).toBe(200)
+    expect((await h.request("GET", "/episodes/a")).json.episode_id).toBe("a")
+  })
+
+  it("a cache that cannot start: the API starts without it, reports it, and every read reaches the database", async () => {
+    h = await makeHarness({
+      env: { ENABLE_CACHE: "true" },
+      // min > max TTL: refused by configuration validation, so only reachable by an embedder passing its own.
+      configure: (config) => ({ ...config, cache: { ...config.cache, min_ttl_secs: 9000, max_ttl_secs: 10 } })
+    })
+    const health = (await h.request("GET", "/health")).json
+    expect(health.features.cache).toBe(false)
+    expect(health.degraded).toEqual([{ feature: "cache", reason: expect.stringContaining("maxTtl") }])
+    await h.request("POST", "/episodes", bigEpisode("a"))
+    const before = await h.dbStats()
+    await h.request("GET", "/episodes/a")
+    expect((await h.dbStats()).executes - before.executes).toBe(1)
+  })
+
   it("ENABLE_OPTIMIZATIONS=false: optimizations disabled, every optional feature off", async () => {
     h = await makeHarness({ env: { ENABLE_OPTIMIZATIONS: "false", ENABLE_CACHE: "true", ENABLE_COMPRESSION: "true" } })
     const health = await h.request("GET", "/health")

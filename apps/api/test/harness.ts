@@ -1,4 +1,4 @@
-import { Database, DatabaseUnavailable, Pool, Storage } from "@memory-turso/storage-core"
+import { type Codec, Database, DatabaseUnavailable, Pool, Storage } from "@memory-turso/storage-core"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
@@ -43,18 +43,30 @@ export const configFrom = async (env: Record<string, string> = {}) => {
  * An API application over a fresh temporary database, driven through `app.request`. The stack is the real one
  * the configuration builds (cache off unless `env` turns it on), over a database that tests can take down.
  */
-export const makeHarness = async (options: { maxBodyBytes?: number; env?: Record<string, string> } = {}) => {
+export const makeHarness = async (
+  options: {
+    maxBodyBytes?: number
+    env?: Record<string, string>
+    loadZstd?: Codec.ZstdLoader
+    /** Changes the decoded configuration (to reach states validation would refuse). */
+    configure?: (config: AppConfig.AppConfig) => AppConfig.AppConfig
+  } = {}
+) => {
   const outage: Outage = { on: false }
   const loaded = await configFrom({ ENABLE_CACHE: "false", ...options.env })
   // No retry backoff by default: outage tests would wait for it.
-  const config = { ...loaded, retry: { ...loaded.retry, max_retries: 0 } }
+  const base = { ...loaded, retry: { ...loaded.retry, max_retries: 0 } }
+  const config = options.configure?.(base) ?? base
   const pool = Layer.unwrapScoped(
     Effect.map(Pool.temporaryUrl, (url) =>
       Pool.layer({ url, statementCacheSize: config.database.statement_cache_size })
     )
   )
   const database = withOutage(outage).pipe(Layer.provideMerge(pool))
-  const layer = Layer.mergeAll(StorageStack.layer(config, { database }), RequestMetrics.layer)
+  const layer = Layer.mergeAll(
+    StorageStack.layer(config, { database, ...(options.loadZstd ? { loadZstd: options.loadZstd } : {}) }),
+    RequestMetrics.layer
+  )
   const runtime = ManagedRuntime.make(layer)
   const metrics = await runtime.runPromise(RequestMetrics.RequestMetrics)
   const app = makeApp(runtime as ManagedRuntime.ManagedRuntime<AppServices, never>, metrics, {

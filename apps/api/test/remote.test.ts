@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { startTestServer, type TestServer } from "@memory-turso/testkit"
 import * as Effect from "effect/Effect"
@@ -24,10 +25,8 @@ beforeAll(async () => {
 afterAll(() => db.destroy())
 
 /** The API from the shared staging.toml and env.staging, unmodified but for the URL (the test server) and flags. */
-const api = async (flags: Record<string, string> = {}): Promise<RunningServer> => {
-  const { config } = await Effect.runPromise(
-    load({ file: join(SPEC, "staging.toml"), env: { ...envStaging, TURSO_DB_URL: db.url, ...flags } })
-  )
+const api = async (flags: Record<string, string> = {}, file = join(SPEC, "staging.toml")): Promise<RunningServer> => {
+  const { config } = await Effect.runPromise(load({ file, env: { ...envStaging, TURSO_DB_URL: db.url, ...flags } }))
   return startServer({
     port: 0,
     host: "127.0.0.1",
@@ -98,6 +97,33 @@ describe("the API over a remote database (test server) from the staging configur
       }
     }
     expect(sent["true"]!).toBeLessThan(sent["false"]! * 0.8)
+  })
+
+  it("keep-alive on: idle connections are pinged (the database sees requests while the API is idle); off: none", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "memory-turso-keepalive-"))
+    const file = join(dir, "fast-pings.toml")
+    writeFileSync(
+      file,
+      `${readFileSync(join(SPEC, "staging.toml"), "utf8")}`.replace("interval_secs = 30", "interval_secs = 0.2")
+    )
+    const idleRequests: Record<string, number> = {}
+    for (const flag of ["true", "false"]) {
+      const server = await api({ ENABLE_KEEPALIVE: flag }, file)
+      try {
+        await fetch(`${server.url}/db-health`).then((r) => r.text())
+        const before = db.stats().requests
+        await new Promise((resolve) => setTimeout(resolve, 1200))
+        idleRequests[flag] = db.stats().requests - before
+        const metrics = await get(server, "/metrics")
+        if (flag === "true") expect(metrics.keepalive.pings).toBeGreaterThan(0)
+        else expect(metrics.keepalive).toEqual({ enabled: false })
+      } finally {
+        await server.close()
+      }
+    }
+    rmSync(dir, { recursive: true, force: true })
+    expect(idleRequests["true"]).toBeGreaterThan(0)
+    expect(idleRequests["false"]).toBe(0)
   })
 
   it("ENABLE_KEEPALIVE=false: no keep-alive layer, reported as disabled; still serves", async () => {

@@ -67,6 +67,8 @@ export const layer = (
   options: {
     /** Replaces the pool the configuration would build (for embedders and tests). */
     readonly database?: Layer.Layer<Database.Database | ConnectionPool.ConnectionPool, unknown>
+    /** Replaces how zstd-codec is loaded (tests of a codec that cannot start). */
+    readonly loadZstd?: Codec.ZstdLoader
   } = {}
 ) => {
   const poolOptions = {
@@ -81,7 +83,7 @@ export const layer = (
   const database: Layer.Layer<Database.Database | ConnectionPool.ConnectionPool, unknown> =
     options.database ?? (keepalive ? KeepAlive.layerPool(poolOptions, config.keepalive) : Pool.layer(poolOptions))
   // Compression off still loads the codec: rows written compressed earlier must stay readable.
-  const codec = Codec.layer({ config: config.compression })
+  const codec = Codec.layer({ config: config.compression, loadZstd: options.loadZstd })
   // The retrying Database shadows the pool's own; the pool (and keep-alive) stay visible for their figures.
   const retried = DatabaseRetry.layer(config.retry).pipe(Layer.provideMerge(database))
   const base = Storage.layer.pipe(Layer.provideMerge(Layer.merge(retried, codec)))
@@ -93,7 +95,9 @@ export const layer = (
         ? CachedStorage.layer(CacheConfig.toInstanceOptions(config.cache)).pipe(
             Layer.catchAll((error) => {
               degraded.push({ feature: "cache", reason: error.message })
-              return passThrough
+              return Layer.effectDiscard(
+                Effect.logWarning(`cache: could not start (${error.message}); running without it`)
+              ).pipe(Layer.provideMerge(passThrough))
             })
           )
         : passThrough
@@ -105,6 +109,7 @@ export const layer = (
           const codecStats = yield* codecService.stats
           const compressionActive =
             config.compression.enabled && (config.compression.algorithm === "gzip" || codecStats.zstd_available)
+          // The codec has already said so in the log, once.
           if (config.compression.enabled && !compressionActive) {
             degraded.push({
               feature: "compression",
@@ -122,8 +127,6 @@ export const layer = (
             prepared_statements: pool.preparedStatements !== undefined,
             batch_operations: true
           }
-          for (const { feature, reason } of degraded)
-            yield* Effect.logWarning(`${feature}: could not start (${reason}); running without it`)
           return StackStatus.of({
             features,
             degraded,
