@@ -13,4 +13,10 @@ export interface PreparedStatementStats {
   readonly capacity: number
   /** Least recently used statements dropped to stay within capacity. */
   readonly evictions: number
+  /**
+   * Times the whole cache was dropped because the schema may have changed (`CREATE` / `ALTER` / `DROP`, or
+   * `executeMultiple`, `migrate`, a committed transaction with such a statement): cached readers keep the columns
+   * they were prepared with.
+   */
+  readonly invalidations: number
 }

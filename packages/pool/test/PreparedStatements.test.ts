@@ -4,6 +4,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ConnectionPool from "../src/ConnectionPool.js"
 import * as Database from "../src/Database.js"
+import { changesSchema } from "../src/internal/preparedClient.js"
 import * as Pool from "../src/Pool.js"
 
 /** The pooled embedded Database and its pool over a fresh file, with the given statement cache size. */
@@ -103,4 +104,64 @@ describe("embedded prepared-statement cache", () => {
       expect(count.rows[0]!["n"]).toBe(1)
     })
   )
+
+  it.scoped("a schema change drops the cache: a cached SELECT * sees a column added by ALTER TABLE", () =>
+    Effect.gen(function* () {
+      const { db, pool } = yield* embedded()
+      yield* db.batch(setup)
+      const all = { sql: "SELECT * FROM t WHERE id = 1", args: [] }
+      expect((yield* db.execute(all)).columns).toEqual(["id", "name", "score", "data", "big"])
+      yield* db.execute(all)
+      expect(pool.preparedStatements!()).toMatchObject({ invalidations: 1 }) // the CREATE TABLE of the setup
+      yield* db.execute({ sql: "ALTER TABLE t ADD COLUMN extra TEXT DEFAULT 'x'", args: [] })
+      const after = yield* db.execute(all)
+      expect(after.columns).toEqual(["id", "name", "score", "data", "big", "extra"])
+      expect(after.rows[0]!["extra"]).toBe("x")
+      expect(after.rows[0]!["name"]).toBe("a")
+      expect(pool.preparedStatements!()).toMatchObject({ invalidations: 2 })
+      // plain writes keep the cache
+      const before = pool.preparedStatements!()
+      yield* db.execute({ sql: "UPDATE t SET name = 'b' WHERE id = 2", args: [] })
+      yield* db.execute(all)
+      expect(pool.preparedStatements!()).toMatchObject({ invalidations: 2, hits: before.hits + 1 })
+    })
+  )
+
+  it.scoped("schema changes on the client's own connections (transactions, executeMultiple) drop the cache too", () =>
+    Effect.gen(function* () {
+      const { db, pool } = yield* embedded()
+      yield* db.batch(setup)
+      const all = { sql: "SELECT * FROM t WHERE id = 1", args: [] }
+      yield* db.execute(all)
+      yield* db.transaction("write", (tx) =>
+        tx.execute({ sql: "ALTER TABLE t ADD COLUMN in_tx INTEGER DEFAULT 7", args: [] })
+      )
+      const after = yield* db.execute(all)
+      expect(after.columns.at(-1)).toBe("in_tx")
+      expect(after.rows[0]!["in_tx"]).toBe(7)
+      // a transaction without DDL leaves the cache alone
+      const invalidations = pool.preparedStatements!().invalidations
+      yield* db.transaction("write", (tx) => tx.execute({ sql: "UPDATE t SET in_tx = 8", args: [] }))
+      expect(pool.preparedStatements!().invalidations).toBe(invalidations)
+      const client = (yield* Effect.scoped(pool.checkout)).client
+      yield* Effect.promise(() => client.executeMultiple("ALTER TABLE t ADD COLUMN multi TEXT DEFAULT 'm';"))
+      const last = yield* db.execute(all)
+      expect(last.columns.at(-1)).toBe("multi")
+      expect(last.rows[0]!["multi"]).toBe("m")
+    })
+  )
+
+  it("changesSchema: CREATE / ALTER / DROP after whitespace and comments, nothing else", () => {
+    for (const sql of [
+      "CREATE TABLE x (a)",
+      "  alter table x add b",
+      "-- c\n/* d */ DROP INDEX i",
+      "create index i on x(a)"
+    ]) {
+      expect(changesSchema(sql)).toBe(true)
+    }
+    for (const sql of ["SELECT 'CREATE'", "INSERT INTO created VALUES (1)", "UPDATE x SET a = 'DROP'", "dropped"]) {
+      expect(changesSchema(sql)).toBe(false)
+    }
+  })
 })

@@ -1,4 +1,12 @@
-import { type Client, type InStatement, type InValue, LibsqlError, type ResultSet, type Row } from "@libsql/client"
+import {
+  type Client,
+  type InStatement,
+  type InValue,
+  LibsqlError,
+  type ResultSet,
+  type Row,
+  type Transaction
+} from "@libsql/client"
 import Sqlite, { type Statement as Prepared } from "libsql"
 import type { PreparedStatementStats } from "../PreparedStatements.js"
 
@@ -7,9 +15,20 @@ const BEGIN = { write: "BEGIN IMMEDIATE", read: "BEGIN TRANSACTION READONLY", de
 /** One cached statement: prepared once, with what it returns known once. */
 interface Cached {
   readonly statement: Prepared
-  readonly columns: ReadonlyArray<string> | undefined
-  readonly columnTypes: ReadonlyArray<string>
+  readonly reader: boolean
+  /**
+   * What a reader returns, read after its first run: SQLite prepares against the schema this connection knows, and
+   * only a run notices a change made on another connection (it prepares the statement again).
+   */
+  columns: ReadonlyArray<string> | undefined
+  columnTypes: ReadonlyArray<string>
 }
+
+/** SQL that may change the schema (after leading comments): it makes the column lists of cached readers stale. */
+const SCHEMA_CHANGE = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*(?:CREATE|ALTER|DROP)\b/i
+
+/** True when `sql` may change the schema. */
+export const changesSchema = (sql: string): boolean => SCHEMA_CHANGE.test(sql)
 
 /** The error the client would raise for a native SQLite error, so callers classify it the same way. */
 const toLibsqlError = (error: unknown): unknown => {
@@ -71,6 +90,7 @@ export const withPreparedStatements = (
   let misses = 0
   let evictions = 0
   let prepareUs = 0
+  let invalidations = 0
 
   const prepared = (sql: string): Cached => {
     const found = cache.get(sql)
@@ -87,12 +107,7 @@ export const withPreparedStatements = (
     statement.safeIntegers(true)
     const reader = statement.reader
     if (reader) statement.raw(true)
-    const definitions = reader ? statement.columns() : []
-    const entry: Cached = {
-      statement,
-      columns: reader ? definitions.map((c) => c.name) : undefined,
-      columnTypes: definitions.map((c) => c.type ?? "")
-    }
+    const entry: Cached = { statement, reader, columns: undefined, columnTypes: [] }
     prepareUs += (performance.now() - start) * 1000
     cache.set(sql, entry)
     if (cache.size > options.capacity) {
@@ -102,17 +117,64 @@ export const withPreparedStatements = (
     return entry
   }
 
+  /** Drops every cached statement (the schema changed, here or on one of the client's connections). */
+  const invalidate = () => {
+    cache.clear()
+    invalidations++
+  }
+
+  /** Runs `f` on the client (its own connections), then drops the cache: it may have changed the schema. */
+  const thenInvalidate = <A>(f: () => Promise<A>): Promise<A> => f().finally(invalidate)
+
+  /** A transaction of the client whose commit drops the cache when one of its statements may change the schema. */
+  const watched = (tx: Transaction): Transaction => {
+    let schema = false
+    const note = (statements: ReadonlyArray<InStatement>) => {
+      for (const s of statements) if (changesSchema(typeof s === "string" ? s : s.sql)) schema = true
+    }
+    return {
+      execute: (statement) => {
+        note([statement])
+        return tx.execute(statement)
+      },
+      batch: (statements) => {
+        note(statements)
+        return tx.batch(statements)
+      },
+      executeMultiple: (sql) => {
+        schema = true
+        return tx.executeMultiple(sql)
+      },
+      commit: () => (schema ? thenInvalidate(() => tx.commit()) : tx.commit()),
+      rollback: () => tx.rollback(),
+      close: () => tx.close(),
+      get closed() {
+        return tx.closed
+      }
+    }
+  }
+
   const run = (input: InStatement): ResultSet => {
     const { args = [], sql } = typeof input === "string" ? { sql: input, args: [] } : input
     const bound = Array.isArray(args)
       ? args.map(bindable)
       : Object.fromEntries(Object.entries(args).map(([k, v]) => [k.replace(/^[@$:]/, ""), bindable(v)]))
-    const { columnTypes, columns, statement } = prepared(sql)
-    if (columns === undefined) {
+    const entry = prepared(sql)
+    const statement = entry.statement
+    if (!entry.reader) {
       const info = statement.run(bound)
+      // A cached `SELECT *` keeps the columns of its first run: after a schema change, prepare again.
+      if (changesSchema(sql)) invalidate()
       return resultSet([], [], [], info.changes, BigInt(info.lastInsertRowid))
     }
-    const rows = (statement.all(bound) as Array<Array<unknown>>).map((raw) => {
+    const raws = statement.all(bound) as Array<Array<unknown>>
+    if (entry.columns === undefined) {
+      const definitions = statement.columns()
+      entry.columns = definitions.map((c) => c.name)
+      entry.columnTypes = definitions.map((c) => c.type ?? "")
+    }
+    const { columnTypes, columns } = entry
+    const rows = raws.map((raw) => {
       const row: Record<string | number, unknown> = {}
       Object.defineProperty(row, "length", { value: raw.length })
       for (let i = 0; i < raw.length; i++) {
@@ -151,9 +213,10 @@ export const withPreparedStatements = (
           throw error
         }
       })) as Client["batch"],
-    migrate: (statements) => client.migrate(statements),
-    transaction: ((mode?: "write" | "read" | "deferred") => client.transaction(mode)) as Client["transaction"],
-    executeMultiple: (sql) => client.executeMultiple(sql),
+    migrate: (statements) => thenInvalidate(() => client.migrate(statements)),
+    transaction: ((mode?: "write" | "read" | "deferred") =>
+      client.transaction(mode).then(watched)) as Client["transaction"],
+    executeMultiple: (sql) => thenInvalidate(() => client.executeMultiple(sql)),
     sync: () => client.sync(),
     reconnect: () => client.reconnect(),
     close: () => {
@@ -174,7 +237,8 @@ export const withPreparedStatements = (
     avg_prep_time_us: misses === 0 ? 0 : prepareUs / misses,
     cached: cache.size,
     capacity: options.capacity,
-    evictions
+    evictions,
+    invalidations
   })
   return { client: wrapped, stats }
 }
