@@ -8,7 +8,7 @@ import type * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import type { ClientOptions } from "./Database.js"
 import * as DatabaseConfig from "./DatabaseConfig.js"
-import type { PoolTimeout } from "./DatabaseError.js"
+import type { DatabaseFailure, PoolTimeout } from "./DatabaseError.js"
 import { makeEmbedded } from "./internal/embeddedPool.js"
 import type { Purpose, RequestObservation } from "./internal/remote.js"
 import { makeRemote } from "./internal/remotePool.js"
@@ -35,8 +35,11 @@ export interface Lease {
    * its request in observations (default `check`).
    */
   readonly ping: (timeout: Duration.DurationInput, purpose?: Exclude<Purpose, "operation">) => Effect.Effect<boolean>
-  /** Discards this connection (its socket is destroyed) and continues the lease on a new one. */
-  readonly replace: Effect.Effect<void>
+  /**
+   * Discards this connection (its socket is destroyed) and continues the lease on a new one. When no new one can be
+   * made, it fails and the old connection is discarded when the lease ends.
+   */
+  readonly replace: Effect.Effect<void, DatabaseFailure>
 }
 
 /** A connection of a remote pool, as seen by maintenance (keep-alive). */
@@ -68,12 +71,21 @@ export class ConnectionPool extends Context.Tag("@memory-turso/pool/ConnectionPo
     readonly config: PoolConfig.ConnectionPoolSection
     /** The auth token, for redacting error messages; never logged. */
     readonly authToken: Redacted.Redacted<string> | undefined
-    /** Waits (FIFO, up to `connection_timeout_secs`) for a connection, checks it when doubtful, holds it for the scope. */
-    readonly checkout: Effect.Effect<Lease, PoolTimeout, Scope.Scope>
+    /**
+     * Waits (FIFO, up to `connection_timeout_secs`) for a connection, checks it when doubtful, holds it for the
+     * scope. Fails with `PoolTimeout`, or with `DatabaseUnavailable` when a connection cannot be made.
+     */
+    readonly checkout: Effect.Effect<Lease, PoolTimeout | DatabaseFailure, Scope.Scope>
     /** The idle connection `id` for the scope, if it is idle and a slot is free with nobody waiting; never waits. */
     readonly reserveIdle: (id: number) => Effect.Effect<Option.Option<Lease>, never, Scope.Scope>
     /** The remote connections now (empty in embedded mode). */
     readonly connections: Effect.Effect<ReadonlyArray<ConnectionInfo>>
+    /**
+     * Declares, while the scope is open, that a decorator pings idle connections so that none stays silent longer
+     * than `maxSilenceMs` (keep-alive does). The health check then leaves connections idle for less than that
+     * alone: they are kept warm, and checking them would cost a round trip for nothing. No effect when embedded.
+     */
+    readonly keptWarm: (maxSilenceMs: number) => Effect.Effect<void, never, Scope.Scope>
     /** Calls `listener` for every pool event while the scope is open. */
     readonly observe: (listener: (event: PoolEvent) => void) => Effect.Effect<void, never, Scope.Scope>
     readonly stats: Effect.Effect<PoolStats>
@@ -106,10 +118,5 @@ export const make = Effect.fn("ConnectionPool.make")(function* (options: Options
 /** The pool as a layer. */
 export const layer = (options: Options) => Layer.scoped(ConnectionPool, make(options))
 
-/** The ping every pool uses. */
-export const pingClient = (client: Client, timeout: Duration.DurationInput): Effect.Effect<boolean> =>
-  Effect.tryPromise(() => client.execute("SELECT 1")).pipe(
-    Effect.timeout(timeout),
-    Effect.as(true),
-    Effect.orElseSucceed(() => false)
-  )
+/** The ping every pool uses: `SELECT 1` bounded by `timeout`, true when it answered in time. */
+export { pingClient } from "./internal/ping.js"

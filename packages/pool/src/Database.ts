@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import { type Client, createClient, type InValue, LibsqlError, type ResultSet } from "@libsql/client"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -9,6 +6,7 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as DatabaseConfig from "./DatabaseConfig.js"
 import { DatabaseError, type DatabaseFailure, DatabaseUnavailable } from "./DatabaseError.js"
+import { temporaryUrl } from "./internal/temporary.js"
 import type { PoolStats } from "./PoolStats.js"
 
 export type { ResultSet, Row } from "@libsql/client"
@@ -223,10 +221,6 @@ export const layerConfig = Layer.scoped(
 export const layerTest = Layer.scoped(
   Database,
   Effect.gen(function* () {
-    const dir = yield* Effect.acquireRelease(
-      Effect.sync(() => mkdtempSync(join(tmpdir(), "memory-turso-"))),
-      (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
-    )
-    return yield* make({ url: `file:${join(dir, "test.db")}` })
+    return yield* make({ url: yield* temporaryUrl })
   })
 )

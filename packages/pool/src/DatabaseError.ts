@@ -45,5 +45,16 @@ export class MissingAuthToken extends Data.TaggedError("MissingAuthToken")<{
   }
 }
 
+/** The database URL cannot be used: it does not parse as a URL, or names a scheme that is not supported. */
+export class InvalidDatabaseUrl extends Data.TaggedError("InvalidDatabaseUrl")<{
+  /** The URL as given, with credentials (`authToken=`, `user:password@`) masked. */
+  readonly url: string
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `invalid database URL ${JSON.stringify(this.url)}: ${this.reason}`
+  }
+}
+
 /** Failures of the `Database` service. */
 export type DatabaseFailure = DatabaseError | DatabaseUnavailable

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -8,6 +5,7 @@ import * as ConnectionPool from "./ConnectionPool.js"
 import * as Database from "./Database.js"
 import * as DatabaseConfig from "./DatabaseConfig.js"
 import { DatabaseUnavailable, type PoolTimeout } from "./DatabaseError.js"
+import * as temporary from "./internal/temporary.js"
 import * as PoolConfig from "./PoolConfig.js"
 
 /** Options of the pooled layer: the database, and the `[connection_pool]` section. */
@@ -58,13 +56,7 @@ export const layerConfig = (options: Config.Config<Options> = config()) =>
   Layer.unwrapEffect(Effect.map(options, layer))
 
 /** A `file:` URL in a fresh temporary directory, removed when the scope closes (for test layers). */
-export const temporaryUrl = Effect.map(
-  Effect.acquireRelease(
-    Effect.sync(() => mkdtempSync(join(tmpdir(), "memory-turso-pool-"))),
-    (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
-  ),
-  (dir) => `file:${join(dir, "test.db")}`
-)
+export { temporaryUrl } from "./internal/temporary.js"
 
 /** The pooled layer over a fresh embedded database file in a temporary directory, removed when the layer closes. */
-export const layerTest = Layer.unwrapScoped(Effect.map(temporaryUrl, (url) => layer({ url })))
+export const layerTest = Layer.unwrapScoped(Effect.map(temporary.temporaryUrl, (url) => layer({ url })))

@@ -44,9 +44,27 @@ describe("DatabaseConfig", () => {
     })
   )
 
-  it("redacts tokens in URLs", () => {
+  it("redacts tokens and credentials in URLs", () => {
     expect(DatabaseConfig.redactUrl("libsql://x?authToken=abc&tls=0")).toBe("libsql://x?authToken=[REDACTED]&tls=0")
+    expect(DatabaseConfig.redactUrl("https://user:pw@x/")).toBe("https://[REDACTED]@x/")
   })
+
+  it.effect("a remote URL that does not parse, or has an unsupported scheme, is a typed error naming the schemes", () =>
+    Effect.gen(function* () {
+      const token = Redacted.make("tok-url-77")
+      for (const url of ["not a url", "db.turso.io", "ws://127.0.0.1:8080", "wss://db.turso.io", "libsql:nohost"]) {
+        const error = yield* Effect.flip(DatabaseConfig.validate({ url, authToken: token }))
+        expect(error._tag).toBe("InvalidDatabaseUrl")
+        expect(error.message).toContain("libsql://, https:// or http://")
+      }
+      const withSecret = yield* Effect.flip(DatabaseConfig.validate({ url: "wss://db?authToken=tok-url-77" }))
+      expect(withSecret.message).not.toContain("tok-url-77")
+      expect(withSecret.message).toContain("the scheme wss: is not supported")
+      // the plain single-client layer refuses them too
+      const opened = yield* Effect.flip(Effect.scoped(Database.make({ url: "ws://127.0.0.1:8080" })))
+      expect(opened._tag).toBe("InvalidDatabaseUrl")
+    })
+  )
 
   it.scoped("creates the directory of an embedded database", () =>
     Effect.gen(function* () {

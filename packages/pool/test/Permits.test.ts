@@ -4,6 +4,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as TestClock from "effect/TestClock"
+import { Counters, checkoutWith } from "../src/internal/counters.js"
 import * as Permits from "../src/internal/permits.js"
 
 const waitUntil = (check: () => boolean) =>
@@ -90,6 +91,65 @@ describe("Permits (FIFO queue with acquire timeout)", () => {
       yield* TestClock.adjust("250 millis")
       permits.release()
       expect(yield* Fiber.join(waiter)).toBe(250)
+    })
+  )
+})
+
+describe("checkout: permit, then a connection", () => {
+  it.effect("a failing take gives its permit back: max_connections + 1 failures leave nothing active", () =>
+    Effect.gen(function* () {
+      const permits = Permits.make(2, "10 seconds")
+      const counters = new Counters()
+      let takes = 0
+      const failing = () =>
+        Effect.suspend(() => {
+          takes++
+          return Effect.fail("no connection" as const)
+        })
+      const checkout = Effect.scoped(checkoutWith(permits, counters, failing, () => Effect.void))
+      for (let i = 0; i < 3; i++) expect(yield* Effect.flip(checkout)).toBe("no connection")
+      // without the release, the third attempt would wait for a permit instead of reaching take
+      expect(takes).toBe(3)
+      expect(permits.active()).toBe(0)
+      expect(yield* counters.snapshot(permits, () => 0)).toMatchObject({ active: 0, total_acquired: 0, timeouts: 0 })
+    })
+  )
+
+  it.effect("a take interrupted while it waits (in restore) gives its permit back", () =>
+    Effect.gen(function* () {
+      const permits = Permits.make(1, "10 seconds")
+      const counters = new Counters()
+      const waiting = yield* Deferred.make<void>()
+      const take = (restore: <A, E, R>(e: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>) =>
+        restore(Effect.zipRight(Deferred.succeed(waiting, undefined), Effect.never))
+      const fiber = yield* Effect.fork(Effect.scoped(checkoutWith(permits, counters, take, () => Effect.void)))
+      yield* Deferred.await(waiting)
+      expect(permits.active()).toBe(1)
+      yield* Fiber.interrupt(fiber)
+      expect(permits.active()).toBe(0)
+    })
+  )
+
+  it.effect("the wait of a take counts in the wait statistics; a lease is released with its scope", () =>
+    Effect.gen(function* () {
+      const permits = Permits.make(1, "10 seconds")
+      const counters = new Counters()
+      const released: Array<string> = []
+      const take = () => Effect.succeed(["lease", 40] as const)
+      // the pool's release puts the connection back and returns the permit
+      const release = (l: string) =>
+        Effect.sync(() => {
+          released.push(l)
+          permits.release()
+        })
+      const lease = yield* Effect.scoped(checkoutWith(permits, counters, take, release))
+      expect(lease).toBe("lease")
+      expect(released).toEqual(["lease"])
+      expect(yield* counters.snapshot(permits, () => 0)).toMatchObject({
+        active: 0,
+        total_acquired: 1,
+        max_wait_ms: 40
+      })
     })
   )
 })

@@ -1,7 +1,12 @@
 import { describe, expect, it } from "@effect/vitest"
+import type { TestServer } from "@memory-turso/testkit"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as TestClock from "effect/TestClock"
+import type * as ConnectionPool from "../src/ConnectionPool.js"
+import * as Pool from "../src/Pool.js"
 import { eventually, pooled, select1, server } from "./helpers.js"
 
 describe("remote pool: bounds and queue", () => {
@@ -51,8 +56,8 @@ describe("remote pool: bounds and queue", () => {
       expect(failed.message).toContain("all 10 connections are busy")
       // the same through the lower-level service: the PoolTimeout itself
       const timeout = yield* Effect.flip(Effect.scoped(pool.checkout))
-      expect(timeout._tag).toBe("PoolTimeout")
-      expect(timeout.waited_ms).toBeGreaterThanOrEqual(300)
+      expect(timeout).toMatchObject({ _tag: "PoolTimeout", max_connections: 10 })
+      expect(timeout._tag === "PoolTimeout" && timeout.waited_ms).toBeGreaterThanOrEqual(300)
       expect(srv.stats().requests).toBe(10)
       expect(yield* pool.stats).toMatchObject({ active: 10, utilization: 1, timeouts: 2 })
       yield* Effect.promise(() => srv.fault({ kind: "resume" }))
@@ -105,6 +110,21 @@ describe("remote pool: bounds and queue", () => {
   )
 })
 
+/** Reserves connection `id` and pings it through the reservation, forked; the server is told to hold the ping. */
+const stalledPing = (pool: ConnectionPool.Service, srv: TestServer, id: number) =>
+  Effect.gen(function* () {
+    yield* Effect.promise(() => srv.fault({ kind: "stall", count: 1 }))
+    const ping = yield* Effect.fork(
+      Effect.scoped(
+        Effect.flatMap(pool.reserveIdle(id), (lease) =>
+          Option.isSome(lease) ? lease.value.ping("60 seconds", "keepalive") : Effect.succeed(false)
+        )
+      )
+    )
+    yield* eventually(() => srv.stats().faults_injected.stall === 1)
+    return ping
+  })
+
 describe("remote pool: maintenance leases", () => {
   it.scopedLive("an operation arriving while the only idle connection answers a ping waits for it: no new socket", () =>
     Effect.gen(function* () {
@@ -112,22 +132,84 @@ describe("remote pool: maintenance leases", () => {
       const { db, pool } = yield* pooled(srv.url)
       yield* db.execute(select1)
       const [connection] = yield* pool.connections
-      yield* Effect.promise(() => srv.fault({ kind: "stall", count: 1, ms: 200 }))
-      const ping = yield* Effect.fork(
-        Effect.scoped(
-          Effect.flatMap(pool.reserveIdle(connection!.id), (lease) =>
-            Option.isSome(lease) ? lease.value.ping("5 seconds", "keepalive") : Effect.succeed(false)
-          )
-        )
-      )
-      yield* eventually(() => srv.stats().faults_injected.stall === 1)
+      const ping = yield* stalledPing(pool, srv, connection!.id)
       // a second reservation of a busy connection gets nothing
       expect(Option.isNone(yield* Effect.scoped(pool.reserveIdle(connection!.id)))).toBe(true)
-      yield* db.execute(select1)
+      const operation = yield* Effect.fork(db.execute(select1))
+      // the operation holds a permit and waits for the ping, counted as waiting; nothing went out for it
+      yield* eventually(() => Effect.runSync(pool.stats).waiting === 1)
+      expect(yield* pool.stats).toMatchObject({ active: 2, waiting: 1, connections_created: 1 })
+      expect(srv.stats()).toMatchObject({ requests: 2, sockets_accepted: 1 })
+      yield* Effect.promise(() => srv.fault({ kind: "resume" }))
+      yield* Fiber.join(operation)
       expect(yield* Fiber.join(ping)).toBe(true)
       expect(srv.stats()).toMatchObject({ requests: 3, sockets_accepted: 1 })
-      expect(yield* pool.stats).toMatchObject({ connections_created: 1, total_acquired: 2, active: 0, idle: 1 })
+      expect(yield* pool.stats).toMatchObject({
+        connections_created: 1,
+        total_acquired: 2,
+        active: 0,
+        idle: 1,
+        waiting: 0
+      })
     })
+  )
+
+  it.scopedLive("an operation waiting for a ping can be interrupted while the ping is still held", () =>
+    Effect.gen(function* () {
+      const srv = yield* server()
+      const { db, pool } = yield* pooled(srv.url)
+      yield* db.execute(select1)
+      const [connection] = yield* pool.connections
+      const ping = yield* stalledPing(pool, srv, connection!.id)
+      const result = yield* db.execute(select1).pipe(Effect.timeout("200 millis"), Effect.either)
+      expect(result._tag).toBe("Left")
+      // the ping is still held at the server: the operation ended without it
+      expect(Option.isNone(yield* Fiber.poll(ping))).toBe(true)
+      expect(srv.stats().requests).toBe(2)
+      // its permit went back; only the ping's lease is active
+      expect(yield* pool.stats).toMatchObject({ active: 1, waiting: 0, total_acquired: 1 })
+      yield* Effect.promise(() => srv.fault({ kind: "resume" }))
+      expect(yield* Fiber.join(ping)).toBe(true)
+      expect(yield* pool.stats).toMatchObject({ active: 0, waiting: 0 })
+    })
+  )
+
+  it.scoped("the wait for a ping is bounded by what is left of connection_timeout_secs (TestClock)", () =>
+    Effect.gen(function* () {
+      const srv = yield* server()
+      const { db, pool } = yield* pooled(srv.url, { connection_timeout_secs: 3 })
+      yield* db.execute(select1)
+      const [connection] = yield* pool.connections
+      const ping = yield* stalledPing(pool, srv, connection!.id)
+      const checkout = yield* Effect.fork(Effect.flip(Effect.scoped(pool.checkout)))
+      yield* eventually(() => Effect.runSync(pool.stats).waiting === 1)
+      yield* TestClock.adjust("2999 millis")
+      expect(Option.isNone(yield* Fiber.poll(checkout))).toBe(true)
+      yield* TestClock.adjust("1 millis")
+      expect(yield* Fiber.join(checkout)).toMatchObject({ _tag: "PoolTimeout", waited_ms: 3000, max_connections: 20 })
+      expect(Option.isNone(yield* Fiber.poll(ping))).toBe(true)
+      expect(yield* pool.stats).toMatchObject({ active: 1, waiting: 0, timeouts: 1 })
+      expect(srv.stats().requests).toBe(2)
+      yield* Effect.promise(() => srv.fault({ kind: "resume" }))
+      expect(yield* Fiber.join(ping)).toBe(true)
+    })
+  )
+})
+
+describe("remote pool: URLs", () => {
+  it.scoped(
+    "a URL that does not parse, has an unsupported scheme, or that the client refuses fails the layer, typed",
+    () =>
+      Effect.gen(function* () {
+        for (const url of ["http//missing-colon", "ws://127.0.0.1:1"]) {
+          const error = yield* Effect.flip(Layer.build(Pool.layer({ url })))
+          expect(error._tag).toBe("InvalidDatabaseUrl")
+          expect(error.message).toContain("expected file: (embedded) or libsql://, https:// or http:// (remote)")
+        }
+        const refused = yield* Effect.flip(Layer.build(Pool.layer({ url: "http://127.0.0.1:1/?unknown_param=1" })))
+        expect(refused._tag).toBe("InvalidDatabaseUrl")
+        expect(refused.message).toContain("unknown_param")
+      })
   )
 })
 

@@ -1,5 +1,6 @@
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
+import { PoolTimeout } from "../DatabaseError.js"
 import type { PoolStats } from "../PoolStats.js"
 import type { Permits } from "./permits.js"
 
@@ -19,6 +20,8 @@ export class Counters {
   sockets_closed = 0
   sockets_closed_idle = 0
   requests = 0
+  /** Callers holding a permit that wait for a connection busy with a ping (a gauge, part of `waiting`). */
+  waiting_for_ping = 0
 
   acquired(waitedMs: number) {
     this.total_acquired++
@@ -34,7 +37,7 @@ export class Counters {
         max: permits.max,
         active,
         idle: idle(),
-        waiting: permits.waiting(),
+        waiting: permits.waiting() + this.waiting_for_ping,
         utilization: round(active / permits.max),
         total_acquired: this.total_acquired,
         avg_wait_ms: this.total_acquired === 0 ? 0 : round(this.total_wait_ms / this.total_acquired),
@@ -54,28 +57,38 @@ export class Counters {
   }
 }
 
-/** Waits for a permit and counts the wait, or the timeout. */
-export const acquirePermit = (permits: Permits, counters: Counters) =>
-  permits.acquire.pipe(
-    Effect.tap((waited) => counters.acquired(waited)),
-    Effect.tapError(() => Effect.sync(() => counters.timeouts++))
-  )
+/** Runs an effect in the interruptible region of `uninterruptibleMask`. */
+export type Restore = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
 
 /**
- * Waits for a permit (interruptibly), then takes a connection and registers its release in the scope; the two
- * steps after the wait cannot be torn apart by an interruption.
+ * Takes a connection once the permit is held: the lease and how long it waited beyond the permit, in milliseconds.
+ * It runs uninterruptibly except for what it wraps in `restore`; `waitedMs` is the time the permit took.
  */
-export const checkoutWith = <L>(
+export type Take<L, E> = (restore: Restore, waitedMs: number) => Effect.Effect<readonly [L, number], E>
+
+/**
+ * Waits for a permit (interruptibly), then takes a connection and registers its release in the scope. The permit
+ * goes back when taking fails or is interrupted; once taken, the lease is released with the scope. The whole wait
+ * (permit and take) is counted, as is a timeout.
+ */
+export const checkoutWith = <L, E>(
   permits: Permits,
   counters: Counters,
-  take: Effect.Effect<L>,
+  take: Take<L, E>,
   release: (lease: L) => Effect.Effect<void>
-): Effect.Effect<L, import("../DatabaseError.js").PoolTimeout, Scope.Scope> =>
+): Effect.Effect<L, PoolTimeout | E, Scope.Scope> =>
   Effect.uninterruptibleMask((restore) =>
     Effect.gen(function* () {
-      yield* restore(acquirePermit(permits, counters))
-      const lease = yield* take
+      const waited = yield* restore(permits.acquire)
+      const [lease, extra] = yield* take(restore, waited).pipe(Effect.onError(() => Effect.sync(permits.release)))
       yield* Effect.addFinalizer(() => release(lease))
+      counters.acquired(waited + extra)
       return lease
     })
+  ).pipe(
+    Effect.tapError((error) =>
+      Effect.sync(() => {
+        if (error instanceof PoolTimeout) counters.timeouts++
+      })
+    )
   )

@@ -2,12 +2,12 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type { ConnectionPool, Lease, Options } from "../ConnectionPool.js"
-import { pingClient } from "../ConnectionPool.js"
 import { openClient } from "../Database.js"
 import * as DatabaseConfig from "../DatabaseConfig.js"
 import type { ConnectionPoolSection } from "../PoolConfig.js"
 import { Counters, checkoutWith } from "./counters.js"
 import * as Permits from "./permits.js"
+import { pingClient } from "./ping.js"
 import { withPreparedStatements } from "./preparedClient.js"
 
 /** Prepared statements kept for re-use by default (the storage layer uses a few dozen distinct texts). */
@@ -48,8 +48,14 @@ export const makeEmbedded = (options: Options, config: ConnectionPoolSection) =>
       kind: "embedded",
       config,
       authToken: options.authToken,
-      checkout: checkoutWith(permits, counters, Effect.succeed(lease), () => release),
+      checkout: checkoutWith(
+        permits,
+        counters,
+        () => Effect.succeed([lease, 0] as const),
+        () => release
+      ),
       reserveIdle: () => Effect.succeed(Option.none()),
+      keptWarm: () => Effect.void,
       connections: Effect.succeed([]),
       observe: () => Effect.void,
       stats: counters.snapshot(permits, () => permits.max - permits.active()),

@@ -13,7 +13,7 @@ export interface RequestObservation {
   readonly purpose: Purpose
   /** The request opened a new socket (paid the TCP/TLS connect) rather than reusing a warm one. */
   readonly cold: boolean
-  /** From sending the request to the response headers, in milliseconds. */
+  /** From sending the request to the last byte of the response body, in milliseconds. */
   readonly ms: number
   /** False when the request failed in the network (no HTTP response). */
   readonly ok: boolean
@@ -30,6 +30,9 @@ export interface Listener {
   readonly socketClosed: (connection: RemoteConnection, idle: boolean, idleMs: number) => void
   readonly request: (observation: RequestObservation) => void
 }
+
+/** Statuses whose responses cannot carry a body (`new Response` refuses one). */
+const NULL_BODY_STATUS = new Set([101, 204, 205, 304])
 
 /** Socket keep-alive on the client side: the server's idle timeout decides, not undici's 4 s default. */
 const CLIENT_KEEP_ALIVE_MS = 10 * 60 * 1000
@@ -127,8 +130,12 @@ export class RemoteConnection {
         ...(hasBody ? { body: Buffer.from(await request.arrayBuffer()) } : {}),
         dispatcher
       })
+      // The body is read here (replies are small JSON): the request is in flight, and timed, until its last byte,
+      // so a socket closed mid-body counts as a broken request rather than an idle close.
+      const body = await response.arrayBuffer()
       observe(true)
-      return response as unknown as Response
+      const init = { status: response.status, statusText: response.statusText, headers: [...response.headers] }
+      return new Response(NULL_BODY_STATUS.has(response.status) ? null : body, init)
     } catch (error) {
       this.broken = true
       observe(false)

@@ -1,3 +1,4 @@
+import { createClient } from "@libsql/client"
 import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
@@ -6,11 +7,13 @@ import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type { ConnectionPool, Lease, Options, PoolEvent } from "../ConnectionPool.js"
-import { pingClient } from "../ConnectionPool.js"
+import { toFailure } from "../Database.js"
 import * as DatabaseConfig from "../DatabaseConfig.js"
+import { type DatabaseFailure, InvalidDatabaseUrl, PoolTimeout } from "../DatabaseError.js"
 import type { ConnectionPoolSection } from "../PoolConfig.js"
-import { Counters, checkoutWith } from "./counters.js"
+import { Counters, checkoutWith, type Take } from "./counters.js"
 import * as Permits from "./permits.js"
+import { pingClient } from "./ping.js"
 import { type Listener, type Purpose, RemoteConnection } from "./remote.js"
 
 /** A lease on a remote connection; `current` moves to a new connection when `replace` runs. */
@@ -19,7 +22,7 @@ class RemoteLease implements Lease {
   constructor(
     public current: RemoteConnection,
     readonly idleMs: number,
-    private readonly replaceWith: (lease: RemoteLease) => Effect.Effect<void>
+    private readonly replaceWith: (lease: RemoteLease) => Effect.Effect<void, DatabaseFailure>
   ) {
     this.verified = current.requests === 0
   }
@@ -55,6 +58,17 @@ class RemoteLease implements Lease {
 export const makeRemote = (options: Options, config: ConnectionPoolSection) =>
   Effect.gen(function* () {
     yield* DatabaseConfig.validate(options)
+    const token = options.authToken === undefined ? undefined : Redacted.value(options.authToken)
+    // The client's own checks of the URL (its query parameters, ...) now, so a URL it refuses fails the layer
+    // rather than every operation. An HTTP client opens nothing until its first request.
+    yield* Effect.try({
+      try: () => createClient({ url: options.url, ...(token ? { authToken: token } : {}) }).close(),
+      catch: (error) =>
+        new InvalidDatabaseUrl({
+          url: DatabaseConfig.redactUrl(options.url),
+          reason: toFailure("open", error, options.authToken).message
+        })
+    })
     const permits = Permits.make(config.max_connections, Duration.seconds(config.connection_timeout_secs))
     const counters = new Counters()
     const all = new Map<number, RemoteConnection>()
@@ -78,15 +92,20 @@ export const makeRemote = (options: Options, config: ConnectionPoolSection) =>
         emit({ _tag: "Request", ...observation })
       }
     }
-    const token = options.authToken === undefined ? undefined : Redacted.value(options.authToken)
     let nextId = 1
 
-    const create = Effect.map(Clock.currentTimeMillis, (now) => {
-      const connection = new RemoteConnection(nextId++, { url: options.url, authToken: token }, now, listener)
-      all.set(connection.id, connection)
-      counters.connections_created++
-      return connection
-    })
+    const create = Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      Effect.try({
+        try: () => {
+          const connection = new RemoteConnection(nextId, { url: options.url, authToken: token }, now, listener)
+          nextId++
+          all.set(connection.id, connection)
+          counters.connections_created++
+          return connection
+        },
+        catch: (error) => toFailure("connect", error, options.authToken)
+      })
+    )
 
     const discard = (connection: RemoteConnection) => {
       all.delete(connection.id)
@@ -95,12 +114,21 @@ export const makeRemote = (options: Options, config: ConnectionPoolSection) =>
     }
 
     const replace = (lease: RemoteLease) =>
-      Effect.map(create, (next) => {
-        discard(lease.current)
-        next.inUse = true
-        lease.current = next
-        lease.verified = true
-      })
+      create.pipe(
+        Effect.tap((next) => {
+          discard(lease.current)
+          next.inUse = true
+          lease.current = next
+          lease.verified = true
+        }),
+        // No new connection: the old one is not reused either (it goes when the lease is released).
+        Effect.tapError(() =>
+          Effect.sync(() => {
+            lease.current.broken = true
+          })
+        ),
+        Effect.asVoid
+      )
 
     const release = (lease: RemoteLease) =>
       Effect.map(Clock.currentTimeMillis, (now) => {
@@ -120,21 +148,44 @@ export const makeRemote = (options: Options, config: ConnectionPoolSection) =>
         }
       })
 
-    const take = Effect.gen(function* () {
-      // No idle connection, but one is busy with a ping: its answer is at most a round trip (bounded by the ping
-      // timeout) away, sooner and cheaper than opening a new socket.
-      while (idle.length === 0 && maintenance.size > 0) yield* Deferred.await(maintenance.values().next().value!)
-      const now = yield* Clock.currentTimeMillis
-      const connection = idle.pop() ?? (yield* create)
-      connection.inUse = true
-      return new RemoteLease(connection, connection.requests === 0 ? 0 : now - connection.lastUsedAt, replace)
-    })
+    const timeoutMs = config.connection_timeout_secs * 1000
+    const take: Take<RemoteLease, DatabaseFailure | PoolTimeout> = (restore, waitedMs) =>
+      Effect.gen(function* () {
+        const start = yield* Clock.currentTimeMillis
+        // No idle connection, but one is busy with a ping: its answer is at most a round trip (bounded by the ping
+        // timeout) away, sooner and cheaper than opening a new socket. The wait is interruptible, counted as
+        // waiting, and bounded by what is left of the acquire timeout.
+        while (idle.length === 0 && maintenance.size > 0) {
+          const left = Math.max(0, timeoutMs - waitedMs - ((yield* Clock.currentTimeMillis) - start))
+          counters.waiting_for_ping++
+          yield* restore(
+            Deferred.await(maintenance.values().next().value!).pipe(
+              Effect.timeoutFail({
+                duration: left,
+                onTimeout: () =>
+                  new PoolTimeout({
+                    waited_ms: timeoutMs,
+                    max_connections: config.max_connections,
+                    waiting: permits.waiting() + counters.waiting_for_ping - 1
+                  })
+              })
+            )
+          ).pipe(Effect.ensuring(Effect.sync(() => counters.waiting_for_ping--)))
+        }
+        const now = yield* Clock.currentTimeMillis
+        const connection = idle.pop() ?? (yield* create)
+        connection.inUse = true
+        const lease = new RemoteLease(connection, connection.requests === 0 ? 0 : now - connection.lastUsedAt, replace)
+        return [lease, now - start] as const
+      })
 
-    const idleThresholdMs = config.health_check_idle_secs * 1000
+    /** Silences that decorators (keep-alive) promise to stay within, by their pings; see `keptWarm`. */
+    const keptWarm = new Set<{ readonly ms: number }>()
+    const idleThresholdMs = () => Math.max(config.health_check_idle_secs * 1000, ...[...keptWarm].map((k) => k.ms))
     const healthCheck = (lease: RemoteLease) =>
       Effect.gen(function* () {
         if (!config.enable_health_check || lease.verified || !lease.socketOpen) return
-        if (lease.idleMs < idleThresholdMs) return
+        if (lease.idleMs < idleThresholdMs()) return
         counters.health_checks++
         if (yield* lease.ping(Duration.seconds(config.health_check_timeout_secs))) return
         counters.health_check_failures++
@@ -174,6 +225,15 @@ export const makeRemote = (options: Options, config: ConnectionPoolSection) =>
           requests: c.requests
         }))
       ),
+      keptWarm: (maxSilenceMs: number) =>
+        Effect.acquireRelease(
+          Effect.sync(() => {
+            const entry = { ms: maxSilenceMs }
+            keptWarm.add(entry)
+            return entry
+          }),
+          (entry) => Effect.sync(() => keptWarm.delete(entry))
+        ).pipe(Effect.asVoid),
       observe: (callback: (event: PoolEvent) => void) =>
         Effect.acquireRelease(
           Effect.sync(() => listeners.add(callback)),
