@@ -97,7 +97,13 @@ export const make = Effect.fn("KeepAlive.make")(function* (input?: Partial<KeepA
       (connection) =>
         Effect.scoped(
           Effect.flatMap(pool.reserveIdle(connection.id), (lease) =>
-            Option.isNone(lease) ? Effect.succeed(0) : Effect.as(ping(lease.value, "keepalive"), 1)
+            Option.isNone(lease)
+              ? Effect.succeed(0)
+              : // A failed ping whose replacement cannot be made either: the pool discards the connection.
+                Effect.as(
+                  Effect.catchAll(ping(lease.value, "keepalive"), () => Effect.void),
+                  1
+                )
           )
         ),
       { concurrency: "unbounded" }
@@ -106,8 +112,14 @@ export const make = Effect.fn("KeepAlive.make")(function* (input?: Partial<KeepA
   }).pipe(Effect.withSpan("KeepAlive.pingIdle"))
 
   if (section.enable_proactive_ping) {
+    // Warm connections are this pinger's care: the pool's health check leaves them alone.
+    yield* pool.keptWarm(worstIdleMs(section))
+    // A round every interval_secs on a fixed beat: each round runs in its own fiber, so a slow or stalled ping
+    // (up to ping_timeout_secs) delays no other connection's ping. A connection being pinged is in use, so the
+    // next round skips it.
+    const scope = yield* Effect.scope
     const interval = Duration.seconds(section.interval_secs)
-    yield* Effect.forkScoped(Effect.forever(Effect.zipRight(Effect.sleep(interval), pingIdle)))
+    yield* Effect.forkScoped(Effect.forever(Effect.zipRight(Effect.sleep(interval), Effect.forkIn(pingIdle, scope))))
   }
 
   return {

@@ -13,14 +13,6 @@ import type { KeepAliveSection } from "../src/KeepAliveConfig.js"
 /** A test server for the test's scope. */
 export const server = (options?: TestServerOptions) => acquireTestServer(options).pipe(Effect.orDie)
 
-/** Real elapsed milliseconds of an effect. */
-export const timed = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.gen(function* () {
-    const start = performance.now()
-    yield* effect
-    return performance.now() - start
-  })
-
 export const select1 = { sql: "SELECT 1", args: [] }
 
 /** Collects the messages of warning logs. */

@@ -7,8 +7,8 @@ import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 
-/** Every failure of `schema` reads "expected <what>, got <value>". */
-const expecting = <A, I>(schema: Schema.Schema<A, I>, what: string) =>
+/** `schema` whose every failure reads "expected <what>, got <value>" (the message style of config sections). */
+export const expecting = <A, I>(schema: Schema.Schema<A, I>, what: string) =>
   schema.annotations({
     message: (issue) => ({
       message: `expected ${what}, got ${JSON.stringify(issue.actual) ?? String(issue.actual)}`,

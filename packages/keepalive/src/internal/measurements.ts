@@ -46,8 +46,9 @@ export class Measurements {
         this.section.server_idle_timeout_secs === undefined
           ? this.#observedIdleClose
           : this.section.server_idle_timeout_secs * 1000
+      // Credit only what is known: without the server's idle timeout nothing says the socket would have closed.
       const gap = event.since_last_operation_ms ?? Number.POSITIVE_INFINITY
-      if (serverIdle === undefined || gap >= serverIdle) this.requests_kept_warm++
+      if (serverIdle !== undefined && gap >= serverIdle) this.requests_kept_warm++
     }
     return undefined
   }
