@@ -30,6 +30,7 @@ export type PlainReason =
   | "kind_disabled"
   | "empty"
   | "below_threshold"
+  | "above_decode_limit"
   | "insufficient_savings"
   | "codec_unavailable"
   | "codec_error"

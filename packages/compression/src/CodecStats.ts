@@ -24,6 +24,8 @@ export interface CodecStats {
   readonly stored_plain: number
   /** Encodes that would have compressed but the zstd codec is unavailable. */
   readonly codec_unavailable: number
+  /** Encodes left plain because the input is longer than `maxDecodedBytes` (no decoder would accept the envelope). */
+  readonly above_decode_limit: number
   /** Encodes where the codec failed (the value was stored plain). */
   readonly failed: number
   /** Envelopes decoded successfully / decodes that failed with a typed error. */

@@ -174,8 +174,13 @@ export interface WriteInput {
 export const envelopeSize = (frameCount: number, compressedTotal: number): number =>
   HEADER_BYTES + frameCount * FRAME_ENTRY_BYTES + compressedTotal
 
-/** Serialises an envelope. @since 0.1.0 */
+const U32_MAX = 0xffffffff
+
+/** Serialises an envelope. Throws a RangeError for a length the u32 fields cannot hold (never wraps). @since 0.1.0 */
 export const write = (input: WriteInput): Uint8Array => {
+  if (!Number.isInteger(input.originalLength) || input.originalLength < 0 || input.originalLength > U32_MAX) {
+    throw new RangeError(`original length ${input.originalLength} does not fit the envelope's u32 length field`)
+  }
   let compressedTotal = 0
   for (const frame of input.frames) compressedTotal += frame.body.length
   const out = new Uint8Array(envelopeSize(input.frames.length, compressedTotal))

@@ -104,7 +104,7 @@ describe("corrupt zstd envelopes fail with typed errors naming the record", () =
       })
     )
 
-    it.effect("a flipped content byte is caught by the checksum", () =>
+    it.effect("a damaged checksum field is caught by the checksum check", () =>
       Effect.gen(function* () {
         const { smallEnv } = yield* makeSamples
         expectCorrupt(yield* failure(setU32(smallEnv, 16, header(smallEnv).crc32 ^ 1)), "checksum mismatch")
@@ -219,6 +219,19 @@ describe("corrupt gzip and stored envelopes", () => {
       })
     )
 
+    it.effect("a flipped content byte of a stored (uncompressed) envelope is caught by the checksum", () =>
+      Effect.gen(function* () {
+        const original = utf8.encode(episode(3, 4096))
+        const stored = Envelope.stored(original)
+        const bodyStart = Envelope.HEADER_BYTES + Envelope.FRAME_ENTRY_BYTES
+        // Nothing else can notice: the frame has no structure of its own, only the CRC covers its bytes.
+        const flipped = setByte(stored, bodyStart + 100, stored[bodyStart + 100]! ^ 0x20)
+        expectCorrupt(yield* failure(flipped), "checksum mismatch")
+        const codec = yield* Codec
+        assert.isTrue(equalBytes(yield* codec.decode(stored, RECORD), original))
+      })
+    )
+
     it.effect("a stored frame whose length disagrees, and a dictionary id on gzip", () =>
       Effect.gen(function* () {
         const stored = Envelope.stored(utf8.encode("hello"))
@@ -233,13 +246,33 @@ describe("corrupt gzip and stored envelopes", () => {
 
 describe("maxDecodedBytes", () => {
   layer(CodecModule.layerTest({ maxDecodedBytes: 4000 }))((it) => {
-    it.effect("an envelope above the configured limit is refused; one below it decodes", () =>
+    it.effect("encode keeps an input above the limit plain (counted), so every row it writes stays readable", () =>
       Effect.gen(function* () {
         const codec = yield* Codec
-        const over = yield* codec.encode(repetitive(4001), "episodes")
-        expectCorrupt(yield* failure(over.bytes), "claims 4001 original bytes, above the limit of 4000")
+        const input = repetitive(4001)
+        const over = yield* codec.encode(input, "episodes")
+        assert.isTrue(over._tag === "Plain" && over.reason === "above_decode_limit" && over.bytes === input)
+        const text = yield* codec.encodeText("x".repeat(4001), "episodes")
+        assert.isTrue(text._tag === "Plain" && text.reason === "above_decode_limit")
+        // A plain value is stored as TEXT; reading it back returns it as it is.
+        assert.strictEqual(yield* codec.decodeText(text._tag === "Plain" ? text.text : "", RECORD), "x".repeat(4001))
         const under = yield* codec.encode(repetitive(4000), "episodes")
+        assert.strictEqual(under._tag, "Compressed")
         assert.strictEqual((yield* codec.decode(under.bytes, RECORD)).length, 4000)
+        const stats = yield* codec.stats
+        assert.deepStrictEqual([stats.above_decode_limit, stats.stored_plain, stats.compressed], [2, 2, 1])
+      })
+    )
+
+    it.effect("an envelope above the configured limit (written by a codec with a higher limit) is refused", () =>
+      Effect.gen(function* () {
+        const big = yield* Effect.scoped(
+          Effect.flatMap(CodecModule.make({ config: { threshold_bytes: 0 } }), (c) =>
+            c.encode(repetitive(4001), "episodes")
+          )
+        )
+        assert.strictEqual(big._tag, "Compressed")
+        expectCorrupt(yield* failure(big.bytes), "claims 4001 original bytes, above the limit of 4000")
       })
     )
   })

@@ -84,3 +84,13 @@ describe("rows written by 0.1.0 stay readable", () => {
     )
   })
 })
+
+describe("Envelope.write", () => {
+  it("refuses an original length its u32 field cannot hold instead of wrapping it", () => {
+    assert.throws(
+      () => Envelope.write({ algorithm: "stored", dictionaryId: 0, originalLength: 2 ** 32, crc32: 0, frames: [] }),
+      RangeError,
+      "original length 4294967296 does not fit"
+    )
+  })
+})

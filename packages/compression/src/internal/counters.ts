@@ -6,6 +6,7 @@ export interface Counters {
   compressed: number
   stored_plain: number
   codec_unavailable: number
+  above_decode_limit: number
   failed: number
   decoded: number
   decode_failed: number
@@ -22,6 +23,7 @@ export const makeCounters = (): Counters => ({
   compressed: 0,
   stored_plain: 0,
   codec_unavailable: 0,
+  above_decode_limit: 0,
   failed: 0,
   decoded: 0,
   decode_failed: 0,
@@ -50,6 +52,7 @@ export const snapshot = (
     compressed: counters.compressed,
     stored_plain: counters.stored_plain,
     codec_unavailable: counters.codec_unavailable,
+    above_decode_limit: counters.above_decode_limit,
     failed: counters.failed,
     decoded: counters.decoded,
     decode_failed: counters.decode_failed,

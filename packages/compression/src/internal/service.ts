@@ -160,6 +160,12 @@ export const build = (resolved: Resolved, mode: "codec" | "none"): Effect.Effect
       if (!kindEnabled[kind]) return plain("kind_disabled")
       if (bytes.length === 0) return plain("empty")
       if (bytes.length < settings.threshold_bytes) return plain("below_threshold")
+      // An envelope claiming more than maxDecodedBytes (itself at most 0xffffffff, the u32 length field) would be
+      // refused by every decoder with this limit: keep such a value plain rather than write an unreadable row.
+      if (bytes.length > maxDecodedBytes) {
+        counters.above_decode_limit++
+        return plain("above_decode_limit")
+      }
       let engine: ZstdEngine | undefined
       let compressor: Frames.FrameCompressor
       if (settings.algorithm === "zstd") {
