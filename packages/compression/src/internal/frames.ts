@@ -64,63 +64,67 @@ export const compressEnvelope = (bytes: Uint8Array, compressor: FrameCompressor,
   }
 }
 
-/** Decodes one frame body to exactly `originalLength` bytes, or explains why not. */
-export type FrameDecoder = (body: Uint8Array, originalLength: number, index: number) => Uint8Array | string
+/**
+ * Decodes one frame body into `target` (a view of the result, exactly the frame's original length), or explains
+ * why not. Decoders that cannot write in place produce one frame (at most 1 MiB) and copy it in.
+ */
+export type FrameDecoder = (body: Uint8Array, target: Uint8Array, index: number) => string | undefined
 
-export const storedDecoder: FrameDecoder = (body) => body.slice()
+export const storedDecoder: FrameDecoder = (body, target) => {
+  target.set(body)
+  return undefined
+}
 
-export const gzipDecoder: FrameDecoder = (body, originalLength, index) => {
+const copyExact = (out: Uint8Array, target: Uint8Array, index: number): string | undefined => {
+  if (out.length !== target.length)
+    return `frame ${index} decoded to ${out.length} bytes, the table says ${target.length}`
+  target.set(out)
+  return undefined
+}
+
+export const gzipDecoder: FrameDecoder = (body, target, index) => {
   let out: Uint8Array
   try {
-    out = gunzipSync(body, { maxOutputLength: originalLength })
+    out = gunzipSync(body, { maxOutputLength: target.length })
   } catch (error) {
     const code = (error as { code?: unknown }).code
     return `frame ${index} rejected by gzip (${typeof code === "string" ? code : "invalid data"})`
   }
-  return out.length === originalLength
-    ? out
-    : `frame ${index} decoded to ${out.length} bytes, the table says ${originalLength}`
+  return copyExact(out, target, index)
 }
 
 export const zstdDecoder =
   (engine: ZstdEngine, dictionaryId: number): FrameDecoder =>
-  (body, originalLength, index) => {
+  (body, target, index) => {
     // Check the size the frame declares before zstd-codec allocates it on its 16 MiB heap.
     const declared = engine.contentSize(body)
     if (declared === null) return `frame ${index} rejected by zstd (no readable frame header with a content size)`
-    if (declared !== originalLength) {
-      return `frame ${index} declares ${declared} bytes, the table says ${originalLength}`
+    if (declared !== target.length) {
+      return `frame ${index} declares ${declared} bytes, the table says ${target.length}`
     }
     const out = engine.decompress(body, dictionaryId)
     if (out === null) return `frame ${index} rejected by zstd`
-    return out.length === originalLength
-      ? out
-      : `frame ${index} decoded to ${out.length} bytes, the table says ${originalLength}`
+    return copyExact(out, target, index)
   }
 
-/** Decodes every frame of a validated header and checks the CRC; a string explains corruption. */
+/**
+ * Decodes every frame of a validated header and checks the CRC; a string explains corruption. The result
+ * (the header's validated original length) is allocated once and each frame is decoded into its place, so
+ * the peak is the result plus one frame, never twice the original.
+ */
 export const decodeFrames = (
   bytes: Uint8Array,
   header: Envelope.Header,
   decoder: FrameDecoder
 ): Uint8Array | string => {
-  const chunks: Array<Uint8Array> = []
+  const result = new Uint8Array(header.originalLength)
+  let offset = 0
   for (let i = 0; i < header.frames.length; i++) {
     const frame = header.frames[i]!
-    const out = decoder(bytes.subarray(frame.offset, frame.offset + frame.compressedLength), frame.originalLength, i)
-    if (typeof out === "string") return out
-    chunks.push(out)
-  }
-  let result: Uint8Array
-  if (chunks.length === 1) {
-    result = chunks[0]!
-  } else {
-    result = new Uint8Array(header.originalLength)
-    let offset = 0
-    for (const chunk of chunks) {
-      result.set(chunk, offset)
-      offset += chunk.length
-    }
+    const body = bytes.subarray(frame.offset, frame.offset + frame.compressedLength)
+    const problem = decoder(body, result.subarray(offset, offset + frame.originalLength), i)
+    if (problem !== undefined) return problem
+    offset += frame.originalLength
   }
   const crc = Envelope.checksum(result)
   return crc === header.crc32
