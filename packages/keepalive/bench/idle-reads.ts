@@ -9,10 +9,10 @@
 import { performance } from "node:perf_hooks"
 import { createClient } from "@libsql/client"
 import { ConnectionPool, Database, Pool } from "@memory-turso/pool"
-import { startTestServer } from "@memory-turso/testkit"
+import { fetchVia, startTestServer } from "@memory-turso/testkit"
 import * as Effect from "effect/Effect"
 import * as ManagedRuntime from "effect/ManagedRuntime"
-import { Client as HttpClient, fetch as undiciFetch } from "undici"
+import { Client as HttpClient } from "undici"
 import * as KeepAlive from "../src/KeepAlive.js"
 
 const RTT_MS = 20
@@ -30,16 +30,7 @@ let naiveSockets = 0
 const naive = async () => {
   const dispatcher = new HttpClient(server.url)
   dispatcher.on("connect", () => naiveSockets++)
-  const client = createClient({
-    url: server.url,
-    fetch: async (request: Request) =>
-      (await undiciFetch(request.url, {
-        method: request.method,
-        headers: [...request.headers],
-        body: Buffer.from(await request.arrayBuffer()),
-        dispatcher
-      })) as unknown as Response
-  })
+  const client = createClient({ url: server.url, fetch: fetchVia(dispatcher) })
   try {
     await client.execute(read)
   } finally {
@@ -49,7 +40,10 @@ const naive = async () => {
 }
 
 const pooled = ManagedRuntime.make(Pool.layer({ url: server.url }))
-const kept = ManagedRuntime.make(KeepAlive.layerPool({ url: server.url }, { interval_secs: 0.3 }))
+// the server idle timeout is known here (1 s): keep-alive credits reads it kept warm against it
+const kept = ManagedRuntime.make(
+  KeepAlive.layerPool({ url: server.url }, { interval_secs: 0.3, server_idle_timeout_secs: IDLE_TIMEOUT_MS / 1000 })
+)
 const viaDatabase = (runtime: typeof pooled | typeof kept) => () =>
   runtime.runPromise(Effect.flatMap(Database.Database, (db) => db.execute(read)))
 

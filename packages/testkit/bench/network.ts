@@ -12,21 +12,8 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { performance } from "node:perf_hooks"
 import { type Client, createClient } from "@libsql/client"
-import { Agent, fetch as undiciFetch } from "undici"
-import { startTestServer } from "../src/index.js"
-
-const fetchVia =
-  (agent: () => Agent) =>
-  async (request: Request): Promise<Response> => {
-    const dispatcher = agent()
-    const response = await undiciFetch(request.url, {
-      method: request.method,
-      headers: [...request.headers],
-      body: Buffer.from(await request.arrayBuffer()),
-      dispatcher
-    })
-    return response as unknown as Response
-  }
+import { Agent } from "undici"
+import { fetchVia, startTestServer } from "../src/index.js"
 
 const percentile = (sorted: ReadonlyArray<number>, p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!

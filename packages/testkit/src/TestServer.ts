@@ -4,7 +4,7 @@
  * and exact counters.
  */
 import * as Data from "effect/Data"
-import type { FaultSpec, SimConfig } from "./internal/input.js"
+import { type FaultSpec, InvalidInputError, type SimConfig } from "./internal/input.js"
 import { Sim } from "./internal/sim.js"
 import type { Stats } from "./internal/stats.js"
 
@@ -77,7 +77,16 @@ const startSim = async (sim: Sim): Promise<void> => {
 
 /** Starts a test server. Rejects with `TestServerError` or `InvalidInputError`. */
 export const startTestServer = async (options: TestServerOptions = {}): Promise<TestServer> => {
-  const sim = new Sim(options)
+  let sim: Sim
+  try {
+    sim = new Sim(options)
+  } catch (error) {
+    if (error instanceof InvalidInputError) throw error
+    throw new TestServerError({
+      message: `The test server could not be set up: ${(error as Error).message}`,
+      cause: error
+    })
+  }
   try {
     await startSim(sim)
   } catch (error) {

@@ -1,3 +1,4 @@
+export { fetchVia } from "./FetchVia.js"
 export {
   DEFAULT_CONFIG,
   type FaultCounts,

@@ -11,12 +11,21 @@ const packageDir = fileURLToPath(new URL("..", import.meta.url))
 describe("CLI", () => {
   it.scopedLive("prints one line with the URL, serves with the given knobs and token, exits 0 on SIGTERM", () =>
     Effect.gen(function* () {
+      const token = "tok-cli-7f3a9c2e"
       const child = spawn(
         "node",
-        ["--import", "tsx", "src/cli.ts", "--", "--port", "0", "--rtt-ms", "3", "--connect-ms", "4", "--token", "T"],
+        ["--import", "tsx", "src/cli.ts", "--", "--port", "0", "--rtt-ms", "3", "--connect-ms", "4", "--token", token],
         { cwd: packageDir, stdio: ["ignore", "pipe", "pipe"] }
       )
       yield* Effect.addFinalizer(() => Effect.sync(() => child.kill("SIGKILL")))
+      let stdout = ""
+      let stderr = ""
+      child.stdout!.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString("utf8")
+      })
+      child.stderr!.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString("utf8")
+      })
       const line = yield* run(
         () =>
           new Promise<string>((resolve, reject) => {
@@ -26,8 +35,8 @@ describe("CLI", () => {
       )
       const url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(line)?.[1]
       expect(url).toBeDefined()
-      expect(line).not.toContain("T ")
-      const db = createClient({ url: url!, authToken: "T" })
+      expect(line).toContain("(auth token required)")
+      const db = createClient({ url: url!, authToken: token })
       expect((yield* run(() => db.execute("SELECT 7"))).rows[0]?.[0]).toBe(7)
       db.close()
       const config = yield* run(() => fetch(`${url}/_sim/config`).then((r) => r.json()))
@@ -42,6 +51,9 @@ describe("CLI", () => {
           })
       )
       expect(code).toBe(0)
+      // the token was used (the request above was authorized) but never printed
+      expect(stdout).toContain("libsql test server listening on")
+      expect(`${stdout}\n${stderr}`).not.toContain(token)
     })
   )
 

@@ -1,7 +1,7 @@
 import { type Client, type Config, createClient, type Row } from "@libsql/client"
 import * as Effect from "effect/Effect"
-import { Agent, fetch as undiciFetch } from "undici"
-import { acquireTestServer, type TestServer, type TestServerOptions } from "../src/index.js"
+import { Agent } from "undici"
+import { acquireTestServer, fetchVia, type TestServer, type TestServerOptions } from "../src/index.js"
 
 /** Runs a promise; a rejection fails the test with that error. */
 export const run = <A>(f: () => Promise<A>): Effect.Effect<A> => Effect.promise(f)
@@ -23,18 +23,6 @@ export const agent = (options: Agent.Options = {}): Effect.Effect<Agent, never, 
     Effect.sync(() => new Agent({ keepAliveTimeout: 60_000, ...options })),
     (a) => Effect.promise(() => a.destroy())
   )
-
-/** A `fetch` for `createClient` that sends every request through `dispatcher`. */
-export const fetchVia =
-  (dispatcher: Agent) =>
-  async (request: Request): Promise<Response> => {
-    const init = { method: request.method, headers: [...request.headers], dispatcher }
-    const response = await undiciFetch(
-      request.url,
-      request.method === "GET" ? init : { ...init, body: Buffer.from(await request.arrayBuffer()) }
-    )
-    return response as unknown as Response
-  }
 
 /** A server for the test's scope. */
 export const server = (options?: TestServerOptions) => acquireTestServer(options).pipe(Effect.orDie)

@@ -63,6 +63,20 @@ describe("lifecycle", () => {
     })
   )
 
+  it.scopedLive("a database spec without a path is an InvalidInputError; an unopenable file a TestServerError", () =>
+    Effect.gen(function* () {
+      const invalid = yield* failure(() => startTestServer({ db: "file:" }))
+      expect(invalid).toMatchObject({ _tag: "InvalidInputError", code: "INVALID_DATABASE" })
+      const typed = yield* Effect.flip(acquireTestServer({ db: "file:?mode=rw" }))
+      expect(typed._tag).toBe("InvalidInputError")
+      const dir = mkdtempSync(join(tmpdir(), "testkit-unopenable-"))
+      yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(dir, { recursive: true, force: true })))
+      // a directory where the database file should be
+      const unopenable = yield* Effect.flip(acquireTestServer({ db: `file:${dir}` }))
+      expect(unopenable._tag).toBe("TestServerError")
+    })
+  )
+
   it.scopedLive("a taken port is a TestServerError", () =>
     Effect.gen(function* () {
       const srv = yield* server()

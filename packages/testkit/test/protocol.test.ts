@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import { pipeline, run, server } from "./helpers.js"
+import { fetch as undiciFetch } from "undici"
+import { agent, pipeline, run, server } from "./helpers.js"
 
 const int = (value: number | bigint) => ({ type: "integer", value: String(value) })
 const stmt = (sql: string, args: Array<unknown> = []) => ({ sql, args, want_rows: true })
@@ -52,6 +53,34 @@ describe("Hrana over HTTP, raw", () => {
       expect(srv.stats().bytes_sent).toBe(Buffer.byteLength(text))
       yield* run(() => fetch(`${srv.url}/_sim/stats`).then((r) => r.text()))
       expect(srv.stats().bytes_sent).toBe(Buffer.byteLength(text))
+    })
+  )
+
+  it.scopedLive("a body over max_body_bytes is answered 413 BODY_TOO_LARGE; the socket serves the next request", () =>
+    Effect.gen(function* () {
+      const srv = yield* server({ network: { max_body_bytes: 1024 } })
+      const dispatcher = yield* agent({ connections: 1 })
+      const post = (body: unknown) =>
+        run(async () => {
+          const response = await undiciFetch(`${srv.url}/v2/pipeline`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify(body),
+            dispatcher
+          })
+          return { status: response.status, body: (await response.json()) as Record<string, unknown> }
+        })
+      const big = { requests: [{ type: "execute", stmt: stmt(`SELECT '${"x".repeat(2048)}'`) }, { type: "close" }] }
+      const refused = yield* post(big)
+      expect(refused).toMatchObject({ status: 413, body: { code: "BODY_TOO_LARGE" } })
+      expect(refused.body.message).toContain("over 1024 bytes")
+      const small = yield* post({ requests: [{ type: "execute", stmt: stmt("SELECT 1") }, { type: "close" }] })
+      expect(small.status).toBe(200)
+      // both counted as pipeline requests, on one socket; nothing of the big one reached the database
+      expect(srv.stats()).toMatchObject({ requests: 2, statements_executed: 1, sockets_accepted: 1, sockets_open: 1 })
+      srv.configure({ max_body_bytes: 4096 })
+      expect((yield* post(big)).status).toBe(200)
+      expect(() => srv.configure({ max_body_bytes: 0 })).toThrow("max_body_bytes must be a number from 1")
     })
   )
 

@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http"
 import type { Socket } from "node:net"
-import { readBody, writeJson } from "./http.js"
+import { BodyTooLargeError, readBody, writeJson } from "./http.js"
 import { type FaultSpec, InvalidInputError, parseConfigPatch, parseFault, type SimConfig } from "./input.js"
 import type { SocketTracker } from "./sockets.js"
 import type { Stats } from "./stats.js"
@@ -60,6 +60,7 @@ export const handleAdmin = async (deps: AdminDeps, req: IncomingMessage, res: Se
     writeJson(res, status, body)
   } catch (error) {
     if (error instanceof InvalidInputError) writeJson(res, 400, { code: error.code, message: error.message })
+    else if (error instanceof BodyTooLargeError) writeJson(res, 413, { code: "BODY_TOO_LARGE", message: error.message })
     else writeJson(res, 500, { code: "INTERNAL_ERROR", message: String(error) })
   }
 }

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import Libsql from "libsql"
 import { HranaError } from "./errors.js"
+import { InvalidInputError } from "./input.js"
 
 const STATEMENT_CACHE = 128
 const IDLE_CONNECTIONS = 16
@@ -35,7 +36,12 @@ export const resolveDatabasePath = (
   }
   const withoutScheme = spec.startsWith("file:") ? spec.slice("file:".length) : spec
   const withoutQuery = withoutScheme.split("?")[0]!
-  if (withoutQuery.length === 0) throw new Error(`Invalid database ${JSON.stringify(spec)}`)
+  if (withoutQuery.length === 0) {
+    throw new InvalidInputError({
+      code: "INVALID_DATABASE",
+      message: `Invalid database ${JSON.stringify(spec)}: expected "memory", file:PATH or a path`
+    })
+  }
   return { path: resolve(withoutQuery), temporary: false }
 }
 

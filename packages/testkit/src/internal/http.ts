@@ -2,26 +2,28 @@
 import type { IncomingMessage, ServerResponse } from "node:http"
 import { performance } from "node:perf_hooks"
 
-/** Largest request body accepted (larger bodies get 413). */
+/** Largest admin request body accepted (larger bodies get 413); data requests use `max_body_bytes`. */
 export const MAX_BODY_BYTES = 64 * 1024 * 1024
 
 export class BodyTooLargeError extends Error {}
 
-/** Reads the whole request body. */
-export const readBody = (req: IncomingMessage): Promise<Buffer> =>
+/**
+ * Reads the whole request body. A body over `maxBytes` is read to its end but not kept, then rejected with
+ * `BodyTooLargeError`, so the socket stays usable for the 413 answer (and the next request).
+ */
+export const readBody = (req: IncomingMessage, maxBytes = MAX_BODY_BYTES): Promise<Buffer> =>
   new Promise((resolve, reject) => {
     const chunks: Array<Buffer> = []
     let size = 0
     req.on("data", (chunk: Buffer) => {
       size += chunk.length
-      if (size > MAX_BODY_BYTES) {
-        reject(new BodyTooLargeError(`Request body over ${MAX_BODY_BYTES} bytes`))
-        req.destroy()
-        return
-      }
-      chunks.push(chunk)
+      if (size <= maxBytes) chunks.push(chunk)
     })
-    req.on("end", () => resolve(Buffer.concat(chunks, size)))
+    req.on("end", () =>
+      size > maxBytes
+        ? reject(new BodyTooLargeError(`The request body is over ${maxBytes} bytes`))
+        : resolve(Buffer.concat(chunks, size))
+    )
     req.on("error", reject)
   })
 

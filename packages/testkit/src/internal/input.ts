@@ -5,9 +5,9 @@
 import * as Data from "effect/Data"
 
 /** Stable codes of rejected admin input. */
-export type InputErrorCode = "INVALID_JSON" | "INVALID_CONFIG" | "INVALID_FAULT"
+export type InputErrorCode = "INVALID_JSON" | "INVALID_CONFIG" | "INVALID_FAULT" | "INVALID_DATABASE"
 
-/** Rejected configuration or fault input (HTTP 400 on the admin routes). */
+/** Rejected configuration, fault or database input (HTTP 400 on the admin routes). */
 export class InvalidInputError extends Data.TaggedError("InvalidInputError")<{
   readonly code: InputErrorCode
   readonly message: string
@@ -25,6 +25,8 @@ export interface SimConfig {
   readonly stream_timeout_ms: number
   /** How long a statement waits for the write lock another stream holds before failing with SQLITE_BUSY. */
   readonly busy_timeout_ms: number
+  /** Largest request body of a data request; a larger one is answered 413 `BODY_TOO_LARGE`. */
+  readonly max_body_bytes: number
 }
 
 export const DEFAULT_CONFIG: SimConfig = {
@@ -32,7 +34,8 @@ export const DEFAULT_CONFIG: SimConfig = {
   connect_ms: 0,
   idle_timeout_ms: 0,
   stream_timeout_ms: 10_000,
-  busy_timeout_ms: 5_000
+  busy_timeout_ms: 5_000,
+  max_body_bytes: 64 * 1024 * 1024
 }
 
 const MAX_MS = 2_147_483_647
@@ -84,8 +87,9 @@ export const parseConfigPatch = (input: unknown): Partial<SimConfig> => {
   checkKeys(input, keys, "INVALID_CONFIG")
   const patch: Record<string, number> = {}
   for (const key of keys) {
-    const min = key === "stream_timeout_ms" ? 1 : 0
-    const value = checkNumber(input, key, "INVALID_CONFIG", { min, max: MAX_MS })
+    const min = key === "stream_timeout_ms" || key === "max_body_bytes" ? 1 : 0
+    const integer = key === "max_body_bytes"
+    const value = checkNumber(input, key, "INVALID_CONFIG", { min, max: MAX_MS, integer })
     if (value !== undefined) patch[key] = value
   }
   return patch as Partial<SimConfig>

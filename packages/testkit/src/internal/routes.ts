@@ -52,7 +52,7 @@ export const handleData = async (deps: RouteDeps, req: IncomingMessage, res: Ser
 
   let body: Buffer
   try {
-    body = await readBody(req)
+    body = await readBody(req, config.max_body_bytes)
   } catch (error) {
     if (error instanceof BodyTooLargeError) return respond(413, { message: error.message, code: "BODY_TOO_LARGE" })
     return
