@@ -24,8 +24,8 @@ export interface AdaptiveCache<K, V> {
   /** The live value of `key` (a read: counted, may promote the entry), without loading. */
   readonly getIfPresent: (key: K) => Effect.Effect<Option.Option<V>>
   /**
-   * The same read, synchronously (counted as a hit or a miss, adapting the TTL): for hot paths that must not pay
-   * for an effect, such as answering an HTTP request from the cache.
+   * A synchronous read for hot paths that must not pay for an effect (answering an HTTP request from the cache).
+   * A hit is counted (and adapts the TTL); a miss is not, because the caller falls back to `get`, which counts it.
    */
   readonly unsafeGetIfPresent: (key: K) => V | undefined
   /** Time left before `key` expires, without counting a read or touching recency; None if not live. */
@@ -117,7 +117,7 @@ export const make = <K, V>(options: Options<V>): Effect.Effect<AdaptiveCache<K, 
         return entry === undefined ? load(key, loader) : Effect.succeed(entry.value)
       })
 
-    const unsafeGetIfPresent = (key: K): V | undefined => store.read(key, now())?.value
+    const unsafeGetIfPresent = (key: K): V | undefined => store.read(key, now(), false)?.value
 
     const getIfPresent = (key: K): Effect.Effect<Option.Option<V>> =>
       Effect.sync(() => {

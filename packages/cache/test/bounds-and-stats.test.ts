@@ -130,7 +130,8 @@ describe("statistics", () => {
         sweeps: 0,
         hit_rate: 0.6,
         entries: 1,
-        approx_bytes: 0
+        approx_bytes: 0,
+        oversized: 0
       })
     })
   )
@@ -148,6 +149,28 @@ describe("statistics", () => {
       for (let i = 0; i < 50; i++) yield* cache.set(`k${i}`, "xx")
       const stats = cache.unsafeStats()
       expect(stats.approx_bytes).toBe(2 * stats.entries)
+    })
+  )
+
+  it.scoped("maxEntryWeight: a heavier value is returned but not kept, and replaces no older value", () =>
+    Effect.gen(function* () {
+      const cache = yield* makeCache({ maxEntries: 10, weigh: (v) => v.length, maxEntryWeight: 100 })
+      yield* cache.set("a", "small")
+      expect(yield* cache.get("b", Effect.succeed("x".repeat(101)))).toHaveLength(101)
+      expect(yield* cache.getIfPresent("b")).toEqual(Option.none())
+      yield* cache.set("a", "y".repeat(500))
+      expect(yield* cache.getIfPresent("a")).toEqual(Option.none())
+      const stats = cache.unsafeStats()
+      expect(stats).toMatchObject({ oversized: 2, entries: 0, approx_bytes: 0 })
+    })
+  )
+
+  it.effect("maxEntryWeight must be positive and needs a weigh function", () =>
+    Effect.gen(function* () {
+      const negative = yield* Effect.flip(Effect.scoped(makeCache({ weigh: (v) => v.length, maxEntryWeight: 0 })))
+      expect(negative.option).toBe("maxEntryWeight")
+      const unweighed = yield* Effect.flip(Effect.scoped(makeCache({ maxEntryWeight: 10 })))
+      expect(unweighed.reason).toContain("weigh")
     })
   )
 })

@@ -21,7 +21,7 @@ export class StorageCache extends Context.Tag("@memory-turso/storage-core/Storag
   StorageCache,
   {
     readonly stats: () => StorageCacheStats
-    /** The cached episode, if any, read synchronously (a counted hit or miss; the caller falls back to Storage). */
+    /** The cached episode, if any, read synchronously (a hit is counted; on a miss the caller falls back to Storage). */
     readonly peekEpisode: (id: string) => Episode | undefined
     /** The cached pattern, if any, read synchronously. */
     readonly peekPattern: (id: string) => Pattern | undefined
@@ -37,6 +37,12 @@ const weighEpisode = (episode: Episode) => MEMORY_PER_JSON_BYTE * Storage.Episod
 const weighPattern = (pattern: Pattern) => MEMORY_PER_JSON_BYTE * Storage.PatternJson.stringify(pattern).length
 const weighQuery = (result: unknown) => MEMORY_PER_JSON_BYTE * (JSON.stringify(result)?.length ?? 0)
 
+/**
+ * Heavier values are served but not cached (about 800 KB of JSON), so no single episode or page of query results
+ * can take the room of hundreds of ordinary ones: each cache holds at most its `max_*` entries of at most this.
+ */
+const MAX_ENTRY_WEIGHT = 4 * 1024 * 1024
+
 /** Query-cache key prefixes; a write clears the prefixes it can change. */
 const EPISODE_QUERIES = "episodes?"
 const PATTERN_QUERIES = "patterns?"
@@ -47,17 +53,27 @@ const SEARCHES = "search?"
  * Decorates `Storage` with three adaptive-TTL caches: episodes and patterns by id, and query results (episode
  * queries, pattern and heuristic listings, similarity searches). Callers do not change.
  *
- * Never stale for this process's own writes: every write, after it commits and before it returns, stores the new
- * value in the cache (or drops the deleted one) and drops every cached query result it could change; loads that
- * were in flight meanwhile return to their callers but do not fill the cache. Failures are never cached.
+ * Never stale for this process's own writes: every write, after it commits and before it returns, drops the
+ * entries it wrote or deleted and every cached query result it could change; loads that were in flight meanwhile
+ * return to their callers but do not fill the cache, so the next read loads what was committed last. Failures are
+ * never cached.
  * Other processes' writes are seen when entries expire.
  */
 export const make = (options: Omit<CacheConfig.InstanceOptions, "enabled">) =>
   Effect.gen(function* () {
     const inner = yield* Storage.Storage
-    const episodes = yield* AdaptiveCache.make<string, Episode>({ ...options.episodes, weigh: weighEpisode })
-    const patterns = yield* AdaptiveCache.make<string, Pattern>({ ...options.patterns, weigh: weighPattern })
-    const queries = yield* AdaptiveCache.make<string, unknown>({ ...options.queries, weigh: weighQuery })
+    const bounded = { maxEntryWeight: MAX_ENTRY_WEIGHT }
+    const episodes = yield* AdaptiveCache.make<string, Episode>({
+      ...options.episodes,
+      ...bounded,
+      weigh: weighEpisode
+    })
+    const patterns = yield* AdaptiveCache.make<string, Pattern>({
+      ...options.patterns,
+      ...bounded,
+      weigh: weighPattern
+    })
+    const queries = yield* AdaptiveCache.make<string, unknown>({ ...options.queries, ...bounded, weigh: weighQuery })
 
     const clearQueries = (...prefixes: ReadonlyArray<string>) =>
       queries.invalidateWhere((key) => prefixes.some((prefix) => key.startsWith(prefix)))
@@ -101,12 +117,15 @@ export const make = (options: Omit<CacheConfig.InstanceOptions, "enabled">) =>
           return { found, missing } satisfies Storage.BatchGet<A>
         })
 
-    /** What a committed write does to the caches: store or drop its entries, drop the query results it changes. */
+    /**
+     * What a committed write does to the caches: drop its entries and the query results it changes. Dropping, not
+     * storing the written value: two writers of one key may finish in either order, and the later commit must win.
+     */
     const writesTo = <A>(cache: AdaptiveCache.AdaptiveCache<string, A>, idOf: (a: A) => string, queriesOf: string) => ({
       stored: (list: ReadonlyArray<A>) =>
         Effect.gen(function* () {
           yield* wrote
-          for (const document of list) yield* cache.set(idOf(document), document)
+          for (const document of list) yield* cache.invalidate(idOf(document))
           yield* clearQueries(queriesOf)
         }),
       // A deleted item's embedding goes with it, so searches change too.

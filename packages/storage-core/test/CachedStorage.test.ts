@@ -2,12 +2,15 @@ import { describe, expect, it } from "@effect/vitest"
 import { CacheConfig } from "@memory-turso/cache"
 import { Codec } from "@memory-turso/compression"
 import { Database } from "@memory-turso/pool"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as TestClock from "effect/TestClock"
 import * as CachedStorage from "../src/CachedStorage.js"
 import { SimilarityQuery } from "../src/model/Embedding.js"
+import type { Episode } from "../src/model/Episode.js"
 import { EpisodeQuery } from "../src/model/EpisodeQuery.js"
 import * as Storage from "../src/Storage.js"
 import { episode, pattern } from "./fixtures.js"
@@ -35,11 +38,48 @@ describe("CachedStorage", () => {
       const storage = yield* Storage.Storage
       yield* storage.upsertEpisode(episode({ episode_id: "e" }))
       yield* storage.upsertPattern(pattern({ type: "error_recovery", pattern_id: "p", error_type: "E" }))
+      expect((yield* calls(storage.getEpisode("e"))).calls).toBe(1)
       expect((yield* calls(storage.getEpisode("e"))).calls).toBe(0)
+      expect((yield* calls(storage.getPattern("p"))).calls).toBe(1)
       expect((yield* calls(storage.getPattern("p"))).calls).toBe(0)
       const cache = yield* CachedStorage.StorageCache
-      expect(cache.stats().episodes).toMatchObject({ hits: 1, misses: 0 })
+      expect(cache.stats().episodes).toMatchObject({ hits: 1, misses: 1 })
     }).pipe(Effect.provide(CachedLayer))
+  )
+
+  it.scoped("two writers of one key finishing in either order: the next read sees the last commit", () =>
+    Effect.gen(function* () {
+      // A store whose writes commit at once but return only when released, to interleave two writers.
+      const committed = new Map<string, Episode>()
+      const gates = new Map<string, Deferred.Deferred<void>>()
+      const stub = Layer.succeed(
+        Storage.Storage,
+        Storage.Storage.of({
+          upsertEpisode: (e: Episode) =>
+            Effect.gen(function* () {
+              committed.set(e.episode_id, e)
+              yield* Deferred.await(gates.get(e.task_description)!)
+              return e
+            }),
+          getEpisode: (id: string) => Effect.sync(() => committed.get(id)!)
+        } as unknown as Storage.Storage["Type"])
+      )
+      yield* Effect.gen(function* () {
+        const storage = yield* Storage.Storage
+        for (const version of ["v1", "v2"]) gates.set(version, yield* Deferred.make<void>())
+        const w1 = yield* Effect.fork(storage.upsertEpisode(episode({ episode_id: "k", task_description: "v1" })))
+        yield* Effect.yieldNow()
+        const w2 = yield* Effect.fork(storage.upsertEpisode(episode({ episode_id: "k", task_description: "v2" })))
+        yield* Effect.yieldNow()
+        // v2 committed last; its writer returns first, then v1's.
+        yield* Deferred.succeed(gates.get("v2")!, undefined)
+        yield* Fiber.join(w2)
+        expect((yield* storage.getEpisode("k")).task_description).toBe("v2")
+        yield* Deferred.succeed(gates.get("v1")!, undefined)
+        yield* Fiber.join(w1)
+        expect((yield* storage.getEpisode("k")).task_description).toBe("v2")
+      }).pipe(Effect.provide(CachedStorage.layer(options).pipe(Layer.provide(stub))))
+    })
   )
 
   it.scoped("100 concurrent reads of one cold key make one database read", () =>
@@ -127,7 +167,8 @@ describe("CachedStorage", () => {
       const cache = yield* CachedStorage.StorageCache
       const db = yield* Database.Database
       yield* db.execute({ sql: "SELECT 1", args: [] })
-      // "a".."c" are cached by the write; "zz" is not there at all.
+      yield* storage.getEpisodes(["a", "c"])
+      // "a" and "c" are cached by that read; "zz" is not there at all.
       const { calls: made, result } = yield* calls(storage.getEpisodes(["c", "zz", "a"]))
       expect(made).toBe(1)
       expect(result.found.map((e) => e.episode_id)).toEqual(["c", "a"])
@@ -140,10 +181,34 @@ describe("CachedStorage", () => {
     Effect.gen(function* () {
       const storage = yield* Storage.Storage
       yield* storage.upsertEpisode(episode({ episode_id: "e" }))
+      expect((yield* calls(storage.getEpisode("e"))).calls).toBe(1)
       expect((yield* calls(storage.getEpisode("e"))).calls).toBe(0)
       yield* TestClock.adjust("1801 seconds")
       expect((yield* calls(storage.getEpisode("e"))).calls).toBe(1)
       expect((yield* calls(storage.getEpisode("e"))).calls).toBe(0)
+    }).pipe(Effect.provide(CachedLayer))
+  )
+})
+
+describe("CachedStorage memory bound", () => {
+  it.scoped("an episode too heavy for the cache is served but not kept", () =>
+    Effect.gen(function* () {
+      const storage = yield* Storage.Storage
+      const huge = episode({
+        episode_id: "huge",
+        steps: Array.from({ length: 400 }, (_, i) => ({
+          step_number: i + 1,
+          timestamp: new Date(1_700_000_000_000 + i).toISOString(),
+          tool: "shell",
+          action: `step ${i}`,
+          result: { type: "success" as const, output: `${i} `.repeat(1000) }
+        }))
+      })
+      yield* storage.upsertEpisode(huge)
+      expect((yield* calls(storage.getEpisode("huge"))).calls).toBe(1)
+      expect((yield* calls(storage.getEpisode("huge"))).calls).toBe(1)
+      const cache = yield* CachedStorage.StorageCache
+      expect(cache.stats().episodes.oversized).toBe(2)
     }).pipe(Effect.provide(CachedLayer))
   )
 })

@@ -52,6 +52,7 @@ const cacheSection = (stats: CachedStorage.StorageCacheStats): Section => {
     query_misses: queries.misses,
     evictions: episodes.evictions + patterns.evictions + queries.evictions,
     expirations: episodes.expirations + patterns.expirations + queries.expirations,
+    oversized: episodes.oversized + patterns.oversized + queries.oversized,
     entries: { episodes: episodes.entries, patterns: patterns.entries, queries: queries.entries },
     approx_bytes: { episodes: episodes.approx_bytes, patterns: patterns.approx_bytes, queries: queries.approx_bytes }
   }

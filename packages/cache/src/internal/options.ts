@@ -24,6 +24,11 @@ export interface Options<V> {
   readonly cleanupInterval?: Duration.DurationInput
   /** Approximate size of a value in bytes, for the `approx_bytes` statistic. Default: not measured (0). */
   readonly weigh?: (value: V) => number
+  /**
+   * Values weighing more than this (by `weigh`) are returned but not kept, so one huge value cannot take the
+   * memory of thousands of ordinary ones. Default: no limit.
+   */
+  readonly maxEntryWeight?: number
 }
 
 /** An option of AdaptiveCache.make is out of range. */
@@ -48,6 +53,7 @@ export interface Resolved<V> {
   readonly backgroundCleanup: boolean
   readonly cleanupIntervalMs: number
   readonly weigh: ((value: V) => number) | undefined
+  readonly maxEntryWeight: number
 }
 
 const fail = (option: string, reason: string) => Either.left(new CacheOptionsError({ option, reason }))
@@ -89,6 +95,11 @@ export const resolve = <V>(options: Options<V>): Either.Either<Resolved<V>, Cach
       return yield* fail("adaptationRate", `must be in the open interval (0, 1), got ${adaptationRate}`)
     }
     const cleanupIntervalMs = yield* millis("cleanupInterval", options.cleanupInterval ?? "60 seconds")
+    const maxEntryWeight = options.maxEntryWeight ?? Number.POSITIVE_INFINITY
+    if (!(maxEntryWeight > 0)) return yield* fail("maxEntryWeight", `must be positive, got ${maxEntryWeight}`)
+    if (options.maxEntryWeight !== undefined && options.weigh === undefined) {
+      return yield* fail("maxEntryWeight", "needs a weigh function")
+    }
     return {
       maxEntries,
       ttlMs,
@@ -99,6 +110,7 @@ export const resolve = <V>(options: Options<V>): Either.Either<Resolved<V>, Cach
       adaptationRate,
       backgroundCleanup: options.backgroundCleanup ?? true,
       cleanupIntervalMs,
-      weigh: options.weigh
+      weigh: options.weigh,
+      maxEntryWeight
     }
   })

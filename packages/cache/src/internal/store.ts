@@ -25,6 +25,8 @@ export interface Stats {
   readonly entries: number
   /** Sum of `weigh(value)` over the entries held; 0 without `weigh`. */
   readonly approx_bytes: number
+  /** Values not kept because they weighed more than `maxEntryWeight`. */
+  readonly oversized: number
 }
 
 /** One cached value and its adaptive-TTL window. */
@@ -57,6 +59,7 @@ export class Store<K, V> {
   expirations = 0
   invalidations = 0
   sweeps = 0
+  oversized = 0
   entries = 0
   bytes = 0
 
@@ -74,16 +77,19 @@ export class Store<K, V> {
     this.ttlMemory = new QuickLRU<K, number>({ maxSize })
   }
 
-  /** A read: the live entry (counted as a hit, possibly promoted) or undefined (a miss). */
-  read(key: K, now: number): Entry<V> | undefined {
+  /**
+   * A read: the live entry (counted as a hit, possibly promoted) or undefined (counted as a miss unless
+   * `countMiss` is false, for callers that fall back to a counted read).
+   */
+  read(key: K, now: number, countMiss = true): Entry<V> | undefined {
     const entry = this.lru.get(key)
     if (entry === undefined) {
-      this.misses++
+      if (countMiss) this.misses++
       return undefined
     }
     if (now >= entry.expiresAt) {
       this.expire(key, entry)
-      this.misses++
+      if (countMiss) this.misses++
       return undefined
     }
     this.hits++
@@ -107,6 +113,12 @@ export class Store<K, V> {
     // Weigh first: if the user's weigh throws, nothing has changed yet.
     const weight = this.options.weigh === undefined ? 0 : this.options.weigh(value)
     const previous = this.lru.peek(key)
+    if (weight > this.options.maxEntryWeight) {
+      // Too heavy to keep; an older value of the key must not outlive this one either.
+      if (previous !== undefined) this.invalidate(key, now)
+      this.oversized++
+      return
+    }
     let ttl: number
     if (previous !== undefined && now < previous.expiresAt) {
       ttl = previous.ttl
@@ -175,7 +187,8 @@ export class Store<K, V> {
       sweeps: this.sweeps,
       hit_rate: reads === 0 ? 0 : this.hits / reads,
       entries: this.entries,
-      approx_bytes: this.bytes
+      approx_bytes: this.bytes,
+      oversized: this.oversized
     }
   }
 
