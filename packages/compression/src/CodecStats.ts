@@ -31,8 +31,10 @@ export interface CodecStats {
   /** Envelopes decoded successfully / decodes that failed with a typed error. */
   readonly decoded: number
   readonly decode_failed: number
-  /** zstd-codec instances replaced after an abort. */
+  /** zstd-codec instances replaced after an abort (counted when the new instance is loaded). */
   readonly codec_restarts: number
+  /** Loads of a replacement instance that failed (retried in the background with a capped backoff). */
+  readonly codec_reload_failures: number
   /** Compression attempts and time spent in them (microseconds). */
   readonly compress_calls: number
   readonly compress_us_total: number

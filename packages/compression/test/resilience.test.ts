@@ -25,10 +25,15 @@ const captureLogs = () => {
  * The real zstd-codec, instrumented: `abortOn*` make the next call genuinely abort the wasm instance
  * (an 8 MiB input exhausts its 16 MiB heap); calls made on an instance after its abort are counted.
  */
-const instrumentedLoader = (abortOn: { compress?: () => boolean; decompress?: () => boolean } = {}) => {
+const instrumentedLoader = (
+  abortOn: { compress?: () => boolean; decompress?: () => boolean } = {},
+  /** Runs before load number `n` (1 = the first): may wait, or throw to make that load fail. */
+  beforeLoad: (n: number) => Promise<void> | void = () => {}
+) => {
   const counts = { loads: 0, callsOnAbortedInstance: 0, dictOpened: 0, dictClosed: 0 }
   const loadZstd: CodecModule.ZstdLoader = async () => {
     counts.loads++
+    await beforeLoad(counts.loads)
     const real = await CodecModule.defaultZstdLoader()
     let aborted = false
     const poison = (inner: CodecModule.ZstdSimple) => {
@@ -88,6 +93,25 @@ const instrumentedLoader = (abortOn: { compress?: () => boolean; decompress?: ()
     return module
   }
   return { counts, loadZstd }
+}
+
+/** Waits (in event-loop turns, not time) until `condition` holds; fails after 10,000 turns. */
+const eventually = (condition: Effect.Effect<boolean>) =>
+  Effect.gen(function* () {
+    for (let turn = 0; turn < 10_000; turn++) {
+      if (yield* condition) return
+      yield* Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
+    }
+    assert.fail("condition not reached in 10,000 event-loop turns")
+  })
+
+/** A promise the test opens. */
+const gate = () => {
+  let open: () => void = () => {}
+  const opened = new Promise<void>((resolve) => {
+    open = resolve
+  })
+  return { opened, open: () => open() }
 }
 
 const once = () => {
@@ -155,13 +179,24 @@ describe('abort("OOM") never poisons later calls', () => {
   it.scoped("compress abort: that value is stored plain, the instance is replaced, later calls round-trip", () => {
     const logs = captureLogs()
     const trigger = once()
-    const { counts, loadZstd } = instrumentedLoader({ compress: trigger.fire })
+    const reload = gate()
+    const { counts, loadZstd } = instrumentedLoader({ compress: trigger.fire }, (n) =>
+      n === 2 ? reload.opened : undefined
+    )
     return Effect.gen(function* () {
       const codec = yield* CodecModule.make({ loadZstd })
       assert.strictEqual(counts.loads, 1)
+      const row = yield* codec.encode(text, "episodes")
       trigger.arm()
       const failed = yield* codec.encode(text, "episodes", "episodes/oom")
       assert.isTrue(failed._tag === "Plain" && failed.reason === "codec_error" && failed.bytes === text)
+      // While the replacement loads (held back here), encodes do not wait: they store plain.
+      const meanwhile = yield* codec.encode(text, "episodes")
+      assert.isTrue(meanwhile._tag === "Plain" && meanwhile.reason === "codec_unavailable")
+      assert.isFalse((yield* codec.stats).zstd_available)
+      reload.open()
+      // A decode of a zstd row waits (bounded) for the replacement.
+      assert.isTrue(equalBytes(yield* codec.decode(row.bytes, "r"), text))
       assert.strictEqual(counts.loads, 2)
       for (let i = 0; i < 3; i++) {
         const encoded = yield* codec.encode(text, "episodes")
@@ -170,10 +205,97 @@ describe('abort("OOM") never poisons later calls', () => {
       }
       assert.strictEqual(counts.callsOnAbortedInstance, 0)
       const stats = yield* codec.stats
-      assert.deepStrictEqual([stats.failed, stats.codec_restarts, stats.compressed], [1, 1, 3])
+      assert.deepStrictEqual(
+        [stats.failed, stats.codec_unavailable, stats.codec_restarts, stats.codec_reload_failures, stats.compressed],
+        [1, 1, 1, 0, 4]
+      )
       expect(logs.messages.join("\n")).toContain("zstd-codec instance aborted (abort(OOM)")
     }).pipe(Effect.provide(logs.layer))
   })
+
+  it.scoped("a reload that fails once is retried in the background after 1 s (TestClock); zstd comes back", () => {
+    const logs = captureLogs()
+    const trigger = once()
+    const { counts, loadZstd } = instrumentedLoader({ compress: trigger.fire }, (n) => {
+      if (n === 2) throw new Error("wasm memory exhausted")
+    })
+    return Effect.gen(function* () {
+      const codec = yield* CodecModule.make({ loadZstd })
+      const row = yield* codec.encode(text, "episodes")
+      trigger.arm()
+      yield* codec.encode(text, "episodes")
+      yield* eventually(Effect.map(codec.stats, (s) => s.codec_reload_failures === 1))
+      const plain = yield* codec.encode(text, "episodes")
+      assert.isTrue(plain._tag === "Plain" && plain.reason === "codec_unavailable")
+      const decoding = yield* Effect.fork(codec.decode(row.bytes, "r"))
+      const now = yield* TestClock.currentTimeMillis
+      yield* eventually(Effect.map(TestClock.sleeps(), (sleeps) => Array.from(sleeps).includes(now + 1000)))
+      yield* TestClock.adjust("1 second")
+      assert.isTrue(equalBytes(yield* Fiber.join(decoding), text))
+      assert.strictEqual(counts.loads, 3)
+      const stats = yield* codec.stats
+      assert.deepStrictEqual(
+        [stats.zstd_available, stats.codec_restarts, stats.codec_reload_failures, stats.codec_unavailable],
+        [true, 1, 1, 1]
+      )
+      assert.strictEqual((yield* codec.encode(text, "episodes"))._tag, "Compressed")
+      expect(logs.messages.join("\n")).toContain(
+        "zstd-codec could not be reloaded after an abort (Error: wasm memory exhausted; 1 failed attempts)"
+      )
+    }).pipe(Effect.provide(logs.layer))
+  })
+
+  it.scoped(
+    "reloads keep failing: the backoff doubles from 1 s to a cap of 30 s; zstd decodes fail typed after 5 s",
+    () => {
+      const trigger = once()
+      const { counts, loadZstd } = instrumentedLoader({ compress: trigger.fire }, (n) => {
+        if (n >= 2) throw new Error("still broken")
+      })
+      return Effect.gen(function* () {
+        const codec = yield* CodecModule.make({ loadZstd })
+        // Every load leaves its 30 s timeout among TestClock's pending sleeps: tell those from the backoff.
+        const loadTimes = [yield* TestClock.currentTimeMillis]
+        const backoffSleeps = Effect.map(TestClock.sleeps(), (sleeps) => {
+          const timeouts = loadTimes.map((at) => at + 30_000)
+          return Array.from(sleeps).filter((at) => {
+            const i = timeouts.indexOf(at)
+            if (i === -1) return true
+            timeouts.splice(i, 1)
+            return false
+          })
+        })
+        const row = yield* codec.encode(text, "episodes")
+        trigger.arm()
+        yield* codec.encode(text, "episodes")
+        const gaps: Array<number> = []
+        for (let failures = 1; failures <= 8; failures++) {
+          yield* eventually(Effect.map(codec.stats, (s) => s.codec_reload_failures === failures))
+          const now = yield* TestClock.currentTimeMillis
+          loadTimes.push(now)
+          let next: Array<number> = []
+          yield* eventually(
+            Effect.map(backoffSleeps, (pending) => {
+              next = pending.filter((at) => at > now)
+              return next.length === 1
+            })
+          )
+          gaps.push((next[0]! - now) / 1000)
+          yield* TestClock.adjust(next[0]! - now)
+        }
+        assert.deepStrictEqual(gaps, [1, 2, 4, 8, 16, 30, 30, 30])
+        yield* eventually(Effect.map(codec.stats, (s) => s.codec_reload_failures === 9))
+        assert.strictEqual(counts.loads, 1 + 9)
+        const decoding = yield* Effect.fork(codec.decode(row.bytes, "episodes/z"))
+        const now = yield* TestClock.currentTimeMillis
+        yield* eventually(Effect.map(TestClock.sleeps(), (sleeps) => Array.from(sleeps).includes(now + 5000)))
+        yield* TestClock.adjust("5 seconds")
+        const error = yield* Effect.flip(Fiber.join(decoding))
+        assert.deepStrictEqual([error._tag, error.record], ["UnsupportedFormat", "episodes/z"])
+        expect(error.message).toContain("being replaced after an abort (waited 5s)")
+      })
+    }
+  )
 
   it.scoped("decompress abort: retried once on a fresh instance", () => {
     const trigger = once()
@@ -197,9 +319,10 @@ describe('abort("OOM") never poisons later calls', () => {
       const error = yield* Effect.flip(codec.decode(encoded.bytes, "episodes/bad"))
       assert.deepStrictEqual([error._tag, error.record], ["CorruptPayload", "episodes/bad"])
       expect(error.message).toContain("aborted")
-      assert.deepStrictEqual([counts.loads, counts.callsOnAbortedInstance], [3, 0])
       poisonDecodes = false
+      // The second abort's replacement loads in the background; this decode waits for it.
       assert.isTrue(equalBytes(yield* codec.decode(encoded.bytes, "r"), text))
+      assert.deepStrictEqual([counts.loads, counts.callsOnAbortedInstance], [3, 0])
     })
   })
 
@@ -210,9 +333,11 @@ describe('abort("OOM") never poisons later calls', () => {
     return Effect.gen(function* () {
       const codec = yield* CodecModule.make({ loadZstd, dictionaries, dictionaryId: 3 })
       assert.deepStrictEqual([counts.dictOpened, counts.dictClosed], [2, 0])
+      const row = yield* codec.encode(text, "episodes")
       trigger.arm()
       const failed = yield* codec.encode(text, "episodes")
       assert.isTrue(failed._tag === "Plain" && failed.reason === "codec_error")
+      assert.isTrue(equalBytes(yield* codec.decode(row.bytes, "d"), text)) // waits for the replacement
       assert.deepStrictEqual([counts.loads, counts.dictOpened, counts.dictClosed], [2, 4, 2])
       const encoded = yield* codec.encode(text, "episodes")
       assert.isTrue(encoded._tag === "Compressed" && encoded.dictionaryId === 3)

@@ -11,6 +11,7 @@ export interface Counters {
   decoded: number
   decode_failed: number
   codec_restarts: number
+  codec_reload_failures: number
   compress_calls: number
   compress_ns: bigint
   decompress_calls: number
@@ -28,6 +29,7 @@ export const makeCounters = (): Counters => ({
   decoded: 0,
   decode_failed: 0,
   codec_restarts: 0,
+  codec_reload_failures: 0,
   compress_calls: 0,
   compress_ns: 0n,
   decompress_calls: 0,
@@ -57,6 +59,7 @@ export const snapshot = (
     decoded: counters.decoded,
     decode_failed: counters.decode_failed,
     codec_restarts: counters.codec_restarts,
+    codec_reload_failures: counters.codec_reload_failures,
     compress_calls: counters.compress_calls,
     compress_us_total: compressUs,
     compress_us_avg: counters.compress_calls === 0 ? 0 : compressUs / counters.compress_calls,

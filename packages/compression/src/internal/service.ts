@@ -1,21 +1,20 @@
 /**
- * The Codec implementation: option validation, the zstd engine's lifecycle (load once, replace after an
- * abort, free on scope close), encode/decode and statistics.
+ * The Codec implementation: option validation, encode/decode and statistics (the zstd engine's lifecycle is in
+ * engineHolder.ts).
  */
 import * as Clock from "effect/Clock"
-import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Exit from "effect/Exit"
-import * as FiberId from "effect/FiberId"
 import type * as Scope from "effect/Scope"
 import type { Codec, Compressed, EncodedText, Options, Plain, PlainReason, PlainText } from "../Codec.js"
 import { CorruptPayload, InvalidConfig, UnknownDictionary, UnsupportedFormat } from "../CodecError.js"
 import * as CompressionConfig from "../CompressionConfig.js"
 import * as Envelope from "../Envelope.js"
 import { makeCounters, snapshot } from "./counters.js"
+import * as EngineHolder from "./engineHolder.js"
 import * as Frames from "./frames.js"
-import { defaultLoader, makeEngine, ZstdAbort, type ZstdEngine, type ZstdLoader } from "./zstd.js"
+import { defaultLoader, ZstdAbort, type ZstdEngine, type ZstdLoader } from "./zstd.js"
 
 /** Largest raw-content dictionary accepted (zstd-codec's 16 MiB heap must also hold frames). */
 export const MAX_DICTIONARY_BYTES = 128 * 1024
@@ -65,79 +64,24 @@ export const build = (resolved: Resolved, mode: "codec" | "none"): Effect.Effect
   Effect.gen(function* () {
     const { settings, dictionaries, dictionaryId, maxDecodedBytes } = resolved
     const counters = makeCounters()
-    const state: { engine: ZstdEngine | undefined; reloading: Deferred.Deferred<void> | undefined; closed: boolean } = {
-      engine: undefined,
-      reloading: undefined,
-      closed: false
-    }
-    let unavailableLogged = false
-
-    const loadEngine: Effect.Effect<void> = Effect.gen(function* () {
-      const loader = resolved.loadZstd
-      if (loader === undefined) return
-      const loaded = yield* Effect.tryPromise({ try: () => loader(), catch: (cause) => cause }).pipe(
-        Effect.timeoutFail({ duration: "30 seconds", onTimeout: () => new Error("zstd-codec did not start in 30 s") }),
-        Effect.flatMap((zstd) =>
-          Effect.try({ try: () => makeEngine(zstd, dictionaries, settings.level), catch: (cause) => cause })
-        ),
-        Effect.either
-      )
-      if (Either.isRight(loaded)) {
-        if (state.closed) loaded.right.close()
-        else state.engine = loaded.right
-      } else if (!unavailableLogged) {
-        unavailableLogged = true
-        const detail = loaded.left instanceof ZstdAbort ? loaded.left.detail : String(loaded.left)
-        yield* Effect.logWarning(
-          `zstd-codec is unavailable (${detail.slice(0, 200)}): values are stored uncompressed and zstd rows cannot be read`
-        )
-      }
-    })
-
-    // Marks `seen` dead at once (synchronously, so no other fiber uses it) and returns the reload.
-    const beginReload = (seen: ZstdEngine, detail: string): Effect.Effect<void> => {
-      if (state.engine !== seen) return state.reloading ? Deferred.await(state.reloading) : Effect.void
-      state.engine = undefined
-      counters.codec_restarts++
-      seen.close()
-      const done = Deferred.unsafeMake<void>(FiberId.none)
-      state.reloading = done
-      return Effect.logWarning(`zstd-codec instance aborted (${detail}); replacing it`).pipe(
-        Effect.zipRight(loadEngine),
-        Effect.ensuring(
-          Effect.suspend(() => {
-            state.reloading = undefined
-            return Deferred.done(done, Exit.void)
-          })
-        ),
-        Effect.uninterruptible
-      )
-    }
-
-    const currentEngine: Effect.Effect<ZstdEngine | undefined> = Effect.suspend(() =>
-      state.reloading ? Deferred.await(state.reloading) : Effect.void
-    ).pipe(Effect.map(() => state.engine))
+    const engines = yield* EngineHolder.make(
+      mode === "codec" ? resolved.loadZstd : undefined,
+      dictionaries,
+      settings.level,
+      counters
+    )
 
     const guarded = <A>(engine: ZstdEngine | undefined, run: () => A): Attempt<A> => {
       try {
         return { _tag: "Done", value: run() }
       } catch (thrown) {
         if (thrown instanceof ZstdAbort && engine !== undefined) {
-          return { _tag: "Aborted", reload: beginReload(engine, thrown.detail) }
+          return { _tag: "Aborted", reload: engines.aborted(engine, thrown.detail) }
         }
         // Not expected (zlib and our own code): still a value for the caller, never a crash.
         return { _tag: "Threw", detail: thrown instanceof Error ? thrown.message : String(thrown) }
       }
     }
-
-    if (mode === "codec") yield* loadEngine
-    yield* Effect.addFinalizer(() =>
-      Effect.sync(() => {
-        state.closed = true
-        state.engine?.close()
-        state.engine = undefined
-      })
-    )
 
     const kindEnabled: Record<CompressionConfig.PayloadKind, boolean> = {
       episodes: settings.compress_episodes,
@@ -169,7 +113,8 @@ export const build = (resolved: Resolved, mode: "codec" | "none"): Effect.Effect
       let engine: ZstdEngine | undefined
       let compressor: Frames.FrameCompressor
       if (settings.algorithm === "zstd") {
-        engine = yield* currentEngine
+        // Never waits: while an aborted instance is being replaced, values are stored plain.
+        engine = engines.current()
         if (engine === undefined) {
           counters.codec_unavailable++
           return plain("codec_unavailable")
@@ -234,12 +179,14 @@ export const build = (resolved: Resolved, mode: "codec" | "none"): Effect.Effect
           if (algorithm === "stored") decoder = Frames.storedDecoder
           else if (algorithm === "gzip") decoder = Frames.gzipDecoder
           else {
-            engine = yield* currentEngine
+            engine = yield* engines.forDecode
             if (engine === undefined) {
               const reason =
                 mode === "none"
                   ? "zstd envelopes need a compressing Codec layer (this is layerNone)"
-                  : "the zstd codec is unavailable in this process"
+                  : engines.reloading()
+                    ? `the zstd codec is being replaced after an abort (waited ${Duration.format(EngineHolder.DECODE_RELOAD_WAIT)}); try again later`
+                    : "the zstd codec is unavailable in this process"
               return yield* new UnsupportedFormat({ record, reason })
             }
             decoder = Frames.zstdDecoder(engine, dictId)
@@ -251,7 +198,7 @@ export const build = (resolved: Resolved, mode: "codec" | "none"): Effect.Effect
           counters.decompress_ns += end - start
           if (attempt._tag === "Aborted") {
             yield* attempt.reload
-            // One retry on a fresh instance: the abort may have been the old instance's state, not this input.
+            // One retry on a fresh instance (forDecode waits for it, bounded): the abort may have been the old instance's state, not this input.
             if (tries === 0) continue
             return yield* new CorruptPayload({ record, reason: "zstd-codec aborted while decoding this value" })
           }
@@ -294,7 +241,7 @@ export const build = (resolved: Resolved, mode: "codec" | "none"): Effect.Effect
       snapshot(counters, {
         algorithm: mode === "none" ? "none" : settings.algorithm,
         level: settings.level,
-        zstd_available: state.engine !== undefined
+        zstd_available: engines.current() !== undefined
       })
     )
 
