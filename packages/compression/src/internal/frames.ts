@@ -19,7 +19,7 @@ export interface FrameCompressor {
   readonly compress: (frame: Uint8Array) => Uint8Array | null
 }
 
-/** zstd-codec aborts on large inputs at high levels (0.5 MB at 19): smaller frames there. */
+/** zstd-codec aborts on 768 KiB at levels 10-22 (bench/abort-thresholds.ts): 256 KiB frames there, 1 MiB below. */
 export const zstdFrameBytes = (level: number): number => (level <= 9 ? Envelope.MAX_FRAME_BYTES : 256 * 1024)
 
 export const zstdCompressor = (engine: ZstdEngine, level: number, dictionaryId: number): FrameCompressor => ({
