@@ -1,12 +1,13 @@
 /**
  * What keep-alive has done (snake_case, for /metrics as `keepalive`). Times are milliseconds.
  *
- * Time saved is measured, not assumed: every request of the pool is timed in its `fetch` (send to response headers)
- * and labelled cold (it opened a new socket: TCP/TLS connect + round trip) or warm (it reused an open socket).
- * `avg_time_saved_ms = avg_cold_ms - avg_warm_ms` (0 until both kinds were seen): what one request saves by finding
- * a warm socket. `requests_kept_warm` counts warm operations whose socket last carried a keep-alive ping (and, when
- * the server's idle timeout is known or was observed, whose idle gap since the previous operation was at least that
- * long, so the socket would otherwise have been closed). `time_saved_ms = requests_kept_warm * avg_time_saved_ms`.
+ * Time saved is measured, not assumed: every request of the pool is timed in its `fetch` (send to the last byte of
+ * the response body) and labelled cold (it opened a new socket: TCP/TLS connect + round trip) or warm (it reused
+ * an open socket). `avg_time_saved_ms = avg_cold_ms - avg_warm_ms` (0 until both kinds were seen): what one request
+ * saves by finding a warm socket; the first cold sample of a process includes warm-up. `requests_kept_warm` counts
+ * warm operations whose socket last carried a keep-alive ping, only when the server's idle timeout is known
+ * (`server_idle_timeout_secs`, or observed) and the idle gap since the previous operation was at least that long, so
+ * the socket would otherwise have been closed. `time_saved_ms = requests_kept_warm * avg_time_saved_ms`.
  */
 export interface KeepAliveStats {
   /** Keep-alive is on and the database is remote. */

@@ -1,12 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
-import type { TestServer } from "@memory-turso/testkit"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as TestClock from "effect/TestClock"
-import type * as ConnectionPool from "../src/ConnectionPool.js"
 import * as Pool from "../src/Pool.js"
+import type * as PoolConfig from "../src/PoolConfig.js"
 import { eventually, pooled, select1, server } from "./helpers.js"
 
 describe("remote pool: bounds and queue", () => {
@@ -110,9 +109,14 @@ describe("remote pool: bounds and queue", () => {
   )
 })
 
-/** Reserves connection `id` and pings it through the reservation, forked; the server is told to hold the ping. */
-const stalledPing = (pool: ConnectionPool.Service, srv: TestServer, id: number) =>
+/** A pool whose only connection, used once, is reserved for a ping that the server holds until resumed. */
+const heldPing = (connection_pool: Partial<PoolConfig.ConnectionPoolSection> = {}) =>
   Effect.gen(function* () {
+    const srv = yield* server()
+    const { db, pool } = yield* pooled(srv.url, connection_pool)
+    yield* db.execute(select1)
+    const [connection] = yield* pool.connections
+    const id = connection!.id
     yield* Effect.promise(() => srv.fault({ kind: "stall", count: 1 }))
     const ping = yield* Effect.fork(
       Effect.scoped(
@@ -122,19 +126,15 @@ const stalledPing = (pool: ConnectionPool.Service, srv: TestServer, id: number) 
       )
     )
     yield* eventually(() => srv.stats().faults_injected.stall === 1)
-    return ping
+    return { srv, db, pool, id, ping }
   })
 
 describe("remote pool: maintenance leases", () => {
   it.scopedLive("an operation arriving while the only idle connection answers a ping waits for it: no new socket", () =>
     Effect.gen(function* () {
-      const srv = yield* server()
-      const { db, pool } = yield* pooled(srv.url)
-      yield* db.execute(select1)
-      const [connection] = yield* pool.connections
-      const ping = yield* stalledPing(pool, srv, connection!.id)
+      const { db, id, ping, pool, srv } = yield* heldPing()
       // a second reservation of a busy connection gets nothing
-      expect(Option.isNone(yield* Effect.scoped(pool.reserveIdle(connection!.id)))).toBe(true)
+      expect(Option.isNone(yield* Effect.scoped(pool.reserveIdle(id)))).toBe(true)
       const operation = yield* Effect.fork(db.execute(select1))
       // the operation holds a permit and waits for the ping, counted as waiting; nothing went out for it
       yield* eventually(() => Effect.runSync(pool.stats).waiting === 1)
@@ -156,11 +156,7 @@ describe("remote pool: maintenance leases", () => {
 
   it.scopedLive("an operation waiting for a ping can be interrupted while the ping is still held", () =>
     Effect.gen(function* () {
-      const srv = yield* server()
-      const { db, pool } = yield* pooled(srv.url)
-      yield* db.execute(select1)
-      const [connection] = yield* pool.connections
-      const ping = yield* stalledPing(pool, srv, connection!.id)
+      const { db, ping, pool, srv } = yield* heldPing()
       const result = yield* db.execute(select1).pipe(Effect.timeout("200 millis"), Effect.either)
       expect(result._tag).toBe("Left")
       // the ping is still held at the server: the operation ended without it
@@ -176,11 +172,7 @@ describe("remote pool: maintenance leases", () => {
 
   it.scoped("the wait for a ping is bounded by what is left of connection_timeout_secs (TestClock)", () =>
     Effect.gen(function* () {
-      const srv = yield* server()
-      const { db, pool } = yield* pooled(srv.url, { connection_timeout_secs: 3 })
-      yield* db.execute(select1)
-      const [connection] = yield* pool.connections
-      const ping = yield* stalledPing(pool, srv, connection!.id)
+      const { ping, pool, srv } = yield* heldPing({ connection_timeout_secs: 3 })
       const checkout = yield* Effect.fork(Effect.flip(Effect.scoped(pool.checkout)))
       yield* eventually(() => Effect.runSync(pool.stats).waiting === 1)
       yield* TestClock.adjust("2999 millis")
