@@ -31,7 +31,10 @@ export interface Failure {
 /** The validator's own requests so far. */
 export interface Ledger {
   readonly requests: number
+  /** Answers that were not expected (non-2xx, unless the request said otherwise). */
   readonly failures: number
+  /** Own answers with a 5xx status (also counted by the API's `/metrics`, so never counted twice). */
+  readonly server_errors: number
   /** The first failures (at most 20), for the report. */
   readonly examples: ReadonlyArray<Failure>
 }
@@ -47,14 +50,24 @@ export interface ApiClientOptions {
 
 const MAX_EXAMPLES = 20
 
+const is2xx = (status: number): boolean => status >= 200 && status <= 299
+
 /** HTTP access to the API under test; counts every request and non-2xx answer of the validator's own. */
 export class ApiClient extends Context.Tag("@memory-turso/validator/ApiClient")<
   ApiClient,
   {
     /** The base URL, as given (it never carries credentials). */
     readonly url: string
-    /** Sends one request (a JSON body is sent as is) and reads the whole answer; any status is a success here. */
-    readonly request: (method: Method, path: string, body?: string) => Effect.Effect<ApiResponse, ApiUnreachable>
+    /**
+     * Sends one request (a JSON body is sent as is) and reads the whole answer; any status is a success here. The
+     * ledger counts a non-2xx answer as a failure unless `expected` accepts its status.
+     */
+    readonly request: (
+      method: Method,
+      path: string,
+      body?: string,
+      expected?: (status: number) => boolean
+    ) => Effect.Effect<ApiResponse, ApiUnreachable>
     /** Like `request`, then parses the body as JSON (non-JSON is `ApiGarbage`). */
     readonly json: (
       method: Method,
@@ -86,14 +99,19 @@ export const make = (options: ApiClientOptions) =>
     const base = yield* parseBaseUrl(options.url)
     const display = base.toString().replace(/\/$/, "")
     const client = (yield* HttpClient.HttpClient).pipe(HttpClient.withTracerPropagation(false))
-    const ledger = yield* Ref.make<Ledger>({ requests: 0, failures: 0, examples: [] })
+    const ledger = yield* Ref.make<Ledger>({ requests: 0, failures: 0, server_errors: 0, examples: [] })
     const headers: Record<string, string> = { accept: "application/json", "user-agent": "memory-turso-validator" }
     const timeout = Duration.decode(options.timeout)
     let sequence = 0
 
     const unreachable = (reason: string) => new ApiUnreachable({ url: display, reason })
 
-    const request = Effect.fn("ApiClient.request")(function* (method: Method, path: string, body?: string) {
+    const request = Effect.fn("ApiClient.request")(function* (
+      method: Method,
+      path: string,
+      body?: string,
+      expected: (status: number) => boolean = is2xx
+    ) {
       const url = new URL(path.replace(/^\//, ""), base)
       let req = HttpClientRequest.make(method)(url).pipe(
         HttpClientRequest.setHeaders(headers),
@@ -114,10 +132,15 @@ export const make = (options: ApiClientOptions) =>
       )
       const ms = Number((yield* Clock.currentTimeNanos) - start) / 1e6
       yield* Ref.update(ledger, (l) => {
-        if (answer.status >= 200 && answer.status < 300) return { ...l, requests: l.requests + 1 }
+        const counted = {
+          ...l,
+          requests: l.requests + 1,
+          server_errors: l.server_errors + (answer.status >= 500 ? 1 : 0)
+        }
+        if (expected(answer.status)) return counted
         const examples =
           l.examples.length < MAX_EXAMPLES ? [...l.examples, { method, path, status: answer.status }] : l.examples
-        return { requests: l.requests + 1, failures: l.failures + 1, examples }
+        return { ...counted, failures: l.failures + 1, examples }
       })
       return { status: answer.status, ms, text: answer.text }
     })

@@ -28,15 +28,21 @@ const token = Options.redacted("token").pipe(
   Options.withDescription("Sent as Authorization: Bearer (never printed); default: $VALIDATOR_TOKEN"),
   Options.optional
 )
-const reportDir = Options.directory("report-dir").pipe(
-  Options.withDescription("Write the JSON report, the markdown summary and the SVG chart here"),
+// Paths are plain text, checked by the validator itself: any file-access problem is a usage error (exit 4).
+const reportDir = Options.text("report-dir").pipe(
+  Options.withDescription(
+    "Write the JSON report, the markdown summary and the SVG chart here (created and checked before the API is called)"
+  ),
   Options.optional
 )
-const baseline = Options.file("baseline", { exists: "yes" }).pipe(
-  Options.withDescription("A report.json of an earlier run: enables the error-rate and p50-slowdown triggers"),
+const baseline = Options.text("baseline").pipe(
+  Options.withDescription("A report.json of an earlier passing run: enables the error-rate and p50-slowdown triggers"),
   Options.optional
 )
-const thresholds = Options.file("thresholds", { exists: "yes" }).pipe(
+const acceptFailedBaseline = Options.boolean("accept-failed-baseline").pipe(
+  Options.withDescription("Accept a --baseline report whose outcome was not pass")
+)
+const thresholds = Options.text("thresholds").pipe(
   Options.withDescription(`JSON file overriding any of: ${Thresholds.keys.join(", ")}`),
   Options.optional
 )
@@ -56,13 +62,25 @@ const timeoutMs = Options.integer("timeout-ms").pipe(
 )
 
 /** Options both commands take. */
-const shared = { url, token, reportDir, baseline, thresholds, keepData, allowMissingSections, format, timeoutMs }
+const shared = {
+  url,
+  token,
+  reportDir,
+  baseline,
+  acceptFailedBaseline,
+  thresholds,
+  keepData,
+  allowMissingSections,
+  format,
+  timeoutMs
+}
 
 interface Common {
   readonly url: string
   readonly token: Option.Option<Redacted.Redacted<string>>
   readonly reportDir: Option.Option<string>
   readonly baseline: Option.Option<string>
+  readonly acceptFailedBaseline: boolean
   readonly thresholds: Option.Option<string>
   readonly keepData: boolean
   readonly allowMissingSections: boolean
@@ -74,14 +92,17 @@ interface Common {
 const color = (format: Present.Format) =>
   format === "table" && process.stdout.isTTY === true && process.env["NO_COLOR"] === undefined
 
-/** Thresholds, baseline and the API client layer from the common options. */
+/** Thresholds, baseline, the report directory (created and checked) and the API client layer, before any request. */
 const prepare = (o: Common) =>
   Effect.gen(function* () {
     if (!Number.isInteger(o.samples) || o.samples < Run.MIN_SAMPLES)
       return yield* new UsageError({ detail: `--samples must be at least ${Run.MIN_SAMPLES} (got ${o.samples})` })
     if (o.timeoutMs <= 0) return yield* new UsageError({ detail: `--timeout-ms must be positive (got ${o.timeoutMs})` })
     const limits = Option.isSome(o.thresholds) ? yield* Thresholds.load(o.thresholds.value) : Thresholds.defaults
-    const base = Option.isSome(o.baseline) ? yield* Report.loadBaseline(o.baseline.value) : undefined
+    const base = Option.isSome(o.baseline)
+      ? yield* Report.loadBaseline(o.baseline.value, { acceptFailed: o.acceptFailedBaseline })
+      : undefined
+    if (Option.isSome(o.reportDir)) yield* Report.prepareDir(o.reportDir.value)
     const envToken = yield* Config.option(Config.redacted("VALIDATOR_TOKEN")).pipe(
       Effect.mapError(() => new UsageError({ detail: "VALIDATOR_TOKEN is not readable" }))
     )
@@ -97,18 +118,26 @@ const prepare = (o: Common) =>
     return { session, api }
   })
 
-/** Prints the result, writes the report files and records the exit code. */
+/**
+ * Records the exit code, prints the result and writes the report files. The verdict's exit code stands even if the
+ * files cannot be written then (the directory was checked before the run): a warning on stderr says so.
+ */
 const finish = (o: Common, stdout: string, files: Record<string, string>, exitCode: ExitCode.ExitCode) =>
   Effect.gen(function* () {
+    yield* Effect.flatMap(ExitStatus, (status) => Ref.set(status, exitCode))
     yield* Console.log(stdout)
     yield* writeReport(o.reportDir, files)
-    yield* Effect.flatMap(ExitStatus, (status) => Ref.set(status, exitCode))
   })
 
 const writeReport = (dir: Option.Option<string>, files: Record<string, string>) =>
   Option.isNone(dir)
     ? Effect.void
-    : Effect.flatMap(Report.writeFiles(dir.value, files), (paths) => Console.error(`wrote ${paths.join(", ")}`))
+    : Report.writeFiles(dir.value, files).pipe(
+        Effect.matchEffect({
+          onSuccess: (paths) => Console.error(`wrote ${paths.join(", ")}`),
+          onFailure: (error) => Console.error(`warning: the report was not written (${error.detail})`)
+        })
+      )
 
 const runCommand = Command.make(
   "run",
@@ -163,10 +192,11 @@ const watchCommand = Command.make(
         Present.watchFiles(report),
         report.exit_code
       )
+      if (report.error !== null) yield* Console.error(`error: ${report.error}`)
     })
 ).pipe(
   Command.withDescription(
-    "Monitor a deployment on a schedule with light samples (health, a few reads, /metrics); exit 2 as soon as a rollback trigger fires"
+    "Monitor a deployment on a schedule with light samples (health, a few reads, /metrics); exit 2 as soon as a rollback trigger fires; a sample that fails 4 attempts (or an API restart) ends it with exit 3 and a report of the samples so far"
   )
 )
 

@@ -19,6 +19,7 @@ export interface Check {
 /** What a baseline report contributes: p50 per operation and the error rate. */
 export interface Baseline {
   readonly source: string
+  readonly run_id: string
   readonly operations: Readonly<Record<string, { readonly p50_ms: number }>>
   readonly error_rate_pct: number
 }
@@ -67,29 +68,65 @@ const latency = (observations: Observations, op: Operation, id: string, label: s
   )
 }
 
-const hitRateNote = (c: Extract<Observations["cache"], { state: "enabled" }>["value"]) =>
-  c.source === "delta"
-    ? `delta over the validator's repeat reads (${c.hits} hits, ${c.misses} misses); process-wide ${fraction(c.process_hit_rate)}`
-    : `process-wide cache.hit_rate (the episode hit/miss counters did not move)`
+type CacheValue = Extract<Observations["cache"], { state: "enabled" }>["value"]
+
+/** What the hit rate of a run or a watch sample was measured over. */
+export type HitRateScope = "run" | "watch"
+
+const hitRateNote = (c: CacheValue, scope: HitRateScope) =>
+  `Δepisode_hits / Δepisode_lookups ${scope === "run" ? "over the hit-rate phase (every seeded item read several times)" : "since the previous sample"} (${c.hits} hits, ${c.misses} misses); process-wide ${fraction(c.process_hit_rate)}`
+
+const noLookups = (scope: HitRateScope) =>
+  `skipped (episode_hits/episode_misses did not move ${scope === "run" ? "during the hit-rate phase" : "since the previous sample"})`
+
+/** The hit rate a trigger judges, or why there is none. */
+export const hitRateOf = (o: Observations, scope: HitRateScope): { value: number; note: string } | { skip: string } => {
+  if (o.cache.state !== "enabled") return { skip: skippedBy(o.cache) }
+  const c = o.cache.value
+  return c.hit_rate === null ? { skip: noLookups(scope) } : { value: c.hit_rate, note: hitRateNote(c, scope) }
+}
+
+const SINGLE_READ_ID = "single_read_p50"
+const SINGLE_READ_LABEL = "single read p50"
+
+/**
+ * The single (uncached) read criterion. With a cache that counted no miss during the first reads (a write-through
+ * cache already held the items), those reads were not uncached: skipped rather than judged.
+ */
+const singleRead = (o: Observations, t: Thresholds): Check => {
+  const check = latency(o, "single_read", SINGLE_READ_ID, SINGLE_READ_LABEL, t.single_read_p50_ms_max)
+  const misses = o.cache.state === "enabled" ? o.cache.value.single_read_misses : null
+  if (misses === null || check.status === "skipped") return check
+  const reads = o.operations.single_read?.samples ?? 0
+  if (misses === 0)
+    return skip(
+      SINGLE_READ_ID,
+      SINGLE_READ_LABEL,
+      check.threshold,
+      `skipped (not an uncached read: none of the ${reads} first reads missed the cache; p50 ${ms(check.value ?? 0)})`
+    )
+  return { ...check, note: `${check.note}; ${misses} of ${reads} first reads missed the cache` }
+}
 
 /** The success criteria, in report order. */
 export const criteria = (o: Observations, t: Thresholds): ReadonlyArray<Check> => {
   const checks: Array<Check> = []
   const hitLabel = "cache hit rate"
+  const hit = hitRateOf(o, "run")
   checks.push(
-    o.cache.state === "enabled"
+    "value" in hit
       ? judge(
           "cache_hit_rate",
           hitLabel,
-          o.cache.value.hit_rate,
-          o.cache.value.hit_rate > t.cache_hit_rate_min,
-          fraction(o.cache.value.hit_rate),
+          hit.value,
+          hit.value > t.cache_hit_rate_min,
+          fraction(hit.value),
           `> ${fraction(t.cache_hit_rate_min)}`,
-          hitRateNote(o.cache.value)
+          hit.note
         )
-      : skip("cache_hit_rate", hitLabel, `> ${fraction(t.cache_hit_rate_min)}`, skippedBy(o.cache))
+      : skip("cache_hit_rate", hitLabel, `> ${fraction(t.cache_hit_rate_min)}`, hit.skip)
   )
-  checks.push(latency(o, "single_read", "single_read_p50", "single read p50", t.single_read_p50_ms_max))
+  checks.push(singleRead(o, t))
   checks.push(latency(o, "cached_read", "cached_read_p50", "cached read p50", t.cached_read_p50_ms_max))
   checks.push(latency(o, "batch_store", "batch_store_p50", "batch store (10) p50", t.batch_store_p50_ms_max))
   checks.push(
@@ -126,7 +163,7 @@ export const criteria = (o: Observations, t: Thresholds): ReadonlyArray<Check> =
         )
   )
   const e = o.errors
-  const errors = e.own_failures + e.server_errors
+  const errors = e.total
   const examples = e.examples
     .slice(0, 3)
     .map((f) => `${f.method} ${f.path} -> ${f.status}`)
@@ -139,7 +176,7 @@ export const criteria = (o: Observations, t: Thresholds): ReadonlyArray<Check> =
       errors <= t.errors_max,
       `${errors}`,
       `<= ${t.errors_max}`,
-      `${e.own_failures} non-2xx of ${e.own_requests} own requests; 5xx in /metrics grew by ${e.server_errors}${examples ? `; e.g. ${examples}` : ""}`
+      `${e.own_failures} non-2xx of ${e.own_requests} own requests, plus ${errors - e.own_failures} 5xx of other clients (5xx in /metrics grew by ${e.server_errors}, ${e.own_server_errors} of them the validator's)${examples ? `; e.g. ${examples}` : ""}`
     )
   )
   const single = o.operations.single_read
@@ -157,12 +194,12 @@ export const criteria = (o: Observations, t: Thresholds): ReadonlyArray<Check> =
   if (o.cache.state === "enabled" && o.cache.value.single_read_misses !== null)
     checks.push({
       id: "single_read_misses",
-      label: "cache misses during single reads",
+      label: "cache misses during first reads",
       status: "info",
       value: o.cache.value.single_read_misses,
       measured: `${o.cache.value.single_read_misses}`,
       threshold: "-",
-      note: `of ${single?.samples ?? 0} first reads${o.cache.value.single_read_misses === 0 ? ": the cache already held them (write-through), so single reads were not uncached" : ""}`
+      note: `of ${single?.samples ?? 0} first reads${o.cache.value.single_read_misses === 0 ? ": the cache already held them (write-through), so the single read criterion is skipped" : ""}`
     })
   if (o.pool.state === "enabled")
     checks.push({
@@ -192,13 +229,20 @@ export const triggers = (
   o: Observations,
   t: Thresholds,
   baseline: Baseline | undefined,
-  hitRate: { readonly value: number; readonly note: string } | undefined = o.cache.state === "enabled"
-    ? { value: o.cache.value.hit_rate, note: hitRateNote(o.cache.value) }
-    : undefined
+  scope: HitRateScope = "run"
 ): ReadonlyArray<Check> => {
   const checks: Array<Check> = []
   const points = `> +${t.rollback_error_rate_points} points`
   if (baseline === undefined) checks.push(skip("error_rate", "error rate increase", points, "skipped (no --baseline)"))
+  else if (o.errors.rate_requests < t.rollback_error_rate_min_requests)
+    checks.push(
+      skip(
+        "error_rate",
+        "error rate increase",
+        points,
+        `skipped (${o.errors.rate_requests} requests in the window, fewer than rollback_error_rate_min_requests ${t.rollback_error_rate_min_requests})`
+      )
+    )
   else {
     const increase = o.errors.error_rate_pct - baseline.error_rate_pct
     checks.push({
@@ -208,7 +252,7 @@ export const triggers = (
       value: increase,
       measured: `${o.errors.error_rate_pct.toFixed(2)}% (baseline ${baseline.error_rate_pct.toFixed(2)}%)`,
       threshold: points,
-      note: `5xx / requests in /metrics over the window (${o.errors.server_errors}/${o.errors.server_requests})`
+      note: `5xx / requests in /metrics over the window (${o.errors.rate_errors}/${o.errors.rate_requests})`
     })
   }
   for (const [op, d] of Object.entries(o.operations) as Array<
@@ -244,8 +288,9 @@ export const triggers = (
     note: "process.rss_bytes"
   })
   const floor = `< ${fraction(t.rollback_cache_hit_rate_min)}`
+  const hitRate = hitRateOf(o, scope)
   checks.push(
-    hitRate !== undefined
+    "value" in hitRate
       ? {
           id: "cache_hit_rate_floor",
           label: "cache hit rate floor",
@@ -255,7 +300,7 @@ export const triggers = (
           threshold: floor,
           note: hitRate.note
         }
-      : skip("cache_hit_rate_floor", "cache hit rate floor", floor, skippedBy(o.cache))
+      : skip("cache_hit_rate_floor", "cache hit rate floor", floor, hitRate.skip)
   )
   const grew = `> ${t.rollback_pool_timeouts_max}`
   checks.push(

@@ -12,7 +12,10 @@ import { sampleLine, type WatchReport } from "./Watch.js"
 export type Format = "table" | "markdown" | "json"
 
 const headline = (outcome: string, exitCode: number) =>
-  `memory-turso validator: ${outcome === "pass" ? "PASS" : outcome === "rollback" ? "ROLLBACK" : "FAIL"} (exit ${exitCode})`
+  `memory-turso validator: ${outcome === "pass" ? "PASS" : outcome === "rollback" ? "ROLLBACK" : outcome === "error" ? "ERROR" : "FAIL"} (exit ${exitCode})`
+
+const baselineFact = (path: string | null, runId: string | null) =>
+  path === null ? "none" : `${path} (run ${runId ?? "?"})`
 
 const latencyTable = (operations: Partial<Record<Operation, Distribution>>): string => {
   const rows = latencyRows(operations)
@@ -34,7 +37,7 @@ const runFacts = (report: RunReport): ReadonlyArray<readonly [string, string]> =
     "data",
     `${report.seeded_episodes} episodes seeded, ${report.kept_data ? "kept" : `${report.removed_episodes} removed`}`
   ],
-  ["baseline", report.baseline ?? "none"]
+  ["baseline", baselineFact(report.baseline, report.baseline_run_id)]
 ]
 
 /** Thresholds drawn on the latency chart. */
@@ -85,7 +88,8 @@ const watchFacts = (report: WatchReport): ReadonlyArray<readonly [string, string
     "schedule",
     `${report.schedule} x${report.scale}: ${report.samples.length} of ${report.planned_samples} samples taken`
   ],
-  ["baseline", report.baseline ?? "none"]
+  ["baseline", baselineFact(report.baseline, report.baseline_run_id)],
+  ...(report.error === null ? [] : [["error", report.error] as const])
 ]
 
 const lastTriggers = (report: WatchReport): ReadonlyArray<Table.Block> => {
@@ -115,7 +119,7 @@ export const watchMarkdown = (report: WatchReport): string =>
       "| --- | --- | --- | --- | --- | --- | --- | --- |",
       ...report.samples.map(
         (s) =>
-          `| ${s.index + 1} | ${s.offset} | ${ms(s.health_p50_ms)} | ${ms(s.read_p50_ms)} | ${(s.rss_bytes / 1024 ** 2).toFixed(1)} | ${s.process_hit_rate?.toFixed(3) ?? "-"} | ${s.error_rate_pct.toFixed(2)}% | ${
+          `| ${s.index + 1} | ${s.offset} | ${ms(s.health_p50_ms)} | ${ms(s.read_p50_ms)} | ${(s.rss_bytes / 1024 ** 2).toFixed(1)} | ${s.hit_rate?.toFixed(3) ?? "-"} | ${s.error_rate_pct.toFixed(2)}% | ${
             s.triggers
               .filter((t) => t.status === "fail")
               .map((t) => t.label)

@@ -9,8 +9,8 @@ import type { Observations } from "./Observations.js"
 import type { Thresholds } from "./Thresholds.js"
 import { UsageError } from "./ValidatorError.js"
 
-/** Overall verdict of a run or watch. */
-export type Outcome = "pass" | "fail" | "rollback"
+/** Overall verdict of a run or watch; "error": a watch stopped without a verdict (exit 3, its report says why). */
+export type Outcome = "pass" | "fail" | "rollback" | "error"
 
 /** The JSON report of `validator run` (also what `--baseline` reads). Never holds the token. */
 export interface RunReport {
@@ -28,6 +28,8 @@ export interface RunReport {
   readonly outcome: Outcome
   readonly exit_code: ExitCode.ExitCode
   readonly baseline: string | null
+  /** The run id of the baseline report. */
+  readonly baseline_run_id: string | null
   readonly thresholds: Thresholds
   readonly criteria: ReadonlyArray<Check>
   readonly triggers: ReadonlyArray<Check>
@@ -48,12 +50,26 @@ export const verdict = (
 
 const BaselineFile = Schema.Struct({
   kind: Schema.Literal("run"),
+  run_id: Schema.String,
+  outcome: Schema.Literal("pass", "fail", "rollback"),
   operations: Schema.Record({ key: Schema.String, value: Schema.Struct({ p50_ms: Schema.Number }) }),
   observations: Schema.Struct({ errors: Schema.Struct({ error_rate_pct: Schema.Number }) })
 })
 
-/** Reads a run report written earlier as the baseline of rollback triggers. */
-export const loadBaseline = (path: string): Effect.Effect<Baseline, UsageError, FileSystem.FileSystem> =>
+/** Options of {@link loadBaseline}. */
+export interface BaselineOptions {
+  /** Accept a report whose outcome is not "pass" (`--accept-failed-baseline`). */
+  readonly acceptFailed: boolean
+}
+
+/**
+ * Reads a run report written earlier as the baseline of rollback triggers. It must be a passing run (unless
+ * `acceptFailed`), and every operation's p50 must be a positive number (a ratio against 0 means nothing).
+ */
+export const loadBaseline = (
+  path: string,
+  options: BaselineOptions = { acceptFailed: false }
+): Effect.Effect<Baseline, UsageError, FileSystem.FileSystem> =>
   Effect.gen(function* () {
     const json = yield* JsonFile.read(path, "the baseline file")
     const decoded = yield* Schema.decodeUnknown(BaselineFile)(json).pipe(
@@ -64,7 +80,37 @@ export const loadBaseline = (path: string): Effect.Effect<Baseline, UsageError, 
           })
       )
     )
-    return { source: path, operations: decoded.operations, error_rate_pct: decoded.observations.errors.error_rate_pct }
+    if (decoded.outcome !== "pass" && !options.acceptFailed)
+      return yield* new UsageError({
+        detail: `the baseline file ${path} is a run whose outcome was "${decoded.outcome}" (run ${decoded.run_id}); use a passing run, or --accept-failed-baseline`
+      })
+    for (const [operation, { p50_ms }] of Object.entries(decoded.operations))
+      if (!Number.isFinite(p50_ms) || p50_ms <= 0)
+        return yield* new UsageError({
+          detail: `the baseline file ${path} has p50_ms ${p50_ms} for ${operation}; a baseline needs a positive p50 for every operation`
+        })
+    return {
+      source: path,
+      run_id: decoded.run_id,
+      operations: decoded.operations,
+      error_rate_pct: decoded.observations.errors.error_rate_pct
+    }
+  })
+
+/**
+ * Creates `dir` if needed and checks a file can be written there (written, then removed), so a report directory that
+ * cannot be used is a usage error before the API is called.
+ */
+export const prepareDir = (dir: string): Effect.Effect<void, UsageError, FileSystem.FileSystem | Path.Path> =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const fail = (error: { readonly message: string }) =>
+      new UsageError({ detail: `cannot write the report directory ${dir} (${error.message})` })
+    yield* fs.makeDirectory(dir, { recursive: true }).pipe(Effect.mapError(fail))
+    const probe = path.join(dir, `.validator-write-check-${process.pid}`)
+    yield* fs.writeFileString(probe, "").pipe(Effect.mapError(fail))
+    yield* fs.remove(probe).pipe(Effect.mapError(fail))
   })
 
 /** Writes named files into `dir` (created if needed); returns their paths. */
@@ -75,7 +121,8 @@ export const writeFiles = (
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
-    const fail = () => new UsageError({ detail: `cannot write the report directory ${dir}` })
+    const fail = (error: { readonly message: string }) =>
+      new UsageError({ detail: `cannot write the report directory ${dir} (${error.message})` })
     yield* fs.makeDirectory(dir, { recursive: true }).pipe(Effect.mapError(fail))
     const written: Array<string> = []
     for (const [name, content] of Object.entries(files)) {

@@ -46,6 +46,7 @@ export const run = Effect.fn("Validator.run")(function* (options: RunOptions) {
   // Fail fast (exit 3) before writing anything when the API is down or its /metrics breaks the contract.
   yield* api.request("GET", "/health")
   const start = yield* Workload.readMetrics(metricsOptions)
+  const ownAtStart = (yield* api.ledger).server_errors
 
   const measured = yield* Effect.scoped(
     Effect.gen(function* () {
@@ -54,12 +55,18 @@ export const run = Effect.fn("Validator.run")(function* (options: RunOptions) {
       yield* Console.error(`seeding ${n} episodes (ids ${prefix}-*)`)
       yield* Workload.seed(seeded, readSet)
 
-      const beforeSingleReads = yield* Workload.readMetrics(metricsOptions)
+      // Hit-rate phase: every seeded item is read READS_PER_ITEM times; the first pass is the timed single read.
+      const beforeFirstReads = yield* Workload.readMetrics(metricsOptions, start)
       const single = yield* Effect.forEach(readSet, (e) => Workload.readEpisode(e.episode_id))
-      const beforeRepeatReads = yield* Workload.readMetrics(metricsOptions)
+      const afterFirstReads = yield* Workload.readMetrics(metricsOptions, beforeFirstReads)
+      let afterRepeatReads = afterFirstReads
+      if (afterFirstReads.cache.state === "enabled") {
+        for (let pass = 1; pass < Workload.READS_PER_ITEM; pass++)
+          yield* Effect.forEach(readSet, (e) => Workload.readEpisode(e.episode_id), { discard: true })
+        afterRepeatReads = yield* Workload.readMetrics(metricsOptions, afterFirstReads)
+      }
       const hot = readSet[0]!.episode_id
       const cached = yield* Effect.forEach(readSet, () => Workload.readEpisode(hot))
-      const afterRepeatReads = yield* Workload.readMetrics(metricsOptions)
 
       const batches = Array.from({ length: n }, (_, s) => Workload.episodes(prefix, `batch${s}`, 10))
       const bodies = batches.map((b) => JSON.stringify({ episodes: b }))
@@ -73,9 +80,16 @@ export const run = Effect.fn("Validator.run")(function* (options: RunOptions) {
       )
       const health = yield* Workload.timeGet("/health", n)
       const dbHealth = yield* Workload.timeGet("/db-health", n)
-      const end = yield* Workload.readMetrics(metricsOptions)
+      const end = yield* Workload.readMetrics(metricsOptions, afterRepeatReads)
+      const ownServerErrors = (yield* api.ledger).server_errors - ownAtStart
       return {
-        window: { start, beforeSingleReads, beforeRepeatReads, afterRepeatReads, end },
+        window: {
+          start,
+          end,
+          reads: { from: beforeFirstReads, to: afterRepeatReads },
+          firstReads: { from: beforeFirstReads, to: afterFirstReads },
+          ownServerErrors
+        },
         operations: {
           single_read: summarize(single),
           cached_read: summarize(cached),
@@ -109,6 +123,7 @@ export const run = Effect.fn("Validator.run")(function* (options: RunOptions) {
     kept_data: options.keepData,
     ...verdict(criteria, triggers),
     baseline: options.baseline?.source ?? null,
+    baseline_run_id: options.baseline?.run_id ?? null,
     thresholds: options.thresholds,
     criteria,
     triggers,

@@ -24,10 +24,12 @@ export const Thresholds = Schema.Struct({
   stale_rate_max: Schema.optionalWith(Fraction, { default: () => 0.05 }),
   /** Criterion: compression ratio (bytes out / bytes in) must be at most this. */
   compression_ratio_max: Schema.optionalWith(NonNegative, { default: () => 0.4 }),
-  /** Criterion: errors (own non-2xx answers plus 5xx growth in /metrics) must be at most this. */
+  /** Criterion: errors (own non-2xx answers plus the 5xx of other clients in /metrics) must be at most this. */
   errors_max: Schema.optionalWith(Schema.NonNegativeInt, { default: () => 0 }),
-  /** Trigger: error rate up by more than this many percentage points against the baseline. */
+  /** Trigger: error rate up by more than this many percentage points against the baseline... */
   rollback_error_rate_points: Schema.optionalWith(NonNegative, { default: () => 5 }),
+  /** ...measured over at least this many requests (fewer: the trigger is skipped; `watch` widens its window). */
+  rollback_error_rate_min_requests: Schema.optionalWith(Schema.NonNegativeInt, { default: () => 100 }),
   /** Trigger: an operation's p50 more than this many times the baseline's... */
   rollback_p50_factor: Schema.optionalWith(NonNegative, { default: () => 2 }),
   /** ...and slower than the baseline by more than this many milliseconds (noise floor for sub-ms latencies). */

@@ -4,6 +4,7 @@ import * as Either from "effect/Either"
 import * as Ref from "effect/Ref"
 import { ApiClient } from "./ApiClient.js"
 import * as MetricsSnapshot from "./MetricsSnapshot.js"
+import { continuity } from "./Observations.js"
 import * as SeedData from "./SeedData.js"
 import { ApiGarbage } from "./ValidatorError.js"
 
@@ -11,9 +12,17 @@ import { ApiGarbage } from "./ValidatorError.js"
 export const SEED_CHUNK = 100
 /** Concurrent DELETEs while cleaning up. */
 export const CLEANUP_CONCURRENCY = 4
+/**
+ * Reads of each seeded item in `run`'s hit-rate phase (the first is the single read). A cache that keeps what was read
+ * misses each item once and hits the rest: a hit rate of (10 - 1) / 10 = 0.9; a write-through cache hits all 10.
+ */
+export const READS_PER_ITEM = 10
 
-/** Reads and parses `GET /metrics`. */
-export const readMetrics = (options: MetricsSnapshot.ParseOptions) =>
+/**
+ * Reads and parses `GET /metrics`; with `previous`, also checks that the API did not restart since then (exit 3 if it
+ * did: no delta across a restart means anything).
+ */
+export const readMetrics = (options: MetricsSnapshot.ParseOptions, previous?: MetricsSnapshot.MetricsSnapshot) =>
   Effect.gen(function* () {
     const api = yield* ApiClient
     const response = yield* api.json("GET", "/metrics")
@@ -22,10 +31,12 @@ export const readMetrics = (options: MetricsSnapshot.ParseOptions) =>
         endpoint: "GET /metrics",
         detail: `status ${response.status} ${errorCode(response.json)}`
       })
-    return yield* Either.match(MetricsSnapshot.parse(response.json, options), {
+    const snapshot = yield* Either.match(MetricsSnapshot.parse(response.json, options), {
       onLeft: Effect.fail,
       onRight: Effect.succeed
     })
+    if (previous !== undefined) yield* continuity(previous, snapshot)
+    return snapshot
   })
 
 /** The API's error code and message, if the body is its error format. */
@@ -37,16 +48,22 @@ export const errorCode = (json: unknown): string => {
   return error === undefined ? "" : `${String(error.code)}: ${String(error.message)}`.slice(0, 200)
 }
 
-/** Ids the validator created; deleted when the scope closes (unless data is kept). */
+/**
+ * Ids the validator sent for storing; deleted when the scope closes (unless data is kept). Ids are registered before
+ * their batch is sent, so an interrupted or failed batch is cleaned up too.
+ */
 export interface Seeded {
   readonly prefix: string
   readonly add: (ids: ReadonlyArray<string>) => Effect.Effect<void>
+  /** Ids registered (sent for storing). */
   readonly count: Effect.Effect<number>
+  /** Ids the cleanup confirmed gone: deleted (2xx) or already absent (404). */
   readonly removed: Effect.Effect<number>
 }
 
 /**
- * A registry of seeded ids whose release deletes them all (`DELETE /episodes/:id`, a few at a time). A cleanup that
+ * A registry of seeded ids whose release deletes them all (`DELETE /episodes/:id`, a few at a time). A 404 means the
+ * episode was never stored (its batch was interrupted or refused) or is already gone: not an error. A cleanup that
  * cannot reach the API stops with a warning on stderr instead of failing the run.
  */
 export const seededRegistry = (prefix: string, keepData: boolean) =>
@@ -66,8 +83,8 @@ export const seededRegistry = (prefix: string, keepData: boolean) =>
           all,
           (id) =>
             api
-              .request("DELETE", `/episodes/${encodeURIComponent(id)}`)
-              .pipe(Effect.tap((r) => (r.status < 300 ? Ref.update(removed, (n) => n + 1) : Effect.void))),
+              .request("DELETE", `/episodes/${encodeURIComponent(id)}`, undefined, goneOrDeleted)
+              .pipe(Effect.tap((r) => (goneOrDeleted(r.status) ? Ref.update(removed, (n) => n + 1) : Effect.void))),
           { concurrency: CLEANUP_CONCURRENCY, discard: true }
         ).pipe(Effect.either)
         if (outcome._tag === "Left")
@@ -81,6 +98,8 @@ export const seededRegistry = (prefix: string, keepData: boolean) =>
       removed: Ref.get(removed)
     } satisfies Seeded
   })
+
+const goneOrDeleted = (status: number) => (status >= 200 && status < 300) || status === 404
 
 /** Stores episodes with `POST /episodes/batch` in chunks (not timed); any non-2xx answer stops the run. */
 export const seed = (seeded: Seeded, episodes: ReadonlyArray<SeedData.SeedEpisode>) =>
@@ -97,12 +116,14 @@ export const seed = (seeded: Seeded, episodes: ReadonlyArray<SeedData.SeedEpisod
   })
 
 /**
- * Sends one batch and checks the answer stored every episode; returns the latency. A non-2xx answer is recorded
- * by the client's ledger (the `errors` criterion) and, while seeding, stops the run.
+ * Sends one batch and checks the answer stored every episode; returns the latency. The ids are registered for cleanup
+ * before the batch is sent (an interrupted batch may still have been stored). A non-2xx answer is recorded by the
+ * client's ledger (the `errors` criterion) and, while seeding, stops the run.
  */
 export const storeBatch = (body: string, ids: ReadonlyArray<string>, seeded: Seeded, phase: "seeding" | "measuring") =>
   Effect.gen(function* () {
     const api = yield* ApiClient
+    yield* seeded.add(ids)
     const response = yield* api.json("POST", "/episodes/batch", body)
     if (response.status >= 200 && response.status < 300) {
       const stored = (response.json as { stored?: unknown } | null)?.stored
@@ -111,7 +132,6 @@ export const storeBatch = (body: string, ids: ReadonlyArray<string>, seeded: See
           endpoint: "POST /episodes/batch",
           detail: `answered stored=${JSON.stringify(stored)} for ${ids.length} episodes`
         })
-      yield* seeded.add(ids)
     } else if (phase === "seeding") {
       return yield* new ApiGarbage({
         endpoint: "POST /episodes/batch",

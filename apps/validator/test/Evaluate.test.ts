@@ -16,9 +16,19 @@ const snapshot = (edit: (b: Record<string, any>) => void = () => {}) => {
 
 const flat = (ms: number) => summarize(Array.from({ length: 10 }, () => ms))
 
-/** Observations of a healthy run: 10 single reads at 2 ms, cached 0.5 ms, batches 20 ms, hit rate 0.9. */
+/**
+ * Observations of a healthy run: 10 single reads at 2 ms (1 missed the cache), cached 0.5 ms, batches 20 ms, hit rate
+ * 0.9 over the hit-rate phase, 100 requests in /metrics with 1 5xx.
+ */
 const healthy = (
-  edit: { start?: (b: any) => void; end?: (b: any) => void; ops?: Partial<Record<string, number>> } = {}
+  edit: {
+    start?: (b: any) => void
+    end?: (b: any) => void
+    afterFirst?: (b: any) => void
+    ops?: Partial<Record<string, number>>
+    ownServerErrors?: number
+    ledger?: { requests: number; failures: number }
+  } = {}
 ) => {
   const start = snapshot((b) => {
     b.cache.episode_hits = 0
@@ -35,11 +45,22 @@ const healthy = (
     b.requests["GET /health"] = { count: 103, errors: 1 }
     edit.end?.(b)
   })
+  const afterFirst = snapshot((b) => {
+    b.cache.episode_hits = 0
+    b.cache.episode_misses = 1
+    edit.afterFirst?.(b)
+  })
   const ops = { single_read: 2, cached_read: 0.5, batch_store: 20, health: 1, db_health: 1, ...edit.ops }
   return observe(
-    { start, beforeRepeatReads: start, afterRepeatReads: end, end },
+    {
+      start,
+      end,
+      reads: { from: start, to: end },
+      firstReads: { from: start, to: afterFirst },
+      ownServerErrors: edit.ownServerErrors ?? 0
+    },
     Object.fromEntries(Object.entries(ops).map(([k, v]) => [k, flat(v!)])),
-    { requests: 50, failures: 0, examples: [] }
+    { examples: [], ...(edit.ledger ?? { requests: 50, failures: 0 }) }
   )
 }
 
@@ -57,7 +78,10 @@ describe("criteria", () => {
     const checks = criteria(healthy(), defaults)
     expect(checks.filter((c) => c.status === "fail")).toEqual([])
     expect(byId(checks, "cache_hit_rate")).toMatchObject({ value: 0.9, measured: "0.900", threshold: "> 0.800" })
-    expect(byId(checks, "cache_hit_rate").note).toContain("delta over the validator's repeat reads (9 hits, 1 misses)")
+    expect(byId(checks, "cache_hit_rate").note).toContain(
+      "Δepisode_hits / Δepisode_lookups over the hit-rate phase (every seeded item read several times) (9 hits, 1 misses)"
+    )
+    expect(byId(checks, "single_read_p50").note).toContain("1 of 10 first reads missed the cache")
     expect(byId(checks, "compression_ratio").value).toBeCloseTo(0.3)
   })
 
@@ -97,7 +121,7 @@ describe("criteria", () => {
     expect(status(o, "compression_ratio")).toBe("skipped")
   })
 
-  it("falls back to the process-wide hit rate when the hit/miss counters did not move", () => {
+  it("hit/miss counters that did not move skip the hit rate (never the process-wide value in its place)", () => {
     const o = healthy({
       end: (b) => {
         b.cache.episode_hits = 0
@@ -105,14 +129,52 @@ describe("criteria", () => {
         b.cache.hit_rate = 0.42
       }
     })
-    expect(byId(criteria(o, defaults), "cache_hit_rate")).toMatchObject({ value: 0.42, status: "fail" })
-    expect(byId(criteria(o, defaults), "cache_hit_rate").note).toContain("process-wide cache.hit_rate")
+    const note = "skipped (episode_hits/episode_misses did not move during the hit-rate phase)"
+    expect(byId(criteria(o, defaults), "cache_hit_rate")).toMatchObject({ status: "skipped", note })
+    expect(byId(triggers(o, defaults, undefined), "cache_hit_rate_floor")).toMatchObject({ status: "skipped", note })
+  })
+
+  it("first reads that all hit (write-through) are not uncached: the single read criterion is skipped, not passed", () => {
+    const o = healthy({
+      afterFirst: (b) => {
+        b.cache.episode_misses = 0
+        b.cache.episode_hits = 10
+      }
+    })
+    expect(byId(criteria(o, { ...defaults, single_read_p50_ms_max: 1 }), "single_read_p50")).toMatchObject({
+      status: "skipped",
+      note: "skipped (not an uncached read: none of the 10 first reads missed the cache; p50 2.000 ms)"
+    })
+    expect(byId(criteria(o, defaults), "single_read_misses")).toMatchObject({ value: 0 })
+    // Without a cache every read is uncached: judged.
+    const noCache = healthy({ end: (b) => (b.cache = { enabled: false }) })
+    expect(status(noCache, "single_read_p50", { single_read_p50_ms_max: 1 })).toBe("fail")
+  })
+
+  it("errors count the validator's own 5xx once: own non-2xx plus the 5xx growth beyond its own", () => {
+    // /metrics: 1 5xx at the start, 7 at the end (6 more); 6 own non-2xx, 5 of them 5xx inside the window.
+    const mixed = healthy({
+      end: (b) => (b.requests["GET /health"] = { count: 103, errors: 7 }),
+      ownServerErrors: 5,
+      ledger: { requests: 50, failures: 6 }
+    })
+    expect(byId(criteria(mixed, { ...defaults, errors_max: 100 }), "errors")).toMatchObject({ value: 7 })
+    expect(byId(criteria(mixed, defaults), "errors").note).toContain(
+      "6 non-2xx of 50 own requests, plus 1 5xx of other clients (5xx in /metrics grew by 6, 5 of them the validator's)"
+    )
+    const onlyOwn = healthy({
+      end: (b) => (b.requests["GET /health"] = { count: 103, errors: 6 }),
+      ownServerErrors: 5,
+      ledger: { requests: 50, failures: 6 }
+    })
+    expect(byId(criteria(onlyOwn, defaults), "errors").value).toBe(6)
   })
 })
 
 describe("rollback triggers", () => {
   const baseline: Baseline = {
     source: "b.json",
+    run_id: "base",
     operations: { single_read: { p50_ms: 2 }, cached_read: { p50_ms: 0.5 }, batch_store: { p50_ms: 20 } },
     error_rate_pct: 0
   }
@@ -148,6 +210,7 @@ describe("rollback triggers", () => {
   it("error rate fires when it rose by more than the points against the baseline", () => {
     // 1 more error in 100 more requests = 1 %
     const oneError = healthy({ end: (b) => (b.requests["GET /health"] = { count: 103, errors: 2 }) })
+    expect(byId(triggers(oneError, defaults, baseline), "error_rate").note).toContain("(1/100)")
     expect(fired(oneError, { ...baseline, error_rate_pct: 0 }, { rollback_error_rate_points: 0.99 })).toEqual([
       "error_rate"
     ])
@@ -155,6 +218,22 @@ describe("rollback triggers", () => {
     expect(fired(oneError, { ...baseline, error_rate_pct: 0.5 }, { rollback_error_rate_points: 0.99 })).toEqual([])
     const bad = healthy({ end: (b) => (b.requests["GET /health"] = { count: 110, errors: 10 }) })
     expect(fired(bad, baseline)).toEqual(["error_rate"])
+  })
+
+  it("the error rate needs rollback_error_rate_min_requests requests in its window", () => {
+    // 9 errors in 107 requests (8.4 %) fires with the default minimum of 100; one 5xx in 11 requests never does.
+    const bad = healthy({ end: (b) => (b.requests["GET /health"] = { count: 110, errors: 10 }) })
+    expect(fired(bad, baseline)).toEqual(["error_rate"])
+    expect(fired(bad, baseline, { rollback_error_rate_min_requests: 108 })).toEqual([])
+    expect(
+      byId(triggers(bad, { ...defaults, rollback_error_rate_min_requests: 108 }, baseline), "error_rate")
+    ).toMatchObject({
+      status: "skipped",
+      note: "skipped (107 requests in the window, fewer than rollback_error_rate_min_requests 108)"
+    })
+    const few = healthy({ end: (b) => (b.requests["GET /health"] = { count: 14, errors: 2 }) })
+    expect(byId(triggers(few, defaults, baseline), "error_rate").status).toBe("skipped")
+    expect(fired(few, baseline, { rollback_error_rate_min_requests: 0 })).toEqual(["error_rate"])
   })
 
   it("RSS, hit-rate floor and pool timeouts fire on their thresholds", () => {

@@ -13,6 +13,7 @@ describe("Thresholds", () => {
       compression_ratio_max: 0.4,
       errors_max: 0,
       rollback_error_rate_points: 5,
+      rollback_error_rate_min_requests: 100,
       rollback_p50_factor: 2,
       rollback_p50_min_increase_ms: 1,
       rollback_rss_bytes_max: 3 * 1024 ** 3,

@@ -59,8 +59,9 @@ describe.concurrent("the validator binary", { timeout: 60_000 }, () => {
     }
   })
 
-  it("SIGINT during a run removes the seeded data and exits 130", async () => {
-    const api = await startStubApi({ readDelayMs: 100 })
+  it("SIGINT while a seed batch is in flight (stored, not yet answered) removes the seeded data and exits 130", async () => {
+    // The stub stores the batch at once and holds its answer back: the validator is interrupted mid-request.
+    const api = await startStubApi({ batchDelayMs: 600_000 })
     try {
       const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "run", "--url", api.url], {
         cwd: validatorDir,
@@ -68,6 +69,7 @@ describe.concurrent("the validator binary", { timeout: 60_000 }, () => {
       })
       const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)))
       while (api.stored() === 0) await new Promise((r) => setTimeout(r, 20))
+      expect(api.hits()["POST /episodes/batch"]).toBe(1)
       child.kill("SIGINT")
       expect(await exited).toBe(130)
       expect(api.stored()).toBe(0)

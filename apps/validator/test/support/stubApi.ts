@@ -9,8 +9,11 @@ import type { AddressInfo } from "node:net"
  * 4 GiB, pool timeouts, a broken /metrics). Tests that can use the real API (`apiProcess.ts`) do.
  */
 export interface StubOptions {
-  /** `working`: the second read of an id hits; `broken`: every read misses; `half`: every other read hits. */
-  cache?: "working" | "broken" | "half" | "disabled"
+  /**
+   * `working`: a read-through cache, the second read of an id hits; `write-through`: a stored episode is cached, so
+   * every read hits; `broken`: every read misses; `half`: every other read hits.
+   */
+  cache?: "working" | "write-through" | "broken" | "half" | "disabled"
   /** Delay added to each episode read, in ms. */
   readDelayMs?: number
   /** RSS reported in /metrics. */
@@ -23,6 +26,10 @@ export interface StubOptions {
   metrics?: (body: Record<string, any>) => unknown
   /** Never answers /health. */
   hang?: boolean
+  /** Never answers a request for which this returns true (called with "METHOD /route" as each request arrives). */
+  hangWhen?: (route: string) => boolean
+  /** Delay, in ms, between storing a batch's episodes and answering (the batch is in flight, yet stored). */
+  batchDelayMs?: number
 }
 
 export interface StubApi {
@@ -54,6 +61,15 @@ export const startStubApi = async (options: StubOptions = {}): Promise<StubApi> 
   let bytesOut = 0
   let poolTimeouts = 0
   const sockets = new Set<import("node:net").Socket>()
+  const timers = new Set<NodeJS.Timeout>()
+  const delay = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer)
+        resolve()
+      }, ms)
+      timers.add(timer)
+    })
 
   const send = (res: ServerResponse, route: string, status: number, body: unknown) => {
     const r = routes[route] ?? { count: 0, errors: 0 }
@@ -123,6 +139,7 @@ export const startStubApi = async (options: StubOptions = {}): Promise<StubApi> 
     const id = url.pathname === "/episodes/batch" ? undefined : /^\/episodes\/([^/]+)$/.exec(url.pathname)?.[1]
     const route = id !== undefined ? `${method} /episodes/:id` : `${method} ${url.pathname}`
     hits[route] = (hits[route] ?? 0) + 1
+    if (options.hangWhen?.(route)) return
     if (route === "GET /health") {
       if (options.hang) return
       const status = options.healthStatus ?? 200
@@ -136,9 +153,11 @@ export const startStubApi = async (options: StubOptions = {}): Promise<StubApi> 
       for (const e of list) {
         const json = JSON.stringify(e)
         episodes.set(e.episode_id, json)
+        if (options.cache === "write-through") seen.add(e.episode_id)
         bytesIn += json.length
         bytesOut += Math.round(json.length * 0.3)
       }
+      if (options.batchDelayMs) await delay(options.batchDelayMs)
       return send(res, route, 200, { stored: list.length, ids: list.map((e) => e.episode_id) })
     }
     if (route === "GET /episodes/:id") {
@@ -147,10 +166,11 @@ export const startStubApi = async (options: StubOptions = {}): Promise<StubApi> 
       if (body === undefined) return send(res, route, 404, { error: { code: "not_found", message: "no such episode" } })
       const c = options.cache ?? "working"
       cache.reads++
-      if (c === "working" ? seen.has(key) : c === "half" ? cache.reads % 2 === 0 : false) cache.hits++
+      if (c === "working" || c === "write-through" ? seen.has(key) : c === "half" ? cache.reads % 2 === 0 : false)
+        cache.hits++
       else cache.misses++
       seen.add(key)
-      if (options.readDelayMs) await new Promise((r) => setTimeout(r, options.readDelayMs))
+      if (options.readDelayMs) await delay(options.readDelayMs)
       return send(res, route, 200, JSON.parse(body))
     }
     if (route === "DELETE /episodes/:id") {
@@ -173,6 +193,7 @@ export const startStubApi = async (options: StubOptions = {}): Promise<StubApi> 
     hits: () => ({ ...hits }),
     authorizations: () => [...authorizations],
     close: async () => {
+      for (const timer of timers) clearTimeout(timer)
       for (const socket of sockets) socket.destroy()
       await new Promise<void>((resolve) => server.close(() => resolve()))
     }
