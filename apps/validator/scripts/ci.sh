@@ -6,6 +6,7 @@
 # Environment: VALIDATOR_REPORT_DIR (default: <temp dir>/report, kept), API_START_TIMEOUT_S (default 60).
 # Remote profile: with REMOTE_RTT_MS set, the API runs against the libSQL test server (packages/testkit) started with
 # that round-trip time, REMOTE_CONNECT_MS (default 45) per new connection, a 5 s idle timeout and a token.
+# Every exit path (normal end, a start-up failure, SIGINT/SIGTERM/SIGHUP) stops the API and the test server.
 set -uo pipefail
 
 root="$(cd "$(dirname "$0")/../../.." && pwd)"
@@ -24,18 +25,21 @@ stop_api() {
     [ "$api_code" -eq 0 ] || echo "ci.sh: the API exited with $api_code after SIGTERM" >&2
   fi
   api_pid=""
-db_pid=""
 }
-cleanup() {
-  stop_api
+stop_db() {
   if [ -n "$db_pid" ] && kill -0 "$db_pid" 2>/dev/null; then
     kill -TERM "$db_pid" 2>/dev/null
     wait "$db_pid" 2>/dev/null
   fi
+  db_pid=""
+}
+cleanup() {
+  stop_api
+  stop_db
   rm -f "$work"/memory.db*
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT TERM HUP
 
 # Wait until a log file has a line matching a sed expression; print what it captured.
 wait_for() {
@@ -64,11 +68,13 @@ if [ -n "${REMOTE_RTT_MS:-}" ]; then
   node --import tsx packages/testkit/src/cli.ts --port 0 --rtt-ms "$REMOTE_RTT_MS" \
     --connect-ms "${REMOTE_CONNECT_MS:-45}" --idle-timeout-ms 5000 --token "$db_token" >"$db_log" 2>&1 &
   db_pid=$!
+  echo "ci.sh: started the libSQL test server (pid $db_pid)" >&2
   db_url="$(wait_for "$db_log" 's/.*listening on \(http:[^ ]*\).*/\1/p' "$db_pid" "the test server")" || exit 3
   echo "ci.sh: libSQL test server at $db_url (rtt ${REMOTE_RTT_MS} ms, connect ${REMOTE_CONNECT_MS:-45} ms)" >&2
 fi
 PORT=0 HOST=127.0.0.1 TURSO_DB_URL="$db_url" TURSO_AUTH_TOKEN="$db_token" node --import tsx apps/api/src/main.ts >"$api_log" 2>&1 &
 api_pid=$!
+echo "ci.sh: started the API (pid $api_pid)" >&2
 
 url="$(wait_for "$api_log" 's/.*"message":"memory-turso API listening".*"url":"\([^"]*\)".*/\1/p' "$api_pid" "the API")" || exit 3
 echo "ci.sh: API listening at $url (log: $api_log)" >&2
@@ -77,5 +83,6 @@ node --import tsx apps/validator/src/main.ts run --url "$url" --report-dir "$rep
 code=$?
 
 stop_api
+stop_db
 echo "ci.sh: validator exit code $code; report in $report_dir" >&2
 exit "$code"

@@ -90,7 +90,7 @@ export const errorRateSpan = (history: ReadonlyArray<MetricsSnapshot>, end: Metr
 }
 
 /**
- * Seeds a few episodes and reads each once, then takes a light sample (health, a few reads, `/metrics`) at every offset of the
+ * Seeds a few episodes and reads each once (outside every sample's window), then takes a light sample (health, a few reads, `/metrics`) at every offset of the
  * schedule and evaluates the rollback triggers each time; stops at the first one that fires. A sample that fails is
  * retried (SAMPLE_ATTEMPTS); if it still fails, or the API restarted, the watch ends with outcome "error" (exit 3) and a
  * report of the samples so far.
@@ -108,8 +108,8 @@ export const watch = Effect.fn("Validator.watch")(function* (
   const retryDelay = Duration.millis(Duration.toMillis(SAMPLE_RETRY_DELAY) * options.scale)
   yield* api.request("GET", "/health")
   let previous: MetricsSnapshot = yield* Workload.readMetrics(metricsOptions)
-  let ownBefore = (yield* api.ledger).server_errors
-  const history: Array<MetricsSnapshot> = [previous]
+  let ownBefore = 0
+  const history: Array<MetricsSnapshot> = []
   const samples: Array<WatchSample> = []
 
   const failure = yield* Effect.scoped(
@@ -119,6 +119,10 @@ export const watch = Effect.fn("Validator.watch")(function* (
       yield* Workload.seed(seeded, items)
       // Read each item once so the samples' reads are repeat reads (a read-through cache would miss them all once).
       yield* Effect.forEach(items, (e) => Workload.readEpisode(e.episode_id), { discard: true })
+      // The first sample's window starts here: seeding and these first reads are not part of any sample.
+      previous = yield* Workload.readMetrics(metricsOptions, previous)
+      ownBefore = (yield* api.ledger).server_errors
+      history.push(previous)
       const measure = Effect.gen(function* () {
         const health = yield* Workload.timeGet("/health", options.samples)
         const reads = yield* Effect.forEach(items, (e) => Workload.readEpisode(e.episode_id))

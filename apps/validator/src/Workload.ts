@@ -1,6 +1,7 @@
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Fiber from "effect/Fiber"
 import * as Ref from "effect/Ref"
 import { ApiClient } from "./ApiClient.js"
 import * as MetricsSnapshot from "./MetricsSnapshot.js"
@@ -86,7 +87,14 @@ export const seededRegistry = (prefix: string, keepData: boolean) =>
               .request("DELETE", `/episodes/${encodeURIComponent(id)}`, undefined, goneOrDeleted)
               .pipe(Effect.tap((r) => (goneOrDeleted(r.status) ? Ref.update(removed, (n) => n + 1) : Effect.void))),
           { concurrency: CLEANUP_CONCURRENCY, discard: true }
-        ).pipe(Effect.either)
+        ).pipe(
+          // Finalizers run uninterruptibly (and after SIGINT this fiber is being interrupted): the DELETEs run in a
+          // fiber of their own, interruptible, so --timeout-ms can still cut a request the API never answers.
+          Effect.interruptible,
+          Effect.forkDaemon,
+          Effect.flatMap(Fiber.join),
+          Effect.either
+        )
         if (outcome._tag === "Left")
           yield* Console.error(`warning: cleanup stopped (${outcome.left.message}); ids start with ${prefix}`)
       })

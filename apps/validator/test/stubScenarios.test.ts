@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs"
+import { readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "@effect/vitest"
 import type { RunReport } from "../src/Report.js"
@@ -238,6 +238,82 @@ describe("validator run against a stub API", () => {
     const result = await runCli(["run", "--url", api.url, "--timeout-ms", "200"])
     expect(result.code).toBe(3)
     expect(result.stderr).toBe(`error: the API at ${api.url} is unreachable: GET /health got no answer within 200ms`)
+  })
+
+  it("a report that cannot be written after the verdict: a warning, and the verdict's exit code stands", async () => {
+    const dir = join(tempDir(), "report")
+    let metricsCalls = 0
+    const api = await stub({
+      rssBytes: 4 * 1024 ** 3, // fires the RSS trigger: exit 2
+      metrics: (body) => {
+        // The directory was checked before the run; now it becomes a regular file.
+        if (++metricsCalls === 2) {
+          rmSync(dir, { recursive: true, force: true })
+          writeFileSync(dir, "not a directory")
+        }
+        return body
+      }
+    })
+    const result = await runCli(["run", "--url", api.url, "--samples", SAMPLES, "--report-dir", dir])
+    expect(result.code).toBe(2)
+    expect(result.stdout).toContain("memory-turso validator: ROLLBACK (exit 2)")
+    expect(result.stderr).toContain(`warning: the report was not written (cannot write the report directory ${dir} (`)
+  })
+
+  it("an API restart between two /metrics reads (uptime or a counter went down) is exit 3 naming it", async () => {
+    let metricsCalls = 0
+    const restarted = await stub({
+      metrics: (body) => {
+        if (++metricsCalls >= 3) body.process.uptime_s = 1
+        return body
+      }
+    })
+    const a = await runCli(["run", "--url", restarted.url, "--samples", SAMPLES])
+    expect(a.code).toBe(3)
+    expect(a.stderr).toContain(
+      "error: the API answered garbage: GET /metrics: the API restarted during the window (process.uptime_s went from 12 to 1)"
+    )
+    expect(restarted.stored()).toBe(0) // the seeded data was still removed
+    let calls = 0
+    const reset = await stub({
+      metrics: (body) => {
+        if (++calls >= 4) body.requests = {}
+        return body
+      }
+    })
+    const b = await runCli(["run", "--url", reset.url, "--samples", SAMPLES])
+    expect(b.code).toBe(3)
+    expect(b.stderr).toMatch(
+      /the API restarted during the window \(requests\["[A-Z]+ \/[^"]*"\]\.count went from \d+ to absent\)/
+    )
+  })
+
+  it("a baseline must be a passing run with positive p50s (or --accept-failed-baseline); its run id is reported", async () => {
+    const dir = tempDir()
+    const api = await stub()
+    const run = (extra: ReadonlyArray<string>) => runCli(["run", "--url", api.url, "--samples", SAMPLES, ...extra])
+    expect((await run(["--report-dir", dir])).code).toBe(0)
+    const passing: RunReport = readReport(dir)
+    const failed = join(dir, "failed.json")
+    writeFileSync(failed, JSON.stringify({ ...passing, outcome: "fail", exit_code: 1 }))
+    const refused = await run(["--baseline", failed])
+    expect(refused.code).toBe(4)
+    expect(refused.stderr).toBe(
+      `error: usage error: the baseline file ${failed} is a run whose outcome was "fail" (run ${passing.run_id}); use a passing run, or --accept-failed-baseline`
+    )
+    const accepted = await run(["--baseline", failed, "--accept-failed-baseline", "--format", "json"])
+    expect(accepted.code).toBe(0)
+    expect(JSON.parse(accepted.stdout)).toMatchObject({ baseline: failed, baseline_run_id: passing.run_id })
+    const zero = join(dir, "zero.json")
+    const operations = { ...passing.operations, cached_read: { ...passing.operations.cached_read!, p50_ms: 0 } }
+    writeFileSync(zero, JSON.stringify({ ...passing, operations }))
+    const noP50 = await run(["--baseline", zero])
+    expect(noP50.code).toBe(4)
+    expect(noP50.stderr).toContain(
+      `the baseline file ${zero} has p50_ms 0 for cached_read; a baseline needs a positive p50 for every operation`
+    )
+    const table = await run(["--baseline", join(dir, "report.json")])
+    expect(table.stdout).toContain(`baseline: ${join(dir, "report.json")} (run ${passing.run_id})`)
   })
 
   it("--format json prints the report; --format markdown the summary", async () => {

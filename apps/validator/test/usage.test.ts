@@ -61,3 +61,34 @@ describe("command line", () => {
     expect(r.stderr).toContain(`the baseline file ${file} is not a report of \`validator run\``)
   })
 })
+
+describe("file options are checked by the validator: every access problem is a usage error (exit 4)", () => {
+  it("--thresholds, --baseline and --report-dir under a regular file (ENOTDIR), before any request", async () => {
+    const { writeFileSync } = await import("node:fs")
+    const { join } = await import("node:path")
+    const { startStubApi } = await import("./support/stubApi.js")
+    const api = await startStubApi()
+    try {
+      const file = join(tempDir(), "plain-file")
+      writeFileSync(file, "{}")
+      const under = join(file, "x")
+      const cases = {
+        thresholds: await runCli(["run", "--url", api.url, "--thresholds", under]),
+        baseline: await runCli(["run", "--url", api.url, "--baseline", under]),
+        reportDir: await runCli(["run", "--url", api.url, "--report-dir", under]),
+        watchReportDir: await runCli(["watch", "--url", api.url, "--report-dir", under])
+      }
+      for (const [name, r] of Object.entries(cases)) {
+        expect(r.code, name).toBe(4)
+        expect(r.stderr, name).not.toContain("failed unexpectedly")
+      }
+      expect(cases.thresholds.stderr).toBe(`error: usage error: cannot read the thresholds file ${under}`)
+      expect(cases.baseline.stderr).toBe(`error: usage error: cannot read the baseline file ${under}`)
+      expect(cases.reportDir.stderr).toContain(`error: usage error: cannot write the report directory ${under} (`)
+      expect(cases.reportDir.stderr).toContain("ENOTDIR")
+      expect(api.hits()).toEqual({}) // nothing was sent
+    } finally {
+      await api.close()
+    }
+  })
+})

@@ -20,8 +20,8 @@ export interface StubOptions {
   rssBytes?: number
   /** pool.timeouts grows by one per /metrics read when set. */
   poolTimeoutsGrow?: boolean
-  /** Every GET /health answers this status. */
-  healthStatus?: number
+  /** Every GET /health answers this status (a function: called with the 1-based number of the request). */
+  healthStatus?: number | ((call: number) => number)
   /** Rewrites the /metrics body before it is sent (to remove or break fields). */
   metrics?: (body: Record<string, any>) => unknown
   /** Never answers /health. */
@@ -142,7 +142,8 @@ export const startStubApi = async (options: StubOptions = {}): Promise<StubApi> 
     if (options.hangWhen?.(route)) return
     if (route === "GET /health") {
       if (options.hang) return
-      const status = options.healthStatus ?? 200
+      const status =
+        typeof options.healthStatus === "function" ? options.healthStatus(hits[route]!) : (options.healthStatus ?? 200)
       return send(res, route, status, { status: status === 200 ? "healthy" : "unhealthy" })
     }
     if (route === "GET /db-health") return send(res, route, 200, { status: "healthy", latency_ms: 0.1 })
