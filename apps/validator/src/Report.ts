@@ -97,6 +97,25 @@ export const loadBaseline = (
     }
   })
 
+const cannotWrite = (dir: string) => (error: { readonly message: string }) =>
+  new UsageError({ detail: `cannot write the report directory ${dir} (${error.message})` })
+
+/** Creates `dir` if needed, then writes each `[path within dir, content]` in order; returns the paths written. */
+const writeInto = (dir: string, files: ReadonlyArray<readonly [string, string]>) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const fail = cannotWrite(dir)
+    yield* fs.makeDirectory(dir, { recursive: true }).pipe(Effect.mapError(fail))
+    const written: Array<string> = []
+    for (const [name, content] of files) {
+      const file = path.join(dir, name)
+      yield* fs.writeFileString(file, content).pipe(Effect.mapError(fail))
+      written.push(file)
+    }
+    return written
+  })
+
 /**
  * Creates `dir` if needed and checks a file can be written there (written, then removed), so a report directory that
  * cannot be used is a usage error before the API is called.
@@ -104,13 +123,8 @@ export const loadBaseline = (
 export const prepareDir = (dir: string): Effect.Effect<void, UsageError, FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
-    const path = yield* Path.Path
-    const fail = (error: { readonly message: string }) =>
-      new UsageError({ detail: `cannot write the report directory ${dir} (${error.message})` })
-    yield* fs.makeDirectory(dir, { recursive: true }).pipe(Effect.mapError(fail))
-    const probe = path.join(dir, `.validator-write-check-${process.pid}`)
-    yield* fs.writeFileString(probe, "").pipe(Effect.mapError(fail))
-    yield* fs.remove(probe).pipe(Effect.mapError(fail))
+    const [probe] = yield* writeInto(dir, [[`.validator-write-check-${process.pid}`, ""]])
+    yield* fs.remove(probe!).pipe(Effect.mapError(cannotWrite(dir)))
   })
 
 /** Writes named files into `dir` (created if needed); returns their paths. */
@@ -118,17 +132,4 @@ export const writeFiles = (
   dir: string,
   files: Readonly<Record<string, string>>
 ): Effect.Effect<ReadonlyArray<string>, UsageError, FileSystem.FileSystem | Path.Path> =>
-  Effect.gen(function* () {
-    const fs = yield* FileSystem.FileSystem
-    const path = yield* Path.Path
-    const fail = (error: { readonly message: string }) =>
-      new UsageError({ detail: `cannot write the report directory ${dir} (${error.message})` })
-    yield* fs.makeDirectory(dir, { recursive: true }).pipe(Effect.mapError(fail))
-    const written: Array<string> = []
-    for (const [name, content] of Object.entries(files)) {
-      const file = path.join(dir, name)
-      yield* fs.writeFileString(file, content).pipe(Effect.mapError(fail))
-      written.push(file)
-    }
-    return written
-  })
+  writeInto(dir, Object.entries(files))

@@ -1,12 +1,10 @@
 import { spawn } from "node:child_process"
-import { writeFileSync } from "node:fs"
 import { createServer } from "node:net"
-import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { validatorDir } from "./support/apiProcess.js"
 import { spawnCli } from "./support/cli.js"
 import { startStubApi } from "./support/stubApi.js"
-import { tempDir } from "./support/tempDir.js"
+import { thresholdsFile } from "./support/thresholds.js"
 
 /** A port nothing listens on. */
 const closedPort = () =>
@@ -19,11 +17,7 @@ const closedPort = () =>
 
 const noStack = (text: string) => expect(text).not.toMatch(/^\s+at /m)
 
-const generous = join(tempDir(), "generous.json")
-writeFileSync(
-  generous,
-  JSON.stringify({ single_read_p50_ms_max: 60_000, cached_read_p50_ms_max: 60_000, batch_store_p50_ms_max: 60_000 })
-)
+const generous = thresholdsFile()
 
 // The real binary (node --import tsx src/main.ts): exit codes and output as CI sees them.
 describe.concurrent("the validator binary", { timeout: 60_000 }, () => {

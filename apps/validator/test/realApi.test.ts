@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process"
-import { readFileSync, writeFileSync } from "node:fs"
+import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { startTestServer } from "@memory-turso/testkit"
@@ -7,6 +7,7 @@ import type { RunReport } from "../src/Report.js"
 import { startApi, validatorDir } from "./support/apiProcess.js"
 import { runCli } from "./support/cli.js"
 import { tempDir } from "./support/tempDir.js"
+import { thresholdsFile } from "./support/thresholds.js"
 
 interface CiRun {
   readonly code: number | null
@@ -62,11 +63,7 @@ describe.concurrent("against the real API", { timeout: 90_000 }, () => {
   it("scripts/ci.sh starts the API on the embedded default, runs the validator, stops it: exit 0", async () => {
     const dir = tempDir()
     // Generous latency limits: this test is about the pipeline, not how loaded this 2-core machine is.
-    const thresholds = join(dir, "thresholds.json")
-    writeFileSync(
-      thresholds,
-      JSON.stringify({ single_read_p50_ms_max: 60_000, cached_read_p50_ms_max: 60_000, batch_store_p50_ms_max: 60_000 })
-    )
+    const thresholds = thresholdsFile()
     const reportDir = join(dir, "report")
     const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
       const child = spawn("bash", ["scripts/ci.sh", "--samples", "10", "--thresholds", thresholds], {
@@ -133,11 +130,7 @@ describe.concurrent("against the real API", { timeout: 90_000 }, () => {
 
   it("scripts/ci.sh stops the libSQL test server of the remote profile on every exit path", async () => {
     const dir = tempDir()
-    const thresholds = join(dir, "thresholds.json")
-    writeFileSync(
-      thresholds,
-      JSON.stringify({ single_read_p50_ms_max: 60_000, cached_read_p50_ms_max: 60_000, batch_store_p50_ms_max: 60_000 })
-    )
+    const thresholds = thresholdsFile()
     const remote = { REMOTE_RTT_MS: "1", REMOTE_CONNECT_MS: "1", VALIDATOR_REPORT_DIR: join(dir, "report") }
     // 1. A whole run: the validator's verdict, then both servers stopped.
     const done = await runCi(["--samples", "5", "--thresholds", thresholds], remote)

@@ -5,6 +5,7 @@ import type { RunReport } from "../src/Report.js"
 import { runCli as runCliRaw } from "./support/cli.js"
 import { useStubs } from "./support/stubApi.js"
 import { tempDir } from "./support/tempDir.js"
+import { thresholdsFile } from "./support/thresholds.js"
 
 const SAMPLES = "5"
 const stub = useStubs(afterEach)
@@ -13,11 +14,7 @@ const stub = useStubs(afterEach)
  * Latency thresholds no machine misses, so these tests do not depend on how loaded the machine is; tests about
  * latency pass their own `--thresholds`.
  */
-const generous = join(tempDir(), "generous.json")
-writeFileSync(
-  generous,
-  JSON.stringify({ single_read_p50_ms_max: 60_000, cached_read_p50_ms_max: 60_000, batch_store_p50_ms_max: 60_000 })
-)
+const generous = thresholdsFile()
 const runCli = (args: ReadonlyArray<string>) =>
   runCliRaw(args.includes("--thresholds") ? args : [...args, "--thresholds", generous])
 const row = (stdout: string, label: string) => stdout.split("\n").find((l) => l.includes(label)) ?? ""
