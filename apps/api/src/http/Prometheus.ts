@@ -54,7 +54,10 @@ const COUNTERS = new Set([
   "transactions",
   "statements",
   "errors",
-  "prepares"
+  "invalidations",
+  "oversized",
+  "above_decode_limit",
+  "codec_reload_failures"
 ])
 
 /** Histogram bucket upper bounds in seconds. */
