@@ -9,7 +9,6 @@ import * as ManagedRuntime from "effect/ManagedRuntime"
 import { makeApp } from "./App.js"
 import * as RequestMetrics from "./http/RequestMetrics.js"
 import type { AppServices } from "./http/respond.js"
-import type { ServerConfig } from "./ServerConfig.js"
 import { StackStatus } from "./stack/StackStatus.js"
 
 /** A running API server. */
@@ -21,6 +20,15 @@ export interface RunningServer {
 }
 
 /** What a server is built from. */
+/** Where the API listens and how much it accepts (the `[server]` section). */
+export interface ServerConfig {
+  readonly port: number
+  readonly host: string
+  readonly maxBodyBytes: number
+  /** How long shutdown waits for in-flight requests before closing their connections. */
+  readonly shutdownGraceMs: number
+}
+
 export interface ServerOptions extends ServerConfig {
   /** Provides `Storage`, `Database` and `StackStatus` (see `StorageStack.layer`); built once, at start. */
   readonly storage: Layer.Layer<Storage.Storage | Database.Database | StackStatus, unknown>

@@ -68,7 +68,7 @@ export const requestIdOf = (c: AppContext): string => {
 export const send = (
   c: AppContext,
   status: StatusCode,
-  body: string | null,
+  body: string | Uint8Array | null,
   headers: Record<string, string> = {}
 ): Response => new Response(body, { status, headers: { "x-request-id": requestIdOf(c), ...headers } })
 
@@ -78,7 +78,7 @@ export const json = (c: AppContext, body: string, status: StatusCode = 200): Res
 
 /** A response from bytes that are already JSON (cached documents: no serialising, no encoding). */
 export const jsonBytes = (c: AppContext, body: Uint8Array): Response =>
-  new Response(body, { status: 200, headers: { "x-request-id": requestIdOf(c), "content-type": JSON_TYPE } })
+  send(c, 200, body, { "content-type": JSON_TYPE })
 
 /** 204 No Content. */
 export const noContent = (c: AppContext): Response => send(c, 204, null)

@@ -1,4 +1,10 @@
-import { type CachedStorage, type CanonicalJson, isIdentifier, Storage } from "@memory-turso/storage-core"
+import {
+  type CachedStorage,
+  type CanonicalJson,
+  IDENTIFIER_EXPECTED,
+  isIdentifier,
+  Storage
+} from "@memory-turso/storage-core"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type { Hono } from "hono"
@@ -59,11 +65,7 @@ export const mountDocuments = <A extends object, I, Q, QI>(
   const idParam = (id: string) =>
     isIdentifier(id)
       ? Effect.succeed(id)
-      : Effect.fail(
-          validationFailed([
-            { path: spec.idField, message: "expected 1-128 characters from [A-Za-z0-9._:-] (not . or ..)" }
-          ])
-        )
+      : Effect.fail(validationFailed([{ path: spec.idField, message: IDENTIFIER_EXPECTED }]))
 
   app.post(base, (c) =>
     run(
