@@ -1,7 +1,8 @@
 import { assert, describe, expect, it } from "@effect/vitest"
+import { captureLogs } from "@memory-turso/testkit"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
-import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
 import * as TestClock from "effect/TestClock"
 import { episode, randomBytes } from "../bench/corpus.js"
 import * as CodecModule from "../src/Codec.js"
@@ -9,17 +10,6 @@ import * as Envelope from "../src/Envelope.js"
 import { equalBytes, repetitive, utf8 } from "./helpers.js"
 
 const text = utf8.encode(episode(21, 8192))
-
-/** Captures log messages at warning level and above. */
-const captureLogs = () => {
-  const messages: Array<string> = []
-  const logger = Logger.make(({ logLevel, message }) => {
-    if (logLevel._tag === "Warning" || logLevel._tag === "Error") {
-      messages.push(Array.isArray(message) ? message.join(" ") : String(message))
-    }
-  })
-  return { messages, layer: Logger.replace(Logger.defaultLogger, logger) }
-}
 
 /**
  * The real zstd-codec, instrumented: `abortOn*` make the next call genuinely abort the wasm instance
@@ -130,7 +120,7 @@ const once = () => {
 
 describe("zstd-codec cannot start", () => {
   it.scoped("encode stays plain, counted as codec_unavailable, warning logged once", () => {
-    const logs = captureLogs()
+    const logs = captureLogs(LogLevel.Warning)
     return Effect.gen(function* () {
       const codec = yield* CodecModule.make({ loadZstd: () => Promise.reject(new Error("wasm blocked")) })
       for (let i = 0; i < 5; i++) {
@@ -177,7 +167,7 @@ describe("zstd-codec cannot start", () => {
 
 describe('abort("OOM") never poisons later calls', () => {
   it.scoped("compress abort: that value is stored plain, the instance is replaced, later calls round-trip", () => {
-    const logs = captureLogs()
+    const logs = captureLogs(LogLevel.Warning)
     const trigger = once()
     const reload = gate()
     const { counts, loadZstd } = instrumentedLoader({ compress: trigger.fire }, (n) =>
@@ -214,7 +204,7 @@ describe('abort("OOM") never poisons later calls', () => {
   })
 
   it.scoped("a reload that fails once is retried in the background after 1 s (TestClock); zstd comes back", () => {
-    const logs = captureLogs()
+    const logs = captureLogs(LogLevel.Warning)
     const trigger = once()
     const { counts, loadZstd } = instrumentedLoader({ compress: trigger.fire }, (n) => {
       if (n === 2) throw new Error("wasm memory exhausted")

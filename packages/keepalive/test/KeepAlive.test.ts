@@ -298,11 +298,13 @@ describe("keep-alive: warnings and failures", () => {
     Effect.gen(function* () {
       const srv = yield* server({ network: { idle_timeout_ms: 100 } })
       const logs = warnings()
-      const { db, keepAlive } = yield* stack(srv.url, { interval_secs: 30 }, {}, { logger: logs.layer })
+      const { db, keepAlive, pool } = yield* stack(srv.url, { interval_secs: 30 }, {}, { logger: logs.layer })
+      // each read waits until the client has seen the previous close too: a read racing it is no idle close
+      const clientSawClose = () => Effect.runSync(pool.stats).sockets_open === 0
       yield* db.execute(select1)
-      yield* eventually(() => srv.stats().sockets_closed_idle === 1)
+      yield* eventually(() => srv.stats().sockets_closed_idle === 1 && clientSawClose())
       yield* db.execute(select1)
-      yield* eventually(() => srv.stats().sockets_closed_idle === 2)
+      yield* eventually(() => srv.stats().sockets_closed_idle === 2 && clientSawClose())
       yield* eventually(() => logs.messages.length > 0)
       yield* sleep(20)
       expect(logs.messages).toHaveLength(1)

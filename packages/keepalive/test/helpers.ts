@@ -1,12 +1,12 @@
 import { ConnectionPool, Database, type Pool, type PoolConfig } from "@memory-turso/pool"
-import { acquireTestServer, type TestServerOptions } from "@memory-turso/testkit"
+import { acquireTestServer, captureLogs, type TestServerOptions } from "@memory-turso/testkit"
 
 export { eventually, sleep } from "@memory-turso/testkit"
 
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
 import * as KeepAlive from "../src/KeepAlive.js"
 import type { KeepAliveSection } from "../src/KeepAliveConfig.js"
 
@@ -15,14 +15,8 @@ export const server = (options?: TestServerOptions) => acquireTestServer(options
 
 export const select1 = { sql: "SELECT 1", args: [] }
 
-/** Collects the messages of warning logs. */
-export const warnings = () => {
-  const messages: Array<string> = []
-  const logger = Logger.make(({ logLevel, message }) => {
-    if (logLevel._tag === "Warning") messages.push(Array.isArray(message) ? message.join(" ") : String(message))
-  })
-  return { messages, layer: Logger.replace(Logger.defaultLogger, logger) }
-}
+/** Collects the messages of warning (and error) logs. */
+export const warnings = () => captureLogs(LogLevel.Warning)
 
 /** The keep-alive stack (Database, ConnectionPool, KeepAlive) for `url`, built in the test's scope. */
 export const stack = (

@@ -1,4 +1,5 @@
 export { fetchVia } from "./FetchVia.js"
+export { captureLogs } from "./LogCapture.js"
 export {
   DEFAULT_CONFIG,
   type FaultCounts,
