@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as TestClock from "effect/TestClock"
 import * as KeepAlive from "../src/KeepAlive.js"
-import { eventually, select1, server, sleep, stack, warnings } from "./helpers.js"
+import { clientSocketsClosed, eventually, select1, server, sleep, stack, warnings } from "./helpers.js"
 
 describe("keep-alive against a server that closes idle sockets", () => {
   // The server closes sockets after 1.5 s of real silence; the pinger's rounds are driven by TestClock, one every
@@ -43,7 +43,7 @@ describe("keep-alive against a server that closes idle sockets", () => {
       })
       // without: the server closed the socket after 1.5 s, and the read opened a second one
       yield* eventually(() => off.stats().sockets_closed_idle === 1)
-      yield* eventually(() => Effect.runSync(plain.pool.stats).sockets_open === 0)
+      yield* eventually(() => clientSocketsClosed(plain.pool))
       yield* plain.db.execute(select1)
       expect(off.stats()).toMatchObject({ requests: 2, sockets_accepted: 2, sockets_closed_idle: 1 })
       expect(yield* plain.keepAlive.stats).toMatchObject({ active: false, pings: 0 })
@@ -58,7 +58,7 @@ describe("keep-alive against a server that closes idle sockets", () => {
       // each read after the server closed the idle socket is cold (once the client has seen the close too: before
       // that, a request may race the close); the read right after it is warm
       for (let i = 0; i < 2; i++) {
-        yield* eventually(() => srv.stats().sockets_open === 0 && Effect.runSync(pool.stats).sockets_open === 0)
+        yield* eventually(() => srv.stats().sockets_open === 0 && clientSocketsClosed(pool))
         yield* db.execute(select1)
         yield* db.execute(select1)
       }
@@ -189,7 +189,7 @@ describe("keep-alive: stale connections (TestClock)", () => {
         { enable_health_check: false }
       )
       yield* db.execute(select1)
-      yield* eventually(() => srv.stats().sockets_closed_idle === 1)
+      yield* eventually(() => srv.stats().sockets_closed_idle === 1 && clientSocketsClosed(pool))
       yield* TestClock.adjust("61 seconds")
       yield* db.execute(select1)
       expect(srv.stats()).toMatchObject({ requests: 2, sockets_accepted: 2 })
@@ -299,12 +299,11 @@ describe("keep-alive: warnings and failures", () => {
       const srv = yield* server({ network: { idle_timeout_ms: 100 } })
       const logs = warnings()
       const { db, keepAlive, pool } = yield* stack(srv.url, { interval_secs: 30 }, {}, { logger: logs.layer })
-      // each read waits until the client has seen the previous close too: a read racing it is no idle close
-      const clientSawClose = () => Effect.runSync(pool.stats).sockets_open === 0
+      // each read waits until the client has seen the previous close too
       yield* db.execute(select1)
-      yield* eventually(() => srv.stats().sockets_closed_idle === 1 && clientSawClose())
+      yield* eventually(() => srv.stats().sockets_closed_idle === 1 && clientSocketsClosed(pool))
       yield* db.execute(select1)
-      yield* eventually(() => srv.stats().sockets_closed_idle === 2 && clientSawClose())
+      yield* eventually(() => srv.stats().sockets_closed_idle === 2 && clientSocketsClosed(pool))
       yield* eventually(() => logs.messages.length > 0)
       yield* sleep(20)
       expect(logs.messages).toHaveLength(1)

@@ -15,6 +15,13 @@ export const server = (options?: TestServerOptions) => acquireTestServer(options
 
 export const select1 = { sql: "SELECT 1", args: [] }
 
+/**
+ * True once the client's pool holds no open socket: it has seen the server's close. A request sent before that
+ * may race the close and is no idle close at all.
+ */
+export const clientSocketsClosed = (pool: ConnectionPool.ConnectionPool["Type"]) =>
+  Effect.runSync(pool.stats).sockets_open === 0
+
 /** Collects the messages of warning (and error) logs. */
 export const warnings = () => captureLogs(LogLevel.Warning)
 
