@@ -37,7 +37,7 @@ export const startApi = (env: Record<string, string>): Promise<Served> =>
       env: { ...process.env, PORT: "0", LOG_LEVEL: "warn", METRICS_ENABLED: "false", ...env },
       stdio: ["ignore", "pipe", "pipe"]
     }),
-    (line) => (line.includes("memory-turso API listening") ? (JSON.parse(line).url as string) : undefined)
+    (line) => (line.includes("memory-turso API listening") ? (JSON.parse(line).annotations.url as string) : undefined)
   )
 
 /** Starts bare node:http serving `body` (its own process). */

@@ -1,6 +1,7 @@
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
 import * as AppConfig from "./config/AppConfig.js"
 import { startServer } from "./Server.js"
 import { logFeatures, logLevelOf } from "./stack/FeatureLog.js"
@@ -16,8 +17,17 @@ const USAGE = `usage: memory-turso-api [--config FILE] [--check]
   --config FILE   TOML configuration (default: $CONFIG_FILE, else none); the environment overrides it
   --check         validate the file and environment, print the effective configuration (secrets redacted), exit`
 
-const line = (level: string, message: string, fields: Record<string, unknown> = {}) =>
-  `${JSON.stringify({ message, logLevel: level, timestamp: new Date().toISOString(), ...fields })}\n`
+/** Effect's JSON logger, on stdout; `stderr` for the line written when start-up fails. */
+const stdout = Logger.json
+const stderr = Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.jsonLogger))
+
+/** Logs one line in the same JSON shape as every log of the running API (fields under `annotations`). */
+const log = (
+  level: LogLevel.LogLevel,
+  message: string,
+  annotations: Record<string, unknown> = {},
+  logger: Layer.Layer<never> = stdout
+) => Effect.runSync(Effect.logWithLevel(level, message).pipe(Effect.annotateLogs(annotations), Effect.provide(logger)))
 
 /** Reads `--config FILE`, `--config=FILE`, `--check` and `config check`. */
 const parseArgs = (argv: ReadonlyArray<string>) => {
@@ -62,7 +72,7 @@ const main = async () => {
     for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`)
     return process.exit(0)
   }
-  for (const warning of warnings) process.stdout.write(line("WARN", warning))
+  for (const warning of warnings) log(LogLevel.Warning, warning)
 
   const logger = Layer.merge(Logger.json, Logger.minimumLogLevel(logLevelOf(config.monitoring.log_level)))
   const server = await startServer({
@@ -79,13 +89,13 @@ const main = async () => {
     }),
     onStarted: (status) => logFeatures(config, status)
   }).catch((error: unknown) => {
-    process.stderr.write(line("FATAL", `could not start: ${error instanceof Error ? error.message : String(error)}`))
+    log(LogLevel.Fatal, `could not start: ${error instanceof Error ? error.message : String(error)}`, {}, stderr)
     return process.exit(EXIT_START)
   })
-  process.stdout.write(line("INFO", "memory-turso API listening", { url: server.url }))
+  log(LogLevel.Info, "memory-turso API listening", { url: server.url })
 
   const shutdown = (signal: string) => {
-    process.stdout.write(line("INFO", "shutting down", { signal }))
+    log(LogLevel.Info, "shutting down", { signal })
     server.close().then(
       () => process.exit(0),
       () => process.exit(1)

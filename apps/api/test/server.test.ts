@@ -82,7 +82,8 @@ describe("server lifecycle", () => {
     })
     const started = JSON.parse(first)
     expect(started.message).toBe("memory-turso API listening")
-    const health = await fetch(`${started.url}/health`)
+    expect(started).toMatchObject({ logLevel: "INFO", annotations: { url: expect.stringMatching(/^http:/) } })
+    const health = await fetch(`${started.annotations.url}/health`)
     expect(health.status).toBe(200)
     const exited = new Promise<number | null>((resolve) => child.once("exit", resolve))
     child.kill("SIGTERM")
@@ -102,5 +103,30 @@ describe("server lifecycle", () => {
     const code = await new Promise<number | null>((resolve) => child.once("exit", resolve))
     expect(code).toBe(2)
     expect(stderr).toContain("TURSO_AUTH_TOKEN")
+  }, 20_000)
+
+  it("the CLI on a port already taken: exit 1 with one FATAL JSON line on stderr, in the shape of every log", async () => {
+    const taken = http.createServer()
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve))
+    const port = (taken.address() as { port: number }).port
+    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+      cwd: join(import.meta.dirname, ".."),
+      env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", TURSO_DB_URL: `file:${join(dir, "taken.db")}` },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let stderr = ""
+    child.stderr!.on("data", (chunk) => {
+      stderr += chunk
+    })
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve))
+    taken.close()
+    expect(code).toBe(1)
+    const lines = stderr.trim().split("\n")
+    expect(lines).toHaveLength(1)
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      logLevel: "FATAL",
+      message: expect.stringContaining("could not start: listen EADDRINUSE"),
+      annotations: {}
+    })
   }, 20_000)
 })

@@ -37,10 +37,11 @@ export const startApi = async (env: Record<string, string> = {}): Promise<ApiPro
     createInterface({ input: child.stdout! }).on("line", (line) => {
       output += `${line}\n`
       try {
-        const parsed = JSON.parse(line) as { message?: string; url?: string }
-        if (parsed.message === "memory-turso API listening" && parsed.url) {
+        const parsed = JSON.parse(line) as { message?: string; annotations?: { url?: string } }
+        const url = parsed.annotations?.url
+        if (parsed.message === "memory-turso API listening" && url) {
           clearTimeout(timer)
-          resolveUrl(parsed.url)
+          resolveUrl(url)
         }
       } catch {}
     })
