@@ -40,7 +40,7 @@ const micros = (ns: bigint): number => Number(ns) / 1000
 
 export const snapshot = (
   counters: Counters,
-  fixed: Pick<CodecStats, "algorithm" | "level" | "zstd_available">
+  fixed: Pick<CodecStats, "algorithm" | "level" | "zstd_available" | "dictionary_id" | "dictionaries">
 ): CodecStats => {
   const ratio = counters.bytes_in === 0 ? 1 : counters.bytes_out / counters.bytes_in
   const compressUs = micros(counters.compress_ns)

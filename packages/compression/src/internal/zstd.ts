@@ -62,6 +62,8 @@ export interface ZstdEngine {
   /** Decompresses one frame whose content size was checked first. `null`: rejected. Throws ZstdAbort. */
   readonly decompress: (frame: Uint8Array, dictionaryId: number) => Uint8Array | null
   readonly hasDictionary: (dictionaryId: number) => boolean
+  /** Prepares one more dictionary on the wasm heap. Throws ZstdAbort. */
+  readonly addDictionary: (dictionaryId: number, bytes: Uint8Array) => void
   /** Frees the dictionaries on the wasm heap. */
   readonly close: () => void
 }
@@ -88,15 +90,16 @@ export const makeEngine = (
   const handles: Array<ZstdDictHandle> = []
   const cdicts = new Map<number, ZstdDictHandle>()
   const ddicts = new Map<number, ZstdDictHandle>()
+  const addDictionary = (id: number, bytes: Uint8Array) => {
+    const cdict = guard(() => new zstd.Dict.Compression(bytes, dictionaryLevel))
+    handles.push(cdict)
+    cdicts.set(id, cdict)
+    const ddict = guard(() => new zstd.Dict.Decompression(bytes))
+    handles.push(ddict)
+    ddicts.set(id, ddict)
+  }
   try {
-    for (const [id, bytes] of dictionaries) {
-      const cdict = guard(() => new zstd.Dict.Compression(bytes, dictionaryLevel))
-      handles.push(cdict)
-      cdicts.set(id, cdict)
-      const ddict = guard(() => new zstd.Dict.Decompression(bytes))
-      handles.push(ddict)
-      ddicts.set(id, ddict)
-    }
+    for (const [id, bytes] of dictionaries) addDictionary(id, bytes)
   } catch (error) {
     for (const handle of handles) {
       try {
@@ -126,6 +129,7 @@ export const makeEngine = (
         return ddict === undefined ? null : simple.decompressUsingDict(frame, ddict)
       }),
     hasDictionary: (dictionaryId) => ddicts.has(dictionaryId),
+    addDictionary,
     close: () => {
       for (const handle of handles) {
         try {
