@@ -27,16 +27,20 @@ export const Algorithm = Schema.Literal("zstd", "gzip").annotations({
 /** @since 0.1.0 */
 export type Algorithm = typeof Algorithm.Type
 
-const Level = Schema.Number.pipe(
-  Schema.int(),
-  Schema.between(1, 22),
-  Schema.annotations({
-    message: (issue) => ({
-      message: `level ${String(issue.actual)} is out of range (an integer 1..22)`,
-      override: true
+/** An integer in `min..max`, with the message operators see ("level 0 is out of range (an integer 1..22)"). */
+const integerIn = (key: string, min: number, max: number) =>
+  Schema.Number.pipe(
+    Schema.int(),
+    Schema.between(min, max),
+    Schema.annotations({
+      message: (issue) => ({
+        message: `${key} ${String(issue.actual)} is out of range (an integer ${min}..${max})`,
+        override: true
+      })
     })
-  })
-)
+  )
+
+const Level = integerIn("level", 1, 22)
 
 const ThresholdBytes = Schema.Number.pipe(
   Schema.int(),
@@ -52,27 +56,9 @@ const ThresholdBytes = Schema.Number.pipe(
 /** Largest raw-content dictionary accepted (zstd-codec's 16 MiB heap must also hold frames). @since 0.1.0 */
 export const MAX_DICTIONARY_BYTES = 128 * 1024
 
-const DictionaryBytes = Schema.Number.pipe(
-  Schema.int(),
-  Schema.between(1024, MAX_DICTIONARY_BYTES),
-  Schema.annotations({
-    message: (issue) => ({
-      message: `dictionary_bytes ${String(issue.actual)} is out of range (an integer 1024..${MAX_DICTIONARY_BYTES})`,
-      override: true
-    })
-  })
-)
+const DictionaryBytes = integerIn("dictionary_bytes", 1024, MAX_DICTIONARY_BYTES)
 
-const DictionarySamples = Schema.Number.pipe(
-  Schema.int(),
-  Schema.between(1, 10_000),
-  Schema.annotations({
-    message: (issue) => ({
-      message: `dictionary_samples ${String(issue.actual)} is out of range (an integer 1..10000)`,
-      override: true
-    })
-  })
-)
+const DictionarySamples = integerIn("dictionary_samples", 1, 10_000)
 
 const MinSavings = Schema.Number.pipe(
   Schema.between(0, 0.99),
