@@ -13,8 +13,10 @@ export interface CodecStats {
   readonly zstd_available: boolean
   /** The zstd dictionary new writes use (0: none). */
   readonly dictionary_id: number
-  /** Dictionaries registered (all of them readable). */
+  /** Dictionaries registered now (their rows are readable). */
   readonly dictionaries: number
+  /** Dictionaries dropped to stay within MAX_DICTIONARIES (least recently used first). */
+  readonly dictionary_evictions: number
   /** Bytes given to encode / bytes it returned (plain or envelope), over every encode. */
   readonly bytes_in: number
   readonly bytes_out: number

@@ -61,4 +61,47 @@ describe("dictionaries registered at run time", () => {
       expect(yield* reason(gzip.useDictionary(1))).toBe('dictionaries need algorithm "zstd"')
     })
   )
+
+  it.scoped(
+    "at most MAX_DICTIONARIES stay registered (least recently used dropped, never the write one): the real 16 MiB heap never runs out",
+    () =>
+      Effect.gen(function* () {
+        const codec = yield* CodecModule.make({ config: { threshold_bytes: 0 } })
+        const dictionaryOf = (id: number) => utf8.encode(episode(1000 + id, 64 * 1024)).slice(0, 64 * 1024)
+        yield* codec.addDictionary(1, dictionaryOf(1))
+        yield* codec.useDictionary(1) // the write dictionary: never dropped
+        yield* codec.addDictionary(2, dictionaryOf(2))
+        const written = yield* codec.encode(text, "episodes")
+        const rowOf2 = yield* Effect.flatMap(
+          CodecModule.make({ dictionaries: new Map([[2, dictionaryOf(2)]]), dictionaryId: 2 }),
+          (other) => other.encode(text, "episodes")
+        )
+        // 40 dictionaries of 64 KiB would exhaust zstd-codec's heap at about 124 (decompression forms) or 25 (compression forms)
+        for (let id = 3; id <= 40; id++) {
+          yield* codec.addDictionary(id, dictionaryOf(id))
+          if (id === 20) assert.isTrue(equalBytes(yield* codec.decode(rowOf2.bytes, "kept warm"), text)) // 2 is used: recent
+        }
+        const stats = yield* codec.stats
+        expect(stats).toMatchObject({
+          dictionaries: CodecModule.MAX_DICTIONARIES,
+          dictionary_evictions: 40 - CodecModule.MAX_DICTIONARIES,
+          zstd_available: true,
+          dictionary_id: 1
+        })
+        // the write dictionary and the recently read one survived; an old unused one was dropped
+        assert.isTrue(equalBytes(yield* codec.decode(written.bytes, "w"), text))
+        assert.isTrue(equalBytes(yield* codec.decode(rowOf2.bytes, "r"), text))
+        const rowOf3 = yield* Effect.flatMap(
+          CodecModule.make({ dictionaries: new Map([[3, dictionaryOf(3)]]), dictionaryId: 3 }),
+          (other) => other.encode(text, "episodes")
+        )
+        expect((yield* Effect.flip(codec.decode(rowOf3.bytes, "e")))._tag).toBe("UnknownDictionary")
+        // registering it again makes it readable again
+        yield* codec.addDictionary(3, dictionaryOf(3))
+        assert.isTrue(equalBytes(yield* codec.decode(rowOf3.bytes, "e"), text))
+        const again = yield* codec.encode(text, "episodes")
+        assert.isTrue(again._tag === "Compressed" && again.dictionaryId === 1)
+        expect((yield* codec.stats).failed).toBe(0)
+      })
+  )
 })

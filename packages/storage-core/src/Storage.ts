@@ -65,10 +65,9 @@ export const make = Effect.gen(function* () {
   const db = yield* Database.Database
   const codec = yield* Codec.Codec
   yield* migrate()
-  const newestDictionary = yield* Dictionaries.loadAll(db, codec)
   const format = codecPayload(codec, (id) => Dictionaries.fetch(db, codec, id))
   const buildDictionary = Dictionaries.build(db, codec, format)
-  const afterEpisodeWrites = yield* Dictionaries.autoBuild(db, codec, newestDictionary, buildDictionary)
+  const afterEpisodeWrites = yield* Dictionaries.autoBuild(db, codec, buildDictionary)
 
   const episodeStore = makeDocumentStore(db, format, {
     entity: "episode",

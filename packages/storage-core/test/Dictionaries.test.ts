@@ -98,19 +98,25 @@ describe("compression dictionaries kept in the database", () => {
   it.scoped("at start the newest stored dictionary is used; with use_dictionary off none is, rows stay readable", () =>
     Effect.gen(function* () {
       const first = yield* process(on)
-      yield* first.storage.upsertEpisodes([1, 2, 3, 4, 5].map(agentEpisode))
+      yield* first.storage.upsertEpisodes([1, 2, 3, 4, 5].map(agentEpisode)) // builds dictionary 1 after it
+      yield* first.storage.upsertEpisode(agentEpisode(8)) // written with dictionary 1
       const second = yield* first.storage.buildDictionary
       expect(second).toMatchObject({ dictionary_id: 2, samples: 5, bytes: 16 * 1024 })
+      // only the newest is registered at start; older ones when a row needs them
       const restarted = yield* process(on)
-      expect(yield* restarted.codec.stats).toMatchObject({ dictionary_id: 2, dictionaries: 2 })
+      expect(yield* restarted.codec.stats).toMatchObject({ dictionary_id: 2, dictionaries: 1 })
       yield* restarted.storage.upsertEpisode(agentEpisode(6))
       expect((yield* storedRow("ep-006")).dictionaryId).toBe(2)
+      expect((yield* storedRow("ep-008")).dictionaryId).toBe(1)
+      expect(yield* restarted.storage.getEpisode("ep-008")).toEqual(agentEpisode(8))
+      expect(yield* restarted.codec.stats).toMatchObject({ dictionary_id: 2, dictionaries: 2 })
       const off = yield* process({ use_dictionary: false })
-      expect(yield* off.codec.stats).toMatchObject({ dictionary_id: 0, dictionaries: 2 })
+      expect(yield* off.codec.stats).toMatchObject({ dictionary_id: 0, dictionaries: 0 })
       yield* off.storage.upsertEpisode(agentEpisode(7))
       expect((yield* storedRow("ep-007")).dictionaryId).toBe(0)
       expect(yield* off.storage.getEpisode("ep-006")).toEqual(agentEpisode(6))
       expect(yield* off.storage.getEpisode("ep-001")).toEqual(agentEpisode(1))
+      expect(yield* off.codec.stats).toMatchObject({ dictionary_id: 0, dictionaries: 1 })
     }).pipe(Effect.provide(Database.layerTest))
   )
 

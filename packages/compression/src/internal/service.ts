@@ -18,6 +18,14 @@ import { defaultLoader, ZstdAbort, type ZstdEngine, type ZstdLoader } from "./zs
 
 const { MAX_DICTIONARY_BYTES } = CompressionConfig
 
+/**
+ * Most dictionaries registered at once. Each costs about 130 KB of zstd-codec's 16 MiB heap for decompression
+ * (measured: 64 KiB dictionaries exhaust it at about 124), and the heap must also hold 1 MiB frames. Past this,
+ * the least recently used one (never the one writes use) is dropped; its rows fail with `UnknownDictionary`
+ * until it is registered again.
+ */
+export const MAX_DICTIONARIES = 32
+
 export interface Resolved {
   readonly settings: CompressionConfig.CompressionConfig
   readonly dictionaries: ReadonlyMap<number, Uint8Array>
@@ -46,6 +54,9 @@ export const resolve = (options: Options): Either.Either<Resolved, InvalidConfig
       return yield* invalid(`maxDecodedBytes ${maxDecodedBytes} must be an integer 1..4294967295`)
     }
     const dictionaries = options.dictionaries ?? new Map<number, Uint8Array>()
+    if (dictionaries.size > MAX_DICTIONARIES) {
+      return yield* invalid(`${dictionaries.size} dictionaries given (at most ${MAX_DICTIONARIES})`)
+    }
     for (const [id, bytes] of dictionaries) {
       const problem = dictionaryProblem(id, bytes)
       if (problem !== undefined) return yield* invalid(problem)
@@ -69,8 +80,14 @@ const utf8Encoder = new TextEncoder()
 export const build = (resolved: Resolved, mode: "codec" | "none"): Effect.Effect<Codec["Type"], never, Scope.Scope> =>
   Effect.gen(function* () {
     const { settings, maxDecodedBytes } = resolved
-    // Grows with addDictionary; the engine holder reads it whenever it builds an engine.
+    // Grows with addDictionary, in least-recently-used order; the engine holder reads it whenever it builds an engine.
     const dictionaries = new Map(resolved.dictionaries)
+    const touch = (id: number) => {
+      const bytes = dictionaries.get(id)
+      if (bytes === undefined) return
+      dictionaries.delete(id)
+      dictionaries.set(id, bytes)
+    }
     let writeDictionaryId = resolved.dictionaryId
     const counters = makeCounters()
     const engines = yield* EngineHolder.make(
@@ -179,8 +196,9 @@ export const build = (resolved: Resolved, mode: "codec" | "none"): Effect.Effect
             : new UnsupportedFormat({ record, reason })
         }
         const { algorithm, dictionaryId: dictId } = header.right
-        if (dictId !== 0 && !dictionaries.has(dictId)) {
-          return yield* new UnknownDictionary({ record, dictionaryId: dictId })
+        if (dictId !== 0) {
+          if (!dictionaries.has(dictId)) return yield* new UnknownDictionary({ record, dictionaryId: dictId })
+          touch(dictId)
         }
         for (let tries = 0; ; tries++) {
           let engine: ZstdEngine | undefined
@@ -251,11 +269,21 @@ export const build = (resolved: Resolved, mode: "codec" | "none"): Effect.Effect
       if (problem !== undefined) return yield* new InvalidConfig({ reason: problem })
       const known = dictionaries.get(id)
       if (known !== undefined) {
-        if (sameBytes(known, bytes)) return
-        return yield* new InvalidConfig({ reason: `dictionary ${id} is already registered with other content` })
+        if (!sameBytes(known, bytes)) {
+          return yield* new InvalidConfig({ reason: `dictionary ${id} is already registered with other content` })
+        }
+        touch(id)
+        return
       }
       dictionaries.set(id, bytes)
       const engine = engines.current()
+      for (const oldest of dictionaries.keys()) {
+        if (dictionaries.size <= MAX_DICTIONARIES) break
+        if (oldest === writeDictionaryId || oldest === id) continue
+        dictionaries.delete(oldest)
+        engine?.removeDictionary(oldest)
+        counters.dictionary_evictions++
+      }
       if (engine === undefined) return // a reload builds its engine from the map, this dictionary included
       const attempt = guarded(engine, () => engine.addDictionary(id, bytes))
       if (attempt._tag === "Aborted") yield* attempt.reload

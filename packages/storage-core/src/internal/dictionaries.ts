@@ -1,7 +1,7 @@
 /**
- * Compression dictionaries kept in the database beside the rows that use them: loaded into the codec at start,
- * fetched when a row names one this process has not seen (another process built it), built from the most recent
- * episodes when `use_dictionary` is on.
+ * Compression dictionaries kept in the database beside the rows that use them: registered with the codec when a
+ * row names one it lacks (built earlier, or by another process), the newest one used for writes and built from the
+ * most recent episodes when `use_dictionary` is on.
  */
 import { type Codec, Dictionary } from "@memory-turso/compression"
 import type { Database, DatabaseFailure } from "@memory-turso/pool"
@@ -25,23 +25,12 @@ const bytesOf = (value: unknown): Uint8Array | undefined =>
 
 const utf8 = new TextEncoder()
 
-/** Registers every stored dictionary with the codec; returns the newest id (0: none). */
-export const loadAll = (db: Database.Database["Type"], codec: Codec.Codec["Type"]) =>
-  Effect.gen(function* () {
-    const result = yield* db.execute({
-      sql: "SELECT dictionary_id, bytes FROM compression_dictionaries ORDER BY dictionary_id",
-      args: []
-    })
-    let newest = 0
-    for (const row of result.rows) {
-      const id = Number(row["dictionary_id"])
-      const bytes = bytesOf(row["bytes"])
-      // A row the codec refuses (damaged) is skipped: only the rows written with it become unreadable.
-      if (bytes === undefined || (yield* Effect.either(codec.addDictionary(id, bytes)))._tag === "Left") continue
-      newest = id
-    }
-    return newest
-  })
+/** The newest stored dictionary's id (0: none). */
+export const newestId = (db: Database.Database["Type"]) =>
+  Effect.map(
+    db.execute({ sql: "SELECT coalesce(max(dictionary_id), 0) AS id FROM compression_dictionaries", args: [] }),
+    (result) => Number(result.rows[0]?.["id"] ?? 0)
+  )
 
 /** Registers dictionary `id` from the database; false when it is not there (or not usable). */
 export const fetch = (db: Database.Database["Type"], codec: Codec.Codec["Type"], id: number) =>
@@ -104,14 +93,14 @@ export const build = (
 export const autoBuild = (
   db: Database.Database["Type"],
   codec: Codec.Codec["Type"],
-  newest: number,
   buildDictionary: Effect.Effect<DictionaryInfo, unknown>
 ) =>
   Effect.gen(function* () {
     const settings = codec.settings
     const none = (_written: number) => Effect.void
     if (!settings.enabled || !settings.use_dictionary || settings.algorithm !== "zstd") return none
-    if (newest > 0) {
+    const newest = yield* newestId(db)
+    if (newest > 0 && (yield* fetch(db, codec, newest))) {
       yield* Effect.orDie(codec.useDictionary(newest))
       return none
     }
