@@ -15,6 +15,8 @@ const stub = useStubs(afterEach)
  * latency pass their own `--thresholds`.
  */
 const generous = thresholdsFile()
+/** Also no p50-slowdown trigger: for baseline comparisons about anything but this machine's load between runs. */
+const calm = thresholdsFile({ rollback_p50_min_increase_ms: 60_000 })
 const runCli = (args: ReadonlyArray<string>) =>
   runCliRaw(args.includes("--thresholds") ? args : [...args, "--thresholds", generous])
 const row = (stdout: string, label: string) => stdout.split("\n").find((l) => l.includes(label)) ?? ""
@@ -190,7 +192,7 @@ describe("validator run against a stub API", () => {
     const failing = await stub({ healthStatus: 503 })
     const args = ["run", "--url", failing.url, "--samples", SAMPLES, "--baseline", join(dir, "report.json")]
     // About 75 requests in the window: fewer than the default minimum of 100, so the trigger does not judge.
-    const few = await runCli(args)
+    const few = await runCli([...args, "--thresholds", calm])
     expect(few.code).toBe(1)
     expect(row(few.stdout, "error rate increase")).toMatch(
       /^SKIP\s+error rate increase.*skipped \(\d+ requests in the window, fewer than rollback_error_rate_min_requests 100\)/
@@ -198,7 +200,7 @@ describe("validator run against a stub API", () => {
     const lower = join(dir, "min20.json")
     writeFileSync(
       lower,
-      JSON.stringify({ ...JSON.parse(readFileSync(generous, "utf8")), rollback_error_rate_min_requests: 20 })
+      JSON.stringify({ ...JSON.parse(readFileSync(calm, "utf8")), rollback_error_rate_min_requests: 20 })
     )
     const result = await runCli([...args, "--thresholds", lower])
     expect(result.code).toBe(2)
@@ -288,7 +290,8 @@ describe("validator run against a stub API", () => {
   it("a baseline must be a passing run with positive p50s (or --accept-failed-baseline); its run id is reported", async () => {
     const dir = tempDir()
     const api = await stub()
-    const run = (extra: ReadonlyArray<string>) => runCli(["run", "--url", api.url, "--samples", SAMPLES, ...extra])
+    const run = (extra: ReadonlyArray<string>) =>
+      runCli(["run", "--url", api.url, "--samples", SAMPLES, "--thresholds", calm, ...extra])
     expect((await run(["--report-dir", dir])).code).toBe(0)
     const passing: RunReport = readReport(dir)
     const failed = join(dir, "failed.json")
