@@ -139,7 +139,7 @@ describe("compression dictionaries kept in the database", () => {
     }).pipe(Effect.provide(Database.layerTest))
   )
 
-  it.scoped("buildDictionary is DictionaryUnavailable when use_dictionary is off or nothing is stored", () =>
+  it.scoped("buildDictionary is DictionaryUnavailable when use_dictionary is off or nothing readable is stored", () =>
     Effect.gen(function* () {
       const off = yield* process({})
       expect(yield* Effect.flip(off.storage.buildDictionary)).toMatchObject({
@@ -150,6 +150,18 @@ describe("compression dictionaries kept in the database", () => {
       const error = yield* Effect.flip(empty.storage.buildDictionary)
       expect(error.message).toBe("no compression dictionary can be built: no episodes are stored yet")
       expect(yield* dictionaryCount).toBe(0)
+      // damaged rows are no samples: built from the readable ones, or not at all
+      const db = yield* Database.Database
+      yield* empty.storage.upsertEpisodes([1, 2].map(agentEpisode))
+      const damage = (id: string) =>
+        db.execute({ sql: "UPDATE episodes SET payload = X'00' WHERE episode_id = ?", args: [id] })
+      yield* damage("ep-001")
+      expect(yield* empty.storage.buildDictionary).toMatchObject({ dictionary_id: 1, samples: 1 })
+      yield* damage("ep-002")
+      const unreadable = yield* Effect.flip(empty.storage.buildDictionary)
+      expect(unreadable.message).toBe(
+        "no compression dictionary can be built: none of the 2 most recent episodes is readable"
+      )
     }).pipe(Effect.provide(Database.layerTest))
   )
 })

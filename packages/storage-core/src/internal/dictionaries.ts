@@ -7,7 +7,7 @@ import { type Codec, Dictionary } from "@memory-turso/compression"
 import type { Database, DatabaseFailure } from "@memory-turso/pool"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import { type CorruptPayload, DictionaryUnavailable } from "../StorageError.js"
+import { DictionaryUnavailable } from "../StorageError.js"
 import type { PayloadFormat } from "./payload.js"
 
 /** A dictionary stored in `compression_dictionaries`. */
@@ -52,7 +52,7 @@ export const build = (
   db: Database.Database["Type"],
   codec: Codec.Codec["Type"],
   format: PayloadFormat
-): Effect.Effect<DictionaryInfo, DictionaryUnavailable | DatabaseFailure | CorruptPayload> =>
+): Effect.Effect<DictionaryInfo, DictionaryUnavailable | DatabaseFailure> =>
   Effect.gen(function* () {
     const settings = codec.settings
     if (!settings.enabled || !settings.use_dictionary || settings.algorithm !== "zstd") {
@@ -64,11 +64,20 @@ export const build = (
       sql: "SELECT episode_id, payload FROM episodes ORDER BY updated_at DESC, episode_id DESC LIMIT ?",
       args: [settings.dictionary_samples]
     })
-    if (result.rows.length === 0) return yield* new DictionaryUnavailable({ reason: "no episodes are stored yet" })
     const samples: Array<Uint8Array> = []
     for (const row of [...result.rows].reverse()) {
-      const json = yield* format.read("episode", String(row["episode_id"]), row["payload"] ?? null)
-      samples.push(utf8.encode(json))
+      // a damaged row is no sample (reading it reports the damage); a database failure ends the build
+      const read = yield* format
+        .read("episode", String(row["episode_id"]), row["payload"] ?? null)
+        .pipe(Effect.catchTag("CorruptPayload", () => Effect.succeed(undefined)))
+      if (read !== undefined) samples.push(utf8.encode(read))
+    }
+    if (samples.length === 0) {
+      const reason =
+        result.rows.length === 0
+          ? "no episodes are stored yet"
+          : `none of the ${result.rows.length} most recent episodes is readable`
+      return yield* new DictionaryUnavailable({ reason })
     }
     const bytes = Dictionary.fromSamples(samples, settings.dictionary_bytes)
     const createdAt = yield* Clock.currentTimeMillis
