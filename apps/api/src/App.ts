@@ -17,6 +17,7 @@ import {
   makeServe,
   type Observe
 } from "./http/respond.js"
+import { mountCompression } from "./routes/compression.js"
 import type { Hot } from "./routes/documents.js"
 import { mountEmbeddings } from "./routes/embeddings.js"
 import { mountMemory } from "./routes/memory.js"
@@ -105,6 +106,7 @@ export const makeApp = (
   mountMemory(app, run, hot)
   mountEmbeddings(app, run)
   mountOperations(app, run)
+  mountCompression(app, run)
   const allowedOn = methodsByPath(app)
   app.notFound((c) => {
     const allowed = allowedOn(c.req.path)

@@ -1,11 +1,13 @@
 /**
  * Raw-content zstd dictionaries from a training set (zstd-codec cannot train one).
  *
- * - `concatenated`: the last `size` bytes of the training documents, back to back.
+ * - `concatenated`: the last `size` bytes of the training documents, back to back (`Dictionary.fromSamples`).
  * - `cover`: a small greedy take on zstd's COVER algorithm: split the samples into segments, score each
  *   segment by how many training documents contain its k-mers (each k-mer counted once, across all
  *   chosen segments), take the best segments until `size`, best last (nearest the data, cheapest offsets).
  */
+
+import { fromSamples } from "../src/Dictionary.js"
 
 const hashAt = (bytes: Uint8Array, at: number, k: number): number => {
   let h = 0x811c9dc5
@@ -13,16 +15,7 @@ const hashAt = (bytes: Uint8Array, at: number, k: number): number => {
   return h >>> 0
 }
 
-export const concatenated = (samples: ReadonlyArray<Uint8Array>, size: number): Uint8Array => {
-  const total = samples.reduce((n, s) => n + s.length, 0)
-  const all = new Uint8Array(total)
-  let offset = 0
-  for (const sample of samples) {
-    all.set(sample, offset)
-    offset += sample.length
-  }
-  return all.slice(Math.max(0, total - size))
-}
+export const concatenated = fromSamples
 
 interface Segment {
   readonly sample: number

@@ -22,7 +22,10 @@ export type { ZstdDictHandle, ZstdLoader, ZstdModule, ZstdSimple } from "./inter
 export const defaultZstdLoader: ZstdLoader = defaultLoader
 
 /** Largest raw-content dictionary accepted (zstd-codec's 16 MiB heap must also hold frames). @since 0.1.0 */
-export const MAX_DICTIONARY_BYTES: number = Internal.MAX_DICTIONARY_BYTES
+export const MAX_DICTIONARY_BYTES: number = CompressionConfig.MAX_DICTIONARY_BYTES
+
+/** Most dictionaries registered at once (see `addDictionary`). @since 0.1.0 */
+export const MAX_DICTIONARIES: number = Internal.MAX_DICTIONARIES
 
 /** Why `encode` returned the input unchanged. @since 0.1.0 */
 export type PlainReason =
@@ -101,6 +104,14 @@ export class Codec extends Context.Tag("@memory-turso/compression/Codec")<
       value: string | Uint8Array | ArrayBuffer,
       record: string
     ) => Effect.Effect<string, DecodeError>
+    /**
+     * Registers a raw-content zstd dictionary so envelopes written with it can be read (and written, after
+     * `useDictionary`). Registering the same id and bytes again does nothing; other bytes under a known id fail.
+     * Past MAX_DICTIONARIES the least recently used one (never the one writes use) is dropped.
+     */
+    readonly addDictionary: (id: number, bytes: Uint8Array) => Effect.Effect<void, InvalidConfig>
+    /** Makes new zstd writes use dictionary `id` (registered first); 0 writes without one. */
+    readonly useDictionary: (id: number) => Effect.Effect<void, InvalidConfig>
     readonly stats: Effect.Effect<CodecStats>
   }
 >() {}

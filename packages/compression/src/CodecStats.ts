@@ -11,6 +11,12 @@ export interface CodecStats {
   readonly level: number
   /** Whether the zstd codec is loaded (needed to write zstd and to read zstd rows). */
   readonly zstd_available: boolean
+  /** The zstd dictionary new writes use (0: none). */
+  readonly dictionary_id: number
+  /** Dictionaries registered now (their rows are readable). */
+  readonly dictionaries: number
+  /** Dictionaries dropped to stay within MAX_DICTIONARIES (least recently used first). */
+  readonly dictionary_evictions: number
   /** Bytes given to encode / bytes it returned (plain or envelope), over every encode. */
   readonly bytes_in: number
   readonly bytes_out: number

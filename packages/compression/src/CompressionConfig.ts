@@ -27,16 +27,20 @@ export const Algorithm = Schema.Literal("zstd", "gzip").annotations({
 /** @since 0.1.0 */
 export type Algorithm = typeof Algorithm.Type
 
-const Level = Schema.Number.pipe(
-  Schema.int(),
-  Schema.between(1, 22),
-  Schema.annotations({
-    message: (issue) => ({
-      message: `level ${String(issue.actual)} is out of range (an integer 1..22)`,
-      override: true
+/** An integer in `min..max`, with the message operators see ("level 0 is out of range (an integer 1..22)"). */
+const integerIn = (key: string, min: number, max: number) =>
+  Schema.Number.pipe(
+    Schema.int(),
+    Schema.between(min, max),
+    Schema.annotations({
+      message: (issue) => ({
+        message: `${key} ${String(issue.actual)} is out of range (an integer ${min}..${max})`,
+        override: true
+      })
     })
-  })
-)
+  )
+
+const Level = integerIn("level", 1, 22)
 
 const ThresholdBytes = Schema.Number.pipe(
   Schema.int(),
@@ -48,6 +52,13 @@ const ThresholdBytes = Schema.Number.pipe(
     })
   })
 )
+
+/** Largest raw-content dictionary accepted (zstd-codec's 16 MiB heap must also hold frames). @since 0.1.0 */
+export const MAX_DICTIONARY_BYTES = 128 * 1024
+
+const DictionaryBytes = integerIn("dictionary_bytes", 1024, MAX_DICTIONARY_BYTES)
+
+const DictionarySamples = integerIn("dictionary_samples", 1, 10_000)
 
 const MinSavings = Schema.Number.pipe(
   Schema.between(0, 0.99),
@@ -77,12 +88,23 @@ export const CompressionConfig = Schema.Struct({
   level: Schema.optionalWith(Level, { default: () => 3 }),
   algorithm: Schema.optionalWith(Algorithm, { default: () => "zstd" as const }),
   /** Keep the value plain unless compression saves at least this fraction. */
-  min_savings: Schema.optionalWith(MinSavings, { default: () => 0.1 })
+  min_savings: Schema.optionalWith(MinSavings, { default: () => 0.1 }),
+  /**
+   * Write with a zstd dictionary built from stored episodes (storage keeps it in the database). Off: no new
+   * writes use one; rows written with one stay readable either way.
+   */
+  use_dictionary: Schema.optionalWith(Schema.Boolean, { default: () => false }),
+  /** Size of a built dictionary. */
+  dictionary_bytes: Schema.optionalWith(DictionaryBytes, { default: () => 64 * 1024 }),
+  /** How many of the most recent episodes a dictionary is built from (and how many must be stored first). */
+  dictionary_samples: Schema.optionalWith(DictionarySamples, { default: () => 200 })
 }).pipe(
   Schema.filter((config) =>
     config.algorithm === "gzip" && config.level > 9
       ? { path: ["level"], message: `level ${config.level} is out of range for gzip (1..9)` }
-      : undefined
+      : config.algorithm !== "zstd" && config.use_dictionary
+        ? { path: ["use_dictionary"], message: 'use_dictionary needs algorithm "zstd"' }
+        : undefined
   )
 )
 
@@ -125,7 +147,10 @@ export const config: Config.Config<CompressionConfig> = Config.all({
   compress_embeddings: Config.option(Config.boolean("compress_embeddings")),
   level: Config.option(Config.number("level")),
   algorithm: Config.option(Config.string("algorithm")),
-  min_savings: Config.option(Config.number("min_savings"))
+  min_savings: Config.option(Config.number("min_savings")),
+  use_dictionary: Config.option(Config.boolean("use_dictionary")),
+  dictionary_bytes: Config.option(Config.number("dictionary_bytes")),
+  dictionary_samples: Config.option(Config.number("dictionary_samples"))
 }).pipe(
   Config.mapOrFail((raw) => {
     const input: Record<string, unknown> = {}

@@ -27,7 +27,10 @@ describe("CompressionConfig schema", () => {
       compress_embeddings: false,
       level: 3,
       algorithm: "zstd",
-      min_savings: 0.1
+      min_savings: 0.1,
+      use_dictionary: false,
+      dictionary_bytes: 65536,
+      dictionary_samples: 200
     })
   })
 
@@ -58,6 +61,9 @@ describe("CompressionConfig schema", () => {
     rejects({ min_savings: 1.5 }, "min_savings 1.5 must be a fraction in 0..0.99")
     rejects({ enabled: "yes" }, "enabled")
     rejects({ treshold_bytes: 10 }, "treshold_bytes")
+    rejects({ dictionary_bytes: 100 }, "dictionary_bytes 100 is out of range (an integer 1024..131072)")
+    rejects({ dictionary_samples: 0 }, "dictionary_samples 0 is out of range")
+    rejects({ use_dictionary: true, algorithm: "gzip", level: 6 }, 'use_dictionary needs algorithm "zstd"')
   })
 
   it("is a Schema the API can use directly (snake_case keys)", () => {

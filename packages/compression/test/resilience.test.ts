@@ -322,13 +322,15 @@ describe('abort("OOM") never poisons later calls', () => {
     const dictionaries = new Map([[3, utf8.encode(episode(5, 8192))]])
     return Effect.gen(function* () {
       const codec = yield* CodecModule.make({ loadZstd, dictionaries, dictionaryId: 3 })
-      assert.deepStrictEqual([counts.dictOpened, counts.dictClosed], [2, 0])
+      // prepared for decompression at once, for compression when a write first uses it
+      assert.deepStrictEqual([counts.dictOpened, counts.dictClosed], [1, 0])
       const row = yield* codec.encode(text, "episodes")
+      assert.deepStrictEqual([counts.dictOpened, counts.dictClosed], [2, 0])
       trigger.arm()
       const failed = yield* codec.encode(text, "episodes")
       assert.isTrue(failed._tag === "Plain" && failed.reason === "codec_error")
       assert.isTrue(equalBytes(yield* codec.decode(row.bytes, "d"), text)) // waits for the replacement
-      assert.deepStrictEqual([counts.loads, counts.dictOpened, counts.dictClosed], [2, 4, 2])
+      assert.deepStrictEqual([counts.loads, counts.dictOpened, counts.dictClosed], [2, 3, 2])
       const encoded = yield* codec.encode(text, "episodes")
       assert.isTrue(encoded._tag === "Compressed" && encoded.dictionaryId === 3)
       assert.isTrue(equalBytes(yield* codec.decode(encoded.bytes, "d"), text))
@@ -336,6 +338,39 @@ describe('abort("OOM") never poisons later calls', () => {
     }).pipe(
       Effect.scoped,
       Effect.tap(() => assert.deepStrictEqual([counts.dictOpened, counts.dictClosed], [4, 4]))
+    )
+  })
+
+  it.effect("dictionaries added at run time, before or during a reload, are on the new instance", () => {
+    const trigger = once()
+    const reload = gate()
+    const { counts, loadZstd } = instrumentedLoader({ compress: trigger.fire }, (n) =>
+      n === 2 ? reload.opened : undefined
+    )
+    const early = utf8.encode(episode(5, 8192))
+    const late = utf8.encode(episode(6, 8192))
+    return Effect.gen(function* () {
+      const codec = yield* CodecModule.make({ loadZstd })
+      yield* codec.addDictionary(3, early)
+      yield* codec.useDictionary(3)
+      assert.deepStrictEqual([counts.dictOpened, counts.dictClosed], [1, 0])
+      const row = yield* codec.encode(text, "episodes")
+      assert.deepStrictEqual([counts.dictOpened, counts.dictClosed], [2, 0])
+      trigger.arm()
+      yield* codec.encode(text, "episodes")
+      // the reload is held back: this registration reaches no engine now, the new one must still have it
+      yield* codec.addDictionary(4, late)
+      reload.open()
+      assert.isTrue(equalBytes(yield* codec.decode(row.bytes, "d"), text))
+      assert.deepStrictEqual([counts.loads, counts.dictOpened, counts.dictClosed], [2, 4, 2])
+      yield* codec.useDictionary(4)
+      const encoded = yield* codec.encode(text, "episodes")
+      assert.isTrue(encoded._tag === "Compressed" && encoded.dictionaryId === 4)
+      assert.isTrue(equalBytes(yield* codec.decode(encoded.bytes, "d"), text))
+      assert.strictEqual(counts.callsOnAbortedInstance, 0)
+    }).pipe(
+      Effect.scoped,
+      Effect.tap(() => assert.deepStrictEqual([counts.dictOpened, counts.dictClosed], [5, 5]))
     )
   })
 })

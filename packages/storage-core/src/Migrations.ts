@@ -83,6 +83,19 @@ export const migrations: ReadonlyArray<Migration> = [
         DELETE FROM embeddings WHERE item_type = 'pattern' AND item_id = old.pattern_id;
       END`
     ]
+  },
+  {
+    version: 2,
+    name: "compression dictionaries",
+    statements: [
+      // Rows written with a dictionary need it for as long as they exist: dictionaries are never deleted.
+      `CREATE TABLE compression_dictionaries (
+        dictionary_id INTEGER PRIMARY KEY NOT NULL,
+        bytes BLOB NOT NULL,
+        samples INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+      ) STRICT`
+    ]
   }
 ]
 

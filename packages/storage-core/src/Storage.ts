@@ -6,6 +6,8 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as CanonicalJson from "./CanonicalJson.js"
 import { decodeCursor, type Page } from "./internal/cursor.js"
+import type { DictionaryInfo } from "./internal/dictionaries.js"
+import * as Dictionaries from "./internal/dictionaries.js"
 import { type BatchGet, makeDocumentStore } from "./internal/documentStore.js"
 import { documentSql, list, upsert } from "./internal/documentTable.js"
 import * as EmbeddingSql from "./internal/embeddingSql.js"
@@ -19,9 +21,10 @@ import { Episode } from "./model/Episode.js"
 import type { EpisodeQuery } from "./model/EpisodeQuery.js"
 import { Heuristic } from "./model/Heuristic.js"
 import { Pattern } from "./model/Pattern.js"
-import { type CorruptPayload, type InvalidCursor, NotFound } from "./StorageError.js"
+import { type CorruptPayload, type DictionaryUnavailable, type InvalidCursor, NotFound } from "./StorageError.js"
 
 export type { Page } from "./internal/cursor.js"
+export type { DictionaryInfo } from "./internal/dictionaries.js"
 export type { BatchGet } from "./internal/documentStore.js"
 
 /** Canonical JSON of each document kind: the wire form and the stored payload. */
@@ -60,8 +63,11 @@ const COUNTS = `SELECT (SELECT count(*) FROM episodes) AS episodes, (SELECT coun
  */
 export const make = Effect.gen(function* () {
   const db = yield* Database.Database
-  const format = codecPayload(yield* Codec.Codec)
+  const codec = yield* Codec.Codec
   yield* migrate()
+  const format = codecPayload(codec, (id) => Dictionaries.fetch(db, codec, id))
+  const buildDictionary = Dictionaries.build(db, codec, format)
+  const afterEpisodeWrites = yield* Dictionaries.autoBuild(db, codec, buildDictionary)
 
   const episodeStore = makeDocumentStore(db, format, {
     entity: "episode",
@@ -96,9 +102,14 @@ export const make = Effect.gen(function* () {
   return Storage.of({
     upsertEpisode: Effect.fn("Storage.upsertEpisode")(function* (episode: Episode) {
       yield* episodeStore.upsertMany([episode])
+      yield* afterEpisodeWrites(1)
       return episode
     }),
-    upsertEpisodes: Effect.fn("Storage.upsertEpisodes")(episodeStore.upsertMany),
+    upsertEpisodes: Effect.fn("Storage.upsertEpisodes")(function* (list: ReadonlyArray<Episode>) {
+      const stored = yield* episodeStore.upsertMany(list)
+      yield* afterEpisodeWrites(list.length)
+      return stored
+    }),
     getEpisode: Effect.fn("Storage.getEpisode")(episodeStore.get),
     getEpisodes: Effect.fn("Storage.getEpisodes")(episodeStore.getMany),
     deleteEpisode: Effect.fn("Storage.deleteEpisode")(episodeStore.remove),
@@ -170,7 +181,9 @@ export const make = Effect.gen(function* () {
       } satisfies Counts
     }).pipe(Effect.withSpan("Storage.counts")),
 
-    ping: db.execute({ sql: "SELECT 1", args: [] }).pipe(Effect.asVoid, Effect.withSpan("Storage.ping"))
+    ping: db.execute({ sql: "SELECT 1", args: [] }).pipe(Effect.asVoid, Effect.withSpan("Storage.ping")),
+
+    buildDictionary: buildDictionary.pipe(Effect.withSpan("Storage.buildDictionary"))
   })
 })
 
@@ -211,6 +224,11 @@ export class Storage extends Context.Tag("@memory-turso/storage-core/Storage")<
     readonly counts: Effect.Effect<Counts, Failure>
     /** One real round trip to the database. */
     readonly ping: Effect.Effect<void, Failure>
+    /**
+     * Builds a compression dictionary from the most recent episodes, stores it beside the data and makes this
+     * process's new writes use it (other processes read its rows by fetching it). Needs `use_dictionary`.
+     */
+    readonly buildDictionary: Effect.Effect<DictionaryInfo, DictionaryUnavailable | ReadFailure>
   }
 >() {}
 

@@ -32,3 +32,12 @@ export class InvalidCursor extends Data.TaggedError("InvalidCursor")<{
     return "cursor is not one this server issued"
   }
 }
+
+/** No compression dictionary can be built now (the reason says why: settings, or nothing stored yet). */
+export class DictionaryUnavailable extends Data.TaggedError("DictionaryUnavailable")<{
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `no compression dictionary can be built: ${this.reason}`
+  }
+}

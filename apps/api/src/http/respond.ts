@@ -4,6 +4,7 @@ import type {
   Database,
   DatabaseError,
   DatabaseUnavailable,
+  DictionaryUnavailable,
   InvalidCursor,
   NotFound,
   Storage
@@ -23,7 +24,14 @@ import type { RequestMetrics } from "./RequestMetrics.js"
 export type AppServices = Storage.Storage | Database.Database | RequestMetrics | StackStatus
 
 /** Failures a handler may end with; each maps to one status and code. */
-export type HandlerError = ApiError | NotFound | InvalidCursor | CorruptPayload | DatabaseError | DatabaseUnavailable
+export type HandlerError =
+  | ApiError
+  | NotFound
+  | InvalidCursor
+  | CorruptPayload
+  | DatabaseError
+  | DatabaseUnavailable
+  | DictionaryUnavailable
 
 /** What the application keeps per request. */
 export interface AppEnv {
@@ -104,6 +112,8 @@ export const toApiError = (error: HandlerError): ApiError => {
         : new ApiError(503, "database_unavailable", "the database is not reachable; try again")
     case "DatabaseError":
       return new ApiError(500, "database_error", "the database rejected the operation")
+    case "DictionaryUnavailable":
+      return new ApiError(409, "dictionary_unavailable", error.message)
   }
 }
 

@@ -12,6 +12,7 @@ export interface Counters {
   decode_failed: number
   codec_restarts: number
   codec_reload_failures: number
+  dictionary_evictions: number
   compress_calls: number
   compress_ns: bigint
   decompress_calls: number
@@ -30,6 +31,7 @@ export const makeCounters = (): Counters => ({
   decode_failed: 0,
   codec_restarts: 0,
   codec_reload_failures: 0,
+  dictionary_evictions: 0,
   compress_calls: 0,
   compress_ns: 0n,
   decompress_calls: 0,
@@ -40,7 +42,7 @@ const micros = (ns: bigint): number => Number(ns) / 1000
 
 export const snapshot = (
   counters: Counters,
-  fixed: Pick<CodecStats, "algorithm" | "level" | "zstd_available">
+  fixed: Pick<CodecStats, "algorithm" | "level" | "zstd_available" | "dictionary_id" | "dictionaries">
 ): CodecStats => {
   const ratio = counters.bytes_in === 0 ? 1 : counters.bytes_out / counters.bytes_in
   const compressUs = micros(counters.compress_ns)
@@ -60,6 +62,7 @@ export const snapshot = (
     decode_failed: counters.decode_failed,
     codec_restarts: counters.codec_restarts,
     codec_reload_failures: counters.codec_reload_failures,
+    dictionary_evictions: counters.dictionary_evictions,
     compress_calls: counters.compress_calls,
     compress_us_total: compressUs,
     compress_us_avg: counters.compress_calls === 0 ? 0 : compressUs / counters.compress_calls,

@@ -11,7 +11,7 @@ import * as FiberId from "effect/FiberId"
 import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import type { Counters } from "./counters.js"
-import { makeEngine, ZstdAbort, type ZstdEngine, type ZstdLoader } from "./zstd.js"
+import { makeEngine, ZstdAbort, type ZstdEngine, type ZstdLoader, type ZstdModule } from "./zstd.js"
 
 /** How long one load may take before it counts as failed. */
 export const LOAD_TIMEOUT = Duration.seconds(30)
@@ -43,6 +43,7 @@ const describe = (error: unknown): string => (error instanceof ZstdAbort ? error
 /** Loads the first engine (one attempt) and starts the reloader fiber in the current scope. */
 export const make = (
   loader: ZstdLoader | undefined,
+  /** Read whenever an engine is built: registrations made later reach reloaded engines too. */
   dictionaries: ReadonlyMap<number, Uint8Array>,
   level: number,
   counters: Counters
@@ -54,7 +55,15 @@ export const make = (
       closed: false
     }
 
-    const load: Effect.Effect<Either.Either<ZstdEngine, string>> = Effect.suspend(() =>
+    // The engine is built and installed in one synchronous step, so it holds every dictionary registered up to
+    // the moment it is installed; later registrations go to it directly.
+    const install = (zstd: ZstdModule) => {
+      const engine = makeEngine(zstd, dictionaries, level)
+      if (state.closed) engine.close()
+      else state.engine = engine
+    }
+
+    const load: Effect.Effect<Either.Either<void, string>> = Effect.suspend(() =>
       loader === undefined
         ? Effect.succeed(Either.left("no loader"))
         : Effect.tryPromise({ try: () => loader(), catch: (cause) => cause }).pipe(
@@ -62,21 +71,15 @@ export const make = (
               duration: LOAD_TIMEOUT,
               onTimeout: () => new Error("zstd-codec did not start in 30 s")
             }),
-            Effect.flatMap((zstd) => Effect.try({ try: () => makeEngine(zstd, dictionaries, level), catch: (c) => c })),
+            Effect.flatMap((zstd) => Effect.try({ try: () => install(zstd), catch: (c) => c })),
             Effect.mapError(describe),
             Effect.either
           )
     )
 
-    const install = (engine: ZstdEngine) => {
-      if (state.closed) engine.close()
-      else state.engine = engine
-    }
-
     if (loader !== undefined) {
       const first = yield* load
-      if (Either.isRight(first)) install(first.right)
-      else
+      if (Either.isLeft(first))
         yield* Effect.logWarning(
           `zstd-codec is unavailable (${first.left}): values are stored uncompressed and zstd rows cannot be read`
         )
@@ -91,7 +94,6 @@ export const make = (
         for (;;) {
           const next = yield* load
           if (Either.isRight(next)) {
-            install(next.right)
             counters.codec_restarts++
             return
           }

@@ -16,8 +16,15 @@ import * as EngineHolder from "./engineHolder.js"
 import * as Frames from "./frames.js"
 import { defaultLoader, ZstdAbort, type ZstdEngine, type ZstdLoader } from "./zstd.js"
 
-/** Largest raw-content dictionary accepted (zstd-codec's 16 MiB heap must also hold frames). */
-export const MAX_DICTIONARY_BYTES = 128 * 1024
+const { MAX_DICTIONARY_BYTES } = CompressionConfig
+
+/**
+ * Most dictionaries registered at once. Each costs about 130 KB of zstd-codec's 16 MiB heap for decompression
+ * (measured: 64 KiB dictionaries exhaust it at about 124), and the heap must also hold 1 MiB frames. Past this,
+ * the least recently used one (never the one writes use) is dropped; its rows fail with `UnknownDictionary`
+ * until it is registered again.
+ */
+export const MAX_DICTIONARIES = 32
 
 export interface Resolved {
   readonly settings: CompressionConfig.CompressionConfig
@@ -29,6 +36,15 @@ export interface Resolved {
 
 const isU32Id = (n: number) => Number.isInteger(n) && n >= 1 && n <= 0xffffffff
 
+const dictionaryProblem = (id: number, bytes: Uint8Array): string | undefined =>
+  !isU32Id(id)
+    ? `dictionary id ${id} must be an integer 1..4294967295`
+    : bytes.length === 0 || bytes.length > MAX_DICTIONARY_BYTES
+      ? `dictionary ${id} has ${bytes.length} bytes (allowed 1..${MAX_DICTIONARY_BYTES})`
+      : undefined
+
+const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((byte, i) => byte === b[i])
+
 export const resolve = (options: Options): Either.Either<Resolved, InvalidConfig> =>
   Either.gen(function* () {
     const settings = yield* CompressionConfig.decode(options.config ?? {})
@@ -38,11 +54,12 @@ export const resolve = (options: Options): Either.Either<Resolved, InvalidConfig
       return yield* invalid(`maxDecodedBytes ${maxDecodedBytes} must be an integer 1..4294967295`)
     }
     const dictionaries = options.dictionaries ?? new Map<number, Uint8Array>()
+    if (dictionaries.size > MAX_DICTIONARIES) {
+      return yield* invalid(`${dictionaries.size} dictionaries given (at most ${MAX_DICTIONARIES})`)
+    }
     for (const [id, bytes] of dictionaries) {
-      if (!isU32Id(id)) return yield* invalid(`dictionary id ${id} must be an integer 1..4294967295`)
-      if (bytes.length === 0 || bytes.length > MAX_DICTIONARY_BYTES) {
-        return yield* invalid(`dictionary ${id} has ${bytes.length} bytes (allowed 1..${MAX_DICTIONARY_BYTES})`)
-      }
+      const problem = dictionaryProblem(id, bytes)
+      if (problem !== undefined) return yield* invalid(problem)
     }
     const dictionaryId = options.dictionaryId ?? 0
     if (dictionaryId !== 0) {
@@ -62,7 +79,16 @@ const utf8Encoder = new TextEncoder()
 
 export const build = (resolved: Resolved, mode: "codec" | "none"): Effect.Effect<Codec["Type"], never, Scope.Scope> =>
   Effect.gen(function* () {
-    const { settings, dictionaries, dictionaryId, maxDecodedBytes } = resolved
+    const { settings, maxDecodedBytes } = resolved
+    // Grows with addDictionary, in least-recently-used order; the engine holder reads it whenever it builds an engine.
+    const dictionaries = new Map(resolved.dictionaries)
+    const touch = (id: number) => {
+      const bytes = dictionaries.get(id)
+      if (bytes === undefined) return
+      dictionaries.delete(id)
+      dictionaries.set(id, bytes)
+    }
+    let writeDictionaryId = resolved.dictionaryId
     const counters = makeCounters()
     const engines = yield* EngineHolder.make(
       mode === "codec" ? resolved.loadZstd : undefined,
@@ -119,7 +145,7 @@ export const build = (resolved: Resolved, mode: "codec" | "none"): Effect.Effect
           counters.codec_unavailable++
           return plain("codec_unavailable")
         }
-        compressor = Frames.zstdCompressor(engine, settings.level, dictionaryId)
+        compressor = Frames.zstdCompressor(engine, settings.level, writeDictionaryId)
       } else {
         compressor = Frames.gzipCompressor(settings.level)
       }
@@ -170,8 +196,9 @@ export const build = (resolved: Resolved, mode: "codec" | "none"): Effect.Effect
             : new UnsupportedFormat({ record, reason })
         }
         const { algorithm, dictionaryId: dictId } = header.right
-        if (dictId !== 0 && !dictionaries.has(dictId)) {
-          return yield* new UnknownDictionary({ record, dictionaryId: dictId })
+        if (dictId !== 0) {
+          if (!dictionaries.has(dictId)) return yield* new UnknownDictionary({ record, dictionaryId: dictId })
+          touch(dictId)
         }
         for (let tries = 0; ; tries++) {
           let engine: ZstdEngine | undefined
@@ -237,14 +264,59 @@ export const build = (resolved: Resolved, mode: "codec" | "none"): Effect.Effect
       }
     })
 
+    const addDictionary = Effect.fn("Codec.addDictionary")(function* (id: number, bytes: Uint8Array) {
+      const problem = dictionaryProblem(id, bytes)
+      if (problem !== undefined) return yield* new InvalidConfig({ reason: problem })
+      const known = dictionaries.get(id)
+      if (known !== undefined) {
+        if (!sameBytes(known, bytes)) {
+          return yield* new InvalidConfig({ reason: `dictionary ${id} is already registered with other content` })
+        }
+        touch(id)
+        return
+      }
+      dictionaries.set(id, bytes)
+      const engine = engines.current()
+      for (const oldest of dictionaries.keys()) {
+        if (dictionaries.size <= MAX_DICTIONARIES) break
+        if (oldest === writeDictionaryId || oldest === id) continue
+        dictionaries.delete(oldest)
+        engine?.removeDictionary(oldest)
+        counters.dictionary_evictions++
+      }
+      if (engine === undefined) return // a reload builds its engine from the map, this dictionary included
+      const attempt = guarded(engine, () => engine.addDictionary(id, bytes))
+      if (attempt._tag === "Aborted") yield* attempt.reload
+    })
+
+    const useDictionary = Effect.fn("Codec.useDictionary")(function* (id: number) {
+      if (id !== 0) {
+        if (!dictionaries.has(id)) return yield* new InvalidConfig({ reason: `dictionary ${id} is not registered` })
+        if (settings.algorithm !== "zstd")
+          return yield* new InvalidConfig({ reason: 'dictionaries need algorithm "zstd"' })
+      }
+      writeDictionaryId = id
+    })
+
     const stats = Effect.sync(() =>
       snapshot(counters, {
         algorithm: mode === "none" ? "none" : settings.algorithm,
         level: settings.level,
-        zstd_available: engines.current() !== undefined
+        zstd_available: engines.current() !== undefined,
+        dictionary_id: writeDictionaryId,
+        dictionaries: dictionaries.size
       })
     )
 
-    const service: Codec["Type"] = { settings, encode, encodeText, decode, decodeText, stats }
+    const service: Codec["Type"] = {
+      settings,
+      encode,
+      encodeText,
+      decode,
+      decodeText,
+      addDictionary,
+      useDictionary,
+      stats
+    }
     return service
   })

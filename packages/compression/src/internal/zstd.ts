@@ -62,6 +62,10 @@ export interface ZstdEngine {
   /** Decompresses one frame whose content size was checked first. `null`: rejected. Throws ZstdAbort. */
   readonly decompress: (frame: Uint8Array, dictionaryId: number) => Uint8Array | null
   readonly hasDictionary: (dictionaryId: number) => boolean
+  /** Prepares one more dictionary for decompression on the wasm heap. Throws ZstdAbort. */
+  readonly addDictionary: (dictionaryId: number, bytes: Uint8Array) => void
+  /** Frees a dictionary's prepared forms. */
+  readonly removeDictionary: (dictionaryId: number) => void
   /** Frees the dictionaries on the wasm heap. */
   readonly close: () => void
 }
@@ -74,9 +78,19 @@ const guard = <A>(f: () => A): A => {
   }
 }
 
+const closeQuietly = (handle: ZstdDictHandle | undefined) => {
+  try {
+    handle?.close()
+  } catch {
+    // an aborted instance may refuse; its heap is dropped with it
+  }
+}
+
 /**
- * Builds an engine on a loaded module. Dictionaries are raw-content zstd dictionaries; compression
- * dictionaries are prepared at `dictionaryLevel` (zstd bakes the level into the prepared dictionary).
+ * Builds an engine on a loaded module. Dictionaries are raw-content zstd dictionaries. Every one is prepared for
+ * decompression (about 130 KB of the 16 MiB heap for 64 KiB); only the one writes use is prepared for
+ * compression (about 650 KB at level 3), when first used, at `dictionaryLevel` (zstd bakes the level in).
+ * `dictionaries` is read when a compression dictionary is prepared, so it may be the caller's live map.
  */
 export const makeEngine = (
   zstd: ZstdModule,
@@ -85,34 +99,43 @@ export const makeEngine = (
 ): ZstdEngine => {
   const simple = guard(() => new zstd.Simple())
   const generic = guard(() => new zstd.Generic())
-  const handles: Array<ZstdDictHandle> = []
-  const cdicts = new Map<number, ZstdDictHandle>()
   const ddicts = new Map<number, ZstdDictHandle>()
+  let cdict: { readonly id: number; readonly handle: ZstdDictHandle } | undefined
+  const addDictionary = (id: number, bytes: Uint8Array) => {
+    if (ddicts.has(id)) return
+    ddicts.set(
+      id,
+      guard(() => new zstd.Dict.Decompression(bytes))
+    )
+  }
+  const compressionDictionary = (id: number): ZstdDictHandle | undefined => {
+    if (cdict?.id === id) return cdict.handle
+    const bytes = dictionaries.get(id)
+    if (bytes === undefined) return undefined
+    closeQuietly(cdict?.handle)
+    cdict = undefined
+    const handle = guard(() => new zstd.Dict.Compression(bytes, dictionaryLevel))
+    cdict = { id, handle }
+    return handle
+  }
+  const close = () => {
+    for (const handle of ddicts.values()) closeQuietly(handle)
+    ddicts.clear()
+    closeQuietly(cdict?.handle)
+    cdict = undefined
+  }
   try {
-    for (const [id, bytes] of dictionaries) {
-      const cdict = guard(() => new zstd.Dict.Compression(bytes, dictionaryLevel))
-      handles.push(cdict)
-      cdicts.set(id, cdict)
-      const ddict = guard(() => new zstd.Dict.Decompression(bytes))
-      handles.push(ddict)
-      ddicts.set(id, ddict)
-    }
+    for (const [id, bytes] of dictionaries) addDictionary(id, bytes)
   } catch (error) {
-    for (const handle of handles) {
-      try {
-        handle.close()
-      } catch {
-        // the instance is being discarded anyway
-      }
-    }
+    close()
     throw error
   }
   return {
     compress: (frame, level, dictionaryId) =>
       guard(() => {
         if (dictionaryId === 0) return simple.compress(frame, level)
-        const cdict = cdicts.get(dictionaryId)
-        return cdict === undefined ? null : simple.compressUsingDict(frame, cdict)
+        const handle = compressionDictionary(dictionaryId)
+        return handle === undefined ? null : simple.compressUsingDict(frame, handle)
       }),
     contentSize: (frame) =>
       guard(() => {
@@ -126,15 +149,15 @@ export const makeEngine = (
         return ddict === undefined ? null : simple.decompressUsingDict(frame, ddict)
       }),
     hasDictionary: (dictionaryId) => ddicts.has(dictionaryId),
-    close: () => {
-      for (const handle of handles) {
-        try {
-          handle.close()
-        } catch {
-          // an aborted instance may refuse; its heap is dropped with it
-        }
+    addDictionary,
+    removeDictionary: (dictionaryId) => {
+      closeQuietly(ddicts.get(dictionaryId))
+      ddicts.delete(dictionaryId)
+      if (cdict?.id === dictionaryId) {
+        closeQuietly(cdict.handle)
+        cdict = undefined
       }
-      handles.length = 0
-    }
+    },
+    close
   }
 }

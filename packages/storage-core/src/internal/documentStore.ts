@@ -1,5 +1,5 @@
 import type { Row } from "@libsql/client"
-import type { Database } from "@memory-turso/pool"
+import type { Database, DatabaseFailure } from "@memory-turso/pool"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import type { CanonicalJson } from "../CanonicalJson.js"
@@ -64,7 +64,7 @@ export const makeDocumentStore = <A extends object>(
 
   const get = (id: string) =>
     db.execute({ sql: spec.sql.select, args: [id] }).pipe(
-      Effect.flatMap((result): Effect.Effect<A, NotFound | CorruptPayload> => {
+      Effect.flatMap((result): Effect.Effect<A, NotFound | CorruptPayload | DatabaseFailure> => {
         const row = result.rows[0]
         return row === undefined ? Effect.fail(new NotFound({ entity: spec.entity, id })) : decodeRow(row)
       })

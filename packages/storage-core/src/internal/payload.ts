@@ -1,5 +1,6 @@
 import type { Value } from "@libsql/client"
 import type { Codec } from "@memory-turso/compression"
+import type { DatabaseFailure } from "@memory-turso/pool"
 import * as Effect from "effect/Effect"
 import { CorruptPayload, type Entity } from "../StorageError.js"
 
@@ -15,15 +16,18 @@ export type PayloadKind = "episodes" | "patterns"
 /** How JSON documents are written to and read from payload columns. */
 export interface PayloadFormat {
   readonly write: (kind: PayloadKind, json: string) => Effect.Effect<StoredPayload>
-  readonly read: (entity: Entity, id: string, value: Value) => Effect.Effect<string, CorruptPayload>
+  readonly read: (entity: Entity, id: string, value: Value) => Effect.Effect<string, CorruptPayload | DatabaseFailure>
 }
+
+/** Registers a dictionary the codec does not know yet from wherever they are kept; false when there is none. */
+export type FetchDictionary = (id: number) => Effect.Effect<boolean, DatabaseFailure>
 
 /**
  * Payloads through the codec: JSON stays TEXT when the codec keeps it plain, and becomes a BLOB envelope when
  * it compresses. Reads accept both, whatever the codec's current settings, so turning compression off and on
  * never makes a row unreadable.
  */
-export const codecPayload = (codec: Codec.Codec["Type"]): PayloadFormat => ({
+export const codecPayload = (codec: Codec.Codec["Type"], fetchDictionary: FetchDictionary): PayloadFormat => ({
   write: (kind, json) =>
     Effect.map(codec.encodeText(json, kind), (encoded) =>
       encoded._tag === "Plain"
@@ -33,9 +37,20 @@ export const codecPayload = (codec: Codec.Codec["Type"]): PayloadFormat => ({
   read: (entity, id, value) => {
     if (typeof value === "string") return Effect.succeed(value)
     if (value instanceof ArrayBuffer) {
-      return codec
-        .decodeText(value, `${entity} ${id}`)
-        .pipe(Effect.mapError((error) => new CorruptPayload({ entity, id, reason: error.message })))
+      const record = `${entity} ${id}`
+      return codec.decodeText(value, record).pipe(
+        // written with a dictionary another process built: fetch it once, then read again
+        Effect.catchTag("UnknownDictionary", (unknown) =>
+          Effect.flatMap(fetchDictionary(unknown.dictionaryId), (found) =>
+            found ? codec.decodeText(value, record) : Effect.fail(unknown)
+          )
+        ),
+        Effect.mapError((error) =>
+          error._tag === "DatabaseError" || error._tag === "DatabaseUnavailable"
+            ? error
+            : new CorruptPayload({ entity, id, reason: error.message })
+        )
+      )
     }
     return Effect.fail(new CorruptPayload({ entity, id, reason: `unexpected ${typeof value} in payload column` }))
   }

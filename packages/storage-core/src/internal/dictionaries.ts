@@ -1,0 +1,145 @@
+/**
+ * Compression dictionaries kept in the database beside the rows that use them: registered with the codec when a
+ * row names one it lacks (built earlier, or by another process), the newest one used for writes and built from the
+ * most recent episodes when `use_dictionary` is on.
+ */
+import { type Codec, Dictionary } from "@memory-turso/compression"
+import type { Database, DatabaseFailure } from "@memory-turso/pool"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import { DictionaryUnavailable } from "../StorageError.js"
+import type { PayloadFormat } from "./payload.js"
+
+/** A dictionary stored in `compression_dictionaries`. */
+export interface DictionaryInfo {
+  readonly dictionary_id: number
+  /** Its size in bytes. */
+  readonly bytes: number
+  /** How many episodes it was built from. */
+  readonly samples: number
+  readonly created_at: number
+}
+
+const bytesOf = (value: unknown): Uint8Array | undefined =>
+  value instanceof ArrayBuffer ? new Uint8Array(value) : value instanceof Uint8Array ? value : undefined
+
+const utf8 = new TextEncoder()
+
+/** The newest stored dictionary's id (0: none). */
+export const newestId = (db: Database.Database["Type"]) =>
+  Effect.map(
+    db.execute({ sql: "SELECT coalesce(max(dictionary_id), 0) AS id FROM compression_dictionaries", args: [] }),
+    (result) => Number(result.rows[0]?.["id"] ?? 0)
+  )
+
+/** Registers dictionary `id` from the database; false when it is not there (or not usable). */
+export const fetch = (db: Database.Database["Type"], codec: Codec.Codec["Type"], id: number) =>
+  Effect.gen(function* () {
+    const result = yield* db.execute({
+      sql: "SELECT bytes FROM compression_dictionaries WHERE dictionary_id = ?",
+      args: [id]
+    })
+    const bytes = bytesOf(result.rows[0]?.["bytes"])
+    if (bytes === undefined) return false
+    return (yield* Effect.either(codec.addDictionary(id, bytes)))._tag === "Right"
+  })
+
+/**
+ * Builds a dictionary from the `dictionary_samples` most recent episodes (their JSON, newest last), stores it
+ * under the next id, registers it and makes new writes use it.
+ */
+export const build = (
+  db: Database.Database["Type"],
+  codec: Codec.Codec["Type"],
+  format: PayloadFormat
+): Effect.Effect<DictionaryInfo, DictionaryUnavailable | DatabaseFailure> =>
+  Effect.gen(function* () {
+    const settings = codec.settings
+    if (!settings.enabled || !settings.use_dictionary || settings.algorithm !== "zstd") {
+      return yield* new DictionaryUnavailable({
+        reason: "compression.use_dictionary is off (it needs compression enabled with algorithm zstd)"
+      })
+    }
+    const result = yield* db.execute({
+      sql: "SELECT episode_id, payload FROM episodes ORDER BY updated_at DESC, episode_id DESC LIMIT ?",
+      args: [settings.dictionary_samples]
+    })
+    const samples: Array<Uint8Array> = []
+    for (const row of [...result.rows].reverse()) {
+      // a damaged row is no sample (reading it reports the damage); a database failure ends the build
+      const read = yield* format
+        .read("episode", String(row["episode_id"]), row["payload"] ?? null)
+        .pipe(Effect.catchTag("CorruptPayload", () => Effect.succeed(undefined)))
+      if (read !== undefined) samples.push(utf8.encode(read))
+    }
+    if (samples.length === 0) {
+      const reason =
+        result.rows.length === 0
+          ? "no episodes are stored yet"
+          : `none of the ${result.rows.length} most recent episodes is readable`
+      return yield* new DictionaryUnavailable({ reason })
+    }
+    const bytes = Dictionary.fromSamples(samples, settings.dictionary_bytes)
+    const createdAt = yield* Clock.currentTimeMillis
+    // The next id is taken inside the insert: two processes building at once get two ids, never a clash.
+    const inserted = yield* db.execute({
+      sql: `INSERT INTO compression_dictionaries (dictionary_id, bytes, samples, created_at)
+        SELECT coalesce(max(dictionary_id), 0) + 1, ?, ?, ? FROM compression_dictionaries
+        RETURNING dictionary_id`,
+      args: [bytes, samples.length, createdAt]
+    })
+    const id = Number(inserted.rows[0]!["dictionary_id"])
+    yield* Effect.orDie(Effect.zipRight(codec.addDictionary(id, bytes), codec.useDictionary(id)))
+    return { dictionary_id: id, bytes: bytes.length, samples: samples.length, created_at: createdAt }
+  })
+
+/**
+ * With `use_dictionary` on: new writes use the newest stored dictionary; with none stored, one is built as soon as
+ * `dictionary_samples` episodes are (at start, or by the episode write that reaches the count). Returns what each
+ * episode write calls with the number of episodes it stored. A failed build is logged and tried again after
+ * another `dictionary_samples` writes; it never fails the write.
+ */
+export const autoBuild = (
+  db: Database.Database["Type"],
+  codec: Codec.Codec["Type"],
+  buildDictionary: Effect.Effect<DictionaryInfo, unknown>
+) =>
+  Effect.gen(function* () {
+    const settings = codec.settings
+    const none = (_written: number) => Effect.void
+    if (!settings.enabled || !settings.use_dictionary || settings.algorithm !== "zstd") return none
+    const newest = yield* newestId(db)
+    if (newest > 0 && (yield* fetch(db, codec, newest))) {
+      yield* Effect.orDie(codec.useDictionary(newest))
+      return none
+    }
+    const tryBuild = Effect.matchEffect(buildDictionary, {
+      onFailure: (error) =>
+        Effect.as(
+          Effect.logWarning(`compression dictionary not built: ${error instanceof Error ? error.message : error}`),
+          false
+        ),
+      onSuccess: (info) =>
+        Effect.as(
+          Effect.logInfo(
+            `compression dictionary ${info.dictionary_id} built from ${info.samples} episodes (${info.bytes} bytes)`
+          ),
+          true
+        )
+    })
+    const counted = yield* db.execute({ sql: "SELECT count(*) AS n FROM episodes", args: [] })
+    let due = settings.dictionary_samples - Number(counted.rows[0]?.["n"] ?? 0)
+    if (due <= 0 && (yield* tryBuild)) return none
+    if (due <= 0) due = settings.dictionary_samples
+    let built = false
+    return (written: number) =>
+      Effect.suspend(() => {
+        if (built) return Effect.void
+        due -= written
+        if (due > 0) return Effect.void
+        due = settings.dictionary_samples
+        return Effect.map(tryBuild, (ok) => {
+          built = ok
+        })
+      })
+  })
