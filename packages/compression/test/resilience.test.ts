@@ -85,6 +85,14 @@ const instrumentedLoader = (
   return { counts, loadZstd }
 }
 
+/** A new write uses dictionary `id` and reads back. */
+const writesWithDictionary = (codec: CodecModule.Codec["Type"], id: number) =>
+  Effect.gen(function* () {
+    const encoded = yield* codec.encode(text, "episodes")
+    assert.isTrue(encoded._tag === "Compressed" && encoded.dictionaryId === id)
+    assert.isTrue(equalBytes(yield* codec.decode(encoded.bytes, "d"), text))
+  })
+
 /** Waits (in event-loop turns, not time) until `condition` holds; fails after 10,000 turns. */
 const eventually = (condition: Effect.Effect<boolean>) =>
   Effect.gen(function* () {
@@ -331,9 +339,7 @@ describe('abort("OOM") never poisons later calls', () => {
       assert.isTrue(failed._tag === "Plain" && failed.reason === "codec_error")
       assert.isTrue(equalBytes(yield* codec.decode(row.bytes, "d"), text)) // waits for the replacement
       assert.deepStrictEqual([counts.loads, counts.dictOpened, counts.dictClosed], [2, 3, 2])
-      const encoded = yield* codec.encode(text, "episodes")
-      assert.isTrue(encoded._tag === "Compressed" && encoded.dictionaryId === 3)
-      assert.isTrue(equalBytes(yield* codec.decode(encoded.bytes, "d"), text))
+      yield* writesWithDictionary(codec, 3)
       assert.strictEqual(counts.callsOnAbortedInstance, 0)
     }).pipe(
       Effect.scoped,
@@ -364,9 +370,7 @@ describe('abort("OOM") never poisons later calls', () => {
       assert.isTrue(equalBytes(yield* codec.decode(row.bytes, "d"), text))
       assert.deepStrictEqual([counts.loads, counts.dictOpened, counts.dictClosed], [2, 4, 2])
       yield* codec.useDictionary(4)
-      const encoded = yield* codec.encode(text, "episodes")
-      assert.isTrue(encoded._tag === "Compressed" && encoded.dictionaryId === 4)
-      assert.isTrue(equalBytes(yield* codec.decode(encoded.bytes, "d"), text))
+      yield* writesWithDictionary(codec, 4)
       assert.strictEqual(counts.callsOnAbortedInstance, 0)
     }).pipe(
       Effect.scoped,
