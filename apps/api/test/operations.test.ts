@@ -81,6 +81,8 @@ describe("Prometheus exposition", () => {
     expect(text).toContain("memory_turso_cache_episode_hits_total 2")
     expect(text).toContain("# TYPE memory_turso_cache_hit_rate gauge")
     expect(text).toContain("memory_turso_keepalive_enabled 0")
+    expect(text).toContain("# TYPE memory_turso_compression_dictionary_evictions_total counter")
+    expect(text).toContain("memory_turso_compression_dictionary_id 0")
     const alias = await h.request("GET", "/metrics/prometheus")
     expect(alias.text).toContain("memory_turso_http_requests_total")
     // Every sample line is "name{labels} value" with a finite number.

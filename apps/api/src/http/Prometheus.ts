@@ -57,7 +57,8 @@ const COUNTERS = new Set([
   "invalidations",
   "oversized",
   "above_decode_limit",
-  "codec_reload_failures"
+  "codec_reload_failures",
+  "dictionary_evictions"
 ])
 
 /** Histogram bucket upper bounds in seconds. */
