@@ -225,6 +225,8 @@ describe("each knob has an effect", () => {
       const invalid = (options: CodecModule.Options) =>
         Effect.flip(withCodec(options, () => Effect.void)).pipe(Effect.map((e) => e.message))
       expect(yield* invalid({ dictionaryId: 3 })).toContain("dictionaryId 3 is not in dictionaries")
+      const many = new Map(Array.from({ length: 33 }, (_, i) => [i + 1, new Uint8Array(10)] as const))
+      expect(yield* invalid({ dictionaries: many })).toContain("33 dictionaries given (at most 32)")
       expect(yield* invalid({ dictionaries: new Map([[0, new Uint8Array(10)]]) })).toContain("dictionary id 0")
       expect(yield* invalid({ dictionaries: new Map([[1, new Uint8Array(200 * 1024)]]) })).toContain(
         "allowed 1..131072"

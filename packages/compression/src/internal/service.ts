@@ -12,19 +12,12 @@ import { CorruptPayload, InvalidConfig, UnknownDictionary, UnsupportedFormat } f
 import * as CompressionConfig from "../CompressionConfig.js"
 import * as Envelope from "../Envelope.js"
 import { makeCounters, snapshot } from "./counters.js"
+import * as DictionaryRegistry from "./dictionaryRegistry.js"
 import * as EngineHolder from "./engineHolder.js"
 import * as Frames from "./frames.js"
 import { defaultLoader, ZstdAbort, type ZstdEngine, type ZstdLoader } from "./zstd.js"
 
-const { MAX_DICTIONARY_BYTES } = CompressionConfig
-
-/**
- * Most dictionaries registered at once. Each costs about 130 KB of zstd-codec's 16 MiB heap for decompression
- * (measured: 64 KiB dictionaries exhaust it at about 124), and the heap must also hold 1 MiB frames. Past this,
- * the least recently used one (never the one writes use) is dropped; its rows fail with `UnknownDictionary`
- * until it is registered again.
- */
-export const MAX_DICTIONARIES = 32
+export const MAX_DICTIONARIES = DictionaryRegistry.MAX_DICTIONARIES
 
 export interface Resolved {
   readonly settings: CompressionConfig.CompressionConfig
@@ -34,31 +27,20 @@ export interface Resolved {
   readonly loadZstd: ZstdLoader | undefined
 }
 
-const isU32Id = (n: number) => Number.isInteger(n) && n >= 1 && n <= 0xffffffff
-
-const dictionaryProblem = (id: number, bytes: Uint8Array): string | undefined =>
-  !isU32Id(id)
-    ? `dictionary id ${id} must be an integer 1..4294967295`
-    : bytes.length === 0 || bytes.length > MAX_DICTIONARY_BYTES
-      ? `dictionary ${id} has ${bytes.length} bytes (allowed 1..${MAX_DICTIONARY_BYTES})`
-      : undefined
-
-const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((byte, i) => byte === b[i])
-
 export const resolve = (options: Options): Either.Either<Resolved, InvalidConfig> =>
   Either.gen(function* () {
     const settings = yield* CompressionConfig.decode(options.config ?? {})
     const invalid = (reason: string) => Either.left(new InvalidConfig({ reason }))
     const maxDecodedBytes = options.maxDecodedBytes ?? Envelope.DEFAULT_MAX_DECODED_BYTES
-    if (!isU32Id(maxDecodedBytes)) {
+    if (!DictionaryRegistry.isU32Id(maxDecodedBytes)) {
       return yield* invalid(`maxDecodedBytes ${maxDecodedBytes} must be an integer 1..4294967295`)
     }
     const dictionaries = options.dictionaries ?? new Map<number, Uint8Array>()
-    if (dictionaries.size > MAX_DICTIONARIES) {
-      return yield* invalid(`${dictionaries.size} dictionaries given (at most ${MAX_DICTIONARIES})`)
+    if (dictionaries.size > DictionaryRegistry.MAX_DICTIONARIES) {
+      return yield* invalid(`${dictionaries.size} dictionaries given (at most ${DictionaryRegistry.MAX_DICTIONARIES})`)
     }
     for (const [id, bytes] of dictionaries) {
-      const problem = dictionaryProblem(id, bytes)
+      const problem = DictionaryRegistry.dictionaryProblem(id, bytes)
       if (problem !== undefined) return yield* invalid(problem)
     }
     const dictionaryId = options.dictionaryId ?? 0
@@ -80,19 +62,11 @@ const utf8Encoder = new TextEncoder()
 export const build = (resolved: Resolved, mode: "codec" | "none"): Effect.Effect<Codec["Type"], never, Scope.Scope> =>
   Effect.gen(function* () {
     const { settings, maxDecodedBytes } = resolved
-    // Grows with addDictionary, in least-recently-used order; the engine holder reads it whenever it builds an engine.
-    const dictionaries = new Map(resolved.dictionaries)
-    const touch = (id: number) => {
-      const bytes = dictionaries.get(id)
-      if (bytes === undefined) return
-      dictionaries.delete(id)
-      dictionaries.set(id, bytes)
-    }
-    let writeDictionaryId = resolved.dictionaryId
+    const dictionaries = DictionaryRegistry.make(resolved.dictionaries, resolved.dictionaryId)
     const counters = makeCounters()
     const engines = yield* EngineHolder.make(
       mode === "codec" ? resolved.loadZstd : undefined,
-      dictionaries,
+      dictionaries.map,
       settings.level,
       counters
     )
@@ -145,7 +119,7 @@ export const build = (resolved: Resolved, mode: "codec" | "none"): Effect.Effect
           counters.codec_unavailable++
           return plain("codec_unavailable")
         }
-        compressor = Frames.zstdCompressor(engine, settings.level, writeDictionaryId)
+        compressor = Frames.zstdCompressor(engine, settings.level, dictionaries.writeId())
       } else {
         compressor = Frames.gzipCompressor(settings.level)
       }
@@ -197,8 +171,7 @@ export const build = (resolved: Resolved, mode: "codec" | "none"): Effect.Effect
         }
         const { algorithm, dictionaryId: dictId } = header.right
         if (dictId !== 0) {
-          if (!dictionaries.has(dictId)) return yield* new UnknownDictionary({ record, dictionaryId: dictId })
-          touch(dictId)
+          if (!dictionaries.use(dictId)) return yield* new UnknownDictionary({ record, dictionaryId: dictId })
         }
         for (let tries = 0; ; tries++) {
           let engine: ZstdEngine | undefined
@@ -265,23 +238,12 @@ export const build = (resolved: Resolved, mode: "codec" | "none"): Effect.Effect
     })
 
     const addDictionary = Effect.fn("Codec.addDictionary")(function* (id: number, bytes: Uint8Array) {
-      const problem = dictionaryProblem(id, bytes)
-      if (problem !== undefined) return yield* new InvalidConfig({ reason: problem })
-      const known = dictionaries.get(id)
-      if (known !== undefined) {
-        if (!sameBytes(known, bytes)) {
-          return yield* new InvalidConfig({ reason: `dictionary ${id} is already registered with other content` })
-        }
-        touch(id)
-        return
-      }
-      dictionaries.set(id, bytes)
+      const registration = dictionaries.add(id, bytes)
+      if (registration._tag === "Invalid") return yield* new InvalidConfig({ reason: registration.reason })
+      if (registration._tag === "Known") return
       const engine = engines.current()
-      for (const oldest of dictionaries.keys()) {
-        if (dictionaries.size <= MAX_DICTIONARIES) break
-        if (oldest === writeDictionaryId || oldest === id) continue
-        dictionaries.delete(oldest)
-        engine?.removeDictionary(oldest)
+      for (const evicted of registration.evicted) {
+        engine?.removeDictionary(evicted)
         counters.dictionary_evictions++
       }
       if (engine === undefined) return // a reload builds its engine from the map, this dictionary included
@@ -290,12 +252,8 @@ export const build = (resolved: Resolved, mode: "codec" | "none"): Effect.Effect
     })
 
     const useDictionary = Effect.fn("Codec.useDictionary")(function* (id: number) {
-      if (id !== 0) {
-        if (!dictionaries.has(id)) return yield* new InvalidConfig({ reason: `dictionary ${id} is not registered` })
-        if (settings.algorithm !== "zstd")
-          return yield* new InvalidConfig({ reason: 'dictionaries need algorithm "zstd"' })
-      }
-      writeDictionaryId = id
+      const problem = dictionaries.write(id, settings.algorithm)
+      if (problem !== undefined) return yield* new InvalidConfig({ reason: problem })
     })
 
     const stats = Effect.sync(() =>
@@ -303,8 +261,8 @@ export const build = (resolved: Resolved, mode: "codec" | "none"): Effect.Effect
         algorithm: mode === "none" ? "none" : settings.algorithm,
         level: settings.level,
         zstd_available: engines.current() !== undefined,
-        dictionary_id: writeDictionaryId,
-        dictionaries: dictionaries.size
+        dictionary_id: dictionaries.writeId(),
+        dictionaries: dictionaries.map.size
       })
     )
 
