@@ -38,7 +38,10 @@ describe("POST /compression/dictionary", () => {
     const middle = await compression(h)
     const built = await h.request("POST", "/compression/dictionary")
     expect(built.status).toBe(201)
-    expect(built.json).toMatchObject({ dictionary_id: 1, samples: 20, bytes: 65536 })
+    // from the newest episodes that fill 64 KiB (about 16 of these ~4 KB ones), not all 20
+    expect(built.json).toMatchObject({ dictionary_id: 1, bytes: 65536 })
+    expect(built.json.samples).toBeGreaterThanOrEqual(14)
+    expect(built.json.samples).toBeLessThan(20)
     expect((await h.request("POST", "/episodes/batch", batch(100))).status).toBe(200)
     const after = await compression(h)
     expect(after).toMatchObject({ dictionary_id: 1, dictionaries: 1 })

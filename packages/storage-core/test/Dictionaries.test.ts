@@ -35,6 +35,9 @@ const process = (config: CompressionConfig.CompressionConfigInput) =>
     return { storage: Context.get(context, Storage.Storage), codec: Context.get(context, Codec.Codec) }
   })
 
+/** The stored (canonical) JSON size of `agentEpisode(n)`. */
+const json = (n: number) => Buffer.byteLength(Storage.EpisodeJson.stringify(agentEpisode(n)))
+
 const dictionaryCount = Effect.flatMap(Database.Database, (db) =>
   Effect.map(db.execute({ sql: "SELECT count(*) AS n FROM compression_dictionaries", args: [] }), (r) =>
     Number(r.rows[0]!["n"])
@@ -101,7 +104,10 @@ describe("compression dictionaries kept in the database", () => {
       yield* first.storage.upsertEpisodes([1, 2, 3, 4, 5].map(agentEpisode)) // builds dictionary 1 after it
       yield* first.storage.upsertEpisode(agentEpisode(8)) // written with dictionary 1
       const second = yield* first.storage.buildDictionary
-      expect(second).toMatchObject({ dictionary_id: 2, samples: 5, bytes: 16 * 1024 })
+      // the newest first (8, then 5, 4, ...) until 16 KiB is filled
+      expect(json(8) + json(5) + json(4)).toBeLessThan(16 * 1024)
+      expect(json(8) + json(5) + json(4) + json(3)).toBeGreaterThanOrEqual(16 * 1024)
+      expect(second).toMatchObject({ dictionary_id: 2, samples: 4, bytes: 16 * 1024 })
       // only the newest is registered at start; older ones when a row needs them
       const restarted = yield* process(on)
       expect(yield* restarted.codec.stats).toMatchObject({ dictionary_id: 2, dictionaries: 1 })
@@ -120,22 +126,22 @@ describe("compression dictionaries kept in the database", () => {
     }).pipe(Effect.provide(Database.layerTest))
   )
 
-  it.scoped("dictionary_bytes bounds its size; dictionary_samples picks the most recent episodes", () =>
+  it.scoped("dictionary_bytes bounds its size and how many episodes are read; dictionary_samples caps them", () =>
     Effect.gen(function* () {
-      const big = yield* process({ ...on, dictionary_samples: 2, dictionary_bytes: 4096 })
-      yield* big.storage.upsertEpisodes([1, 2].map(agentEpisode)) // built here from these two
-      const json = (n: number) => Buffer.byteLength(Storage.EpisodeJson.stringify(agentEpisode(n)))
+      const small = yield* process({ ...on, dictionary_samples: 2, dictionary_bytes: 4096 })
+      yield* small.storage.upsertEpisodes([1, 2].map(agentEpisode)) // built here
+      expect(json(2)).toBeGreaterThan(4096) // the newest episode alone fills it
       const db = yield* Database.Database
       const stored = yield* db.execute({
         sql: "SELECT samples, length(bytes) AS size FROM compression_dictionaries",
         args: []
       })
-      expect(stored.rows[0]).toMatchObject({ samples: 2, size: 4096 })
-      expect(json(1) + json(2)).toBeGreaterThan(4096)
+      expect(stored.rows[0]).toMatchObject({ samples: 1, size: 4096 })
       const wide = yield* process({ ...on, dictionary_samples: 3, dictionary_bytes: 128 * 1024 })
-      const info = yield* wide.storage.buildDictionary
       // only two episodes exist: the dictionary is all of them, and no bigger
-      expect(info).toMatchObject({ samples: 2, bytes: json(1) + json(2) })
+      expect(yield* wide.storage.buildDictionary).toMatchObject({ samples: 2, bytes: json(1) + json(2) })
+      const capped = yield* process({ ...on, dictionary_samples: 1, dictionary_bytes: 128 * 1024 })
+      expect(yield* capped.storage.buildDictionary).toMatchObject({ samples: 1, bytes: json(2) })
     }).pipe(Effect.provide(Database.layerTest))
   )
 

@@ -45,8 +45,8 @@ export const fetch = (db: Database.Database["Type"], codec: Codec.Codec["Type"],
   })
 
 /**
- * Builds a dictionary from the `dictionary_samples` most recent episodes (their JSON, newest last), stores it
- * under the next id, registers it and makes new writes use it.
+ * Builds a dictionary from the most recent episodes (their JSON, newest last): as many as fill `dictionary_bytes`,
+ * at most `dictionary_samples`. Stores it under the next id, registers it and makes new writes use it.
  */
 export const build = (
   db: Database.Database["Type"],
@@ -60,23 +60,36 @@ export const build = (
         reason: "compression.use_dictionary is off (it needs compression enabled with algorithm zstd)"
       })
     }
-    const result = yield* db.execute({
-      sql: "SELECT episode_id, payload FROM episodes ORDER BY updated_at DESC, episode_id DESC LIMIT ?",
+    // Only the newest `dictionary_bytes` of the samples make the dictionary: read just the episodes that fill it.
+    const recent = yield* db.execute({
+      sql: "SELECT episode_id, payload_bytes FROM episodes ORDER BY updated_at DESC, episode_id DESC LIMIT ?",
       args: [settings.dictionary_samples]
     })
+    const ids: Array<string> = []
+    let filled = 0
+    for (const row of recent.rows) {
+      if (filled >= settings.dictionary_bytes) break
+      ids.push(String(row["episode_id"]))
+      filled += Number(row["payload_bytes"])
+    }
+    const loaded = yield* db.execute({
+      sql: "SELECT episode_id, payload FROM episodes WHERE episode_id IN (SELECT value FROM json_each(?))",
+      args: [JSON.stringify(ids)]
+    })
+    const payloads = new Map(loaded.rows.map((row) => [String(row["episode_id"]), row["payload"] ?? null]))
     const samples: Array<Uint8Array> = []
-    for (const row of [...result.rows].reverse()) {
+    for (const id of ids.reverse()) {
+      const payload = payloads.get(id)
+      if (payload === undefined) continue // deleted meanwhile
       // a damaged row is no sample (reading it reports the damage); a database failure ends the build
       const read = yield* format
-        .read("episode", String(row["episode_id"]), row["payload"] ?? null)
+        .read("episode", id, payload)
         .pipe(Effect.catchTag("CorruptPayload", () => Effect.succeed(undefined)))
       if (read !== undefined) samples.push(utf8.encode(read))
     }
     if (samples.length === 0) {
       const reason =
-        result.rows.length === 0
-          ? "no episodes are stored yet"
-          : `none of the ${result.rows.length} most recent episodes is readable`
+        ids.length === 0 ? "no episodes are stored yet" : `none of the ${ids.length} most recent episodes is readable`
       return yield* new DictionaryUnavailable({ reason })
     }
     const bytes = Dictionary.fromSamples(samples, settings.dictionary_bytes)
