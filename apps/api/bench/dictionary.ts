@@ -55,7 +55,7 @@ try {
   }
   console.log(
     `${EPISODES} history episodes stored first, then ${EPISODES} more measured; zstd level 3, dictionary 64 KiB ` +
-      `built from the ${EPISODES} most recent episodes (embedded database, local)`
+      `built once ${EPISODES} were stored, from the newest ones that fill it (embedded database, local)`
   )
   console.log("size    | ratio without | ratio with dictionary | bytes saved | ms/episode without | with")
   for (const size of SIZES) {
