@@ -25,24 +25,35 @@ const bytesOf = (value: unknown): Uint8Array | undefined =>
 
 const utf8 = new TextEncoder()
 
-/** The newest stored dictionary's id (0: none). */
-export const newestId = (db: Database.Database["Type"]) =>
-  Effect.map(
-    db.execute({ sql: "SELECT coalesce(max(dictionary_id), 0) AS id FROM compression_dictionaries", args: [] }),
-    (result) => Number(result.rows[0]?.["id"] ?? 0)
-  )
+/** Registers the dictionary in the first row of `result` (columns `dictionary_id`, `bytes`); its id, or 0. */
+const registerFirst = (codec: Codec.Codec["Type"], result: { readonly rows: ReadonlyArray<Record<string, unknown>> }) =>
+  Effect.gen(function* () {
+    const row = result.rows[0]
+    const bytes = bytesOf(row?.["bytes"])
+    if (row === undefined || bytes === undefined) return 0
+    const id = Number(row["dictionary_id"])
+    return (yield* Effect.either(codec.addDictionary(id, bytes)))._tag === "Right" ? id : 0
+  })
 
 /** Registers dictionary `id` from the database; false when it is not there (or not usable). */
 export const fetch = (db: Database.Database["Type"], codec: Codec.Codec["Type"], id: number) =>
-  Effect.gen(function* () {
-    const result = yield* db.execute({
-      sql: "SELECT bytes FROM compression_dictionaries WHERE dictionary_id = ?",
+  Effect.flatMap(
+    db.execute({
+      sql: "SELECT dictionary_id, bytes FROM compression_dictionaries WHERE dictionary_id = ?",
       args: [id]
-    })
-    const bytes = bytesOf(result.rows[0]?.["bytes"])
-    if (bytes === undefined) return false
-    return (yield* Effect.either(codec.addDictionary(id, bytes)))._tag === "Right"
-  })
+    }),
+    (result) => Effect.map(registerFirst(codec, result), (registered) => registered !== 0)
+  )
+
+/** Registers the newest stored dictionary; its id, or 0 when there is none (or it is not usable). */
+const registerNewest = (db: Database.Database["Type"], codec: Codec.Codec["Type"]) =>
+  Effect.flatMap(
+    db.execute({
+      sql: "SELECT dictionary_id, bytes FROM compression_dictionaries ORDER BY dictionary_id DESC LIMIT 1",
+      args: []
+    }),
+    (result) => registerFirst(codec, result)
+  )
 
 /**
  * Builds a dictionary from the most recent episodes (their JSON, newest last): as many as fill `dictionary_bytes`,
@@ -121,8 +132,8 @@ export const autoBuild = (
     const settings = codec.settings
     const none = (_written: number) => Effect.void
     if (!settings.enabled || !settings.use_dictionary || settings.algorithm !== "zstd") return none
-    const newest = yield* newestId(db)
-    if (newest > 0 && (yield* fetch(db, codec, newest))) {
+    const newest = yield* registerNewest(db, codec)
+    if (newest > 0) {
       yield* Effect.orDie(codec.useDictionary(newest))
       return none
     }
