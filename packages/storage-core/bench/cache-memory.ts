@@ -9,6 +9,7 @@ import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as CachedStorage from "../src/CachedStorage.js"
 import { Episode } from "../src/model/Episode.js"
+import { DEFAULT_NAMESPACE as ns } from "../src/model/Namespace.js"
 import * as Storage from "../src/Storage.js"
 
 const ENTRIES = 10_000
@@ -52,14 +53,17 @@ const program = Effect.gen(function* () {
   const before = used()
   // Stored in batches of 500, then each read once: the reads fill the cache, as a busy server's would.
   for (let i = 0; i < ENTRIES; i += 500) {
-    yield* storage.upsertEpisodes(Array.from({ length: 500 }, (_, k) => episode(i + k)))
+    yield* storage.upsertEpisodes(
+      ns,
+      Array.from({ length: 500 }, (_, k) => episode(i + k))
+    )
   }
-  for (let i = 0; i < ENTRIES; i++) yield* storage.getEpisode(`mem-${i}`)
+  for (let i = 0; i < ENTRIES; i++) yield* storage.getEpisode(ns, `mem-${i}`)
   const filled = used()
   // Serving each one once adds its encoded bytes (kept for the next request).
   let entries = 0
   for (let i = 0; i < ENTRIES; i++) {
-    const cached = cache.peekEpisode(`mem-${i}`)
+    const cached = cache.peekEpisode(ns, `mem-${i}`)
     if (cached !== undefined) {
       entries++
       Storage.EpisodeJson.bytes(cached)

@@ -7,6 +7,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import { Episode } from "../src/model/Episode.js"
+import { DEFAULT_NAMESPACE as ns } from "../src/model/Namespace.js"
 import * as Storage from "../src/Storage.js"
 
 const READS = Number(process.env["READS"] ?? 20_000)
@@ -63,18 +64,21 @@ const measure = (read: (id: string) => Effect.Effect<unknown, unknown>) =>
 const program = Effect.gen(function* () {
   const url = yield* Pool.temporaryUrl
   const seed = yield* build(url, 0)
-  yield* seed.storage.upsertEpisodes(Array.from({ length: EPISODES }, (_, i) => episode(i)))
+  yield* seed.storage.upsertEpisodes(
+    ns,
+    Array.from({ length: EPISODES }, (_, i) => episode(i))
+  )
   const variants = [
     { name: "client (prepares every statement)", ...(yield* build(url, 0)) },
     { name: "prepared-statement cache", ...(yield* build(url, 256)) }
   ]
-  const point = { sql: "SELECT payload FROM episodes WHERE episode_id = ?" }
+  const point = { sql: "SELECT payload FROM episodes WHERE namespace = 'default' AND episode_id = ?" }
   const results = new Map<string, Array<{ p50: number; p99: number; perSecond: number }>>()
   for (let round = 0; round < ROUNDS; round++) {
     for (const v of variants) {
       for (const [what, read] of [
         ["point read (db.execute)", (id: string) => v.db.execute({ ...point, args: [id] })],
-        ["storage.getEpisode (decode included)", (id: string) => v.storage.getEpisode(id)]
+        ["storage.getEpisode (decode included)", (id: string) => v.storage.getEpisode(ns, id)]
       ] as const) {
         const key = `${what} | ${v.name}`
         results.set(key, [...(results.get(key) ?? []), yield* measure(read)])

@@ -3,6 +3,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type { Episode } from "./model/Episode.js"
+import type { Namespace } from "./model/Namespace.js"
 import type { Pattern } from "./model/Pattern.js"
 import * as Storage from "./Storage.js"
 
@@ -22,9 +23,9 @@ export class StorageCache extends Context.Tag("@memory-turso/storage-core/Storag
   {
     readonly stats: () => StorageCacheStats
     /** The cached episode, if any, read synchronously (a hit is counted; on a miss the caller falls back to Storage). */
-    readonly peekEpisode: (id: string) => Episode | undefined
+    readonly peekEpisode: (namespace: Namespace, id: string) => Episode | undefined
     /** The cached pattern, if any, read synchronously. */
-    readonly peekPattern: (id: string) => Pattern | undefined
+    readonly peekPattern: (namespace: Namespace, id: string) => Pattern | undefined
   }
 >() {}
 
@@ -43,20 +44,25 @@ const weighQuery = (result: unknown) => MEMORY_PER_JSON_BYTE * (JSON.stringify(r
  */
 const MAX_ENTRY_WEIGHT = 4 * 1024 * 1024
 
-/** Query-cache key prefixes; a write clears the prefixes it can change. */
-const EPISODE_QUERIES = "episodes?"
-const PATTERN_QUERIES = "patterns?"
-const HEURISTIC_QUERIES = "heuristics?"
-const SEARCHES = "search?"
+/**
+ * The cache key of a record: its namespace and id. Neither can hold "/", so no two records share a key and a record
+ * of one namespace is never served to another.
+ */
+const recordKey = (namespace: Namespace, id: string) => `${namespace}/${id}`
+
+/** Query-cache key prefixes, per namespace ("?" is in no namespace); a write clears the prefixes it can change. */
+type QueryKind = "episodes" | "patterns" | "heuristics" | "search"
+const queryPrefix = (kind: QueryKind, namespace: Namespace) => `${kind}?${namespace}?`
 
 /**
- * Decorates `Storage` with three adaptive-TTL caches: episodes and patterns by id, and query results (episode
- * queries, pattern and heuristic listings, similarity searches). Callers do not change.
+ * Decorates `Storage` with three adaptive-TTL caches: episodes and patterns by namespace and id, and query results
+ * (episode queries, pattern and heuristic listings, similarity searches) by namespace and query. Callers do not
+ * change.
  *
  * Never stale for this process's own writes: every write, after it commits and before it returns, drops the
- * entries it wrote or deleted and every cached query result it could change; loads that were in flight meanwhile
- * return to their callers but do not fill the cache, so the next read loads what was committed last. Failures are
- * never cached.
+ * entries it wrote or deleted and every cached query result of its namespace it could change; loads that were in
+ * flight meanwhile return to their callers but do not fill the cache, so the next read loads what was committed
+ * last. Failures are never cached.
  * Other processes' writes are seen when entries expire.
  */
 export const make = (options: Omit<CacheConfig.InstanceOptions, "enabled">) =>
@@ -75,10 +81,27 @@ export const make = (options: Omit<CacheConfig.InstanceOptions, "enabled">) =>
     })
     const queries = yield* AdaptiveCache.make<string, unknown>({ ...options.queries, ...bounded, weigh: weighQuery })
 
-    const clearQueries = (...prefixes: ReadonlyArray<string>) =>
-      queries.invalidateWhere((key) => prefixes.some((prefix) => key.startsWith(prefix)))
-    const cachedQuery = <A, E>(prefix: string, query: unknown, load: Effect.Effect<A, E>) =>
-      queries.get(prefix + JSON.stringify(query), load) as Effect.Effect<A, E>
+    const clearQueries = (namespace: Namespace, ...kinds: ReadonlyArray<QueryKind>) => {
+      const prefixes = kinds.map((kind) => queryPrefix(kind, namespace))
+      return queries.invalidateWhere((key) => prefixes.some((prefix) => key.startsWith(prefix)))
+    }
+    const cachedQuery =
+      <Q, A, E>(kind: QueryKind, run: (namespace: Namespace, query: Q) => Effect.Effect<A, E>) =>
+      (namespace: Namespace, query: Q) =>
+        queries.get(
+          queryPrefix(kind, namespace) + JSON.stringify(query),
+          Effect.suspend(() => run(namespace, query))
+        ) as Effect.Effect<A, E>
+    const cachedRecord =
+      <A, E>(
+        cache: AdaptiveCache.AdaptiveCache<string, A>,
+        load: (namespace: Namespace, id: string) => Effect.Effect<A, E>
+      ) =>
+      (namespace: Namespace, id: string) =>
+        cache.get(
+          recordKey(namespace, id),
+          Effect.suspend(() => load(namespace, id))
+        )
 
     // Counts committed writes, so a batch read that overlapped one does not cache what it read.
     let writes = 0
@@ -88,23 +111,23 @@ export const make = (options: Omit<CacheConfig.InstanceOptions, "enabled">) =>
     const getMany =
       <A, E>(
         cache: AdaptiveCache.AdaptiveCache<string, A>,
-        loadMany: (ids: ReadonlyArray<string>) => Effect.Effect<Storage.BatchGet<A>, E>,
+        loadMany: (namespace: Namespace, ids: ReadonlyArray<string>) => Effect.Effect<Storage.BatchGet<A>, E>,
         idOf: (a: A) => string
       ) =>
-      (ids: ReadonlyArray<string>) =>
+      (namespace: Namespace, ids: ReadonlyArray<string>) =>
         Effect.gen(function* () {
           const known = new Map<string, A>()
           for (const id of ids) {
-            const hit = yield* cache.getIfPresent(id)
+            const hit = yield* cache.getIfPresent(recordKey(namespace, id))
             if (hit._tag === "Some") known.set(id, hit.value)
           }
           const toLoad = ids.filter((id) => !known.has(id))
           if (toLoad.length > 0) {
             const before = writes
-            const loaded = yield* loadMany(toLoad)
+            const loaded = yield* loadMany(namespace, toLoad)
             for (const document of loaded.found) {
               known.set(idOf(document), document)
-              if (writes === before) yield* cache.set(idOf(document), document)
+              if (writes === before) yield* cache.set(recordKey(namespace, idOf(document)), document)
             }
           }
           const found: Array<A> = []
@@ -118,80 +141,57 @@ export const make = (options: Omit<CacheConfig.InstanceOptions, "enabled">) =>
         })
 
     /**
-     * What a committed write does to the caches: drop its entries and the query results it changes. Dropping, not
-     * storing the written value: two writers of one key may finish in either order, and the later commit must win.
+     * What a committed write does to the caches: drop its entries and the query results of its namespace it
+     * changes. Dropping, not storing the written value: two writers of one key may finish in either order, and the
+     * later commit must win.
      */
-    const writesTo = <A>(cache: AdaptiveCache.AdaptiveCache<string, A>, idOf: (a: A) => string, queriesOf: string) => ({
-      stored: (list: ReadonlyArray<A>) =>
+    const writesTo = <A>(cache: AdaptiveCache.AdaptiveCache<string, A>, idOf: (a: A) => string, kind: QueryKind) => ({
+      stored: (namespace: Namespace, list: ReadonlyArray<A>) =>
         Effect.gen(function* () {
           yield* wrote
-          for (const document of list) yield* cache.invalidate(idOf(document))
-          yield* clearQueries(queriesOf)
+          for (const document of list) yield* cache.invalidate(recordKey(namespace, idOf(document)))
+          yield* clearQueries(namespace, kind)
         }),
       // A deleted item's embedding goes with it, so searches change too.
-      deleted: (id: string) =>
+      deleted: (namespace: Namespace, id: string) =>
         Effect.gen(function* () {
           yield* wrote
-          yield* cache.invalidate(id)
-          yield* clearQueries(queriesOf, SEARCHES)
+          yield* cache.invalidate(recordKey(namespace, id))
+          yield* clearQueries(namespace, kind, "search")
         })
     })
-    const episodeWrites = writesTo(episodes, (e) => e.episode_id, EPISODE_QUERIES)
-    const patternWrites = writesTo(patterns, (p) => p.pattern_id, PATTERN_QUERIES)
+    const episodeWrites = writesTo(episodes, (e) => e.episode_id, "episodes")
+    const patternWrites = writesTo(patterns, (p) => p.pattern_id, "patterns")
 
     const storage = Storage.Storage.of({
       ...inner,
       // Hot reads are untraced: a span per cache hit would cost more than the hit itself.
-      getEpisode: (id) =>
-        episodes.get(
-          id,
-          Effect.suspend(() => inner.getEpisode(id))
-        ),
-      getPattern: (id) =>
-        patterns.get(
-          id,
-          Effect.suspend(() => inner.getPattern(id))
-        ),
+      getEpisode: cachedRecord(episodes, inner.getEpisode),
+      getPattern: cachedRecord(patterns, inner.getPattern),
       getEpisodes: getMany(episodes, inner.getEpisodes, (e) => e.episode_id),
       getPatterns: getMany(patterns, inner.getPatterns, (p) => p.pattern_id),
-      queryEpisodes: (query) =>
-        cachedQuery(
-          EPISODE_QUERIES,
-          query,
-          Effect.suspend(() => inner.queryEpisodes(query))
-        ),
-      listPatterns: (query) =>
-        cachedQuery(
-          PATTERN_QUERIES,
-          query,
-          Effect.suspend(() => inner.listPatterns(query))
-        ),
-      listHeuristics: (query) =>
-        cachedQuery(
-          HEURISTIC_QUERIES,
-          query,
-          Effect.suspend(() => inner.listHeuristics(query))
-        ),
-      searchEmbeddings: (query) =>
-        cachedQuery(
-          SEARCHES,
-          query,
-          Effect.suspend(() => inner.searchEmbeddings(query))
-        ),
+      queryEpisodes: cachedQuery("episodes", inner.queryEpisodes),
+      listPatterns: cachedQuery("patterns", inner.listPatterns),
+      listHeuristics: cachedQuery("heuristics", inner.listHeuristics),
+      searchEmbeddings: cachedQuery("search", inner.searchEmbeddings),
 
-      upsertEpisode: (episode) => Effect.tap(inner.upsertEpisode(episode), (stored) => episodeWrites.stored([stored])),
-      upsertEpisodes: (list) => Effect.tap(inner.upsertEpisodes(list), episodeWrites.stored),
-      deleteEpisode: (id) => inner.deleteEpisode(id).pipe(Effect.ensuring(episodeWrites.deleted(id))),
-      upsertPattern: (pattern) => Effect.tap(inner.upsertPattern(pattern), (stored) => patternWrites.stored([stored])),
-      upsertPatterns: (list) => Effect.tap(inner.upsertPatterns(list), patternWrites.stored),
-      deletePattern: (id) => inner.deletePattern(id).pipe(Effect.ensuring(patternWrites.deleted(id))),
-      upsertHeuristic: (heuristic) =>
-        Effect.tap(inner.upsertHeuristic(heuristic), () => clearQueries(HEURISTIC_QUERIES)),
-      upsertHeuristics: (list) => Effect.tap(inner.upsertHeuristics(list), () => clearQueries(HEURISTIC_QUERIES)),
-      deleteHeuristic: (id) => inner.deleteHeuristic(id).pipe(Effect.ensuring(clearQueries(HEURISTIC_QUERIES))),
-      upsertEmbedding: (embedding) => Effect.tap(inner.upsertEmbedding(embedding), () => clearQueries(SEARCHES)),
-      deleteEmbedding: (itemType, itemId) =>
-        inner.deleteEmbedding(itemType, itemId).pipe(Effect.ensuring(clearQueries(SEARCHES)))
+      upsertEpisode: (ns, episode) =>
+        Effect.tap(inner.upsertEpisode(ns, episode), (e) => episodeWrites.stored(ns, [e])),
+      upsertEpisodes: (ns, list) => Effect.tap(inner.upsertEpisodes(ns, list), (l) => episodeWrites.stored(ns, l)),
+      deleteEpisode: (ns, id) => inner.deleteEpisode(ns, id).pipe(Effect.ensuring(episodeWrites.deleted(ns, id))),
+      upsertPattern: (ns, pattern) =>
+        Effect.tap(inner.upsertPattern(ns, pattern), (p) => patternWrites.stored(ns, [p])),
+      upsertPatterns: (ns, list) => Effect.tap(inner.upsertPatterns(ns, list), (l) => patternWrites.stored(ns, l)),
+      deletePattern: (ns, id) => inner.deletePattern(ns, id).pipe(Effect.ensuring(patternWrites.deleted(ns, id))),
+      upsertHeuristic: (ns, heuristic) =>
+        Effect.tap(inner.upsertHeuristic(ns, heuristic), () => clearQueries(ns, "heuristics")),
+      upsertHeuristics: (ns, list) =>
+        Effect.tap(inner.upsertHeuristics(ns, list), () => clearQueries(ns, "heuristics")),
+      deleteHeuristic: (ns, id) => inner.deleteHeuristic(ns, id).pipe(Effect.ensuring(clearQueries(ns, "heuristics"))),
+      upsertEmbedding: (ns, embedding) =>
+        Effect.tap(inner.upsertEmbedding(ns, embedding), () => clearQueries(ns, "search")),
+      deleteEmbedding: (ns, itemType, itemId) =>
+        inner.deleteEmbedding(ns, itemType, itemId).pipe(Effect.ensuring(clearQueries(ns, "search")))
     })
     const stats = () => ({
       episodes: episodes.unsafeStats(),
@@ -202,8 +202,8 @@ export const make = (options: Omit<CacheConfig.InstanceOptions, "enabled">) =>
       storage,
       cache: StorageCache.of({
         stats,
-        peekEpisode: episodes.unsafeGetIfPresent,
-        peekPattern: patterns.unsafeGetIfPresent
+        peekEpisode: (namespace, id) => episodes.unsafeGetIfPresent(recordKey(namespace, id)),
+        peekPattern: (namespace, id) => patterns.unsafeGetIfPresent(recordKey(namespace, id))
       })
     }
   })

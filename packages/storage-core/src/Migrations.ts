@@ -96,6 +96,121 @@ export const migrations: ReadonlyArray<Migration> = [
         created_at INTEGER NOT NULL
       ) STRICT`
     ]
+  },
+  {
+    version: 3,
+    name: "namespaces",
+    // Every namespaced table gets a leading `namespace` column in its primary key and indexes; existing rows move
+    // to "default". SQLite cannot change a primary key in place, so each table is rebuilt: new tables filled from
+    // the old ones, old ones dropped (children first, so no cascade fires), new ones renamed. Index rows and
+    // embeddings of a deleted item go with it by trigger, whether or not a connection enforces foreign keys.
+    statements: [
+      `CREATE TABLE episodes_v3 (
+        namespace TEXT NOT NULL,
+        episode_id TEXT NOT NULL,
+        task_type TEXT NOT NULL,
+        domain TEXT NOT NULL,
+        language TEXT,
+        start_time_ms INTEGER NOT NULL,
+        end_time_ms INTEGER,
+        completed INTEGER NOT NULL,
+        payload ANY NOT NULL,
+        payload_bytes INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (namespace, episode_id)
+      ) STRICT`,
+      `INSERT INTO episodes_v3 SELECT 'default', episode_id, task_type, domain, language, start_time_ms, end_time_ms,
+        completed, payload, payload_bytes, created_at, updated_at FROM episodes`,
+      `CREATE TABLE episode_tags_v3 (
+        namespace TEXT NOT NULL,
+        tag TEXT NOT NULL,
+        episode_id TEXT NOT NULL,
+        PRIMARY KEY (namespace, tag, episode_id)
+      ) STRICT, WITHOUT ROWID`,
+      `INSERT INTO episode_tags_v3 SELECT 'default', tag, episode_id FROM episode_tags
+        WHERE episode_id IN (SELECT episode_id FROM episodes)`,
+      `CREATE TABLE episode_metadata_v3 (
+        namespace TEXT NOT NULL,
+        episode_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (namespace, episode_id, key)
+      ) STRICT, WITHOUT ROWID`,
+      `INSERT INTO episode_metadata_v3 SELECT 'default', episode_id, key, value FROM episode_metadata
+        WHERE episode_id IN (SELECT episode_id FROM episodes)`,
+      `CREATE TABLE patterns_v3 (
+        namespace TEXT NOT NULL,
+        pattern_id TEXT NOT NULL,
+        pattern_type TEXT NOT NULL,
+        success_rate REAL NOT NULL,
+        occurrence_count INTEGER NOT NULL,
+        payload ANY NOT NULL,
+        payload_bytes INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (namespace, pattern_id)
+      ) STRICT`,
+      `INSERT INTO patterns_v3 SELECT 'default', pattern_id, pattern_type, success_rate, occurrence_count, payload,
+        payload_bytes, created_at, updated_at FROM patterns`,
+      `CREATE TABLE heuristics_v3 (
+        namespace TEXT NOT NULL,
+        heuristic_id TEXT NOT NULL,
+        confidence REAL NOT NULL,
+        payload ANY NOT NULL,
+        payload_bytes INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (namespace, heuristic_id)
+      ) STRICT`,
+      `INSERT INTO heuristics_v3 SELECT 'default', heuristic_id, confidence, payload, payload_bytes, created_at,
+        updated_at FROM heuristics`,
+      `CREATE TABLE embeddings_v3 (
+        namespace TEXT NOT NULL,
+        item_type TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        model TEXT NOT NULL,
+        dimensions INTEGER NOT NULL,
+        vector BLOB NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (namespace, item_type, item_id)
+      ) STRICT`,
+      `INSERT INTO embeddings_v3 SELECT 'default', item_type, item_id, model, dimensions, vector, created_at,
+        updated_at FROM embeddings`,
+      "DROP TRIGGER episodes_drop_embeddings",
+      "DROP TRIGGER patterns_drop_embeddings",
+      "DROP TABLE episode_tags",
+      "DROP TABLE episode_metadata",
+      "DROP TABLE embeddings",
+      "DROP TABLE episodes",
+      "DROP TABLE patterns",
+      "DROP TABLE heuristics",
+      "ALTER TABLE episodes_v3 RENAME TO episodes",
+      "ALTER TABLE episode_tags_v3 RENAME TO episode_tags",
+      "ALTER TABLE episode_metadata_v3 RENAME TO episode_metadata",
+      "ALTER TABLE patterns_v3 RENAME TO patterns",
+      "ALTER TABLE heuristics_v3 RENAME TO heuristics",
+      "ALTER TABLE embeddings_v3 RENAME TO embeddings",
+      "CREATE INDEX episodes_by_start ON episodes (namespace, start_time_ms DESC, episode_id DESC)",
+      "CREATE INDEX episodes_by_task_type ON episodes (namespace, task_type, start_time_ms DESC)",
+      "CREATE INDEX episodes_by_domain ON episodes (namespace, domain, start_time_ms DESC)",
+      "CREATE INDEX episodes_by_language ON episodes (namespace, language, start_time_ms DESC)",
+      "CREATE INDEX episode_tags_by_episode ON episode_tags (namespace, episode_id)",
+      "CREATE INDEX episode_metadata_by_pair ON episode_metadata (namespace, key, value)",
+      "CREATE INDEX patterns_by_created ON patterns (namespace, created_at DESC, pattern_id DESC)",
+      "CREATE INDEX patterns_by_type ON patterns (namespace, pattern_type, created_at DESC, pattern_id DESC)",
+      "CREATE INDEX heuristics_by_created ON heuristics (namespace, created_at DESC, heuristic_id DESC)",
+      "CREATE INDEX embeddings_by_dimensions ON embeddings (namespace, dimensions, model)",
+      `CREATE TRIGGER episodes_drop_dependents AFTER DELETE ON episodes BEGIN
+        DELETE FROM episode_tags WHERE namespace = old.namespace AND episode_id = old.episode_id;
+        DELETE FROM episode_metadata WHERE namespace = old.namespace AND episode_id = old.episode_id;
+        DELETE FROM embeddings WHERE namespace = old.namespace AND item_type = 'episode' AND item_id = old.episode_id;
+      END`,
+      `CREATE TRIGGER patterns_drop_embeddings AFTER DELETE ON patterns BEGIN
+        DELETE FROM embeddings WHERE namespace = old.namespace AND item_type = 'pattern' AND item_id = old.pattern_id;
+      END`
+    ]
   }
 ]
 

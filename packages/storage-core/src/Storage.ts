@@ -20,6 +20,7 @@ import type { Embedding, ItemType, SimilarityMatch, SimilarityQuery } from "./mo
 import { Episode } from "./model/Episode.js"
 import type { EpisodeQuery } from "./model/EpisodeQuery.js"
 import { Heuristic } from "./model/Heuristic.js"
+import type { Namespace } from "./model/Namespace.js"
 import { Pattern } from "./model/Pattern.js"
 import { type CorruptPayload, type DictionaryUnavailable, type InvalidCursor, NotFound } from "./StorageError.js"
 
@@ -54,8 +55,10 @@ export interface Counts {
   readonly embeddings: number
 }
 
-const COUNTS = `SELECT (SELECT count(*) FROM episodes) AS episodes, (SELECT count(*) FROM patterns) AS patterns,
-  (SELECT count(*) FROM heuristics) AS heuristics, (SELECT count(*) FROM embeddings) AS embeddings`
+const COUNTS = `SELECT (SELECT count(*) FROM episodes WHERE namespace = ?1) AS episodes,
+  (SELECT count(*) FROM patterns WHERE namespace = ?1) AS patterns,
+  (SELECT count(*) FROM heuristics WHERE namespace = ?1) AS heuristics,
+  (SELECT count(*) FROM embeddings WHERE namespace = ?1) AS embeddings`
 
 /**
  * Builds the storage operations over the `Database` and `Codec` services, after bringing the schema up to date.
@@ -75,7 +78,7 @@ export const make = Effect.gen(function* () {
     sql: episodes,
     json: EpisodeJson,
     idOf: (e) => e.episode_id,
-    write: (e, stored, now) => upsertEpisode(e, stored.payload, stored.payloadBytes, now)
+    write: (namespace, e, stored, now) => upsertEpisode(namespace, e, stored.payload, stored.payloadBytes, now)
   })
   const patternStore = makeDocumentStore(db, format, {
     entity: "pattern",
@@ -83,8 +86,12 @@ export const make = Effect.gen(function* () {
     sql: patterns,
     json: PatternJson,
     idOf: (p) => p.pattern_id,
-    write: (p, stored, now) => [
-      upsert(patterns, { id: p.pattern_id, values: [p.type, p.success_rate, p.occurrence_count], ...stored }, now)
+    write: (namespace, p, stored, now) => [
+      upsert(
+        patterns,
+        { namespace, id: p.pattern_id, values: [p.type, p.success_rate, p.occurrence_count], ...stored },
+        now
+      )
     ]
   })
   const heuristicStore = makeDocumentStore(db, format, {
@@ -93,85 +100,95 @@ export const make = Effect.gen(function* () {
     sql: heuristics,
     json: HeuristicJson,
     idOf: (h) => h.heuristic_id,
-    write: (h, stored, now) => [upsert(heuristics, { id: h.heuristic_id, values: [h.confidence], ...stored }, now)]
+    write: (namespace, h, stored, now) => [
+      upsert(heuristics, { namespace, id: h.heuristic_id, values: [h.confidence], ...stored }, now)
+    ]
   })
 
-  const cursorOf = (cursor: string | undefined) =>
-    cursor === undefined ? Effect.succeed(undefined) : decodeCursor(cursor)
+  const cursorOf = (namespace: Namespace, cursor: string | undefined) =>
+    cursor === undefined ? Effect.succeed(undefined) : decodeCursor(namespace, cursor)
 
   return Storage.of({
-    upsertEpisode: Effect.fn("Storage.upsertEpisode")(function* (episode: Episode) {
-      yield* episodeStore.upsertMany([episode])
+    upsertEpisode: Effect.fn("Storage.upsertEpisode")(function* (namespace: Namespace, episode: Episode) {
+      yield* episodeStore.upsertMany(namespace, [episode])
       yield* afterEpisodeWrites(1)
       return episode
     }),
-    upsertEpisodes: Effect.fn("Storage.upsertEpisodes")(function* (list: ReadonlyArray<Episode>) {
-      const stored = yield* episodeStore.upsertMany(list)
+    upsertEpisodes: Effect.fn("Storage.upsertEpisodes")(function* (namespace: Namespace, list: ReadonlyArray<Episode>) {
+      const stored = yield* episodeStore.upsertMany(namespace, list)
       yield* afterEpisodeWrites(list.length)
       return stored
     }),
     getEpisode: Effect.fn("Storage.getEpisode")(episodeStore.get),
     getEpisodes: Effect.fn("Storage.getEpisodes")(episodeStore.getMany),
     deleteEpisode: Effect.fn("Storage.deleteEpisode")(episodeStore.remove),
-    queryEpisodes: Effect.fn("Storage.queryEpisodes")(function* (query: EpisodeQuery) {
-      const after = yield* cursorOf(query.cursor)
-      return yield* episodeStore.page(queryEpisodes(query, after), query.limit)
+    queryEpisodes: Effect.fn("Storage.queryEpisodes")(function* (namespace: Namespace, query: EpisodeQuery) {
+      const after = yield* cursorOf(namespace, query.cursor)
+      return yield* episodeStore.page(namespace, queryEpisodes(namespace, query, after), query.limit)
     }),
 
-    upsertPattern: Effect.fn("Storage.upsertPattern")(function* (pattern: Pattern) {
-      yield* patternStore.upsertMany([pattern])
+    upsertPattern: Effect.fn("Storage.upsertPattern")(function* (namespace: Namespace, pattern: Pattern) {
+      yield* patternStore.upsertMany(namespace, [pattern])
       return pattern
     }),
     upsertPatterns: Effect.fn("Storage.upsertPatterns")(patternStore.upsertMany),
     getPattern: Effect.fn("Storage.getPattern")(patternStore.get),
     getPatterns: Effect.fn("Storage.getPatterns")(patternStore.getMany),
     deletePattern: Effect.fn("Storage.deletePattern")(patternStore.remove),
-    listPatterns: Effect.fn("Storage.listPatterns")(function* (query: PatternQuery) {
-      const after = yield* cursorOf(query.cursor)
+    listPatterns: Effect.fn("Storage.listPatterns")(function* (namespace: Namespace, query: PatternQuery) {
+      const after = yield* cursorOf(namespace, query.cursor)
       const filters = query.type === undefined ? [] : ([["pattern_type", query.type]] as const)
-      return yield* patternStore.page(list(patterns, filters, after, query.limit), query.limit)
+      return yield* patternStore.page(namespace, list(patterns, namespace, filters, after, query.limit), query.limit)
     }),
 
-    upsertHeuristic: Effect.fn("Storage.upsertHeuristic")(function* (heuristic: Heuristic) {
-      yield* heuristicStore.upsertMany([heuristic])
+    upsertHeuristic: Effect.fn("Storage.upsertHeuristic")(function* (namespace: Namespace, heuristic: Heuristic) {
+      yield* heuristicStore.upsertMany(namespace, [heuristic])
       return heuristic
     }),
     upsertHeuristics: Effect.fn("Storage.upsertHeuristics")(heuristicStore.upsertMany),
     getHeuristic: Effect.fn("Storage.getHeuristic")(heuristicStore.get),
     deleteHeuristic: Effect.fn("Storage.deleteHeuristic")(heuristicStore.remove),
-    listHeuristics: Effect.fn("Storage.listHeuristics")(function* (query: HeuristicQuery) {
-      const after = yield* cursorOf(query.cursor)
-      return yield* heuristicStore.page(list(heuristics, [], after, query.limit), query.limit)
+    listHeuristics: Effect.fn("Storage.listHeuristics")(function* (namespace: Namespace, query: HeuristicQuery) {
+      const after = yield* cursorOf(namespace, query.cursor)
+      return yield* heuristicStore.page(namespace, list(heuristics, namespace, [], after, query.limit), query.limit)
     }),
 
-    upsertEmbedding: Effect.fn("Storage.upsertEmbedding")(function* (embedding: Embedding) {
+    upsertEmbedding: Effect.fn("Storage.upsertEmbedding")(function* (namespace: Namespace, embedding: Embedding) {
       const now = yield* Clock.currentTimeMillis
-      const result = yield* db.execute(EmbeddingSql.upsertEmbedding(embedding, now))
+      const result = yield* db.execute(EmbeddingSql.upsertEmbedding(namespace, embedding, now))
       if (result.rowsAffected === 0) {
         return yield* Effect.fail(new NotFound({ entity: embedding.item_type, id: embedding.item_id }))
       }
       return embedding
     }),
-    getEmbedding: Effect.fn("Storage.getEmbedding")(function* (itemType: ItemType, itemId: string) {
-      const result = yield* db.execute(EmbeddingSql.selectEmbedding(itemType, itemId))
+    getEmbedding: Effect.fn("Storage.getEmbedding")(function* (
+      namespace: Namespace,
+      itemType: ItemType,
+      itemId: string
+    ) {
+      const result = yield* db.execute(EmbeddingSql.selectEmbedding(namespace, itemType, itemId))
       const row = result.rows[0]
       if (row === undefined)
         return yield* Effect.fail(new NotFound({ entity: "embedding", id: `${itemType}/${itemId}` }))
       return EmbeddingSql.embeddingOf(row)
     }),
-    deleteEmbedding: Effect.fn("Storage.deleteEmbedding")(function* (itemType: ItemType, itemId: string) {
-      const result = yield* db.execute(EmbeddingSql.deleteEmbedding(itemType, itemId))
+    deleteEmbedding: Effect.fn("Storage.deleteEmbedding")(function* (
+      namespace: Namespace,
+      itemType: ItemType,
+      itemId: string
+    ) {
+      const result = yield* db.execute(EmbeddingSql.deleteEmbedding(namespace, itemType, itemId))
       if (result.rowsAffected === 0) {
         return yield* Effect.fail(new NotFound({ entity: "embedding", id: `${itemType}/${itemId}` }))
       }
     }),
-    searchEmbeddings: Effect.fn("Storage.searchEmbeddings")(function* (query: SimilarityQuery) {
-      const result = yield* db.execute(EmbeddingSql.searchEmbeddings(query))
+    searchEmbeddings: Effect.fn("Storage.searchEmbeddings")(function* (namespace: Namespace, query: SimilarityQuery) {
+      const result = yield* db.execute(EmbeddingSql.searchEmbeddings(namespace, query))
       return result.rows.map(EmbeddingSql.matchOf)
     }),
 
-    counts: Effect.gen(function* () {
-      const result = yield* db.execute({ sql: COUNTS, args: [] })
+    counts: Effect.fn("Storage.counts")(function* (namespace: Namespace) {
+      const result = yield* db.execute({ sql: COUNTS, args: [namespace] })
       const row = result.rows[0]!
       return {
         episodes: Number(row["episodes"]),
@@ -179,7 +196,7 @@ export const make = Effect.gen(function* () {
         heuristics: Number(row["heuristics"]),
         embeddings: Number(row["embeddings"])
       } satisfies Counts
-    }).pipe(Effect.withSpan("Storage.counts")),
+    }),
 
     ping: db.execute({ sql: "SELECT 1", args: [] }).pipe(Effect.asVoid, Effect.withSpan("Storage.ping")),
 
@@ -191,37 +208,72 @@ type Failure = DatabaseFailure
 type ReadFailure = Failure | CorruptPayload
 type ListFailure = ReadFailure | InvalidCursor
 
-/** The agent-memory store: episodes, patterns, heuristics and embeddings. */
+/**
+ * The agent-memory store: episodes, patterns, heuristics and embeddings. Every operation on records takes the
+ * namespace it works in first; no operation reads or writes another namespace's rows.
+ */
 export class Storage extends Context.Tag("@memory-turso/storage-core/Storage")<
   Storage,
   {
-    readonly upsertEpisode: (episode: Episode) => Effect.Effect<Episode, Failure>
+    readonly upsertEpisode: (namespace: Namespace, episode: Episode) => Effect.Effect<Episode, Failure>
     /** Stores many episodes in one batch: one round trip, all or nothing. */
-    readonly upsertEpisodes: (episodes: ReadonlyArray<Episode>) => Effect.Effect<ReadonlyArray<Episode>, Failure>
-    readonly getEpisode: (id: string) => Effect.Effect<Episode, NotFound | ReadFailure>
+    readonly upsertEpisodes: (
+      namespace: Namespace,
+      episodes: ReadonlyArray<Episode>
+    ) => Effect.Effect<ReadonlyArray<Episode>, Failure>
+    readonly getEpisode: (namespace: Namespace, id: string) => Effect.Effect<Episode, NotFound | ReadFailure>
     /** Reads many episodes in one batch call. */
-    readonly getEpisodes: (ids: ReadonlyArray<string>) => Effect.Effect<BatchGet<Episode>, ReadFailure>
-    readonly deleteEpisode: (id: string) => Effect.Effect<void, NotFound | Failure>
-    readonly queryEpisodes: (query: EpisodeQuery) => Effect.Effect<Page<Episode>, ListFailure>
-    readonly upsertPattern: (pattern: Pattern) => Effect.Effect<Pattern, Failure>
-    readonly upsertPatterns: (patterns: ReadonlyArray<Pattern>) => Effect.Effect<ReadonlyArray<Pattern>, Failure>
-    readonly getPattern: (id: string) => Effect.Effect<Pattern, NotFound | ReadFailure>
-    readonly getPatterns: (ids: ReadonlyArray<string>) => Effect.Effect<BatchGet<Pattern>, ReadFailure>
-    readonly deletePattern: (id: string) => Effect.Effect<void, NotFound | Failure>
-    readonly listPatterns: (query: PatternQuery) => Effect.Effect<Page<Pattern>, ListFailure>
-    readonly upsertHeuristic: (heuristic: Heuristic) => Effect.Effect<Heuristic, Failure>
+    readonly getEpisodes: (
+      namespace: Namespace,
+      ids: ReadonlyArray<string>
+    ) => Effect.Effect<BatchGet<Episode>, ReadFailure>
+    readonly deleteEpisode: (namespace: Namespace, id: string) => Effect.Effect<void, NotFound | Failure>
+    readonly queryEpisodes: (namespace: Namespace, query: EpisodeQuery) => Effect.Effect<Page<Episode>, ListFailure>
+    readonly upsertPattern: (namespace: Namespace, pattern: Pattern) => Effect.Effect<Pattern, Failure>
+    readonly upsertPatterns: (
+      namespace: Namespace,
+      patterns: ReadonlyArray<Pattern>
+    ) => Effect.Effect<ReadonlyArray<Pattern>, Failure>
+    readonly getPattern: (namespace: Namespace, id: string) => Effect.Effect<Pattern, NotFound | ReadFailure>
+    readonly getPatterns: (
+      namespace: Namespace,
+      ids: ReadonlyArray<string>
+    ) => Effect.Effect<BatchGet<Pattern>, ReadFailure>
+    readonly deletePattern: (namespace: Namespace, id: string) => Effect.Effect<void, NotFound | Failure>
+    readonly listPatterns: (namespace: Namespace, query: PatternQuery) => Effect.Effect<Page<Pattern>, ListFailure>
+    readonly upsertHeuristic: (namespace: Namespace, heuristic: Heuristic) => Effect.Effect<Heuristic, Failure>
     readonly upsertHeuristics: (
+      namespace: Namespace,
       heuristics: ReadonlyArray<Heuristic>
     ) => Effect.Effect<ReadonlyArray<Heuristic>, Failure>
-    readonly getHeuristic: (id: string) => Effect.Effect<Heuristic, NotFound | ReadFailure>
-    readonly deleteHeuristic: (id: string) => Effect.Effect<void, NotFound | Failure>
-    readonly listHeuristics: (query: HeuristicQuery) => Effect.Effect<Page<Heuristic>, ListFailure>
-    /** Stores an item's embedding; fails with `NotFound` when the item does not exist. */
-    readonly upsertEmbedding: (embedding: Embedding) => Effect.Effect<Embedding, NotFound | Failure>
-    readonly getEmbedding: (itemType: ItemType, itemId: string) => Effect.Effect<Embedding, NotFound | Failure>
-    readonly deleteEmbedding: (itemType: ItemType, itemId: string) => Effect.Effect<void, NotFound | Failure>
-    readonly searchEmbeddings: (query: SimilarityQuery) => Effect.Effect<ReadonlyArray<SimilarityMatch>, Failure>
-    readonly counts: Effect.Effect<Counts, Failure>
+    readonly getHeuristic: (namespace: Namespace, id: string) => Effect.Effect<Heuristic, NotFound | ReadFailure>
+    readonly deleteHeuristic: (namespace: Namespace, id: string) => Effect.Effect<void, NotFound | Failure>
+    readonly listHeuristics: (
+      namespace: Namespace,
+      query: HeuristicQuery
+    ) => Effect.Effect<Page<Heuristic>, ListFailure>
+    /** Stores an item's embedding; fails with `NotFound` when the item does not exist in the namespace. */
+    readonly upsertEmbedding: (
+      namespace: Namespace,
+      embedding: Embedding
+    ) => Effect.Effect<Embedding, NotFound | Failure>
+    readonly getEmbedding: (
+      namespace: Namespace,
+      itemType: ItemType,
+      itemId: string
+    ) => Effect.Effect<Embedding, NotFound | Failure>
+    readonly deleteEmbedding: (
+      namespace: Namespace,
+      itemType: ItemType,
+      itemId: string
+    ) => Effect.Effect<void, NotFound | Failure>
+    /** The nearest embeddings within the namespace. */
+    readonly searchEmbeddings: (
+      namespace: Namespace,
+      query: SimilarityQuery
+    ) => Effect.Effect<ReadonlyArray<SimilarityMatch>, Failure>
+    /** How many records of each kind the namespace holds. */
+    readonly counts: (namespace: Namespace) => Effect.Effect<Counts, Failure>
     /** One real round trip to the database. */
     readonly ping: Effect.Effect<void, Failure>
     /**

@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Database } from "@memory-turso/pool"
 import * as Effect from "effect/Effect"
 import * as Storage from "../src/Storage.js"
-import { episode, pattern, patternVariants, TestLayer } from "./fixtures.js"
+import { episode, ns, pattern, patternVariants, TestLayer } from "./fixtures.js"
 
 const delta = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.gen(function* () {
@@ -25,10 +25,10 @@ describe("Storage batches", () => {
       const list = Array.from({ length: 250 }, (_, i) =>
         episode({ episode_id: `b${i}`, tags: ["t"], metadata: { i: `${i}` } })
       )
-      const write = yield* delta(storage.upsertEpisodes(list))
+      const write = yield* delta(storage.upsertEpisodes(ns, list))
       expect(write).toMatchObject({ batches: 1, executes: 0, transactions: 0 })
-      expect((yield* storage.counts).episodes).toBe(250)
-      const read = yield* delta(storage.getEpisodes(["b3", "nope", "b1"]))
+      expect((yield* storage.counts(ns)).episodes).toBe(250)
+      const read = yield* delta(storage.getEpisodes(ns, ["b3", "nope", "b1"]))
       expect(read).toMatchObject({ batches: 1, executes: 0, transactions: 0 })
       expect(read.result).toMatchObject({ _tag: "Right", right: { missing: ["nope"] } })
       if (read.result._tag === "Right") expect(read.result.right.found.map((e) => e.episode_id)).toEqual(["b3", "b1"])
@@ -39,8 +39,11 @@ describe("Storage batches", () => {
     Effect.gen(function* () {
       const storage = yield* Storage.Storage
       const list = patternVariants.map(pattern)
-      expect((yield* delta(storage.upsertPatterns(list))).batches).toBe(1)
-      const read = yield* storage.getPatterns(list.map((p) => p.pattern_id))
+      expect((yield* delta(storage.upsertPatterns(ns, list))).batches).toBe(1)
+      const read = yield* storage.getPatterns(
+        ns,
+        list.map((p) => p.pattern_id)
+      )
       expect(read.found).toEqual(list)
     }).pipe(Effect.provide(TestLayer))
   )
@@ -49,14 +52,14 @@ describe("Storage batches", () => {
     Effect.gen(function* () {
       const storage = yield* Storage.Storage
       const db = yield* Database.Database
-      yield* storage.upsertEpisode(episode({ episode_id: "kept", task_description: "before" }))
+      yield* storage.upsertEpisode(ns, episode({ episode_id: "kept", task_description: "before" }))
       yield* db.execute({
         sql: `CREATE TRIGGER poison BEFORE INSERT ON episodes WHEN NEW.episode_id = 'poison'
               BEGIN SELECT RAISE(ABORT, 'poisoned'); END`,
         args: []
       })
       const failed = yield* Effect.flip(
-        storage.upsertEpisodes([
+        storage.upsertEpisodes(ns, [
           episode({ episode_id: "kept", task_description: "after" }),
           episode({ episode_id: "new-1" }),
           episode({ episode_id: "poison" }),
@@ -64,8 +67,8 @@ describe("Storage batches", () => {
         ])
       )
       expect(failed._tag).toBe("DatabaseError")
-      expect((yield* storage.counts).episodes).toBe(1)
-      expect((yield* storage.getEpisode("kept")).task_description).toBe("before")
+      expect((yield* storage.counts(ns)).episodes).toBe(1)
+      expect((yield* storage.getEpisode(ns, "kept")).task_description).toBe("before")
     }).pipe(Effect.provide(TestLayer))
   )
 })

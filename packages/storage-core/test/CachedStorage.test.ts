@@ -12,8 +12,9 @@ import * as CachedStorage from "../src/CachedStorage.js"
 import { SimilarityQuery } from "../src/model/Embedding.js"
 import type { Episode } from "../src/model/Episode.js"
 import { EpisodeQuery } from "../src/model/EpisodeQuery.js"
+import type { Namespace } from "../src/model/Namespace.js"
 import * as Storage from "../src/Storage.js"
-import { episode, pattern } from "./fixtures.js"
+import { episode, ns, pattern } from "./fixtures.js"
 
 const options = CacheConfig.toInstanceOptions(Schema.decodeSync(CacheConfig.CacheSection)({}))
 const CachedLayer = CachedStorage.layer(options).pipe(
@@ -36,12 +37,12 @@ describe("CachedStorage", () => {
   it.scoped("a second read of an episode or pattern makes no database call", () =>
     Effect.gen(function* () {
       const storage = yield* Storage.Storage
-      yield* storage.upsertEpisode(episode({ episode_id: "e" }))
-      yield* storage.upsertPattern(pattern({ type: "error_recovery", pattern_id: "p", error_type: "E" }))
-      expect((yield* calls(storage.getEpisode("e"))).calls).toBe(1)
-      expect((yield* calls(storage.getEpisode("e"))).calls).toBe(0)
-      expect((yield* calls(storage.getPattern("p"))).calls).toBe(1)
-      expect((yield* calls(storage.getPattern("p"))).calls).toBe(0)
+      yield* storage.upsertEpisode(ns, episode({ episode_id: "e" }))
+      yield* storage.upsertPattern(ns, pattern({ type: "error_recovery", pattern_id: "p", error_type: "E" }))
+      expect((yield* calls(storage.getEpisode(ns, "e"))).calls).toBe(1)
+      expect((yield* calls(storage.getEpisode(ns, "e"))).calls).toBe(0)
+      expect((yield* calls(storage.getPattern(ns, "p"))).calls).toBe(1)
+      expect((yield* calls(storage.getPattern(ns, "p"))).calls).toBe(0)
       const cache = yield* CachedStorage.StorageCache
       expect(cache.stats().episodes).toMatchObject({ hits: 1, misses: 1 })
     }).pipe(Effect.provide(CachedLayer))
@@ -55,29 +56,29 @@ describe("CachedStorage", () => {
       const stub = Layer.succeed(
         Storage.Storage,
         Storage.Storage.of({
-          upsertEpisode: (e: Episode) =>
+          upsertEpisode: (_: Namespace, e: Episode) =>
             Effect.gen(function* () {
               committed.set(e.episode_id, e)
               yield* Deferred.await(gates.get(e.task_description)!)
               return e
             }),
-          getEpisode: (id: string) => Effect.sync(() => committed.get(id)!)
+          getEpisode: (_: Namespace, id: string) => Effect.sync(() => committed.get(id)!)
         } as unknown as Storage.Storage["Type"])
       )
       yield* Effect.gen(function* () {
         const storage = yield* Storage.Storage
         for (const version of ["v1", "v2"]) gates.set(version, yield* Deferred.make<void>())
-        const w1 = yield* Effect.fork(storage.upsertEpisode(episode({ episode_id: "k", task_description: "v1" })))
+        const w1 = yield* Effect.fork(storage.upsertEpisode(ns, episode({ episode_id: "k", task_description: "v1" })))
         yield* Effect.yieldNow()
-        const w2 = yield* Effect.fork(storage.upsertEpisode(episode({ episode_id: "k", task_description: "v2" })))
+        const w2 = yield* Effect.fork(storage.upsertEpisode(ns, episode({ episode_id: "k", task_description: "v2" })))
         yield* Effect.yieldNow()
         // v2 committed last; its writer returns first, then v1's.
         yield* Deferred.succeed(gates.get("v2")!, undefined)
         yield* Fiber.join(w2)
-        expect((yield* storage.getEpisode("k")).task_description).toBe("v2")
+        expect((yield* storage.getEpisode(ns, "k")).task_description).toBe("v2")
         yield* Deferred.succeed(gates.get("v1")!, undefined)
         yield* Fiber.join(w1)
-        expect((yield* storage.getEpisode("k")).task_description).toBe("v2")
+        expect((yield* storage.getEpisode(ns, "k")).task_description).toBe("v2")
       }).pipe(Effect.provide(CachedStorage.layer(options).pipe(Layer.provide(stub))))
     })
   )
@@ -89,7 +90,7 @@ describe("CachedStorage", () => {
       yield* db.batch(
         [
           {
-            sql: "INSERT INTO episodes VALUES ('cold', 'other', 'general', NULL, 0, NULL, 0, ?, 10, 0, 0)",
+            sql: "INSERT INTO episodes VALUES ('default', 'cold', 'other', 'general', NULL, 0, NULL, 0, ?, 10, 0, 0)",
             args: [
               Storage.EpisodeJson.stringify(episode({ episode_id: "cold", start_time: "1970-01-01T00:00:00.000Z" }))
             ]
@@ -99,7 +100,7 @@ describe("CachedStorage", () => {
       )
       const { calls: made, result } = yield* calls(
         Effect.all(
-          Array.from({ length: 100 }, () => storage.getEpisode("cold")),
+          Array.from({ length: 100 }, () => storage.getEpisode(ns, "cold")),
           { concurrency: "unbounded" }
         )
       )
@@ -111,20 +112,20 @@ describe("CachedStorage", () => {
   it.scoped("failures are not cached; read-after-write and read-after-delete see the new state", () =>
     Effect.gen(function* () {
       const storage = yield* Storage.Storage
-      expect((yield* Effect.flip(storage.getEpisode("e")))._tag).toBe("NotFound")
-      expect((yield* calls(Effect.flip(storage.getEpisode("e")))).calls).toBe(1)
-      yield* storage.upsertEpisode(episode({ episode_id: "e", task_description: "v1" }))
-      expect((yield* storage.getEpisode("e")).task_description).toBe("v1")
-      yield* storage.upsertEpisodes([episode({ episode_id: "e", task_description: "v2" })])
-      expect((yield* storage.getEpisode("e")).task_description).toBe("v2")
-      yield* storage.deleteEpisode("e")
-      expect((yield* Effect.flip(storage.getEpisode("e")))._tag).toBe("NotFound")
-      yield* storage.upsertPatterns([pattern({ type: "error_recovery", pattern_id: "p", error_type: "v1" })])
-      yield* storage.getPattern("p")
-      yield* storage.upsertPattern(pattern({ type: "error_recovery", pattern_id: "p", error_type: "v2" }))
-      expect(yield* storage.getPattern("p")).toMatchObject({ error_type: "v2" })
-      yield* storage.deletePattern("p")
-      expect((yield* Effect.flip(storage.getPattern("p")))._tag).toBe("NotFound")
+      expect((yield* Effect.flip(storage.getEpisode(ns, "e")))._tag).toBe("NotFound")
+      expect((yield* calls(Effect.flip(storage.getEpisode(ns, "e")))).calls).toBe(1)
+      yield* storage.upsertEpisode(ns, episode({ episode_id: "e", task_description: "v1" }))
+      expect((yield* storage.getEpisode(ns, "e")).task_description).toBe("v1")
+      yield* storage.upsertEpisodes(ns, [episode({ episode_id: "e", task_description: "v2" })])
+      expect((yield* storage.getEpisode(ns, "e")).task_description).toBe("v2")
+      yield* storage.deleteEpisode(ns, "e")
+      expect((yield* Effect.flip(storage.getEpisode(ns, "e")))._tag).toBe("NotFound")
+      yield* storage.upsertPatterns(ns, [pattern({ type: "error_recovery", pattern_id: "p", error_type: "v1" })])
+      yield* storage.getPattern(ns, "p")
+      yield* storage.upsertPattern(ns, pattern({ type: "error_recovery", pattern_id: "p", error_type: "v2" }))
+      expect(yield* storage.getPattern(ns, "p")).toMatchObject({ error_type: "v2" })
+      yield* storage.deletePattern(ns, "p")
+      expect((yield* Effect.flip(storage.getPattern(ns, "p")))._tag).toBe("NotFound")
     }).pipe(Effect.provide(CachedLayer))
   )
 
@@ -133,43 +134,46 @@ describe("CachedStorage", () => {
       const storage = yield* Storage.Storage
       const all = query({ limit: 10 })
       const ids = (page: Storage.Page<{ episode_id: string }>) => page.items.map((e) => e.episode_id)
-      yield* storage.upsertEpisode(episode({ episode_id: "a", start_time: "2024-01-01T00:00:00Z" }))
-      expect(ids(yield* storage.queryEpisodes(all))).toEqual(["a"])
-      expect((yield* calls(storage.queryEpisodes(all))).calls).toBe(0)
-      yield* storage.upsertEpisodes([episode({ episode_id: "b", start_time: "2024-02-01T00:00:00Z" })])
-      expect(ids(yield* storage.queryEpisodes(all))).toEqual(["b", "a"])
-      yield* storage.deleteEpisode("a")
-      expect(ids(yield* storage.queryEpisodes(all))).toEqual(["b"])
+      yield* storage.upsertEpisode(ns, episode({ episode_id: "a", start_time: "2024-01-01T00:00:00Z" }))
+      expect(ids(yield* storage.queryEpisodes(ns, all))).toEqual(["a"])
+      expect((yield* calls(storage.queryEpisodes(ns, all))).calls).toBe(0)
+      yield* storage.upsertEpisodes(ns, [episode({ episode_id: "b", start_time: "2024-02-01T00:00:00Z" })])
+      expect(ids(yield* storage.queryEpisodes(ns, all))).toEqual(["b", "a"])
+      yield* storage.deleteEpisode(ns, "a")
+      expect(ids(yield* storage.queryEpisodes(ns, all))).toEqual(["b"])
 
       const search = Schema.decodeUnknownSync(SimilarityQuery)({ vector: [1, 0] })
-      expect(yield* storage.searchEmbeddings(search)).toEqual([])
-      yield* storage.upsertEmbedding({ item_type: "episode", item_id: "b", model: "m", vector: [1, 0] })
-      expect((yield* storage.searchEmbeddings(search)).map((m) => m.item_id)).toEqual(["b"])
-      yield* storage.deleteEpisode("b")
-      expect(yield* storage.searchEmbeddings(search)).toEqual([])
+      expect(yield* storage.searchEmbeddings(ns, search)).toEqual([])
+      yield* storage.upsertEmbedding(ns, { item_type: "episode", item_id: "b", model: "m", vector: [1, 0] })
+      expect((yield* storage.searchEmbeddings(ns, search)).map((m) => m.item_id)).toEqual(["b"])
+      yield* storage.deleteEpisode(ns, "b")
+      expect(yield* storage.searchEmbeddings(ns, search)).toEqual([])
 
-      expect((yield* storage.listHeuristics({ limit: 10 })).items).toEqual([])
-      yield* storage.upsertHeuristic({
+      expect((yield* storage.listHeuristics(ns, { limit: 10 })).items).toEqual([])
+      yield* storage.upsertHeuristic(ns, {
         heuristic_id: "h",
         condition: "c",
         action: "a",
         confidence: 1,
         evidence: { episode_ids: [], success_rate: 0, sample_size: 0 }
       })
-      expect((yield* storage.listHeuristics({ limit: 10 })).items).toHaveLength(1)
+      expect((yield* storage.listHeuristics(ns, { limit: 10 })).items).toHaveLength(1)
     }).pipe(Effect.provide(CachedLayer))
   )
 
   it.scoped("batch get loads only what the cache lacks, in one batch call", () =>
     Effect.gen(function* () {
       const storage = yield* Storage.Storage
-      yield* storage.upsertEpisodes(["a", "b", "c"].map((episode_id) => episode({ episode_id })))
+      yield* storage.upsertEpisodes(
+        ns,
+        ["a", "b", "c"].map((episode_id) => episode({ episode_id }))
+      )
       const cache = yield* CachedStorage.StorageCache
       const db = yield* Database.Database
       yield* db.execute({ sql: "SELECT 1", args: [] })
-      yield* storage.getEpisodes(["a", "c"])
+      yield* storage.getEpisodes(ns, ["a", "c"])
       // "a" and "c" are cached by that read; "zz" is not there at all.
-      const { calls: made, result } = yield* calls(storage.getEpisodes(["c", "zz", "a"]))
+      const { calls: made, result } = yield* calls(storage.getEpisodes(ns, ["c", "zz", "a"]))
       expect(made).toBe(1)
       expect(result.found.map((e) => e.episode_id)).toEqual(["c", "a"])
       expect(result.missing).toEqual(["zz"])
@@ -180,12 +184,12 @@ describe("CachedStorage", () => {
   it.scoped("an entry expires after its TTL (virtual clock) and is read again from the database", () =>
     Effect.gen(function* () {
       const storage = yield* Storage.Storage
-      yield* storage.upsertEpisode(episode({ episode_id: "e" }))
-      expect((yield* calls(storage.getEpisode("e"))).calls).toBe(1)
-      expect((yield* calls(storage.getEpisode("e"))).calls).toBe(0)
+      yield* storage.upsertEpisode(ns, episode({ episode_id: "e" }))
+      expect((yield* calls(storage.getEpisode(ns, "e"))).calls).toBe(1)
+      expect((yield* calls(storage.getEpisode(ns, "e"))).calls).toBe(0)
       yield* TestClock.adjust("1801 seconds")
-      expect((yield* calls(storage.getEpisode("e"))).calls).toBe(1)
-      expect((yield* calls(storage.getEpisode("e"))).calls).toBe(0)
+      expect((yield* calls(storage.getEpisode(ns, "e"))).calls).toBe(1)
+      expect((yield* calls(storage.getEpisode(ns, "e"))).calls).toBe(0)
     }).pipe(Effect.provide(CachedLayer))
   )
 })
@@ -204,9 +208,9 @@ describe("CachedStorage memory bound", () => {
           result: { type: "success" as const, output: `${i} `.repeat(1000) }
         }))
       })
-      yield* storage.upsertEpisode(huge)
-      expect((yield* calls(storage.getEpisode("huge"))).calls).toBe(1)
-      expect((yield* calls(storage.getEpisode("huge"))).calls).toBe(1)
+      yield* storage.upsertEpisode(ns, huge)
+      expect((yield* calls(storage.getEpisode(ns, "huge"))).calls).toBe(1)
+      expect((yield* calls(storage.getEpisode(ns, "huge"))).calls).toBe(1)
       const cache = yield* CachedStorage.StorageCache
       expect(cache.stats().episodes.oversized).toBe(2)
     }).pipe(Effect.provide(CachedLayer))

@@ -1,15 +1,15 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Storage from "../src/Storage.js"
-import { heuristic, pattern, patternVariants, TestLayer } from "./fixtures.js"
+import { heuristic, ns, pattern, patternVariants, TestLayer } from "./fixtures.js"
 
 describe("Storage patterns and heuristics", () => {
   it.scoped("each pattern variant round-trips exactly, keeping its own fields", () =>
     Effect.gen(function* () {
       const storage = yield* Storage.Storage
       for (const input of patternVariants) {
-        const stored = yield* storage.upsertPattern(pattern(input))
-        const read = yield* storage.getPattern(stored.pattern_id)
+        const stored = yield* storage.upsertPattern(ns, pattern(input))
+        const read = yield* storage.getPattern(ns, stored.pattern_id)
         expect(read).toEqual(stored)
         expect(read.type).toBe(input.type)
         expect(Storage.PatternJson.stringify(read)).toBe(Storage.PatternJson.stringify(pattern(input)))
@@ -20,20 +20,20 @@ describe("Storage patterns and heuristics", () => {
   it.scoped("lists patterns newest first, by variant, with cursors; delete works once", () =>
     Effect.gen(function* () {
       const storage = yield* Storage.Storage
-      for (const input of patternVariants) yield* storage.upsertPattern(pattern(input))
-      const all = yield* storage.listPatterns({ limit: 3 })
+      for (const input of patternVariants) yield* storage.upsertPattern(ns, pattern(input))
+      const all = yield* storage.listPatterns(ns, { limit: 3 })
       expect(all.items).toHaveLength(3)
       expect(all.next_cursor).not.toBeNull()
-      const rest = yield* storage.listPatterns({ limit: 3, cursor: all.next_cursor! })
+      const rest = yield* storage.listPatterns(ns, { limit: 3, cursor: all.next_cursor! })
       expect([...all.items, ...rest.items].map((p) => p.pattern_id).sort()).toEqual(
         patternVariants.map((p) => p.pattern_id).sort()
       )
       expect(rest.next_cursor).toBeNull()
-      const recoveries = yield* storage.listPatterns({ type: "error_recovery", limit: 10 })
+      const recoveries = yield* storage.listPatterns(ns, { type: "error_recovery", limit: 10 })
       expect(recoveries.items.map((p) => p.type)).toEqual(["error_recovery"])
-      yield* storage.deletePattern("p-err")
-      expect((yield* Effect.flip(storage.deletePattern("p-err")))._tag).toBe("NotFound")
-      expect((yield* storage.counts).patterns).toBe(3)
+      yield* storage.deletePattern(ns, "p-err")
+      expect((yield* Effect.flip(storage.deletePattern(ns, "p-err")))._tag).toBe("NotFound")
+      expect((yield* storage.counts(ns)).patterns).toBe(3)
     }).pipe(Effect.provide(TestLayer))
   )
 
@@ -41,16 +41,16 @@ describe("Storage patterns and heuristics", () => {
     Effect.gen(function* () {
       const storage = yield* Storage.Storage
       const h = heuristic({ heuristic_id: "h1", evidence: { episode_ids: ["e1"], success_rate: 0.75, sample_size: 4 } })
-      yield* storage.upsertHeuristic(h)
-      yield* storage.upsertHeuristic(heuristic({ heuristic_id: "h2" }))
-      expect(yield* storage.getHeuristic("h1")).toEqual(h)
+      yield* storage.upsertHeuristic(ns, h)
+      yield* storage.upsertHeuristic(ns, heuristic({ heuristic_id: "h2" }))
+      expect(yield* storage.getHeuristic(ns, "h1")).toEqual(h)
       const changed = heuristic({ heuristic_id: "h1", confidence: 0.9 })
-      yield* storage.upsertHeuristic(changed)
-      expect(yield* storage.getHeuristic("h1")).toEqual(changed)
-      const page = yield* storage.listHeuristics({ limit: 10 })
+      yield* storage.upsertHeuristic(ns, changed)
+      expect(yield* storage.getHeuristic(ns, "h1")).toEqual(changed)
+      const page = yield* storage.listHeuristics(ns, { limit: 10 })
       expect(page.items.map((x) => x.heuristic_id).sort()).toEqual(["h1", "h2"])
-      yield* storage.deleteHeuristic("h2")
-      expect((yield* Effect.flip(storage.getHeuristic("h2")))._tag).toBe("NotFound")
+      yield* storage.deleteHeuristic(ns, "h2")
+      expect((yield* Effect.flip(storage.getHeuristic(ns, "h2")))._tag).toBe("NotFound")
     }).pipe(Effect.provide(TestLayer))
   )
 })

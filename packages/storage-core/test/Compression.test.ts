@@ -4,7 +4,7 @@ import { Database } from "@memory-turso/pool"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Storage from "../src/Storage.js"
-import { episode, pattern } from "./fixtures.js"
+import { episode, ns, pattern } from "./fixtures.js"
 
 /** A realistic step list: varied text, well above the 1 KiB threshold. */
 const bigEpisode = (id: string) =>
@@ -34,14 +34,14 @@ describe("Storage with compression", () => {
       const storage = yield* Storage.Storage
       const big = bigEpisode("big")
       const small = episode({ episode_id: "small" })
-      yield* storage.upsertEpisodes([big, small])
+      yield* storage.upsertEpisodes(ns, [big, small])
       const [bigRow, smallRow] = (yield* rows).rows
       expect(bigRow).toMatchObject({ type: "blob" })
       expect(Number(bigRow!["stored"])).toBeLessThan(Number(bigRow!["payload_bytes"]) * 0.5)
       expect(Number(bigRow!["payload_bytes"])).toBe(Buffer.byteLength(Storage.EpisodeJson.stringify(big)))
       expect(smallRow).toMatchObject({ type: "text" })
-      expect(yield* storage.getEpisode("big")).toEqual(big)
-      const page = yield* storage.queryEpisodes({ tags: [], tags_mode: "all", metadata: {}, limit: 10 })
+      expect(yield* storage.getEpisode(ns, "big")).toEqual(big)
+      const page = yield* storage.queryEpisodes(ns, { tags: [], tags_mode: "all", metadata: {}, limit: 10 })
       expect(page.items.map((e) => e.episode_id).sort()).toEqual(["big", "small"])
       const codec = yield* Codec.Codec
       expect((yield* codec.stats).compressed).toBe(1)
@@ -54,8 +54,8 @@ describe("Storage with compression", () => {
       const phase = (enabled: boolean, write: ReadonlyArray<string>) =>
         Effect.gen(function* () {
           const storage = yield* Storage.Storage
-          yield* storage.upsertEpisodes(write.map(bigEpisode))
-          const all = yield* storage.getEpisodes(["on-1", "off-1", "on-2"])
+          yield* storage.upsertEpisodes(ns, write.map(bigEpisode))
+          const all = yield* storage.getEpisodes(ns, ["on-1", "off-1", "on-2"])
           return all.found.map((e) => e.episode_id)
         }).pipe(Effect.provide(Storage.layer.pipe(Layer.provide(Codec.layer({ config: { enabled } })))))
       yield* phase(true, ["on-1"])
@@ -77,15 +77,15 @@ describe("Storage with compression", () => {
     Effect.gen(function* () {
       const storage = yield* Storage.Storage
       const db = yield* Database.Database
-      yield* storage.upsertEpisodes([bigEpisode("hurt"), bigEpisode("fine")])
+      yield* storage.upsertEpisodes(ns, [bigEpisode("hurt"), bigEpisode("fine")])
       yield* db.execute({
         sql: "UPDATE episodes SET payload = substr(payload, 1, length(payload) - 9) WHERE episode_id = 'hurt'",
         args: []
       })
-      const error = yield* Effect.flip(storage.getEpisode("hurt"))
+      const error = yield* Effect.flip(storage.getEpisode(ns, "hurt"))
       expect(error).toMatchObject({ _tag: "CorruptPayload", entity: "episode", id: "hurt" })
       expect(error.message).toContain("hurt")
-      expect((yield* storage.getEpisode("fine")).episode_id).toBe("fine")
+      expect((yield* storage.getEpisode(ns, "fine")).episode_id).toBe("fine")
     }).pipe(Effect.provide(Storage.layer.pipe(Layer.provideMerge(Layer.merge(Database.layerTest, Codec.layer())))))
   )
 
@@ -93,8 +93,9 @@ describe("Storage with compression", () => {
     Effect.gen(function* () {
       const storage = yield* Storage.Storage
       const db = yield* Database.Database
-      yield* storage.upsertEpisode(bigEpisode("e"))
+      yield* storage.upsertEpisode(ns, bigEpisode("e"))
       yield* storage.upsertPattern(
+        ns,
         pattern({
           type: "tool_sequence",
           pattern_id: "p",

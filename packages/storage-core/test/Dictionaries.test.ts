@@ -6,7 +6,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Storage from "../src/Storage.js"
-import { episode } from "./fixtures.js"
+import { episode, ns } from "./fixtures.js"
 
 /** Episodes alike in shape and vocabulary, different in detail: what an agent's memory looks like. */
 const agentEpisode = (n: number) =>
@@ -61,21 +61,21 @@ describe("compression dictionaries kept in the database", () => {
   it.scoped("one is built when dictionary_samples episodes are stored; later rows use it and are smaller", () =>
     Effect.gen(function* () {
       const { storage, codec } = yield* process(on)
-      yield* storage.upsertEpisodes([1, 2, 3, 4].map(agentEpisode))
+      yield* storage.upsertEpisodes(ns, [1, 2, 3, 4].map(agentEpisode))
       expect(yield* dictionaryCount).toBe(0)
-      yield* storage.upsertEpisode(agentEpisode(5)) // the fifth: built by this write
+      yield* storage.upsertEpisode(ns, agentEpisode(5)) // the fifth: built by this write
       expect(yield* dictionaryCount).toBe(1)
       expect(yield* codec.stats).toMatchObject({ dictionary_id: 1, dictionaries: 1 })
-      yield* storage.upsertEpisode(agentEpisode(6))
+      yield* storage.upsertEpisode(ns, agentEpisode(6))
       const before = yield* storedRow("ep-004")
       const after = yield* storedRow("ep-006")
       expect(before.dictionaryId).toBe(0)
       expect(after.dictionaryId).toBe(1)
       expect(after.size).toBeLessThan(before.size * 0.7)
-      expect(yield* storage.getEpisode("ep-006")).toEqual(agentEpisode(6))
-      expect(yield* storage.getEpisode("ep-004")).toEqual(agentEpisode(4))
+      expect(yield* storage.getEpisode(ns, "ep-006")).toEqual(agentEpisode(6))
+      expect(yield* storage.getEpisode(ns, "ep-004")).toEqual(agentEpisode(4))
       // built once: more writes add no dictionary
-      yield* storage.upsertEpisodes([7, 8, 9, 10, 11, 12].map(agentEpisode))
+      yield* storage.upsertEpisodes(ns, [7, 8, 9, 10, 11, 12].map(agentEpisode))
       expect(yield* dictionaryCount).toBe(1)
     }).pipe(Effect.provide(Database.layerTest))
   )
@@ -85,14 +85,14 @@ describe("compression dictionaries kept in the database", () => {
       const db = yield* Database.Database
       const reader = yield* process({}) // started before any dictionary exists; use_dictionary off
       const writer = yield* process({ ...on, dictionary_samples: 3 })
-      yield* writer.storage.upsertEpisodes([1, 2, 3].map(agentEpisode))
-      yield* writer.storage.upsertEpisode(agentEpisode(4))
+      yield* writer.storage.upsertEpisodes(ns, [1, 2, 3].map(agentEpisode))
+      yield* writer.storage.upsertEpisode(ns, agentEpisode(4))
       expect((yield* storedRow("ep-004")).dictionaryId).toBe(1)
       const executes = Effect.map(db.stats, (s) => s.executes)
       const start = yield* executes
-      expect(yield* reader.storage.getEpisode("ep-004")).toEqual(agentEpisode(4))
+      expect(yield* reader.storage.getEpisode(ns, "ep-004")).toEqual(agentEpisode(4))
       expect((yield* executes) - start).toBe(2) // the row, then the dictionary
-      expect(yield* reader.storage.getEpisode("ep-004")).toEqual(agentEpisode(4))
+      expect(yield* reader.storage.getEpisode(ns, "ep-004")).toEqual(agentEpisode(4))
       expect((yield* executes) - start).toBe(3) // the row only
       expect(yield* reader.codec.stats).toMatchObject({ dictionary_id: 0, dictionaries: 1 })
     }).pipe(Effect.provide(Database.layerTest))
@@ -101,8 +101,8 @@ describe("compression dictionaries kept in the database", () => {
   it.scoped("at start the newest stored dictionary is used; with use_dictionary off none is, rows stay readable", () =>
     Effect.gen(function* () {
       const first = yield* process(on)
-      yield* first.storage.upsertEpisodes([1, 2, 3, 4, 5].map(agentEpisode)) // builds dictionary 1 after it
-      yield* first.storage.upsertEpisode(agentEpisode(8)) // written with dictionary 1
+      yield* first.storage.upsertEpisodes(ns, [1, 2, 3, 4, 5].map(agentEpisode)) // builds dictionary 1 after it
+      yield* first.storage.upsertEpisode(ns, agentEpisode(8)) // written with dictionary 1
       const second = yield* first.storage.buildDictionary
       // the newest first (8, then 5, 4, ...) until 16 KiB is filled
       expect(json(8) + json(5) + json(4)).toBeLessThan(16 * 1024)
@@ -111,17 +111,17 @@ describe("compression dictionaries kept in the database", () => {
       // only the newest is registered at start; older ones when a row needs them
       const restarted = yield* process(on)
       expect(yield* restarted.codec.stats).toMatchObject({ dictionary_id: 2, dictionaries: 1 })
-      yield* restarted.storage.upsertEpisode(agentEpisode(6))
+      yield* restarted.storage.upsertEpisode(ns, agentEpisode(6))
       expect((yield* storedRow("ep-006")).dictionaryId).toBe(2)
       expect((yield* storedRow("ep-008")).dictionaryId).toBe(1)
-      expect(yield* restarted.storage.getEpisode("ep-008")).toEqual(agentEpisode(8))
+      expect(yield* restarted.storage.getEpisode(ns, "ep-008")).toEqual(agentEpisode(8))
       expect(yield* restarted.codec.stats).toMatchObject({ dictionary_id: 2, dictionaries: 2 })
       const off = yield* process({ use_dictionary: false })
       expect(yield* off.codec.stats).toMatchObject({ dictionary_id: 0, dictionaries: 0 })
-      yield* off.storage.upsertEpisode(agentEpisode(7))
+      yield* off.storage.upsertEpisode(ns, agentEpisode(7))
       expect((yield* storedRow("ep-007")).dictionaryId).toBe(0)
-      expect(yield* off.storage.getEpisode("ep-006")).toEqual(agentEpisode(6))
-      expect(yield* off.storage.getEpisode("ep-001")).toEqual(agentEpisode(1))
+      expect(yield* off.storage.getEpisode(ns, "ep-006")).toEqual(agentEpisode(6))
+      expect(yield* off.storage.getEpisode(ns, "ep-001")).toEqual(agentEpisode(1))
       expect(yield* off.codec.stats).toMatchObject({ dictionary_id: 0, dictionaries: 1 })
     }).pipe(Effect.provide(Database.layerTest))
   )
@@ -129,7 +129,7 @@ describe("compression dictionaries kept in the database", () => {
   it.scoped("dictionary_bytes bounds its size and how many episodes are read; dictionary_samples caps them", () =>
     Effect.gen(function* () {
       const small = yield* process({ ...on, dictionary_samples: 2, dictionary_bytes: 4096 })
-      yield* small.storage.upsertEpisodes([1, 2].map(agentEpisode)) // built here
+      yield* small.storage.upsertEpisodes(ns, [1, 2].map(agentEpisode)) // built here
       expect(json(2)).toBeGreaterThan(4096) // the newest episode alone fills it
       const db = yield* Database.Database
       const stored = yield* db.execute({
@@ -158,7 +158,7 @@ describe("compression dictionaries kept in the database", () => {
       expect(yield* dictionaryCount).toBe(0)
       // damaged rows are no samples: built from the readable ones, or not at all
       const db = yield* Database.Database
-      yield* empty.storage.upsertEpisodes([1, 2].map(agentEpisode))
+      yield* empty.storage.upsertEpisodes(ns, [1, 2].map(agentEpisode))
       const damage = (id: string) =>
         db.execute({ sql: "UPDATE episodes SET payload = X'00' WHERE episode_id = ?", args: [id] })
       yield* damage("ep-001")

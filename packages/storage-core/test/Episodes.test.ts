@@ -4,7 +4,7 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { EpisodeQuery, type EpisodeQueryInput } from "../src/model/EpisodeQuery.js"
 import * as Storage from "../src/Storage.js"
-import { episode, TestLayer } from "./fixtures.js"
+import { episode, ns, TestLayer } from "./fixtures.js"
 
 const query = (input: EpisodeQueryInput = {}) => Schema.decodeUnknownSync(EpisodeQuery)(input)
 const ids = (page: Storage.Page<{ episode_id: string }>) => page.items.map((e) => e.episode_id)
@@ -13,12 +13,12 @@ describe("Storage episodes", () => {
   it.scoped("fills defaults: a UUIDv7 id, task type, context, start time, empty lists", () =>
     Effect.gen(function* () {
       const storage = yield* Storage.Storage
-      const stored = yield* storage.upsertEpisode(episode())
+      const stored = yield* storage.upsertEpisode(ns, episode())
       expect(stored.episode_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
       expect(stored.task_type).toBe("other")
       expect(stored.context).toEqual({ complexity: "moderate", domain: "general", tags: [] })
       expect(Date.parse(stored.start_time)).not.toBeNaN()
-      expect(yield* storage.getEpisode(stored.episode_id)).toEqual(stored)
+      expect(yield* storage.getEpisode(ns, stored.episode_id)).toEqual(stored)
     }).pipe(Effect.provide(TestLayer))
   )
 
@@ -26,13 +26,13 @@ describe("Storage episodes", () => {
     Effect.gen(function* () {
       const storage = yield* Storage.Storage
       const db = yield* Database.Database
-      yield* storage.upsertEpisode(episode({ episode_id: "e1", tags: ["a"] }))
-      yield* storage.upsertEmbedding({ item_type: "episode", item_id: "e1", model: "m", vector: [1, 2, 3] })
+      yield* storage.upsertEpisode(ns, episode({ episode_id: "e1", tags: ["a"] }))
+      yield* storage.upsertEmbedding(ns, { item_type: "episode", item_id: "e1", model: "m", vector: [1, 2, 3] })
       const created = yield* db.execute({ sql: "SELECT created_at, rowid FROM episodes", args: [] })
       const updated = episode({ episode_id: "e1", task_description: "second version", tags: ["b"] })
-      yield* storage.upsertEpisode(updated)
-      expect(yield* storage.getEpisode("e1")).toEqual(updated)
-      expect((yield* storage.getEmbedding("episode", "e1")).vector).toEqual([1, 2, 3])
+      yield* storage.upsertEpisode(ns, updated)
+      expect(yield* storage.getEpisode(ns, "e1")).toEqual(updated)
+      expect((yield* storage.getEmbedding(ns, "episode", "e1")).vector).toEqual([1, 2, 3])
       const after = yield* db.execute({ sql: "SELECT created_at, rowid FROM episodes", args: [] })
       expect(after.rows).toEqual(created.rows)
       const tags = yield* db.execute({ sql: "SELECT tag FROM episode_tags", args: [] })
@@ -44,24 +44,24 @@ describe("Storage episodes", () => {
     Effect.gen(function* () {
       const storage = yield* Storage.Storage
       const db = yield* Database.Database
-      yield* storage.upsertEpisode(episode({ episode_id: "e1", tags: ["a"], metadata: { k: "v" } }))
-      yield* storage.upsertEmbedding({ item_type: "episode", item_id: "e1", model: "m", vector: [1, 0] })
-      yield* storage.deleteEpisode("e1")
+      yield* storage.upsertEpisode(ns, episode({ episode_id: "e1", tags: ["a"], metadata: { k: "v" } }))
+      yield* storage.upsertEmbedding(ns, { item_type: "episode", item_id: "e1", model: "m", vector: [1, 0] })
+      yield* storage.deleteEpisode(ns, "e1")
       const left = yield* db.execute({
         sql: `SELECT (SELECT count(*) FROM episode_tags) + (SELECT count(*) FROM episode_metadata)
           + (SELECT count(*) FROM embeddings) + (SELECT count(*) FROM episodes) AS n`,
         args: []
       })
       expect(left.rows[0]?.["n"]).toBe(0)
-      expect((yield* Effect.flip(storage.getEpisode("e1")))._tag).toBe("NotFound")
-      expect((yield* Effect.flip(storage.deleteEpisode("e1")))._tag).toBe("NotFound")
+      expect((yield* Effect.flip(storage.getEpisode(ns, "e1")))._tag).toBe("NotFound")
+      expect((yield* Effect.flip(storage.deleteEpisode(ns, "e1")))._tag).toBe("NotFound")
     }).pipe(Effect.provide(TestLayer))
   )
 
   it.scoped("query filters: task type, domain, language, tags all/any, time range, metadata, completed", () =>
     Effect.gen(function* () {
       const storage = yield* Storage.Storage
-      yield* storage.upsertEpisodes([
+      yield* storage.upsertEpisodes(ns, [
         episode({
           episode_id: "a",
           task_type: "debugging",
@@ -82,7 +82,7 @@ describe("Storage episodes", () => {
         }),
         episode({ episode_id: "c", start_time: "2024-03-01T00:00:00.000Z", context: { domain: "cli" }, tags: ["y"] })
       ])
-      const run = (input: EpisodeQueryInput) => storage.queryEpisodes(query(input)).pipe(Effect.map(ids))
+      const run = (input: EpisodeQueryInput) => storage.queryEpisodes(ns, query(input)).pipe(Effect.map(ids))
       expect(yield* run({})).toEqual(["c", "b", "a"])
       expect(yield* run({ task_type: "debugging" })).toEqual(["a"])
       expect(yield* run({ domain: "web" })).toEqual(["b", "a"])
@@ -104,12 +104,12 @@ describe("Storage episodes", () => {
       const all = Array.from({ length: 23 }, (_, i) =>
         episode({ episode_id: `e${String(i).padStart(2, "0")}`, start_time: `2024-01-0${1 + (i % 3)}T00:00:00Z` })
       )
-      yield* storage.upsertEpisodes(all)
+      yield* storage.upsertEpisodes(ns, all)
       const seen: Array<string> = []
       let cursor: string | undefined
       let pages = 0
       do {
-        const page = yield* storage.queryEpisodes(query({ limit: 5, ...(cursor ? { cursor } : {}) }))
+        const page = yield* storage.queryEpisodes(ns, query({ limit: 5, ...(cursor ? { cursor } : {}) }))
         seen.push(...ids(page))
         cursor = page.next_cursor ?? undefined
         pages++
@@ -125,7 +125,7 @@ describe("Storage episodes", () => {
   it.scoped("a cursor the store did not issue is InvalidCursor", () =>
     Effect.gen(function* () {
       const storage = yield* Storage.Storage
-      const error = yield* Effect.flip(storage.queryEpisodes(query({ cursor: "not-a-cursor" })))
+      const error = yield* Effect.flip(storage.queryEpisodes(ns, query({ cursor: "not-a-cursor" })))
       expect(error._tag).toBe("InvalidCursor")
     }).pipe(Effect.provide(TestLayer))
   )
@@ -133,7 +133,7 @@ describe("Storage episodes", () => {
   it.scoped("filters on values holding NUL and % stay exact", () =>
     Effect.gen(function* () {
       const storage = yield* Storage.Storage
-      yield* storage.upsertEpisodes([
+      yield* storage.upsertEpisodes(ns, [
         episode({
           episode_id: "nul",
           context: { domain: "a\u0000b" },
@@ -142,13 +142,13 @@ describe("Storage episodes", () => {
         }),
         episode({ episode_id: "plain", context: { domain: "a" }, tags: ["t"], metadata: { k: "%00" } })
       ])
-      const run = (input: EpisodeQueryInput) => storage.queryEpisodes(query(input)).pipe(Effect.map(ids))
+      const run = (input: EpisodeQueryInput) => storage.queryEpisodes(ns, query(input)).pipe(Effect.map(ids))
       expect(yield* run({ domain: "a\u0000b" })).toEqual(["nul"])
       expect(yield* run({ domain: "a" })).toEqual(["plain"])
       expect(yield* run({ tags: ["t\u0000"] })).toEqual(["nul"])
       expect(yield* run({ metadata: { "k\u0000": "%00" } })).toEqual(["nul"])
       expect(yield* run({ metadata: { k: "%00" } })).toEqual(["plain"])
-      expect((yield* storage.getEpisode("nul")).context.domain).toBe("a\u0000b")
+      expect((yield* storage.getEpisode(ns, "nul")).context.domain).toBe("a\u0000b")
     }).pipe(Effect.provide(TestLayer))
   )
 })

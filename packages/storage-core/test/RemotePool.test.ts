@@ -7,7 +7,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
-import { Episode, Storage } from "../src/index.js"
+import { Episode, DEFAULT_NAMESPACE as ns, Storage } from "../src/index.js"
 
 const episode = (id: string) =>
   Schema.decodeUnknownSync(Episode)({ episode_id: id, task_description: `task ${id}`, tags: ["t"] })
@@ -22,9 +22,12 @@ describe("storage-core over the pool (remote, test server)", () => {
       const pool = Context.get(context, ConnectionPool.ConnectionPool)
       server.resetStats()
       const list = Array.from({ length: 10 }, (_, i) => episode(`e${i}`))
-      yield* storage.upsertEpisodes(list)
+      yield* storage.upsertEpisodes(ns, list)
       expect(server.stats().requests).toBe(1)
-      const read = yield* storage.getEpisodes(list.map((e) => e.episode_id))
+      const read = yield* storage.getEpisodes(
+        ns,
+        list.map((e) => e.episode_id)
+      )
       expect(read.found).toHaveLength(10)
       expect(server.stats().requests).toBe(2)
       expect(server.stats()).toMatchObject({ sockets_accepted: 0, sockets_open: 1 })

@@ -8,7 +8,7 @@ import { Episode } from "../src/model/Episode.js"
 import { Heuristic } from "../src/model/Heuristic.js"
 import { Pattern } from "../src/model/Pattern.js"
 import * as Storage from "../src/Storage.js"
-import { episode } from "./fixtures.js"
+import { episode, ns } from "./fixtures.js"
 
 const runtime = ManagedRuntime.make(Storage.layerTest)
 afterAll(() => runtime.dispose())
@@ -38,8 +38,8 @@ describe("round trips (property based)", () => {
       roundTrips(
         Episode,
         Storage.EpisodeJson,
-        (s, e) => s.upsertEpisode(e),
-        (s, e) => s.getEpisode(e.episode_id)
+        (s, e) => s.upsertEpisode(ns, e),
+        (s, e) => s.getEpisode(ns, e.episode_id)
       ),
       { numRuns: 150 }
     )
@@ -50,8 +50,8 @@ describe("round trips (property based)", () => {
       roundTrips(
         Pattern,
         Storage.PatternJson,
-        (s, p) => s.upsertPattern(p),
-        (s, p) => s.getPattern(p.pattern_id)
+        (s, p) => s.upsertPattern(ns, p),
+        (s, p) => s.getPattern(ns, p.pattern_id)
       ),
       { numRuns: 150 }
     )
@@ -62,8 +62,8 @@ describe("round trips (property based)", () => {
       roundTrips(
         Heuristic,
         Storage.HeuristicJson,
-        (s, h) => s.upsertHeuristic(h),
-        (s, h) => s.getHeuristic(h.heuristic_id)
+        (s, h) => s.upsertHeuristic(ns, h),
+        (s, h) => s.getHeuristic(ns, h.heuristic_id)
       ),
       { numRuns: 100 }
     )
@@ -81,7 +81,7 @@ describe("round trips (property based)", () => {
     }))
     const big = episode({ episode_id: "deep", steps })
     const back = await run(
-      Effect.flatMap(Storage.Storage, (s) => Effect.zipRight(s.upsertEpisode(big), s.getEpisode("deep")))
+      Effect.flatMap(Storage.Storage, (s) => Effect.zipRight(s.upsertEpisode(ns, big), s.getEpisode(ns, "deep")))
     )
     expect(Storage.EpisodeJson.stringify(back)).toBe(JSON.stringify(Schema.encodeSync(Episode)(big)))
   })

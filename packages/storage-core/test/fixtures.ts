@@ -4,6 +4,7 @@ import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import { Episode, type EpisodeInput } from "../src/model/Episode.js"
 import { Heuristic, type HeuristicInput } from "../src/model/Heuristic.js"
+import { DEFAULT_NAMESPACE } from "../src/model/Namespace.js"
 import { Pattern, type PatternInput } from "../src/model/Pattern.js"
 import * as Storage from "../src/Storage.js"
 
@@ -48,3 +49,6 @@ export const patternVariants: ReadonlyArray<PatternInput> = [
 
 /** Storage over a fresh temporary database and the default codec, exposing the database too. */
 export const TestLayer = Storage.layer.pipe(Layer.provideMerge(Layer.merge(Database.layerTest, Codec.layer())))
+
+/** The namespace tests write in unless they are about namespaces. */
+export const ns = DEFAULT_NAMESPACE

@@ -1,4 +1,5 @@
 import * as Effect from "effect/Effect"
+import { DEFAULT_NAMESPACE } from "../model/Namespace.js"
 import { InvalidCursor } from "../StorageError.js"
 
 /** Position after the last row of a page: its sort key and id. */
@@ -7,20 +8,24 @@ export interface Position {
   readonly id: string
 }
 
-/** An opaque cursor for a position. */
-export const encodeCursor = (position: Position): string =>
-  Buffer.from(JSON.stringify([position.key, position.id]), "utf8").toString("base64url")
+/** An opaque cursor for a position in one namespace's listing. */
+export const encodeCursor = (namespace: string, position: Position): string =>
+  Buffer.from(JSON.stringify([position.key, position.id, namespace]), "utf8").toString("base64url")
 
-/** Reads a cursor back, failing with `InvalidCursor` for anything this store did not issue. */
-export const decodeCursor = (cursor: string): Effect.Effect<Position, InvalidCursor> =>
+/**
+ * Reads a cursor back, failing with `InvalidCursor` for anything this store did not issue, and for a cursor issued
+ * in another namespace. (Cursors from before namespaces, without one, belong to the default namespace.)
+ */
+export const decodeCursor = (namespace: string, cursor: string): Effect.Effect<Position, InvalidCursor> =>
   Effect.try({
     try: () => {
       const parsed: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"))
       if (
         Array.isArray(parsed) &&
-        parsed.length === 2 &&
+        (parsed.length === 2 || parsed.length === 3) &&
         Number.isSafeInteger(parsed[0]) &&
-        typeof parsed[1] === "string"
+        typeof parsed[1] === "string" &&
+        (parsed[2] ?? DEFAULT_NAMESPACE) === namespace
       ) {
         return { key: parsed[0] as number, id: parsed[1] as string }
       }

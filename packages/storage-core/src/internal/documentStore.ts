@@ -3,6 +3,7 @@ import type { Database, DatabaseFailure } from "@memory-turso/pool"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import type { CanonicalJson } from "../CanonicalJson.js"
+import type { Namespace } from "../model/Namespace.js"
 import { CorruptPayload, type Entity, NotFound } from "../StorageError.js"
 import { encodeCursor, type Page } from "./cursor.js"
 import type { DocumentSql } from "./documentTable.js"
@@ -16,7 +17,12 @@ export interface DocumentSpec<A> {
   readonly json: CanonicalJson<A>
   readonly idOf: (document: A) => string
   /** The statements that write one document. */
-  readonly write: (document: A, stored: StoredPayload, now: number) => ReadonlyArray<Database.Statement>
+  readonly write: (
+    namespace: Namespace,
+    document: A,
+    stored: StoredPayload,
+    now: number
+  ) => ReadonlyArray<Database.Statement>
 }
 
 /** Documents found by a batch read, in the order asked, and the ids that were not found. */
@@ -25,7 +31,7 @@ export interface BatchGet<A> {
   readonly missing: ReadonlyArray<string>
 }
 
-/** Storage operations shared by episodes, patterns and heuristics. */
+/** Storage operations shared by episodes, patterns and heuristics, each within one namespace. */
 export const makeDocumentStore = <A extends object>(
   db: Database.Database["Type"],
   format: PayloadFormat,
@@ -49,21 +55,21 @@ export const makeDocumentStore = <A extends object>(
   }
 
   /** Writes documents in one batch (one round trip, all or nothing). */
-  const upsertMany = (documents: ReadonlyArray<A>) =>
+  const upsertMany = (namespace: Namespace, documents: ReadonlyArray<A>) =>
     Effect.gen(function* () {
       if (documents.length === 0) return documents
       const now = yield* Clock.currentTimeMillis
       const statements: Array<Database.Statement> = []
       for (const document of documents) {
         const stored = yield* format.write(spec.kind, spec.json.stringify(document))
-        statements.push(...spec.write(document, stored, now))
+        statements.push(...spec.write(namespace, document, stored, now))
       }
       yield* db.batch(statements, "write")
       return documents
     })
 
-  const get = (id: string) =>
-    db.execute({ sql: spec.sql.select, args: [id] }).pipe(
+  const get = (namespace: Namespace, id: string) =>
+    db.execute({ sql: spec.sql.select, args: [namespace, id] }).pipe(
       Effect.flatMap((result): Effect.Effect<A, NotFound | CorruptPayload | DatabaseFailure> => {
         const row = result.rows[0]
         return row === undefined ? Effect.fail(new NotFound({ entity: spec.entity, id })) : decodeRow(row)
@@ -71,10 +77,10 @@ export const makeDocumentStore = <A extends object>(
     )
 
   /** Reads many documents with one statement in one batch call. */
-  const getMany = (ids: ReadonlyArray<string>) =>
+  const getMany = (namespace: Namespace, ids: ReadonlyArray<string>) =>
     Effect.gen(function* () {
       if (ids.length === 0) return { found: [], missing: [] } satisfies BatchGet<A>
-      const [result] = yield* db.batch([{ sql: spec.sql.selectMany, args: [JSON.stringify(ids)] }], "read")
+      const [result] = yield* db.batch([{ sql: spec.sql.selectMany, args: [namespace, JSON.stringify(ids)] }], "read")
       const byId = new Map<string, A>()
       for (const row of result?.rows ?? []) byId.set(String(row["id"]), yield* decodeRow(row))
       const found: Array<A> = []
@@ -87,9 +93,9 @@ export const makeDocumentStore = <A extends object>(
       return { found, missing } satisfies BatchGet<A>
     })
 
-  const remove = (id: string) =>
+  const remove = (namespace: Namespace, id: string) =>
     db
-      .execute({ sql: spec.sql.remove, args: [id] })
+      .execute({ sql: spec.sql.remove, args: [namespace, id] })
       .pipe(
         Effect.flatMap((result) =>
           result.rowsAffected === 0 ? Effect.fail(new NotFound({ entity: spec.entity, id })) : Effect.void
@@ -97,7 +103,7 @@ export const makeDocumentStore = <A extends object>(
       )
 
   /** Runs a listing statement that fetched `limit + 1` rows and turns it into a page. */
-  const page = (statement: Database.Statement, limit: number) =>
+  const page = (namespace: Namespace, statement: Database.Statement, limit: number) =>
     Effect.gen(function* () {
       const result = yield* db.execute(statement)
       const rows = result.rows.slice(0, limit)
@@ -106,7 +112,7 @@ export const makeDocumentStore = <A extends object>(
       const last = rows[rows.length - 1]
       const next_cursor =
         result.rows.length > limit && last !== undefined
-          ? encodeCursor({ key: Number(last["sort_key"]), id: String(last["id"]) })
+          ? encodeCursor(namespace, { key: Number(last["sort_key"]), id: String(last["id"]) })
           : null
       return { items, next_cursor } satisfies Page<A>
     })

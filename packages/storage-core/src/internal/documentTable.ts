@@ -1,10 +1,12 @@
 import type { InValue } from "@libsql/client"
 import type { Database } from "@memory-turso/pool"
+import type { Namespace } from "../model/Namespace.js"
 import type { Position } from "./cursor.js"
 
 /**
- * A table of JSON documents: an id, a few indexed columns derived from the document, the payload (JSON text or a
- * codec envelope), its plain size, and creation/update times in milliseconds.
+ * A table of JSON documents: a namespace and an id (the primary key), a few indexed columns derived from the
+ * document, the payload (JSON text or a codec envelope), its plain size, and creation/update times in milliseconds.
+ * Every statement below names the namespace, so no statement can reach another namespace's rows.
  */
 export interface DocumentTable {
   readonly table: string
@@ -26,25 +28,27 @@ export interface DocumentSql {
 
 /** Builds the SQL for a document table. */
 export const documentSql = (t: DocumentTable): DocumentSql => {
-  const columns = [t.id, ...t.columns, "payload", "payload_bytes", "created_at", "updated_at"]
+  const columns = ["namespace", t.id, ...t.columns, "payload", "payload_bytes", "created_at", "updated_at"]
   const updates = [...t.columns, "payload", "payload_bytes", "updated_at"].map((c) => `${c} = excluded.${c}`)
   const listCache = new Map<string, string>()
   return {
     upsert: `INSERT INTO ${t.table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})
-ON CONFLICT (${t.id}) DO UPDATE SET ${updates.join(", ")}`,
-    select: `SELECT ${t.id} AS id, payload FROM ${t.table} WHERE ${t.id} = ?`,
-    selectMany: `SELECT ${t.id} AS id, payload FROM ${t.table} WHERE ${t.id} IN (SELECT value FROM json_each(?))`,
-    remove: `DELETE FROM ${t.table} WHERE ${t.id} = ?`,
+ON CONFLICT (namespace, ${t.id}) DO UPDATE SET ${updates.join(", ")}`,
+    select: `SELECT ${t.id} AS id, payload FROM ${t.table} WHERE namespace = ? AND ${t.id} = ?`,
+    selectMany: `SELECT ${t.id} AS id, payload FROM ${t.table}
+WHERE namespace = ? AND ${t.id} IN (SELECT value FROM json_each(?))`,
+    remove: `DELETE FROM ${t.table} WHERE namespace = ? AND ${t.id} = ?`,
     list: (filters, after) => {
       const key = `${filters.join(",")}|${after}`
       let sql = listCache.get(key)
       if (sql === undefined) {
         const where = [
+          "namespace = ?",
           ...filters.map((c) => `${c} = ?`),
           ...(after ? [`(${t.orderBy} < ? OR (${t.orderBy} = ? AND ${t.id} < ?))`] : [])
         ]
         sql = `SELECT ${t.id} AS id, ${t.orderBy} AS sort_key, payload FROM ${t.table}
-${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""}
+WHERE ${where.join(" AND ")}
 ORDER BY ${t.orderBy} DESC, ${t.id} DESC LIMIT ?`
         listCache.set(key, sql)
       }
@@ -53,8 +57,9 @@ ORDER BY ${t.orderBy} DESC, ${t.id} DESC LIMIT ?`
   }
 }
 
-/** A stored document: its id, indexed values, payload and plain size. */
+/** A stored document: its namespace and id, indexed values, payload and plain size. */
 export interface DocumentRow {
+  readonly namespace: Namespace
   readonly id: string
   readonly values: ReadonlyArray<InValue>
   readonly payload: string | Uint8Array
@@ -64,12 +69,13 @@ export interface DocumentRow {
 /** Upserts one document; an update keeps `created_at`. */
 export const upsert = (sql: DocumentSql, row: DocumentRow, now: number): Database.Statement => ({
   sql: sql.upsert,
-  args: [row.id, ...row.values, row.payload, row.payloadBytes, now, now]
+  args: [row.namespace, row.id, ...row.values, row.payload, row.payloadBytes, now, now]
 })
 
-/** A page of documents with equality filters, after a position, newest first. */
+/** A page of one namespace's documents with equality filters, after a position, newest first. */
 export const list = (
   sql: DocumentSql,
+  namespace: Namespace,
   filters: ReadonlyArray<readonly [column: string, value: InValue]>,
   after: Position | undefined,
   limit: number
@@ -79,6 +85,7 @@ export const list = (
     after !== undefined
   ),
   args: [
+    namespace,
     ...filters.map(([, value]) => value),
     ...(after !== undefined ? [after.key, after.key, after.id] : []),
     limit + 1

@@ -1,12 +1,13 @@
 import type { InValue, Row } from "@libsql/client"
 import type { Database } from "@memory-turso/pool"
 import type { Embedding, ItemType, SimilarityMatch, SimilarityQuery } from "../model/Embedding.js"
+import type { Namespace } from "../model/Namespace.js"
 
-const UPSERT = `INSERT INTO embeddings (item_type, item_id, model, dimensions, vector, created_at, updated_at)
-SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?6
-WHERE (?1 = 'episode' AND EXISTS (SELECT 1 FROM episodes WHERE episode_id = ?2))
-   OR (?1 = 'pattern' AND EXISTS (SELECT 1 FROM patterns WHERE pattern_id = ?2))
-ON CONFLICT (item_type, item_id) DO UPDATE SET model = excluded.model, dimensions = excluded.dimensions,
+const UPSERT = `INSERT INTO embeddings (namespace, item_type, item_id, model, dimensions, vector, created_at, updated_at)
+SELECT ?7, ?1, ?2, ?3, ?4, ?5, ?6, ?6
+WHERE (?1 = 'episode' AND EXISTS (SELECT 1 FROM episodes WHERE namespace = ?7 AND episode_id = ?2))
+   OR (?1 = 'pattern' AND EXISTS (SELECT 1 FROM patterns WHERE namespace = ?7 AND pattern_id = ?2))
+ON CONFLICT (namespace, item_type, item_id) DO UPDATE SET model = excluded.model, dimensions = excluded.dimensions,
   vector = excluded.vector, updated_at = excluded.updated_at`
 
 /** A vector as libSQL's native float32 blob. */
@@ -15,8 +16,8 @@ export const toBlob = (vector: ReadonlyArray<number>): Uint8Array => new Uint8Ar
 /** A float32 blob back to numbers. */
 export const fromBlob = (blob: ArrayBuffer): ReadonlyArray<number> => Array.from(new Float32Array(blob))
 
-/** Stores an embedding only if its item exists (0 rows affected otherwise). */
-export const upsertEmbedding = (embedding: Embedding, now: number): Database.Statement => ({
+/** Stores an embedding only if its item exists in the namespace (0 rows affected otherwise). */
+export const upsertEmbedding = (namespace: Namespace, embedding: Embedding, now: number): Database.Statement => ({
   sql: UPSERT,
   args: [
     embedding.item_type,
@@ -24,20 +25,21 @@ export const upsertEmbedding = (embedding: Embedding, now: number): Database.Sta
     embedding.model,
     embedding.vector.length,
     toBlob(embedding.vector),
-    now
+    now,
+    namespace
   ]
 })
 
 /** Reads one embedding. */
-export const selectEmbedding = (itemType: ItemType, itemId: string): Database.Statement => ({
-  sql: "SELECT item_type, item_id, model, vector FROM embeddings WHERE item_type = ? AND item_id = ?",
-  args: [itemType, itemId]
+export const selectEmbedding = (namespace: Namespace, itemType: ItemType, itemId: string): Database.Statement => ({
+  sql: "SELECT item_type, item_id, model, vector FROM embeddings WHERE namespace = ? AND item_type = ? AND item_id = ?",
+  args: [namespace, itemType, itemId]
 })
 
 /** Deletes one embedding. */
-export const deleteEmbedding = (itemType: ItemType, itemId: string): Database.Statement => ({
-  sql: "DELETE FROM embeddings WHERE item_type = ? AND item_id = ?",
-  args: [itemType, itemId]
+export const deleteEmbedding = (namespace: Namespace, itemType: ItemType, itemId: string): Database.Statement => ({
+  sql: "DELETE FROM embeddings WHERE namespace = ? AND item_type = ? AND item_id = ?",
+  args: [namespace, itemType, itemId]
 })
 
 /** The embedding in a row. */
@@ -49,12 +51,12 @@ export const embeddingOf = (row: Row): Embedding => ({
 })
 
 /**
- * The k nearest embeddings of the same dimension by cosine similarity, using libSQL's native
+ * The k nearest embeddings of one namespace with the same dimension by cosine similarity, using libSQL's native
  * `vector_distance_cos` (an exact scan, no approximate index).
  */
-export const searchEmbeddings = (query: SimilarityQuery): Database.Statement => {
-  const where = ["dimensions = ?"]
-  const args: Array<InValue> = [toBlob(query.vector), query.vector.length]
+export const searchEmbeddings = (namespace: Namespace, query: SimilarityQuery): Database.Statement => {
+  const where = ["namespace = ?", "dimensions = ?"]
+  const args: Array<InValue> = [toBlob(query.vector), namespace, query.vector.length]
   if (query.item_type !== undefined) {
     where.push("item_type = ?")
     args.push(query.item_type)

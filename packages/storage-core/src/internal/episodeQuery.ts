@@ -1,6 +1,7 @@
 import type { InValue } from "@libsql/client"
 import type { Database } from "@memory-turso/pool"
 import type { EpisodeQuery } from "../model/EpisodeQuery.js"
+import type { Namespace } from "../model/Namespace.js"
 import { timestampMillis } from "../model/Timestamp.js"
 import type { Position } from "./cursor.js"
 
@@ -8,9 +9,13 @@ import type { Position } from "./cursor.js"
  * The statement for one page of an episode query, newest first (start time, then id, descending). It asks for one
  * row more than the limit to learn whether another page follows.
  */
-export const queryEpisodes = (query: EpisodeQuery, after: Position | undefined): Database.Statement => {
-  const where: Array<string> = []
-  const args: Array<InValue> = []
+export const queryEpisodes = (
+  namespace: Namespace,
+  query: EpisodeQuery,
+  after: Position | undefined
+): Database.Statement => {
+  const where: Array<string> = ["e.namespace = ?"]
+  const args: Array<InValue> = [namespace]
   const add = (clause: string, ...values: Array<InValue>) => {
     where.push(clause)
     args.push(...values)
@@ -25,12 +30,12 @@ export const queryEpisodes = (query: EpisodeQuery, after: Position | undefined):
   const tags = [...new Set(query.tags)]
   if (tags.length > 0 && query.tags_mode === "any") {
     add(
-      "EXISTS (SELECT 1 FROM episode_tags t WHERE t.episode_id = e.episode_id AND t.tag IN (SELECT value FROM json_each(?)))",
+      "EXISTS (SELECT 1 FROM episode_tags t WHERE t.namespace = e.namespace AND t.episode_id = e.episode_id AND t.tag IN (SELECT value FROM json_each(?)))",
       JSON.stringify(tags)
     )
   } else if (tags.length > 0) {
     add(
-      `(SELECT count(*) FROM episode_tags t WHERE t.episode_id = e.episode_id
+      `(SELECT count(*) FROM episode_tags t WHERE t.namespace = e.namespace AND t.episode_id = e.episode_id
         AND t.tag IN (SELECT value FROM json_each(?))) = ?`,
       JSON.stringify(tags),
       tags.length
@@ -38,7 +43,7 @@ export const queryEpisodes = (query: EpisodeQuery, after: Position | undefined):
   }
   for (const [key, value] of Object.entries(query.metadata)) {
     add(
-      "EXISTS (SELECT 1 FROM episode_metadata m WHERE m.episode_id = e.episode_id AND m.key = ? AND m.value = ?)",
+      "EXISTS (SELECT 1 FROM episode_metadata m WHERE m.namespace = e.namespace AND m.episode_id = e.episode_id AND m.key = ? AND m.value = ?)",
       key,
       value
     )
@@ -47,7 +52,7 @@ export const queryEpisodes = (query: EpisodeQuery, after: Position | undefined):
     add("(e.start_time_ms < ? OR (e.start_time_ms = ? AND e.episode_id < ?))", after.key, after.key, after.id)
   }
   const sql = `SELECT e.episode_id AS id, e.start_time_ms AS sort_key, e.payload FROM episodes e
-${where.length > 0 ? `WHERE ${where.join("\n  AND ")}` : ""}
+WHERE ${where.join("\n  AND ")}
 ORDER BY e.start_time_ms DESC, e.episode_id DESC LIMIT ?`
   args.push(query.limit + 1)
   return { sql, args }

@@ -1,5 +1,6 @@
 import type { Database } from "@memory-turso/pool"
 import { type Episode, isComplete } from "../model/Episode.js"
+import type { Namespace } from "../model/Namespace.js"
 import { timestampMillis } from "../model/Timestamp.js"
 import { documentSql, upsert } from "./documentTable.js"
 
@@ -11,10 +12,11 @@ export const episodes = documentSql({
   orderBy: "start_time_ms"
 })
 
-const DELETE_TAGS = "DELETE FROM episode_tags WHERE episode_id = ?"
-const DELETE_METADATA = "DELETE FROM episode_metadata WHERE episode_id = ?"
-const INSERT_TAGS = "INSERT INTO episode_tags (tag, episode_id) SELECT value, ?1 FROM json_each(?2)"
-const INSERT_METADATA = "INSERT INTO episode_metadata (episode_id, key, value) SELECT ?1, key, value FROM json_each(?2)"
+const DELETE_TAGS = "DELETE FROM episode_tags WHERE namespace = ? AND episode_id = ?"
+const DELETE_METADATA = "DELETE FROM episode_metadata WHERE namespace = ? AND episode_id = ?"
+const INSERT_TAGS = "INSERT INTO episode_tags (namespace, tag, episode_id) SELECT ?1, value, ?2 FROM json_each(?3)"
+const INSERT_METADATA = `INSERT INTO episode_metadata (namespace, episode_id, key, value)
+SELECT ?1, ?2, key, value FROM json_each(?3)`
 
 /** The tags an episode is found by: its own and its context's. */
 export const tagsOf = (episode: Episode): ReadonlyArray<string> => [
@@ -26,6 +28,7 @@ export const tagsOf = (episode: Episode): ReadonlyArray<string> => [
  * refresh of its tag and metadata index rows.
  */
 export const upsertEpisode = (
+  namespace: Namespace,
   episode: Episode,
   payload: string | Uint8Array,
   payloadBytes: number,
@@ -36,6 +39,7 @@ export const upsertEpisode = (
     upsert(
       episodes,
       {
+        namespace,
         id,
         values: [
           episode.task_type,
@@ -50,13 +54,13 @@ export const upsertEpisode = (
       },
       now
     ),
-    { sql: DELETE_TAGS, args: [id] },
-    { sql: DELETE_METADATA, args: [id] }
+    { sql: DELETE_TAGS, args: [namespace, id] },
+    { sql: DELETE_METADATA, args: [namespace, id] }
   ]
   const tags = tagsOf(episode)
-  if (tags.length > 0) statements.push({ sql: INSERT_TAGS, args: [id, JSON.stringify(tags)] })
+  if (tags.length > 0) statements.push({ sql: INSERT_TAGS, args: [namespace, id, JSON.stringify(tags)] })
   if (Object.keys(episode.metadata).length > 0) {
-    statements.push({ sql: INSERT_METADATA, args: [id, JSON.stringify(episode.metadata)] })
+    statements.push({ sql: INSERT_METADATA, args: [namespace, id, JSON.stringify(episode.metadata)] })
   }
   return statements
 }
