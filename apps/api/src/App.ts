@@ -6,8 +6,10 @@ import { Hono } from "hono"
 import { bodyLimit } from "hono/body-limit"
 import { matchedRoutes } from "hono/route"
 import { TrieRouter } from "hono/router/trie-router"
+import { AccessControl } from "./http/Access.js"
 import * as ApiError from "./http/ApiError.js"
 import type { RequestMetrics } from "./http/RequestMetrics.js"
+import { makeRoutes, type Routes } from "./http/Routes.js"
 import {
   type AppContext,
   type AppEnv,
@@ -22,6 +24,7 @@ import type { Hot } from "./routes/documents.js"
 import { mountEmbeddings } from "./routes/embeddings.js"
 import { mountMemory } from "./routes/memory.js"
 import { mountOperations } from "./routes/operations.js"
+import { mountProbes } from "./routes/probes.js"
 
 /** Options of the HTTP application. */
 export interface AppOptions {
@@ -57,12 +60,18 @@ const methodsByPath = (app: Hono<AppEnv>) => {
   ]
 }
 
-/** The Hono application over a runtime that provides storage and metrics. */
+/** The Hono application and the routes it declares (for the API description). */
+export interface App {
+  readonly app: Hono<AppEnv>
+  readonly routes: Routes
+}
+
+/** The Hono application over a runtime that provides storage, metrics and access control. */
 export const makeApp = (
   runtime: ManagedRuntime<AppServices, never>,
   metrics: RequestMetrics["Type"],
   options: AppOptions
-): Hono<AppEnv> => {
+): App => {
   const app = new Hono<AppEnv>()
   // No middleware on the way of a read: any middleware makes every response asynchronous. The request id, the
   // per-route metrics and the debug log line happen in `run` (and in the fallback handlers below).
@@ -103,10 +112,12 @@ export const makeApp = (
     })
   )
 
-  mountMemory(app, run, hot)
-  mountEmbeddings(app, run)
-  mountOperations(app, run)
-  mountCompression(app, run)
+  const routes = makeRoutes(app, runtime.runSync(AccessControl), hot.serve)
+  mountMemory(routes, run, hot)
+  mountEmbeddings(routes, run)
+  mountOperations(routes, run)
+  mountProbes(routes, run, hot.serve)
+  mountCompression(routes, run)
   const allowedOn = methodsByPath(app)
   app.notFound((c) => {
     const allowed = allowedOn(c.req.path)
@@ -118,5 +129,5 @@ export const makeApp = (
     )
   })
   app.onError((_error, c) => errorResponse(c, ApiError.internalError()))
-  return app
+  return { app, routes }
 }

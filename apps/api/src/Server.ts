@@ -7,6 +7,9 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import { makeApp } from "./App.js"
+import type { AuthSection } from "./auth/AuthConfig.js"
+import * as Access from "./http/Access.js"
+import * as Lifecycle from "./http/Lifecycle.js"
 import * as RequestMetrics from "./http/RequestMetrics.js"
 import type { AppServices } from "./http/respond.js"
 import { StackStatus } from "./stack/StackStatus.js"
@@ -19,7 +22,6 @@ export interface RunningServer {
   readonly close: () => Promise<void>
 }
 
-/** What a server is built from. */
 /** Where the API listens and how much it accepts (the `[server]` section). */
 export interface ServerConfig {
   readonly port: number
@@ -29,7 +31,10 @@ export interface ServerConfig {
   readonly shutdownGraceMs: number
 }
 
+/** What a server is built from. */
 export interface ServerOptions extends ServerConfig {
+  /** Who may call it (the `[auth]` section); no tokens: everyone, as on a developer's machine. */
+  readonly auth?: AuthSection
   /** Provides `Storage`, `Database` and `StackStatus` (see `StorageStack.layer`); built once, at start. */
   readonly storage: Layer.Layer<Storage.Storage | Database.Database | StackStatus, unknown>
   /** Extra layers (a logger, for example) applied to the runtime. */
@@ -47,7 +52,12 @@ export interface ServerOptions extends ServerConfig {
  * listening, when the storage cannot start.
  */
 export const startServer = async (options: ServerOptions): Promise<RunningServer> => {
-  const services = Layer.mergeAll(options.storage, RequestMetrics.layer)
+  const services = Layer.mergeAll(
+    options.storage,
+    RequestMetrics.layer,
+    Access.layer(options.auth ?? { public_metrics: false, tokens: [] }),
+    Lifecycle.layer
+  )
   // The runtime layer (a logger, say) is merged, not just provided: its settings must hold for every request too.
   const appLayer = Layer.provideMerge(options.background ?? Layer.empty, services).pipe(
     Layer.provideMerge(options.runtimeLayer ?? Layer.empty)
@@ -62,7 +72,8 @@ export const startServer = async (options: ServerOptions): Promise<RunningServer
   const metrics = await runtime.runPromise(RequestMetrics.RequestMetrics)
   const onStarted = options.onStarted
   if (onStarted !== undefined) await runtime.runPromise(Effect.flatMap(StackStatus, onStarted))
-  const app = makeApp(runtime as ManagedRuntime.ManagedRuntime<AppServices, never>, metrics, {
+  const lifecycle = await runtime.runPromise(Lifecycle.Lifecycle)
+  const { app } = makeApp(runtime as ManagedRuntime.ManagedRuntime<AppServices, never>, metrics, {
     maxBodyBytes: options.maxBodyBytes,
     logRequests: options.logRequests ?? false
   })
@@ -75,6 +86,7 @@ export const startServer = async (options: ServerOptions): Promise<RunningServer
   let closing: Promise<void> | undefined
   const close = () => {
     closing ??= (async () => {
+      lifecycle.drain()
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       server.closeIdleConnections()
       const force = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs)

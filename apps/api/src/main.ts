@@ -80,6 +80,7 @@ const main = async () => {
     host: config.server.host,
     maxBodyBytes: config.server.max_body_bytes,
     shutdownGraceMs: config.server.shutdown_grace_ms,
+    auth: config.auth,
     storage: StorageStack.layer(config),
     runtimeLayer: logger,
     logRequests: config.monitoring.log_level === "debug" || config.monitoring.log_level === "trace",

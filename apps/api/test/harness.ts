@@ -1,9 +1,19 @@
-import { type Codec, Database, DatabaseUnavailable, Pool, Storage } from "@memory-turso/storage-core"
+import {
+  type Codec,
+  Database,
+  DatabaseUnavailable,
+  DEFAULT_NAMESPACE,
+  Namespace,
+  Pool,
+  Storage
+} from "@memory-turso/storage-core"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import { makeApp } from "../src/App.js"
 import * as AppConfig from "../src/config/AppConfig.js"
+import * as Access from "../src/http/Access.js"
+import * as Lifecycle from "../src/http/Lifecycle.js"
 import * as RequestMetrics from "../src/http/RequestMetrics.js"
 import type { AppServices } from "../src/http/respond.js"
 import * as StorageStack from "../src/stack/StorageStack.js"
@@ -65,11 +75,13 @@ export const makeHarness = async (
   const database = withOutage(outage).pipe(Layer.provideMerge(pool))
   const layer = Layer.mergeAll(
     StorageStack.layer(config, { database, ...(options.loadZstd ? { loadZstd: options.loadZstd } : {}) }),
-    RequestMetrics.layer
+    RequestMetrics.layer,
+    Access.layer(config.auth),
+    Lifecycle.layer
   )
   const runtime = ManagedRuntime.make(layer)
   const metrics = await runtime.runPromise(RequestMetrics.RequestMetrics)
-  const app = makeApp(runtime as ManagedRuntime.ManagedRuntime<AppServices, never>, metrics, {
+  const { app, routes } = makeApp(runtime as ManagedRuntime.ManagedRuntime<AppServices, never>, metrics, {
     maxBodyBytes: options.maxBodyBytes ?? 32 * 1024 * 1024
   })
   const request = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
@@ -85,9 +97,11 @@ export const makeHarness = async (
     }
     return { status: response.status, headers: response.headers, text, json }
   }
-  const counts = () => runtime.runPromise(Effect.flatMap(Storage.Storage, (s) => s.counts))
+  const counts = (namespace: string = DEFAULT_NAMESPACE) =>
+    runtime.runPromise(Effect.flatMap(Storage.Storage, (s) => s.counts(Namespace.make(namespace))))
   const dbStats = () => runtime.runPromise(Effect.flatMap(Database.Database, (d) => d.stats))
-  return { app, request, counts, dbStats, outage, runtime, dispose: () => runtime.dispose() }
+  const lifecycle = await runtime.runPromise(Lifecycle.Lifecycle)
+  return { app, routes, request, counts, dbStats, outage, lifecycle, runtime, dispose: () => runtime.dispose() }
 }
 
 export type Harness = Awaited<ReturnType<typeof makeHarness>>

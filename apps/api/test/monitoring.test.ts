@@ -5,6 +5,7 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as TestClock from "effect/TestClock"
 import { baseline } from "../src/Features.js"
+import * as Access from "../src/http/Access.js"
 import * as RequestMetrics from "../src/http/RequestMetrics.js"
 import * as MetricsReporter from "../src/stack/MetricsReporter.js"
 import { StackStatus } from "../src/stack/StackStatus.js"
@@ -19,6 +20,7 @@ const capture = Logger.replace(
 
 const services = Layer.mergeAll(
   RequestMetrics.layer,
+  Access.layer({ public_metrics: false, tokens: [] }),
   Layer.succeed(
     StackStatus,
     StackStatus.of({

@@ -147,6 +147,7 @@ export const make = Effect.gen(function* () {
     }),
     upsertHeuristics: Effect.fn("Storage.upsertHeuristics")(heuristicStore.upsertMany),
     getHeuristic: Effect.fn("Storage.getHeuristic")(heuristicStore.get),
+    getHeuristics: Effect.fn("Storage.getHeuristics")(heuristicStore.getMany),
     deleteHeuristic: Effect.fn("Storage.deleteHeuristic")(heuristicStore.remove),
     listHeuristics: Effect.fn("Storage.listHeuristics")(function* (namespace: Namespace, query: HeuristicQuery) {
       const after = yield* cursorOf(namespace, query.cursor)
@@ -247,6 +248,10 @@ export class Storage extends Context.Tag("@memory-turso/storage-core/Storage")<
       heuristics: ReadonlyArray<Heuristic>
     ) => Effect.Effect<ReadonlyArray<Heuristic>, Failure>
     readonly getHeuristic: (namespace: Namespace, id: string) => Effect.Effect<Heuristic, NotFound | ReadFailure>
+    readonly getHeuristics: (
+      namespace: Namespace,
+      ids: ReadonlyArray<string>
+    ) => Effect.Effect<BatchGet<Heuristic>, ReadFailure>
     readonly deleteHeuristic: (namespace: Namespace, id: string) => Effect.Effect<void, NotFound | Failure>
     readonly listHeuristics: (
       namespace: Namespace,

@@ -37,7 +37,7 @@ describe("Storage patterns and heuristics", () => {
     }).pipe(Effect.provide(TestLayer))
   )
 
-  it.scoped("heuristics upsert, get, list and delete", () =>
+  it.scoped("heuristics upsert, get, batch get, list and delete", () =>
     Effect.gen(function* () {
       const storage = yield* Storage.Storage
       const h = heuristic({ heuristic_id: "h1", evidence: { episode_ids: ["e1"], success_rate: 0.75, sample_size: 4 } })
@@ -49,6 +49,9 @@ describe("Storage patterns and heuristics", () => {
       expect(yield* storage.getHeuristic(ns, "h1")).toEqual(changed)
       const page = yield* storage.listHeuristics(ns, { limit: 10 })
       expect(page.items.map((x) => x.heuristic_id).sort()).toEqual(["h1", "h2"])
+      const many = yield* storage.getHeuristics(ns, ["h2", "h9", "h1"])
+      expect(many.found.map((x) => x.heuristic_id)).toEqual(["h2", "h1"])
+      expect(many.missing).toEqual(["h9"])
       yield* storage.deleteHeuristic(ns, "h2")
       expect((yield* Effect.flip(storage.getHeuristic(ns, "h2")))._tag).toBe("NotFound")
     }).pipe(Effect.provide(TestLayer))

@@ -5,6 +5,7 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as SchemaAST from "effect/SchemaAST"
 import { parse as parseToml } from "smol-toml"
+import { AuthSection, startProblem, startWarning } from "../auth/AuthConfig.js"
 import { type ConfigIssue, format, issuesOf } from "./ConfigIssue.js"
 import { applyEnv } from "./EnvOverrides.js"
 import { DatabaseSection, MonitoringSection, OptimizationsSection, RetrySection, ServerSection } from "./Sections.js"
@@ -19,8 +20,12 @@ const SECTIONS = {
   cache: CacheConfig.CacheSection,
   monitoring: MonitoringSection,
   retry: RetrySection,
-  optimizations: OptimizationsSection
+  optimizations: OptimizationsSection,
+  auth: AuthSection
 } as const
+
+/** The environment variable naming a TOML file of `[[tokens]]` that replaces `auth.tokens` (a mounted secret). */
+export const TOKENS_FILE_VARIABLE = "AUTH_TOKENS_FILE"
 
 type Sections = typeof SECTIONS
 
@@ -49,15 +54,15 @@ const knownKeys = (schema: Schema.Schema.AnyNoContext): ReadonlySet<string> =>
 
 const isTable = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
-/** Reads and parses a TOML file into sections. */
-const readFile = (path: string): Effect.Effect<Record<string, unknown>, InvalidConfiguration> =>
+/** Reads and parses a TOML file into sections; problems are reported under `label`. */
+const readFile = (path: string, label = "config file"): Effect.Effect<Record<string, unknown>, InvalidConfiguration> =>
   Effect.try({
     try: () => readFileSync(path, "utf8"),
     catch: (error) =>
       new InvalidConfiguration({
         issues: [
           {
-            path: "config file",
+            path: label,
             message: `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`
           }
         ]
@@ -68,9 +73,7 @@ const readFile = (path: string): Effect.Effect<Record<string, unknown>, InvalidC
         try: () => parseToml(text) as Record<string, unknown>,
         catch: (error) =>
           new InvalidConfiguration({
-            issues: [
-              { path: "config file", message: `${path} is not valid TOML: ${(error as Error).message.split("\n")[0]}` }
-            ]
+            issues: [{ path: label, message: `${path} is not valid TOML: ${(error as Error).message.split("\n")[0]}` }]
           })
       })
     )
@@ -95,6 +98,12 @@ export const load = (options: {
       else sections[name] = { ...value }
     }
     const { errors, origins } = applyEnv(sections, options.env)
+    const tokensFile = options.env[TOKENS_FILE_VARIABLE]
+    if (tokensFile !== undefined && tokensFile !== "") {
+      const tokens = (yield* readFile(tokensFile, `auth.tokens (from ${TOKENS_FILE_VARIABLE})`))["tokens"]
+      sections["auth"] = { ...(sections["auth"] ?? {}), tokens: tokens ?? [] }
+      origins.set("auth.tokens", TOKENS_FILE_VARIABLE)
+    }
     const issues: Array<ConfigIssue> = [...errors]
     const decoded: Record<string, unknown> = {}
     for (const [name, schema] of Object.entries(SECTIONS) as Array<[keyof Sections, Schema.Schema.AnyNoContext]>) {
@@ -105,7 +114,7 @@ export const load = (options: {
       if (result._tag === "Right") decoded[name] = result.right
       else {
         for (const issue of issuesOf(name, result.left)) {
-          const origin = origins.get(issue.path)
+          const origin = originOf(origins, issue.path)
           issues.push(origin === undefined ? issue : { ...issue, path: `${issue.path} (from ${origin})` })
         }
       }
@@ -120,8 +129,14 @@ export const load = (options: {
         })
       }
     }
+    const server = decoded["server"] as AppConfig["server"] | undefined
+    const auth = decoded["auth"] as AppConfig["auth"] | undefined
+    const unprotected = server && auth && startProblem(auth, server.host)
+    if (unprotected !== undefined) issues.push({ path: "auth.tokens", message: unprotected })
     if (issues.length > 0) return yield* Effect.fail(new InvalidConfiguration({ issues }))
     const config = decoded as AppConfig
+    const open = startWarning(config.auth, config.server.host)
+    if (open !== undefined) warnings.push(open)
     if (config.compression.compress_embeddings) {
       warnings.push(
         "compression.compress_embeddings: has no effect: embeddings are stored as native float32 vectors so libSQL can compute distances, and floats barely compress (2-6% measured)"
@@ -145,10 +160,27 @@ const applyMasterSwitch = (config: AppConfig): AppConfig =>
         cache: { ...config.cache, enabled: false }
       }
 
-/** The configuration as JSON; secrets print as "<redacted>" (Redacted values) and URL tokens as "[REDACTED]". */
+/** Where a key path's value came from: the variable that set it or one of its parents (`auth.tokens.0.name`). */
+const originOf = (origins: ReadonlyMap<string, string>, path: string): string | undefined => {
+  for (let key = path; key.includes("."); key = key.slice(0, key.lastIndexOf("."))) {
+    const origin = origins.get(key)
+    if (origin !== undefined) return origin
+  }
+  return undefined
+}
+
+/**
+ * The configuration as JSON; secrets print as "<redacted>" (Redacted values and token hashes) and URL tokens as
+ * "[REDACTED]".
+ */
 export const redacted = (config: AppConfig): string =>
   JSON.stringify(
     config,
-    (key, value: unknown) => (key === "url" && typeof value === "string" ? DatabaseConfig.redactUrl(value) : value),
+    (key, value: unknown) =>
+      key === "url" && typeof value === "string"
+        ? DatabaseConfig.redactUrl(value)
+        : key === "sha256"
+          ? "<redacted>"
+          : value,
     2
   )

@@ -3,12 +3,13 @@ import { show } from "./ConfigIssue.js"
 import { LEVELS } from "./RustLog.js"
 
 /** A field schema whose every failure reads "expected <what>, got <value>". */
-const expecting = <A, I>(schema: Schema.Schema<A, I>, what: string) =>
+export const expecting = <A, I>(schema: Schema.Schema<A, I>, what: string) =>
   schema.annotations({
     message: (issue) => ({ message: `expected ${what}, got ${show(issue.actual)}`, override: true })
   })
 
-const withDefault = <A, I>(schema: Schema.Schema<A, I>, value: A) =>
+/** An optional key that takes `value` when absent. */
+export const withDefault = <A, I>(schema: Schema.Schema<A, I>, value: A) =>
   Schema.optionalWith(schema, { default: () => value, exact: true })
 
 /** An integer > 0. */

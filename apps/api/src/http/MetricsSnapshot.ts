@@ -2,6 +2,7 @@ import { Database } from "@memory-turso/storage-core"
 import * as Effect from "effect/Effect"
 import { optimizationsOf } from "../Features.js"
 import { StackStatus } from "../stack/StackStatus.js"
+import { AccessControl } from "./Access.js"
 import { RequestMetrics } from "./RequestMetrics.js"
 
 /** Every figure /metrics publishes, as one JSON document. */
@@ -9,12 +10,15 @@ export const metricsSnapshot = Effect.gen(function* () {
   const metrics = yield* RequestMetrics
   const status = yield* StackStatus
   const db = yield* Database.Database
+  const auth = (yield* AccessControl).stats()
   const memory = process.memoryUsage()
   return {
     optimizations: optimizationsOf(status.features),
     features: status.features,
     ...(yield* status.sections),
     requests: metrics.snapshot(),
+    // Per token name: never a token or its hash.
+    auth: auth.enabled ? { ...auth, enabled: true as const } : { enabled: false as const },
     database: { kind: db.kind, ...(yield* db.stats) },
     process: { rss_bytes: memory.rss, heap_used_bytes: memory.heapUsed, uptime_s: Math.round(process.uptime()) }
   }

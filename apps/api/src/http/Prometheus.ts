@@ -58,8 +58,13 @@ const COUNTERS = new Set([
   "oversized",
   "above_decode_limit",
   "codec_reload_failures",
-  "dictionary_evictions"
+  "dictionary_evictions",
+  "denied",
+  "unauthenticated"
 ])
+
+/** The label that tells apart the entries of a map-valued field, per section (`kind` unless named here). */
+const LABELS: Readonly<Record<string, string>> = { auth: "token" }
 
 /** Histogram bucket upper bounds in seconds. */
 const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
@@ -136,13 +141,14 @@ export const render = (input: {
             : []
       if (entries.length === 0) continue
       const counter = COUNTERS.has(field)
+      const labelName = LABELS[section] ?? "kind"
       const name = `${PREFIX}_${metricName(section)}_${metricName(field)}${counter && !field.endsWith("_total") ? "_total" : ""}`
       family(
         out,
         name,
         counter ? "counter" : "gauge",
         `${section}.${field}`,
-        entries.map(([key, v]) => (key === "" ? `${name} ${v}` : `${name}{kind="${label(key)}"} ${v}`))
+        entries.map(([key, v]) => (key === "" ? `${name} ${v}` : `${name}{${labelName}="${label(key)}"} ${v}`))
       )
     }
   }

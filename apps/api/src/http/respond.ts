@@ -17,11 +17,13 @@ import * as Option from "effect/Option"
 import type { Context } from "hono"
 import type { StatusCode } from "hono/utils/http-status"
 import type { StackStatus } from "../stack/StackStatus.js"
+import type { AccessControl } from "./Access.js"
 import { ApiError, internalError } from "./ApiError.js"
+import type { Lifecycle } from "./Lifecycle.js"
 import type { RequestMetrics } from "./RequestMetrics.js"
 
 /** The services request handlers may use. */
-export type AppServices = Storage.Storage | Database.Database | RequestMetrics | StackStatus
+export type AppServices = Storage.Storage | Database.Database | RequestMetrics | StackStatus | AccessControl | Lifecycle
 
 /** Failures a handler may end with; each maps to one status and code. */
 export type HandlerError =
@@ -52,17 +54,22 @@ const JSON_TYPE = "application/json; charset=utf-8"
 /** A request id a client may choose: short, printable, no separators that could forge log fields. */
 const CLIENT_ID = /^[\w.:-]{1,128}$/
 
+/**
+ * One request header (lower-case name), read from the Node adapter's raw request when there is one: asking the web
+ * Request for a header would build a Headers object of every incoming header. Repeated headers read as absent.
+ */
+export const headerOf = (c: AppContext, name: string): string | undefined => {
+  const incoming = (c.env as { incoming?: { headers: Record<string, string | Array<string> | undefined> } } | undefined)
+    ?.incoming
+  const raw = incoming === undefined ? c.req.header(name) : incoming.headers[name]
+  return typeof raw === "string" ? raw : undefined
+}
+
 /** The request's id: the client's own (`x-request-id`) if it is sane, else a new UUID; fixed on first use. */
 export const requestIdOf = (c: AppContext): string => {
   let id = c.get("requestId")
   if (id === undefined) {
-    // The Node adapter's raw request when there is one: asking the web Request for a header would build a Headers
-    // object of every incoming header.
-    const incoming = (
-      c.env as { incoming?: { headers: Record<string, string | Array<string> | undefined> } } | undefined
-    )?.incoming
-    const raw = incoming === undefined ? c.req.header("x-request-id") : incoming.headers["x-request-id"]
-    const sent = typeof raw === "string" ? raw : undefined
+    const sent = headerOf(c, "x-request-id")
     id = sent !== undefined && CLIENT_ID.test(sent) ? sent : randomUUID()
     c.set("requestId", id)
   }
@@ -91,9 +98,9 @@ export const jsonBytes = (c: AppContext, body: Uint8Array): Response =>
 /** 204 No Content. */
 export const noContent = (c: AppContext): Response => send(c, 204, null)
 
-/** An error response (with any extra headers, such as `Allow`). */
+/** An error response (with the error's own headers, such as `WWW-Authenticate`, and any extra, such as `Allow`). */
 export const errorResponse = (c: AppContext, error: ApiError, headers: Record<string, string> = {}): Response =>
-  send(c, error.status, error.body(), { "content-type": JSON_TYPE, ...headers })
+  send(c, error.status, error.body(), { "content-type": JSON_TYPE, ...error.headers, ...headers })
 
 /** The API error for a domain failure. */
 export const toApiError = (error: HandlerError): ApiError => {
@@ -101,19 +108,19 @@ export const toApiError = (error: HandlerError): ApiError => {
     case "ApiError":
       return error
     case "NotFound":
-      return new ApiError(404, "not_found", error.message)
+      return new ApiError("not_found", error.message)
     case "InvalidCursor":
-      return new ApiError(422, "invalid_cursor", error.message, [{ path: "cursor", message: error.message }])
+      return new ApiError("invalid_cursor", error.message, [{ path: "cursor", message: error.message }])
     case "CorruptPayload":
-      return new ApiError(500, "corrupt_record", error.message)
+      return new ApiError("corrupt_record", error.message)
     case "DatabaseUnavailable":
       return error.timeout !== undefined
-        ? new ApiError(503, "pool_timeout", "every database connection is busy; try again")
-        : new ApiError(503, "database_unavailable", "the database is not reachable; try again")
+        ? new ApiError("pool_timeout", "every database connection is busy; try again")
+        : new ApiError("database_unavailable", "the database is not reachable; try again")
     case "DatabaseError":
-      return new ApiError(500, "database_error", "the database rejected the operation")
+      return new ApiError("database_error", "the database rejected the operation")
     case "DictionaryUnavailable":
-      return new ApiError(409, "dictionary_unavailable", error.message)
+      return new ApiError("dictionary_unavailable", error.message)
   }
 }
 

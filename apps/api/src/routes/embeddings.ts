@@ -1,62 +1,119 @@
 import { Embedding, Identifier, ItemType, SimilarityQuery, Storage } from "@memory-turso/storage-core"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import type { Hono } from "hono"
+import { SearchResult } from "../contract/Responses.js"
 import { decode, readBody } from "../http/body.js"
-import { type AppEnv, json, noContent, type Run } from "../http/respond.js"
+import type { Routes } from "../http/Routes.js"
+import { type AppContext, json, noContent, type Run } from "../http/respond.js"
 
 const Target = Schema.Struct({ item_type: ItemType, item_id: Identifier })
-const Body = Embedding.pipe(Schema.omit("item_type", "item_id"))
+const Body = Embedding.pipe(Schema.omit("item_type", "item_id")).annotations({ identifier: "EmbeddingInput" })
+const DATABASE_ERRORS = ["database_unavailable", "pool_timeout", "database_error"] as const
 
-/** Embeddings: put, get and delete by item, and similarity search. */
-export const mountEmbeddings = (app: Hono<AppEnv>, run: Run) => {
-  const target = (c: { req: { param: (name: string) => string } }) =>
+const path = "/embeddings/:item_type/:item_id"
+const params = { item_type: ItemType, item_id: Identifier }
+const tag = "embeddings"
+
+/** Embeddings: put, get and delete by item, and similarity search, in the request's namespace. */
+export const mountEmbeddings = (routes: Routes, run: Run) => {
+  const target = (c: AppContext) =>
     decode(Target, { item_type: c.req.param("item_type"), item_id: c.req.param("item_id") })
 
-  app.put("/embeddings/:item_type/:item_id", (c) =>
-    run(
-      c,
-      Effect.gen(function* () {
-        const { item_id, item_type } = yield* target(c)
-        const body = yield* readBody(c, Body)
-        const storage = yield* Storage.Storage
-        const stored = yield* storage.upsertEmbedding({ item_type, item_id, ...body })
-        return json(c, JSON.stringify(stored))
-      })
-    )
+  routes.add(
+    {
+      method: "PUT",
+      path,
+      tag,
+      summary: "Store an item's embedding",
+      description: "The episode or pattern must exist in the namespace (404 otherwise). Stored as float32.",
+      access: "write",
+      namespaced: true,
+      params,
+      body: Body,
+      responses: { 200: { description: "The stored embedding", body: Embedding } },
+      errors: ["malformed_json", "validation_failed", "payload_too_large", "not_found", ...DATABASE_ERRORS]
+    },
+    (c, { namespace }) =>
+      run(
+        c,
+        Effect.gen(function* () {
+          const { item_id, item_type } = yield* target(c)
+          const body = yield* readBody(c, Body)
+          const storage = yield* Storage.Storage
+          const stored = yield* storage.upsertEmbedding(namespace, { item_type, item_id, ...body })
+          return json(c, JSON.stringify(stored))
+        })
+      )
   )
 
-  app.get("/embeddings/:item_type/:item_id", (c) =>
-    run(
-      c,
-      Effect.gen(function* () {
-        const { item_id, item_type } = yield* target(c)
-        const storage = yield* Storage.Storage
-        return json(c, JSON.stringify(yield* storage.getEmbedding(item_type, item_id)))
-      })
-    )
+  routes.add(
+    {
+      method: "GET",
+      path,
+      tag,
+      summary: "Read an item's embedding",
+      access: "read",
+      namespaced: true,
+      params,
+      responses: { 200: { description: "The embedding", body: Embedding } },
+      errors: ["validation_failed", "not_found", ...DATABASE_ERRORS]
+    },
+    (c, { namespace }) =>
+      run(
+        c,
+        Effect.gen(function* () {
+          const { item_id, item_type } = yield* target(c)
+          const storage = yield* Storage.Storage
+          return json(c, JSON.stringify(yield* storage.getEmbedding(namespace, item_type, item_id)))
+        })
+      )
   )
 
-  app.delete("/embeddings/:item_type/:item_id", (c) =>
-    run(
-      c,
-      Effect.gen(function* () {
-        const { item_id, item_type } = yield* target(c)
-        const storage = yield* Storage.Storage
-        yield* storage.deleteEmbedding(item_type, item_id)
-        return noContent(c)
-      })
-    )
+  routes.add(
+    {
+      method: "DELETE",
+      path,
+      tag,
+      summary: "Delete an item's embedding",
+      access: "write",
+      namespaced: true,
+      params,
+      responses: { 204: { description: "Deleted" } },
+      errors: ["validation_failed", "not_found", ...DATABASE_ERRORS]
+    },
+    (c, { namespace }) =>
+      run(
+        c,
+        Effect.gen(function* () {
+          const { item_id, item_type } = yield* target(c)
+          const storage = yield* Storage.Storage
+          yield* storage.deleteEmbedding(namespace, item_type, item_id)
+          return noContent(c)
+        })
+      )
   )
 
-  app.post("/embeddings/search", (c) =>
-    run(
-      c,
-      Effect.gen(function* () {
-        const query = yield* readBody(c, SimilarityQuery)
-        const storage = yield* Storage.Storage
-        return json(c, JSON.stringify({ matches: yield* storage.searchEmbeddings(query) }))
-      })
-    )
+  routes.add(
+    {
+      method: "POST",
+      path: "/embeddings/search",
+      tag,
+      summary: "The k nearest embeddings by cosine similarity",
+      description: "An exact scan over the namespace's vectors of the query's dimension (libSQL vector_distance_cos).",
+      access: "read",
+      namespaced: true,
+      body: SimilarityQuery,
+      responses: { 200: { description: "The hits, most similar first", body: SearchResult } },
+      errors: ["malformed_json", "validation_failed", "payload_too_large", ...DATABASE_ERRORS]
+    },
+    (c, { namespace }) =>
+      run(
+        c,
+        Effect.gen(function* () {
+          const query = yield* readBody(c, SimilarityQuery)
+          const storage = yield* Storage.Storage
+          return json(c, JSON.stringify({ matches: yield* storage.searchEmbeddings(namespace, query) }))
+        })
+      )
   )
 }

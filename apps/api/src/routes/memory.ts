@@ -7,14 +7,15 @@ import {
   PatternQuery,
   Storage
 } from "@memory-turso/storage-core"
-import type { Hono } from "hono"
-import type { AppEnv, Run } from "../http/respond.js"
+import type { Routes } from "../http/Routes.js"
+import type { Run } from "../http/respond.js"
 import { type Hot, mountDocuments } from "./documents.js"
 
 /** Episodes, patterns and heuristics. */
-export const mountMemory = (app: Hono<AppEnv>, run: Run, hot: Hot) => {
-  mountDocuments(app, run, hot, {
+export const mountMemory = (routes: Routes, run: Run, hot: Hot) => {
+  mountDocuments(routes, run, hot, {
     plural: "episodes",
+    singular: "episode",
     idField: "episode_id",
     schema: Episode,
     json: Storage.EpisodeJson,
@@ -44,8 +45,9 @@ export const mountMemory = (app: Hono<AppEnv>, run: Run, hot: Hot) => {
     }),
     peek: (cache) => cache.peekEpisode
   })
-  mountDocuments(app, run, hot, {
+  mountDocuments(routes, run, hot, {
     plural: "patterns",
+    singular: "pattern",
     idField: "pattern_id",
     schema: Pattern,
     json: Storage.PatternJson,
@@ -62,8 +64,9 @@ export const mountMemory = (app: Hono<AppEnv>, run: Run, hot: Hot) => {
     }),
     peek: (cache) => cache.peekPattern
   })
-  mountDocuments(app, run, hot, {
+  mountDocuments(routes, run, hot, {
     plural: "heuristics",
+    singular: "heuristic",
     idField: "heuristic_id",
     schema: Heuristic,
     json: Storage.HeuristicJson,
@@ -74,6 +77,7 @@ export const mountMemory = (app: Hono<AppEnv>, run: Run, hot: Hot) => {
       upsert: s.upsertHeuristic,
       upsertMany: s.upsertHeuristics,
       get: s.getHeuristic,
+      getMany: s.getHeuristics,
       remove: s.deleteHeuristic,
       list: s.listHeuristics
     })

@@ -1,20 +1,25 @@
 import { Database, Storage } from "@memory-turso/storage-core"
 import * as Effect from "effect/Effect"
-import type { Hono } from "hono"
+import { DbHealth, Health, Metrics } from "../contract/Responses.js"
 import { optimizationsOf } from "../Features.js"
 import { metricsSnapshot } from "../http/MetricsSnapshot.js"
 import * as Prometheus from "../http/Prometheus.js"
 import { RequestMetrics } from "../http/RequestMetrics.js"
-import { type AppEnv, json, type Run, send } from "../http/respond.js"
+import type { Routes } from "../http/Routes.js"
+import { type AppContext, json, type Run, send } from "../http/respond.js"
 import { StackStatus } from "../stack/StackStatus.js"
+import { PROBE_TIMEOUT } from "./probes.js"
 
-const HEALTH_TIMEOUT = "2 seconds"
+const PROMETHEUS = {
+  type: "text/plain; version=0.0.4; charset=utf-8",
+  schema: { type: "string", description: "Prometheus text exposition format 0.0.4" }
+}
 
 /** `/health`, `/db-health` and `/metrics`. */
-export const mountOperations = (app: Hono<AppEnv>, run: Run) => {
+export const mountOperations = (routes: Routes, run: Run) => {
   /** 200 healthy or 503 unhealthy, after the database answered (or not) within the timeout. */
   const health = (
-    c: Parameters<Run>[0],
+    c: AppContext,
     extra: (storage: Storage.Storage["Type"]) => Effect.Effect<object, unknown, Database.Database>
   ) =>
     run(
@@ -27,7 +32,7 @@ export const mountOperations = (app: Hono<AppEnv>, run: Run) => {
           features: status.features,
           ...(status.degraded.length > 0 ? { degraded: status.degraded } : {})
         }
-        const answered = yield* extra(storage).pipe(Effect.timeout(HEALTH_TIMEOUT), Effect.either)
+        const answered = yield* extra(storage).pipe(Effect.timeout(PROBE_TIMEOUT), Effect.either)
         if (answered._tag === "Left") {
           return json(c, JSON.stringify({ status: "unhealthy", ...base, reason: "the database does not answer" }), 503)
         }
@@ -35,39 +40,93 @@ export const mountOperations = (app: Hono<AppEnv>, run: Run) => {
       })
     )
 
-  app.get("/health", (c) => health(c, (storage) => Effect.as(storage.ping, {})))
-
-  app.get("/db-health", (c) =>
-    health(c, (storage) =>
-      Effect.gen(function* () {
-        const db = yield* Database.Database
-        const start = performance.now()
-        const counts = yield* storage.counts
-        const latency_ms = Math.round((performance.now() - start) * 1000) / 1000
-        return { database: db.kind, latency_ms, counts }
-      })
-    )
+  routes.add(
+    {
+      method: "GET",
+      path: "/health",
+      tag: "operations",
+      summary: "The features in use, after a round trip to the database",
+      description: "Reveals no data. 503 with status unhealthy when the database does not answer within 2 s.",
+      access: "public",
+      namespaced: false,
+      responses: {
+        200: { description: "Healthy", body: Health },
+        503: { description: "Unhealthy: the database does not answer", body: Health }
+      },
+      errors: []
+    },
+    (c) => health(c, (storage) => Effect.as(storage.ping, {}))
   )
 
-  const prometheus = (c: Parameters<Run>[0]) =>
+  routes.add(
+    {
+      method: "GET",
+      path: "/db-health",
+      tag: "operations",
+      summary: "A real round trip: the namespace's record counts and the latency",
+      access: "read",
+      namespaced: true,
+      responses: {
+        200: { description: "Healthy", body: DbHealth },
+        503: { description: "Unhealthy: the database does not answer", body: DbHealth }
+      },
+      errors: []
+    },
+    (c, { namespace }) =>
+      health(c, (storage) =>
+        Effect.gen(function* () {
+          const db = yield* Database.Database
+          const start = performance.now()
+          const counts = yield* storage.counts(namespace)
+          const latency_ms = Math.round((performance.now() - start) * 1000) / 1000
+          return { database: db.kind, latency_ms, counts }
+        })
+      )
+  )
+
+  const prometheus = (c: AppContext) =>
     run(
       c,
       Effect.gen(function* () {
         const metrics = yield* RequestMetrics
         const { features: _features, optimizations: _optimizations, requests, ...sections } = yield* metricsSnapshot
         const text = Prometheus.render({ routes: requests, histograms: metrics.histograms(), sections })
-        return send(c, 200, text, { "content-type": "text/plain; version=0.0.4; charset=utf-8" })
+        return send(c, 200, text, { "content-type": PROMETHEUS.type })
       })
     )
 
-  app.get("/metrics", (c) => {
-    const accept = c.req.header("accept") ?? ""
-    if (accept.includes("text/plain") && !accept.includes("application/json")) return prometheus(c)
-    return run(
-      c,
-      Effect.map(metricsSnapshot, (document) => json(c, JSON.stringify(document)))
-    )
-  })
+  routes.add(
+    {
+      method: "GET",
+      path: "/metrics",
+      tag: "operations",
+      summary: "Every figure, as JSON (or Prometheus text with Accept: text/plain)",
+      access: "metrics",
+      namespaced: false,
+      responses: { 200: { description: "The figures", body: Metrics, media: PROMETHEUS } },
+      errors: []
+    },
+    (c) => {
+      const accept = c.req.header("accept") ?? ""
+      if (accept.includes("text/plain") && !accept.includes("application/json")) return prometheus(c)
+      return run(
+        c,
+        Effect.map(metricsSnapshot, (document) => json(c, JSON.stringify(document)))
+      )
+    }
+  )
 
-  app.get("/metrics/prometheus", prometheus)
+  routes.add(
+    {
+      method: "GET",
+      path: "/metrics/prometheus",
+      tag: "operations",
+      summary: "Every figure in Prometheus text format",
+      access: "metrics",
+      namespaced: false,
+      responses: { 200: { description: "The figures", media: PROMETHEUS } },
+      errors: []
+    },
+    prometheus
+  )
 }

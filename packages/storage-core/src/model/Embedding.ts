@@ -42,9 +42,10 @@ export const SimilarityQuery = Schema.Struct({
 export type SimilarityQuery = typeof SimilarityQuery.Type
 
 /** One search hit with its cosine similarity in [-1, 1]. */
-export interface SimilarityMatch {
-  readonly item_type: ItemType
-  readonly item_id: string
-  readonly model: string
-  readonly similarity: number
-}
+export const SimilarityMatch = Schema.Struct({
+  item_type: ItemType,
+  item_id: Identifier,
+  model: Schema.String,
+  similarity: Schema.Number
+}).annotations({ identifier: "SimilarityMatch" })
+export type SimilarityMatch = typeof SimilarityMatch.Type

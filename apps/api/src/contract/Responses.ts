@@ -1,0 +1,86 @@
+import { Identifier, SimilarityMatch } from "@memory-turso/storage-core"
+import * as Schema from "effect/Schema"
+
+/** One page of a listing, newest first, and the cursor of the next page (`null` on the last). */
+export const pageOf = <P extends string>(plural: P, item: Schema.Schema.Any) =>
+  Schema.Struct({ [plural]: Schema.Array(item), next_cursor: Schema.NullOr(Schema.String) } as Record<
+    P | "next_cursor",
+    Schema.Schema.Any
+  >)
+
+/** What a batch read found, in the order asked, and the ids it did not find. */
+export const batchGetOf = <P extends string>(plural: P, item: Schema.Schema.Any) =>
+  Schema.Struct({ [plural]: Schema.Array(item), missing: Schema.Array(Identifier) } as Record<
+    P | "missing",
+    Schema.Schema.Any
+  >)
+
+/** A batch write: how many records were stored, and their ids (generated ones included), in order. */
+export const BatchStored = Schema.Struct({ stored: Schema.NonNegativeInt, ids: Schema.Array(Identifier) }).annotations({
+  identifier: "BatchStored"
+})
+
+/** A similarity search's hits, best first. */
+export const SearchResult = Schema.Struct({ matches: Schema.Array(SimilarityMatch) }).annotations({
+  identifier: "SearchResult"
+})
+
+/** A compression dictionary that was built and is now used for new writes. */
+export const DictionaryInfo = Schema.Struct({
+  dictionary_id: Schema.Int,
+  bytes: Schema.NonNegativeInt,
+  samples: Schema.NonNegativeInt,
+  created_at: Schema.Number
+}).annotations({ identifier: "DictionaryInfo" })
+
+/** Which optimizations the server really runs with. */
+export const Features = Schema.Struct({
+  keepalive: Schema.Boolean,
+  compression: Schema.Boolean,
+  cache: Schema.Boolean,
+  prepared_statements: Schema.Boolean,
+  batch_operations: Schema.Literal(true)
+}).annotations({ identifier: "Features" })
+
+const healthFields = {
+  status: Schema.Literal("healthy", "unhealthy"),
+  optimizations: Schema.Literal("enabled", "disabled"),
+  features: Features,
+  /** Optional layers asked for that could not start. */
+  degraded: Schema.optionalWith(Schema.Array(Schema.Struct({ feature: Schema.String, reason: Schema.String })), {
+    exact: true
+  }),
+  /** Why the server is unhealthy. */
+  reason: Schema.optionalWith(Schema.String, { exact: true })
+}
+
+/** `/health`: the features in use and whether the database answered. */
+export const Health = Schema.Struct(healthFields).annotations({ identifier: "Health" })
+
+/** How many records of each kind a namespace holds. */
+export const Counts = Schema.Struct({
+  episodes: Schema.NonNegativeInt,
+  patterns: Schema.NonNegativeInt,
+  heuristics: Schema.NonNegativeInt,
+  embeddings: Schema.NonNegativeInt
+}).annotations({ identifier: "Counts" })
+
+/** `/db-health`: `/health` plus a real round trip's latency and the request namespace's counts. */
+export const DbHealth = Schema.Struct({
+  ...healthFields,
+  database: Schema.optionalWith(Schema.Literal("embedded", "remote"), { exact: true }),
+  latency_ms: Schema.optionalWith(Schema.Number, { exact: true }),
+  counts: Schema.optionalWith(Counts, { exact: true })
+}).annotations({ identifier: "DbHealth" })
+
+/** `/livez`: the process serves requests. */
+export const Liveness = Schema.Struct({ status: Schema.Literal("alive") }).annotations({ identifier: "Liveness" })
+
+/** `/readyz`: migrations are done, the database answers and the server is not draining. */
+export const Readiness = Schema.Struct({ status: Schema.Literal("ready") }).annotations({ identifier: "Readiness" })
+
+/** `/metrics` (JSON): one object per section (`cache`, `compression`, `pool`, `requests`, `auth`, ...). */
+export const Metrics = Schema.Record({ key: Schema.String, value: Schema.Unknown }).annotations({
+  identifier: "Metrics",
+  description: 'Sections of figures; a feature that is off is exactly {"enabled": false}. See the README.'
+})
