@@ -110,3 +110,75 @@ describe("invalid configuration stops start-up with exit code 2 and one message 
     expect(result.stderr).toContain("warning: compression.compress_embeddings")
   })
 })
+
+const HASH = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+const token = (fields: string) => `[[auth.tokens]]\n${fields}\n`
+
+describe("[auth]", () => {
+  it("a non-loopback host without tokens stops start-up: exit 2, one line naming auth.tokens", () => {
+    for (const env of [{ HOST: "0.0.0.0" }, { HOST: "10.1.2.3" }]) {
+      const result = check([], env)
+      expect(result.code).toBe(2)
+      const lines = result.stderr.trim().split("\n")
+      expect(lines.filter((line) => line.includes("auth.tokens"))).toHaveLength(1)
+      expect(lines).toHaveLength(2) // the "invalid configuration:" heading and the one problem
+    }
+    const required = check(["--config", file("required.toml", "[auth]\nrequired = true\n")])
+    expect(required.code).toBe(2)
+    expect(required.stderr).toContain("auth.tokens: no token is configured")
+    for (const host of ["127.0.0.1", "localhost", "::1", "127.0.0.9"]) expect(check([], { HOST: host }).code).toBe(0)
+  })
+
+  it("auth.required = false serves a non-loopback host without tokens, with a warning at every start", () => {
+    const result = check(["--config", file("open.toml", "[auth]\nrequired = false\n")], { HOST: "0.0.0.0" })
+    expect(result.code).toBe(0)
+    expect(result.stderr).toContain("warning: auth.required = false: the API listens on 0.0.0.0 without authentication")
+  })
+
+  it("a bad token entry is named by its path; its hash (or a secret pasted there) is never printed", () => {
+    const cases: ReadonlyArray<[string, string]> = [
+      [token(`name = "t"\nsha256 = "my-plain-secret-oops"\nscopes = ["read"]`), "auth.tokens.0.sha256: expected 64"],
+      [token(`name = "t"\nsha256 = "${HASH}"\nscopes = ["root"]`), "auth.tokens.0.scopes"],
+      [token(`name = "t"\nsha256 = "${HASH}"\nscopes = []`), "auth.tokens.0.scopes"],
+      [token(`name = "has space"\nsha256 = "${HASH}"\nscopes = ["read"]`), "auth.tokens.0.name"],
+      [token(`name = "t"\nsha256 = "${HASH}"\nscopes = ["read"]\nnamespaces = ["a*b"]`), "auth.tokens.0.namespaces.0"],
+      [
+        token(`name = "t"\nsha256 = "${HASH}"\nscopes = ["read"]`) +
+          token(`name = "t"\nsha256 = "${HASH.replace("9", "8")}"\nscopes = ["read"]`),
+        "auth.tokens.1.name: a second token named t"
+      ],
+      [
+        token(`name = "t"\nsha256 = "${HASH}"\nscopes = ["read"]`) +
+          token(`name = "u"\nsha256 = "${HASH.toUpperCase()}"\nscopes = ["read"]`),
+        "auth.tokens.1.sha256: the same hash as an earlier token"
+      ]
+    ]
+    for (const [i, [toml, message]] of cases.entries()) {
+      const result = check(["--config", file(`token-${i}.toml`, toml)])
+      expect(result.code).toBe(2)
+      expect(result.stderr).toContain(message)
+      expect(result.stderr).not.toContain("my-plain-secret-oops")
+      expect(result.stderr.toLowerCase()).not.toContain(HASH)
+    }
+  })
+
+  it("AUTH_TOKENS_FILE replaces auth.tokens; --check shows names and scopes, never a hash", () => {
+    const tokens = file(
+      "tokens.toml",
+      `[[tokens]]\nname = "team-a"\nsha256 = "${HASH}"\nscopes = ["read", "write"]\nnamespaces = ["team-a"]\n`
+    )
+    const result = check([], { HOST: "0.0.0.0", AUTH_TOKENS_FILE: tokens })
+    expect(result.code).toBe(0)
+    const effective = JSON.parse(result.stdout)
+    expect(effective.auth.tokens).toEqual([
+      { name: "team-a", sha256: "<redacted>", scopes: ["read", "write"], namespaces: ["team-a"] }
+    ])
+    expect(result.stdout + result.stderr).not.toContain(HASH)
+    const broken = check([], { AUTH_TOKENS_FILE: file("bad-tokens.toml", `[[tokens]]\nname = "x"\n`) })
+    expect(broken.code).toBe(2)
+    expect(broken.stderr).toContain("auth.tokens.0.sha256 (from AUTH_TOKENS_FILE)")
+    const missing = check([], { AUTH_TOKENS_FILE: join(dir, "nope.toml") })
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toContain("auth.tokens (from AUTH_TOKENS_FILE): cannot read")
+  })
+})
