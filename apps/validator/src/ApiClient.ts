@@ -44,6 +44,8 @@ export interface ApiClientOptions {
   readonly url: string
   /** Sent as `Authorization: Bearer`; never printed. */
   readonly token: Option.Option<Redacted.Redacted<string>>
+  /** Sent as `X-Memory-Namespace` on every request: the namespace the validator seeds, reads and removes in. */
+  readonly namespace: Option.Option<string>
   /** A request without an answer after this long counts as the API being unreachable. */
   readonly timeout: Duration.DurationInput
 }
@@ -58,6 +60,8 @@ export class ApiClient extends Context.Tag("@memory-turso/validator/ApiClient")<
   {
     /** The base URL, as given (it never carries credentials). */
     readonly url: string
+    /** The namespace every request names, or null for the token's default (`default` without auth). */
+    readonly namespace: string | null
     /**
      * Sends one request (a JSON body is sent as is) and reads the whole answer; any status is a success here. The
      * ledger counts a non-2xx answer as a failure unless `expected` accepts its status.
@@ -77,6 +81,18 @@ export class ApiClient extends Context.Tag("@memory-turso/validator/ApiClient")<
     readonly ledger: Effect.Effect<Ledger>
   }
 >() {}
+
+const NAMESPACE = /^[A-Za-z0-9._:-]{1,128}$/
+
+/** Checks a namespace name: 1-128 characters from `[A-Za-z0-9._:-]`, not "." or "..". */
+export const parseNamespace = (namespace: string): Effect.Effect<string, UsageError> =>
+  NAMESPACE.test(namespace) && namespace !== "." && namespace !== ".."
+    ? Effect.succeed(namespace)
+    : Effect.fail(
+        new UsageError({
+          detail: `--namespace must be 1-128 characters from [A-Za-z0-9._:-], not . or .. (got ${JSON.stringify(namespace.slice(0, 140))})`
+        })
+      )
 
 /** Checks a base URL: http(s), no credentials in it (use `--token`). */
 export const parseBaseUrl = (url: string): Effect.Effect<URL, UsageError> =>
@@ -100,7 +116,12 @@ export const make = (options: ApiClientOptions) =>
     const display = base.toString().replace(/\/$/, "")
     const client = (yield* HttpClient.HttpClient).pipe(HttpClient.withTracerPropagation(false))
     const ledger = yield* Ref.make<Ledger>({ requests: 0, failures: 0, server_errors: 0, examples: [] })
-    const headers: Record<string, string> = { accept: "application/json", "user-agent": "memory-turso-validator" }
+    const namespace = Option.isSome(options.namespace) ? yield* parseNamespace(options.namespace.value) : undefined
+    const headers: Record<string, string> = {
+      accept: "application/json",
+      "user-agent": "memory-turso-validator",
+      ...(namespace === undefined ? {} : { "x-memory-namespace": namespace })
+    }
     const timeout = Duration.decode(options.timeout)
     let sequence = 0
 
@@ -158,7 +179,7 @@ export const make = (options: ApiClientOptions) =>
       return { ...response, json: parsed }
     })
 
-    return ApiClient.of({ url: display, request, json, ledger: Ref.get(ledger) })
+    return ApiClient.of({ url: display, namespace: namespace ?? null, request, json, ledger: Ref.get(ledger) })
   })
 
 /** The transport error in plain words (connection refused, reset, DNS), without a stack. */

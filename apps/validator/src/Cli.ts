@@ -28,6 +28,12 @@ const token = Options.redacted("token").pipe(
   Options.withDescription("Sent as Authorization: Bearer (never printed); default: $VALIDATOR_TOKEN"),
   Options.optional
 )
+const namespace = Options.text("namespace").pipe(
+  Options.withDescription(
+    "Sent as X-Memory-Namespace on every request: seed, read and remove in this namespace; default: $VALIDATOR_NAMESPACE, else the token's default"
+  ),
+  Options.optional
+)
 // Paths are plain text, checked by the validator itself: any file-access problem is a usage error (exit 4).
 const reportDir = Options.text("report-dir").pipe(
   Options.withDescription(
@@ -65,6 +71,7 @@ const timeoutMs = Options.integer("timeout-ms").pipe(
 const shared = {
   url,
   token,
+  namespace,
   reportDir,
   baseline,
   acceptFailedBaseline,
@@ -78,6 +85,7 @@ const shared = {
 interface Common {
   readonly url: string
   readonly token: Option.Option<Redacted.Redacted<string>>
+  readonly namespace: Option.Option<string>
   readonly reportDir: Option.Option<string>
   readonly baseline: Option.Option<string>
   readonly acceptFailedBaseline: boolean
@@ -106,7 +114,17 @@ const prepare = (o: Common) =>
     const envToken = yield* Config.option(Config.redacted("VALIDATOR_TOKEN")).pipe(
       Effect.mapError(() => new UsageError({ detail: "VALIDATOR_TOKEN is not readable" }))
     )
-    const api = ApiClient.layer({ url: o.url, token: Option.orElse(o.token, () => envToken), timeout: o.timeoutMs })
+    const envNamespace = yield* Config.option(Config.string("VALIDATOR_NAMESPACE")).pipe(
+      Effect.mapError(() => new UsageError({ detail: "VALIDATOR_NAMESPACE is not readable" }))
+    )
+    const chosen = Option.orElse(o.namespace, () => envNamespace)
+    if (Option.isSome(chosen)) yield* ApiClient.parseNamespace(chosen.value)
+    const api = ApiClient.layer({
+      url: o.url,
+      token: Option.orElse(o.token, () => envToken),
+      namespace: chosen,
+      timeout: o.timeoutMs
+    })
     const session: Run.SessionOptions = {
       samples: o.samples,
       keepData: o.keepData,

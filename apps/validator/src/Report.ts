@@ -18,6 +18,8 @@ export interface RunReport {
   readonly kind: "run"
   readonly version: 1
   readonly url: string
+  /** The namespace named on every request, or null (the token's default). */
+  readonly namespace: string | null
   readonly run_id: string
   readonly started_at: string
   readonly finished_at: string

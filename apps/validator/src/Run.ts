@@ -114,6 +114,7 @@ export const run = Effect.fn("Validator.run")(function* (options: RunOptions) {
     kind: "run",
     version: 1,
     url: api.url,
+    namespace: api.namespace,
     run_id: options.runId,
     started_at,
     finished_at: new Date().toISOString(),

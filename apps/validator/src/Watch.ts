@@ -46,6 +46,8 @@ export interface WatchReport {
   readonly kind: "watch"
   readonly version: 1
   readonly url: string
+  /** The namespace named on every request, or null (the token's default). */
+  readonly namespace: string | null
   readonly run_id: string
   readonly schedule: string
   readonly scale: number
@@ -196,6 +198,7 @@ export const watch = Effect.fn("Validator.watch")(function* (
     kind: "watch",
     version: 1,
     url: api.url,
+    namespace: api.namespace,
     run_id: options.runId,
     schedule: options.schedule,
     scale: options.scale,

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process"
-import { readFileSync } from "node:fs"
+import { createHash } from "node:crypto"
+import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { startTestServer } from "@memory-turso/testkit"
@@ -125,6 +126,37 @@ describe.concurrent("against the real API", { timeout: 90_000 }, () => {
     } finally {
       expect(await api.stop()).toBe(0)
       await server.destroy()
+    }
+  })
+
+  it("an API with authentication: the validator's token and --namespace keep its data in that namespace", async () => {
+    const dir = tempDir()
+    const secret = "validator-ci-secret-0123456789"
+    const tokens = join(dir, "tokens.toml")
+    writeFileSync(
+      tokens,
+      `[[tokens]]\nname = "ci"\nsha256 = "${createHash("sha256").update(secret).digest("hex")}"\nscopes = ["read", "write", "metrics"]\nnamespaces = ["ci-*"]\n`
+    )
+    const api = await startApi({ AUTH_TOKENS_FILE: tokens })
+    try {
+      const args = ["run", "--url", api.url, "--samples", "5", "--thresholds", thresholdsFile(), "--format", "json"]
+      // Without a namespace this token (patterns only) has no default: every data request is refused.
+      expect((await runCli([...args, "--token", secret])).code).not.toBe(0)
+      const result = await runCli([...args, "--token", secret, "--namespace", "ci-run-1", "--keep-data"])
+      expect(result.code, result.stderr).toBe(0)
+      const report: RunReport = JSON.parse(result.stdout)
+      expect(report.namespace).toBe("ci-run-1")
+      const counts = async (namespace: string) => {
+        const response = await fetch(`${api.url}/db-health`, {
+          headers: { authorization: `Bearer ${secret}`, "x-memory-namespace": namespace }
+        })
+        return ((await response.json()) as { counts: { episodes: number } }).counts.episodes
+      }
+      expect(await counts("ci-run-1")).toBe(report.seeded_episodes)
+      expect(await counts("ci-run-2")).toBe(0)
+      expect(api.output()).not.toContain(secret)
+    } finally {
+      expect(await api.stop()).toBe(0)
     }
   })
 

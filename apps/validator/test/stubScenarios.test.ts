@@ -2,7 +2,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "@effect/vitest"
 import type { RunReport } from "../src/Report.js"
-import { runCli as runCliRaw } from "./support/cli.js"
+import { runCli as runCliRaw, spawnCli } from "./support/cli.js"
 import { useStubs } from "./support/stubApi.js"
 import { tempDir } from "./support/tempDir.js"
 import { thresholdsFile } from "./support/thresholds.js"
@@ -47,6 +47,7 @@ describe("validator run against a stub API", () => {
     const auth = api.authorizations()
     expect(auth.length).toBe(Object.values(hits).reduce((a, b) => a + b, 0))
     expect(new Set(auth)).toEqual(new Set([`Bearer ${token}`]))
+    expect(new Set(api.namespaces())).toEqual(new Set([undefined]))
     const files = ["report.json", "summary.md", "latency.svg"].map((f) => readFileSync(join(dir, f), "utf8"))
     for (const text of [result.stdout, result.stderr, ...files]) expect(text).not.toContain(token)
     const report = readReport(dir)
@@ -54,6 +55,32 @@ describe("validator run against a stub API", () => {
     expect(report.operations.single_read?.samples_ms).toHaveLength(5)
     expect(files[1]).toContain("| PASS | cache hit rate | 0.900 | > 0.800 |")
     expect(files[2]).toMatch(/^<svg /)
+  })
+
+  it("--namespace (or VALIDATOR_NAMESPACE) is sent as X-Memory-Namespace on every request and named in the report", async () => {
+    const api = await stub()
+    const dir = tempDir()
+    const result = await runCli([
+      "run",
+      "--url",
+      api.url,
+      "--namespace",
+      "team-a:ci",
+      "--samples",
+      SAMPLES,
+      "--report-dir",
+      dir
+    ])
+    expect(result.code).toBe(0)
+    expect(api.namespaces().length).toBe(Object.values(api.hits()).reduce((a, b) => a + b, 0))
+    expect(new Set(api.namespaces())).toEqual(new Set(["team-a:ci"]))
+    expect(readReport(dir).namespace).toBe("team-a:ci")
+    const other = await stub()
+    const fromEnv = await spawnCli(["run", "--url", other.url, "--samples", SAMPLES, "--thresholds", generous], {
+      VALIDATOR_NAMESPACE: "from-env"
+    })
+    expect(fromEnv.code).toBe(0)
+    expect(new Set(other.namespaces())).toEqual(new Set(["from-env"]))
   })
 
   it("--samples sets every operation's sample count; --keep-data leaves the episodes in place", async () => {

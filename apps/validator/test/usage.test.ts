@@ -14,7 +14,8 @@ describe("command line", () => {
       credentials: await runCli(["run", "--url", "http://user:pw@127.0.0.1:1"]),
       noBaseline: await runCli(["run", "--url", "http://127.0.0.1:1", "--baseline", "/nonexistent/report.json"]),
       badTimeout: await runCli(["run", "--url", "http://127.0.0.1:1", "--timeout-ms", "0"]),
-      badSchedule: await runCli(["watch", "--url", "http://127.0.0.1:1", "--schedule", "hourly"])
+      badSchedule: await runCli(["watch", "--url", "http://127.0.0.1:1", "--schedule", "hourly"]),
+      badNamespace: await runCli(["run", "--url", "http://127.0.0.1:1", "--namespace", "team a"])
     }
     for (const [name, r] of Object.entries(cases)) {
       expect(r.code, name).toBe(4)
@@ -28,6 +29,7 @@ describe("command line", () => {
     expect(cases.credentials.stderr).toContain("--url must not carry credentials; pass the token with --token")
     expect(cases.credentials.stderr).not.toContain("pw")
     expect(cases.badTimeout.stderr).toContain("--timeout-ms must be positive")
+    expect(cases.badNamespace.stderr).toContain("--namespace must be 1-128 characters from [A-Za-z0-9._:-]")
   })
 
   it("--help exits 0 and documents every option", async () => {
@@ -36,6 +38,7 @@ describe("command line", () => {
     for (const option of [
       "--url",
       "--token",
+      "--namespace",
       "--samples",
       "--report-dir",
       "--baseline",

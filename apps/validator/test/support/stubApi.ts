@@ -41,6 +41,8 @@ export interface StubApi {
   readonly hits: () => Record<string, number>
   /** Authorization headers received (to check the token is sent). */
   readonly authorizations: () => ReadonlyArray<string | undefined>
+  /** X-Memory-Namespace headers received. */
+  readonly namespaces: () => ReadonlyArray<string | undefined>
   readonly close: () => Promise<void>
 }
 
@@ -56,6 +58,7 @@ export const startStubApi = async (options: StubOptions = {}): Promise<StubApi> 
   const routes: Record<string, { count: number; errors: number }> = {}
   const hits: Record<string, number> = {}
   const authorizations: Array<string | undefined> = []
+  const namespaces: Array<string | undefined> = []
   const cache = { hits: 0, misses: 0, reads: 0 }
   let bytesIn = 0
   let bytesOut = 0
@@ -134,6 +137,7 @@ export const startStubApi = async (options: StubOptions = {}): Promise<StubApi> 
 
   const server = createServer(async (req, res) => {
     authorizations.push(req.headers.authorization)
+    namespaces.push(req.headers["x-memory-namespace"] as string | undefined)
     const url = new URL(req.url ?? "/", "http://stub")
     const method = req.method ?? "GET"
     const id = url.pathname === "/episodes/batch" ? undefined : /^\/episodes\/([^/]+)$/.exec(url.pathname)?.[1]
@@ -193,6 +197,7 @@ export const startStubApi = async (options: StubOptions = {}): Promise<StubApi> 
     stored: () => episodes.size,
     hits: () => ({ ...hits }),
     authorizations: () => [...authorizations],
+    namespaces: () => [...namespaces],
     close: async () => {
       for (const timer of timers) clearTimeout(timer)
       for (const socket of sockets) socket.destroy()
