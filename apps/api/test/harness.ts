@@ -60,6 +60,8 @@ export const makeHarness = async (
     loadZstd?: Codec.ZstdLoader
     /** Changes the decoded configuration (to reach states validation would refuse). */
     configure?: (config: AppConfig.AppConfig) => AppConfig.AppConfig
+    /** An existing database (default: a fresh temporary one). */
+    databaseUrl?: string
   } = {}
 ) => {
   const outage: Outage = { on: false }
@@ -68,7 +70,7 @@ export const makeHarness = async (
   const base = { ...loaded, retry: { ...loaded.retry, max_retries: 0 } }
   const config = options.configure?.(base) ?? base
   const pool = Layer.unwrapScoped(
-    Effect.map(Pool.temporaryUrl, (url) =>
+    Effect.map(options.databaseUrl === undefined ? Pool.temporaryUrl : Effect.succeed(options.databaseUrl), (url) =>
       Pool.layer({ url, statementCacheSize: config.database.statement_cache_size })
     )
   )
