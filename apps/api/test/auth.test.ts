@@ -115,6 +115,19 @@ describe("two teams, two tokens, two namespaces", () => {
     expect(await h.counts("team-b")).toEqual({ episodes: 0, patterns: 0, heuristics: 0, embeddings: 0 })
   })
 
+  it("a cursor issued in one namespace is refused in another (422 invalid_cursor)", async () => {
+    await writeAll(SECRETS.a, "a")
+    await writeAll(SECRETS.b, "b")
+    const first = await h.request("GET", "/episodes?limit=1", undefined, as(SECRETS.a))
+    const cursor = first.json.next_cursor as string
+    expect(cursor).toEqual(expect.any(String))
+    const next = await h.request("GET", `/episodes?limit=1&cursor=${cursor}`, undefined, as(SECRETS.a))
+    expect(next.json.episodes).toHaveLength(1)
+    const elsewhere = await h.request("GET", `/episodes?limit=1&cursor=${cursor}`, undefined, as(SECRETS.b))
+    expect(elsewhere.status).toBe(422)
+    expect(elsewhere.json.error.code).toBe("invalid_cursor")
+  })
+
   it("a read-only token cannot write or delete (403 forbidden), and changes nothing", async () => {
     await writeAll(SECRETS.a, "a")
     const reader = as(SECRETS.reader)
