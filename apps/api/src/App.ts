@@ -25,6 +25,7 @@ import { mountEmbeddings } from "./routes/embeddings.js"
 import { mountMemory } from "./routes/memory.js"
 import { mountOperations } from "./routes/operations.js"
 import { mountProbes } from "./routes/probes.js"
+import { mountReference } from "./routes/reference.js"
 
 /** Options of the HTTP application. */
 export interface AppOptions {
@@ -118,6 +119,7 @@ export const makeApp = (
   mountOperations(routes, run)
   mountProbes(routes, run, hot.serve)
   mountCompression(routes, run)
+  mountReference(routes, run)
   const allowedOn = methodsByPath(app)
   app.notFound((c) => {
     const allowed = allowedOn(c.req.path)

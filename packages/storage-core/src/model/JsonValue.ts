@@ -26,5 +26,7 @@ const isJsonValue = (u: unknown, depth: number): boolean => {
 export const JsonValue: Schema.Schema<JsonValue> = Schema.declare((u): u is JsonValue => isJsonValue(u, 0), {
   identifier: "JsonValue",
   description: `a JSON value nested at most ${MAX_DEPTH} levels deep`,
+  // A declaration has no JSON Schema of its own: describe it for the API's OpenAPI document.
+  jsonSchema: { type: ["null", "boolean", "number", "string", "array", "object"] },
   arbitrary: () => (fc) => fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.parse(JSON.stringify(v)) as JsonValue)
 })
