@@ -72,7 +72,7 @@ if [ -n "${REMOTE_RTT_MS:-}" ]; then
   db_url="$(wait_for "$db_log" 's/.*listening on \(http:[^ ]*\).*/\1/p' "$db_pid" "the test server")" || exit 3
   echo "ci.sh: libSQL test server at $db_url (rtt ${REMOTE_RTT_MS} ms, connect ${REMOTE_CONNECT_MS:-45} ms)" >&2
 fi
-PORT=0 HOST=127.0.0.1 TURSO_DB_URL="$db_url" TURSO_AUTH_TOKEN="$db_token" node --import tsx apps/api/src/main.ts >"$api_log" 2>&1 &
+PORT=0 HOST=127.0.0.1 TURSO_DB_URL="$db_url" TURSO_AUTH_TOKEN="$db_token" node --conditions=@memory-turso/source --import tsx apps/api/src/main.ts >"$api_log" 2>&1 &
 api_pid=$!
 echo "ci.sh: started the API (pid $api_pid)" >&2
 
