@@ -1,10 +1,3 @@
-import { defineProject } from "vitest/config"
+import { workspaceProject } from "../../vitest.shared.js"
 
-export default defineProject({
-  test: {
-    name: "testkit",
-    include: ["test/**/*.test.ts"],
-    // Socket and process tests wait on real I/O: generous on a loaded two-core CI machine.
-    testTimeout: 30_000
-  }
-})
+export default workspaceProject("testkit")

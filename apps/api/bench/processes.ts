@@ -32,7 +32,7 @@ const started = (child: ChildProcess, match: (line: string) => string | undefine
 /** Starts the API (its own process, one core) with the given environment. */
 export const startApi = (env: Record<string, string>): Promise<Served> =>
   started(
-    spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    spawn(process.execPath, ["--conditions=@memory-turso/source", "--import", "tsx", "src/main.ts"], {
       cwd: API_DIR,
       env: { ...process.env, PORT: "0", LOG_LEVEL: "warn", METRICS_ENABLED: "false", ...env },
       stdio: ["ignore", "pipe", "pipe"]

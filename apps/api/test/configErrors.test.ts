@@ -13,12 +13,16 @@ const file = (name: string, text: string) => {
 
 /** Runs the API's `--check` with a file and environment; returns exit code and output. */
 const check = (args: ReadonlyArray<string>, env: Record<string, string> = {}) => {
-  const result = spawnSync(process.execPath, ["--import", "tsx", "src/main.ts", ...args, "--check"], {
-    cwd: join(import.meta.dirname, ".."),
-    env: { PATH: process.env["PATH"] ?? "", ...env },
-    encoding: "utf8",
-    timeout: 30_000
-  })
+  const result = spawnSync(
+    process.execPath,
+    ["--conditions=@memory-turso/source", "--import", "tsx", "src/main.ts", ...args, "--check"],
+    {
+      cwd: join(import.meta.dirname, ".."),
+      env: { PATH: process.env["PATH"] ?? "", ...env },
+      encoding: "utf8",
+      timeout: 30_000
+    }
+  )
   return { code: result.status, stdout: result.stdout, stderr: result.stderr }
 }
 

@@ -9,6 +9,9 @@ import { startServer } from "../src/Server.js"
 import * as StorageStack from "../src/stack/StorageStack.js"
 import { configFrom } from "./harness.js"
 
+/** The CLI from its sources, workspace packages included (their source export condition): no build needed. */
+const FROM_SOURCE = ["--conditions=@memory-turso/source", "--import", "tsx", "src/main.ts"]
+
 const dir = mkdtempSync(join(tmpdir(), "memory-turso-api-"))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
@@ -68,7 +71,7 @@ describe("server lifecycle", () => {
   }, 30_000)
 
   it("the CLI starts on the given database, logs JSON, and exits 0 on SIGTERM", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    const child = spawn(process.execPath, FROM_SOURCE, {
       cwd: join(import.meta.dirname, ".."),
       env: { ...process.env, PORT: "0", TURSO_DB_URL: `file:${join(dir, "cli.db")}` },
       stdio: ["ignore", "pipe", "pipe"]
@@ -91,7 +94,7 @@ describe("server lifecycle", () => {
   }, 20_000)
 
   it("the CLI refuses a remote URL without a token: exit 2, names the variable, prints no secret", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    const child = spawn(process.execPath, FROM_SOURCE, {
       cwd: join(import.meta.dirname, ".."),
       env: { ...process.env, PORT: "0", TURSO_DB_URL: "libsql://example.turso.io", TURSO_AUTH_TOKEN: "" },
       stdio: ["ignore", "pipe", "pipe"]
@@ -109,7 +112,7 @@ describe("server lifecycle", () => {
     const taken = http.createServer()
     await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve))
     const port = (taken.address() as { port: number }).port
-    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    const child = spawn(process.execPath, FROM_SOURCE, {
       cwd: join(import.meta.dirname, ".."),
       env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", TURSO_DB_URL: `file:${join(dir, "taken.db")}` },
       stdio: ["ignore", "pipe", "pipe"]

@@ -1,6 +1,6 @@
 /**
  * Cache-hit throughput, side by side in one run: raw quick-lru vs the AdaptiveCache Effect API.
- * Run: pnpm --filter @memory-turso/cache bench   (or: cd packages/cache && pnpm tsx bench/hit.ts)
+ * Run: pnpm --filter @memory-turso/cache bench   (or: cd packages/cache && node --conditions=@memory-turso/source --import tsx bench/hit.ts)
  */
 import * as Effect from "effect/Effect"
 import QuickLRU from "quick-lru"

@@ -1,6 +1,6 @@
 /**
  * Memory of a full cache of 4 KB JSON strings, against a raw quick-lru sized at the same maxEntries.
- * Run: cd packages/cache && node --expose-gc --import tsx bench/memory.ts
+ * Run: pnpm --filter @memory-turso/cache measure:memory
  */
 import * as Effect from "effect/Effect"
 import QuickLRU from "quick-lru"
@@ -10,7 +10,7 @@ const MAX_ENTRIES = 10_000
 const VALUE_BYTES = 4096
 
 const gc = (globalThis as { gc?: () => void }).gc
-if (gc === undefined) throw new Error("run with node --expose-gc --import tsx bench/memory.ts")
+if (gc === undefined) throw new Error("run with pnpm --filter @memory-turso/cache measure:memory (node --expose-gc)")
 
 const heap = () => {
   for (let i = 0; i < 3; i++) gc()

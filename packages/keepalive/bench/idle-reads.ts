@@ -4,7 +4,7 @@
  *   naive      a new client (and socket) per operation, as the first implementation did;
  *   pooled     the pool without keep-alive: the server closed the idle socket, so each read reconnects;
  *   keep-alive the pool with keep-alive pinging every 0.3 s: the socket is still open.
- * Run: pnpm --filter @memory-turso/keepalive bench   (or: cd packages/keepalive && pnpm tsx bench/idle-reads.ts)
+ * Run: pnpm --filter @memory-turso/keepalive bench   (or: cd packages/keepalive && node --conditions=@memory-turso/source --import tsx bench/idle-reads.ts)
  */
 import { performance } from "node:perf_hooks"
 import { createClient } from "@libsql/client"

@@ -1,4 +1,12 @@
-import { ConnectionPool, Pool } from "@memory-turso/pool"
+import {
+  ConnectionPool,
+  type Database,
+  type DatabaseFailure,
+  type InvalidDatabaseUrl,
+  type MissingAuthToken,
+  Pool,
+  type PoolConfig
+} from "@memory-turso/pool"
 import * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -6,8 +14,9 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Runtime from "effect/Runtime"
+import type * as Scope from "effect/Scope"
 import { Measurements } from "./internal/measurements.js"
-import { decode, type KeepAliveSection, worstIdleMs } from "./KeepAliveConfig.js"
+import { decode, type KeepAliveConfigError, type KeepAliveSection, worstIdleMs } from "./KeepAliveConfig.js"
 import type { KeepAliveStats } from "./KeepAliveStats.js"
 
 /** Keep-alive of the pool's remote connections: its configuration and statistics. */
@@ -38,12 +47,20 @@ const startWarning = (section: KeepAliveSection): string | undefined => {
     : undefined
 }
 
+/** What `make` builds: the `KeepAlive` service, and the pool to provide in place of the one in context. */
+interface Decorated {
+  readonly keepAlive: KeepAlive["Type"]
+  readonly pool: ConnectionPool.Service
+}
+
 /**
  * Decorates the `ConnectionPool` in context: checkouts of stale connections are checked first, and (with
  * `enable_proactive_ping`) a background fiber pings idle connections every `interval_secs`. Embedded pools and a
  * disabled section pass through unchanged.
  */
-export const make = Effect.fn("KeepAlive.make")(function* (input?: Partial<KeepAliveSection>) {
+export const make = Effect.fn("KeepAlive.make")(function* (
+  input?: Partial<KeepAliveSection>
+): Effect.fn.Return<Decorated, KeepAliveConfigError, ConnectionPool.ConnectionPool | Scope.Scope> {
   const section = yield* decode(input)
   const pool = yield* ConnectionPool.ConnectionPool
   const active = section.enabled && pool.kind === "remote"
@@ -136,8 +153,17 @@ export const layer = (section?: Partial<KeepAliveSection>) =>
     )
   )
 
+/** The services of the whole stack, and how building it can fail. */
+type Stack = Database.Database | ConnectionPool.ConnectionPool | KeepAlive
+type StackError =
+  | KeepAliveConfigError
+  | PoolConfig.PoolConfigError
+  | InvalidDatabaseUrl
+  | MissingAuthToken
+  | DatabaseFailure
+
 /** The whole stack: `Database` over the pool decorated by keep-alive, with `ConnectionPool` and `KeepAlive`. */
-export const layerPool = (options: Pool.Options, section?: Partial<KeepAliveSection>) =>
+export const layerPool = (options: Pool.Options, section?: Partial<KeepAliveSection>): Layer.Layer<Stack, StackError> =>
   Pool.layerDatabase.pipe(Layer.provideMerge(layer(section).pipe(Layer.provide(ConnectionPool.layer(options)))))
 
 /** The whole stack from configuration (default: the pool from the environment, keep-alive defaults). */

@@ -110,9 +110,12 @@ export interface Options extends ClientOptions {
 /** Builds the pool for the scope: remote URLs get pooled HTTP connections, `file:` URLs one shared client. */
 export const make = Effect.fn("ConnectionPool.make")(function* (options: Options) {
   const config = yield* PoolConfig.decode(options.connection_pool)
-  return DatabaseConfig.kindOf(options.url) === "embedded"
-    ? yield* makeEmbedded(options, config)
-    : yield* makeRemote(options, config)
+  // Typed as the service: the implementations' own types (the remote lease class) stay internal.
+  const pool: Service =
+    DatabaseConfig.kindOf(options.url) === "embedded"
+      ? yield* makeEmbedded(options, config)
+      : yield* makeRemote(options, config)
+  return pool
 })
 
 /** The pool as a layer. */

@@ -1,5 +1,5 @@
-import { Codec } from "@memory-turso/compression"
-import { Database, type DatabaseFailure } from "@memory-turso/pool"
+import { Codec, type CodecError } from "@memory-turso/compression"
+import { Database, type DatabaseFailure, type InvalidDatabaseUrl, type MissingAuthToken } from "@memory-turso/pool"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -293,4 +293,7 @@ export class Storage extends Context.Tag("@memory-turso/storage-core/Storage")<
 export const layer = Layer.effect(Storage, make)
 
 /** Storage over a fresh temporary embedded database with the default codec (zstd above 1 KiB). */
-export const layerTest = layer.pipe(Layer.provide(Layer.merge(Database.layerTest, Codec.layer())))
+export const layerTest: Layer.Layer<
+  Storage,
+  DatabaseFailure | InvalidDatabaseUrl | MissingAuthToken | CodecError.InvalidConfig
+> = layer.pipe(Layer.provide(Layer.merge(Database.layerTest, Codec.layer())))

@@ -4,7 +4,7 @@
  *  2. keep-alive: rtt 20 ms + connect 45 ms, one socket reused against a new socket for every request;
  *  3. round trips: 10 inserts as one `batch` against 10 `execute` calls, at rtt 20 ms;
  *  4. sockets: how many sockets 10 back-to-back `execute` calls open with common fetch setups.
- * Run: pnpm --filter @memory-turso/testkit bench   (or: cd packages/testkit && pnpm tsx bench/network.ts)
+ * Run: pnpm --filter @memory-turso/testkit bench   (or: cd packages/testkit && node --conditions=@memory-turso/source --import tsx bench/network.ts)
  */
 import { mkdtempSync, rmSync } from "node:fs"
 import { Agent as HttpAgent, request as httpRequest } from "node:http"

@@ -22,11 +22,15 @@ export interface ApiProcess {
  */
 export const startApi = async (env: Record<string, string> = {}): Promise<ApiProcess> => {
   const dir = mkdtempSync(join(tmpdir(), "validator-api-"))
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "apps/api/src/main.ts"], {
-    cwd: repoRoot,
-    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", TURSO_DB_URL: `file:${join(dir, "memory.db")}`, ...env },
-    stdio: ["ignore", "pipe", "pipe"]
-  })
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ["--conditions=@memory-turso/source", "--import", "tsx", "apps/api/src/main.ts"],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, PORT: "0", HOST: "127.0.0.1", TURSO_DB_URL: `file:${join(dir, "memory.db")}`, ...env },
+      stdio: ["ignore", "pipe", "pipe"]
+    }
+  )
   let output = ""
   child.stderr!.on("data", (d) => {
     output += d
