@@ -86,9 +86,11 @@ describe("the deployment folder", () => {
       void exited.then((code) => reject(new Error(`the API exited with ${code} before listening:\n${stderr}`)))
     })
 
-    // TODO(readyz): probe /readyz once the API has it.
+    const ready = await fetch(`${url}/readyz`)
+    expect(ready.status).toBe(200)
+    expect(await ready.json()).toEqual({ status: "ready" })
+    expect((await fetch(`${url}/livez`)).status).toBe(200)
     const health = await fetch(`${url}/health`)
-    expect(health.status).toBe(200)
     expect(await health.json()).toMatchObject({ status: "healthy" })
 
     const created = await fetch(`${url}/episodes`, {
