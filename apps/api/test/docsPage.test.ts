@@ -1,6 +1,6 @@
+import { errorCodes } from "@memory-turso/model"
 import * as Schema from "effect/Schema"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { errorCodes } from "../src/contract/ErrorBody.js"
 import type { RouteSpec } from "../src/http/RouteSpec.js"
 import { renderDocsPage } from "../src/openapi/docs/DocsPage.js"
 import { escapeHtml } from "../src/openapi/docs/Html.js"

@@ -1,12 +1,7 @@
-import {
-  type Codec,
-  Database,
-  DatabaseUnavailable,
-  DEFAULT_NAMESPACE,
-  Namespace,
-  Pool,
-  Storage
-} from "@memory-turso/storage-core"
+import type { Codec } from "@memory-turso/compression"
+import { DEFAULT_NAMESPACE, Namespace } from "@memory-turso/model"
+import { Database, DatabaseUnavailable, Pool } from "@memory-turso/pool"
+import { Storage } from "@memory-turso/storage-core"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Database } from "@memory-turso/storage-core"
+import { Database } from "@memory-turso/pool"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"

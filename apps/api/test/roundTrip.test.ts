@@ -1,4 +1,4 @@
-import { Episode, Heuristic, Pattern } from "@memory-turso/storage-core"
+import { Episode, Heuristic, Pattern } from "@memory-turso/model"
 import * as Arbitrary from "effect/Arbitrary"
 import * as FastCheck from "effect/FastCheck"
 import * as Schema from "effect/Schema"

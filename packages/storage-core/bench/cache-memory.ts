@@ -2,14 +2,13 @@
 // Run: pnpm --filter @memory-turso/storage-core bench:memory
 import { CacheConfig } from "@memory-turso/cache"
 import { Codec } from "@memory-turso/compression"
+import { Episode, DEFAULT_NAMESPACE as ns } from "@memory-turso/model"
 import { Pool } from "@memory-turso/pool"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as CachedStorage from "../src/CachedStorage.js"
-import { Episode } from "../src/model/Episode.js"
-import { DEFAULT_NAMESPACE as ns } from "../src/model/Namespace.js"
 import * as Storage from "../src/Storage.js"
 
 const ENTRIES = 10_000

@@ -1,13 +1,12 @@
 // The embedded read path with and without the prepared-statement cache, side by side in one run.
 // Run: pnpm --filter @memory-turso/storage-core bench:reads   (READS to change the number of reads per round)
 import { Codec } from "@memory-turso/compression"
+import { Episode, DEFAULT_NAMESPACE as ns } from "@memory-turso/model"
 import { ConnectionPool, Database, Pool } from "@memory-turso/pool"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
-import { Episode } from "../src/model/Episode.js"
-import { DEFAULT_NAMESPACE as ns } from "../src/model/Namespace.js"
 import * as Storage from "../src/Storage.js"
 
 const READS = Number(process.env["READS"] ?? 20_000)

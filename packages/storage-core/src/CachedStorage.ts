@@ -1,10 +1,8 @@
 import { AdaptiveCache, type CacheConfig } from "@memory-turso/cache"
+import type { Episode, Namespace, Pattern } from "@memory-turso/model"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import type { Episode } from "./model/Episode.js"
-import type { Namespace } from "./model/Namespace.js"
-import type { Pattern } from "./model/Pattern.js"
 import * as Storage from "./Storage.js"
 
 /** Statistics of one cache. */

@@ -1,4 +1,15 @@
 import { Codec, type CodecError } from "@memory-turso/compression"
+import type {
+  Embedding,
+  EpisodeQuery,
+  HeuristicQuery,
+  ItemType,
+  Namespace,
+  PatternQuery,
+  SimilarityMatch,
+  SimilarityQuery
+} from "@memory-turso/model"
+import { Episode, Heuristic, Pattern } from "@memory-turso/model"
 import { Database, type DatabaseFailure, type InvalidDatabaseUrl, type MissingAuthToken } from "@memory-turso/pool"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
@@ -15,13 +26,6 @@ import { queryEpisodes } from "./internal/episodeQuery.js"
 import { episodes, upsertEpisode } from "./internal/episodeSql.js"
 import { codecPayload } from "./internal/payload.js"
 import { migrate } from "./Migrations.js"
-import type { HeuristicQuery, PatternQuery } from "./model/CatalogQuery.js"
-import type { Embedding, ItemType, SimilarityMatch, SimilarityQuery } from "./model/Embedding.js"
-import { Episode } from "./model/Episode.js"
-import type { EpisodeQuery } from "./model/EpisodeQuery.js"
-import { Heuristic } from "./model/Heuristic.js"
-import type { Namespace } from "./model/Namespace.js"
-import { Pattern } from "./model/Pattern.js"
 import { type CorruptPayload, type DictionaryUnavailable, type InvalidCursor, NotFound } from "./StorageError.js"
 
 export type { Page } from "./internal/cursor.js"

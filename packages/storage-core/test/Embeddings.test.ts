@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
+import { SimilarityQuery } from "@memory-turso/model"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import { SimilarityQuery } from "../src/model/Embedding.js"
 import * as Storage from "../src/Storage.js"
 import { episode, ns, pattern, patternVariants, TestLayer } from "./fixtures.js"
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
+import { EpisodeQuery, type EpisodeQueryInput } from "@memory-turso/model"
 import { Database } from "@memory-turso/pool"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import { EpisodeQuery, type EpisodeQueryInput } from "../src/model/EpisodeQuery.js"
 import * as Storage from "../src/Storage.js"
 import { episode, ns, TestLayer } from "./fixtures.js"
 

@@ -1,13 +1,14 @@
 /** storage-core over the pooled Database, against the test server: one storage call = one HTTP request. */
 import { describe, expect, it } from "@effect/vitest"
 import { Codec } from "@memory-turso/compression"
+import { Episode, DEFAULT_NAMESPACE as ns } from "@memory-turso/model"
 import { ConnectionPool, Pool } from "@memory-turso/pool"
 import { acquireTestServer } from "@memory-turso/testkit"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
-import { Episode, DEFAULT_NAMESPACE as ns, Storage } from "../src/index.js"
+import { Storage } from "../src/index.js"
 
 const episode = (id: string) =>
   Schema.decodeUnknownSync(Episode)({ episode_id: id, task_description: `task ${id}`, tags: ["t"] })

@@ -1,12 +1,10 @@
 import { afterAll, describe, expect, it } from "@effect/vitest"
+import { Episode, Heuristic, Pattern } from "@memory-turso/model"
 import * as Arbitrary from "effect/Arbitrary"
 import * as Effect from "effect/Effect"
 import * as FastCheck from "effect/FastCheck"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Schema from "effect/Schema"
-import { Episode } from "../src/model/Episode.js"
-import { Heuristic } from "../src/model/Heuristic.js"
-import { Pattern } from "../src/model/Pattern.js"
 import * as Storage from "../src/Storage.js"
 import { episode, ns } from "./fixtures.js"
 

@@ -1,11 +1,16 @@
 import { Codec } from "@memory-turso/compression"
+import {
+  DEFAULT_NAMESPACE,
+  Episode,
+  type EpisodeInput,
+  Heuristic,
+  type HeuristicInput,
+  Pattern,
+  type PatternInput
+} from "@memory-turso/model"
 import { Database } from "@memory-turso/pool"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
-import { Episode, type EpisodeInput } from "../src/model/Episode.js"
-import { Heuristic, type HeuristicInput } from "../src/model/Heuristic.js"
-import { DEFAULT_NAMESPACE } from "../src/model/Namespace.js"
-import { Pattern, type PatternInput } from "../src/model/Pattern.js"
 import * as Storage from "../src/Storage.js"
 
 /** A decoded episode from a partial wire form. */

@@ -1,4 +1,4 @@
-import { isNamespace } from "@memory-turso/storage-core"
+import { isNamespace } from "@memory-turso/model"
 import * as Schema from "effect/Schema"
 import { Bool, expecting, withDefault } from "../config/Sections.js"
 import type { Scope } from "../http/RouteSpec.js"

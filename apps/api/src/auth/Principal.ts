@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto"
-import { DEFAULT_NAMESPACE, type Namespace } from "@memory-turso/storage-core"
+import { DEFAULT_NAMESPACE, type Namespace } from "@memory-turso/model"
 import type { Scope } from "../http/RouteSpec.js"
 import { SCOPES, type TokenEntry } from "./AuthConfig.js"
 

@@ -1,4 +1,4 @@
-import { DEFAULT_NAMESPACE, isNamespace, type Namespace } from "@memory-turso/storage-core"
+import { DEFAULT_NAMESPACE, isNamespace, type Namespace } from "@memory-turso/model"
 import * as Context from "effect/Context"
 import * as Layer from "effect/Layer"
 import type { AuthSection } from "../auth/AuthConfig.js"

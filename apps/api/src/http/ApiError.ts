@@ -1,7 +1,7 @@
+import { ERROR_CODES, type ErrorCode, type Issue } from "@memory-turso/model"
 import type { ContentfulStatusCode } from "hono/utils/http-status"
-import { ERROR_CODES, type ErrorCode, type Issue } from "../contract/ErrorBody.js"
 
-export type { Issue } from "../contract/ErrorBody.js"
+export type { Issue } from "@memory-turso/model"
 
 /** An error response: a stable machine-readable code (which fixes the HTTP status) and a human message. */
 export class ApiError {

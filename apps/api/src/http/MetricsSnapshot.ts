@@ -1,4 +1,4 @@
-import { Database } from "@memory-turso/storage-core"
+import { Database } from "@memory-turso/pool"
 import * as Effect from "effect/Effect"
 import { optimizationsOf } from "../Features.js"
 import { StackStatus } from "../stack/StackStatus.js"

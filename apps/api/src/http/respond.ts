@@ -1,9 +1,7 @@
 import { randomUUID } from "node:crypto"
+import type { Database, DatabaseError, DatabaseUnavailable } from "@memory-turso/pool"
 import type {
   CorruptPayload,
-  Database,
-  DatabaseError,
-  DatabaseUnavailable,
   DictionaryUnavailable,
   InvalidCursor,
   NotFound,

@@ -1,4 +1,4 @@
-import { ERROR_CODES, type ErrorCode, errorCodes } from "../contract/ErrorBody.js"
+import { ERROR_CODES, type ErrorCode, errorCodes } from "@memory-turso/model"
 import type { RouteSpec } from "../http/RouteSpec.js"
 import { readsNamespace } from "./Parameters.js"
 

@@ -1,4 +1,4 @@
-import { ERROR_CODES } from "../contract/ErrorBody.js"
+import { ERROR_CODES } from "@memory-turso/model"
 import { type RouteSpec, routeKey } from "../http/RouteSpec.js"
 import { ERRORS } from "./ErrorResponses.js"
 import { makeJsonSchemas } from "./JsonSchemas.js"

@@ -1,4 +1,4 @@
-import type { ErrorCode } from "../contract/ErrorBody.js"
+import type { ErrorCode } from "@memory-turso/model"
 
 /** A JSON Schema (the 2020-12 dialect OpenAPI 3.1 uses), as `effect/JSONSchema` generates it. */
 export type JsonSchema = object

@@ -1,4 +1,4 @@
-import { ErrorBody } from "../contract/ErrorBody.js"
+import { ErrorBody } from "@memory-turso/model"
 import { type RouteSpec, routeKey } from "../http/RouteSpec.js"
 import { byStatus, codeList, errorCodesOf } from "./ErrorResponses.js"
 import type { JsonSchemas } from "./JsonSchemas.js"

@@ -1,6 +1,6 @@
+import { DictionaryInfo } from "@memory-turso/model"
 import { Storage } from "@memory-turso/storage-core"
 import * as Effect from "effect/Effect"
-import { DictionaryInfo } from "../contract/Responses.js"
 import type { Routes } from "../http/Routes.js"
 import { json, type Run } from "../http/respond.js"
 

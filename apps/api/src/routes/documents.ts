@@ -1,15 +1,15 @@
 import {
-  type CachedStorage,
-  type CanonicalJson,
+  BatchStored,
+  batchGetOf,
   IDENTIFIER_EXPECTED,
   Identifier,
   isIdentifier,
   type Namespace,
-  Storage
-} from "@memory-turso/storage-core"
+  pageOf
+} from "@memory-turso/model"
+import { type CachedStorage, type CanonicalJson, Storage } from "@memory-turso/storage-core"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import { BatchStored, batchGetOf, pageOf } from "../contract/Responses.js"
 import { validationFailed } from "../http/ApiError.js"
 import { decode, readBody, readJson } from "../http/body.js"
 import { type ParamSpec, readQuery } from "../http/queryParams.js"

@@ -1,12 +1,5 @@
-import {
-  Episode,
-  EpisodeQuery,
-  Heuristic,
-  HeuristicQuery,
-  Pattern,
-  PatternQuery,
-  Storage
-} from "@memory-turso/storage-core"
+import { Episode, EpisodeQuery, Heuristic, HeuristicQuery, Pattern, PatternQuery } from "@memory-turso/model"
+import { Storage } from "@memory-turso/storage-core"
 import type { Routes } from "../http/Routes.js"
 import type { Run } from "../http/respond.js"
 import { type Hot, mountDocuments } from "./documents.js"

@@ -1,6 +1,6 @@
+import { Liveness, Readiness } from "@memory-turso/model"
 import { Storage } from "@memory-turso/storage-core"
 import * as Effect from "effect/Effect"
-import { Liveness, Readiness } from "../contract/Responses.js"
 import { ApiError } from "../http/ApiError.js"
 import { Lifecycle } from "../http/Lifecycle.js"
 import type { Routes } from "../http/Routes.js"

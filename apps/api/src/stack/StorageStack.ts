@@ -1,16 +1,9 @@
-import type { KeepAliveStats } from "@memory-turso/storage-core"
-import {
-  CacheConfig,
-  CachedStorage,
-  Codec,
-  ConnectionPool,
-  type Database,
-  DatabaseConfig,
-  DatabaseRetry,
-  KeepAlive,
-  Pool,
-  Storage
-} from "@memory-turso/storage-core"
+import { CacheConfig } from "@memory-turso/cache"
+import { Codec } from "@memory-turso/compression"
+import type { KeepAliveStats } from "@memory-turso/keepalive"
+import { KeepAlive } from "@memory-turso/keepalive"
+import { ConnectionPool, type Database, DatabaseConfig, Pool } from "@memory-turso/pool"
+import { CachedStorage, DatabaseRetry, Storage } from "@memory-turso/storage-core"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type { AppConfig } from "../config/AppConfig.js"

@@ -1,5 +1,5 @@
+import { DEFAULT_NAMESPACE } from "@memory-turso/model"
 import * as Effect from "effect/Effect"
-import { DEFAULT_NAMESPACE } from "../model/Namespace.js"
 import { InvalidCursor } from "../StorageError.js"
 
 /** Position after the last row of a page: its sort key and id. */

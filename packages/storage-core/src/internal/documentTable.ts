@@ -1,6 +1,6 @@
 import type { InValue } from "@libsql/client"
+import type { Namespace } from "@memory-turso/model"
 import type { Database } from "@memory-turso/pool"
-import type { Namespace } from "../model/Namespace.js"
 import type { Position } from "./cursor.js"
 
 /**

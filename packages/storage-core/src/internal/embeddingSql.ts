@@ -1,7 +1,6 @@
 import type { InValue, Row } from "@libsql/client"
+import type { Embedding, ItemType, Namespace, SimilarityMatch, SimilarityQuery } from "@memory-turso/model"
 import type { Database } from "@memory-turso/pool"
-import type { Embedding, ItemType, SimilarityMatch, SimilarityQuery } from "../model/Embedding.js"
-import type { Namespace } from "../model/Namespace.js"
 
 const UPSERT = `INSERT INTO embeddings (namespace, item_type, item_id, model, dimensions, vector, created_at, updated_at)
 SELECT ?7, ?1, ?2, ?3, ?4, ?5, ?6, ?6

@@ -1,8 +1,7 @@
 import type { InValue } from "@libsql/client"
+import type { EpisodeQuery, Namespace } from "@memory-turso/model"
+import { timestampMillis } from "@memory-turso/model"
 import type { Database } from "@memory-turso/pool"
-import type { EpisodeQuery } from "../model/EpisodeQuery.js"
-import type { Namespace } from "../model/Namespace.js"
-import { timestampMillis } from "../model/Timestamp.js"
 import type { Position } from "./cursor.js"
 
 /**

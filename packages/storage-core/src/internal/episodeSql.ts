@@ -1,7 +1,6 @@
+import type { Namespace } from "@memory-turso/model"
+import { type Episode, isComplete, timestampMillis } from "@memory-turso/model"
 import type { Database } from "@memory-turso/pool"
-import { type Episode, isComplete } from "../model/Episode.js"
-import type { Namespace } from "../model/Namespace.js"
-import { timestampMillis } from "../model/Timestamp.js"
 import { documentSql, upsert } from "./documentTable.js"
 
 /** SQL for the episodes table. */

@@ -1,6 +1,6 @@
 import * as Schema from "effect/Schema"
 import { generatedIdentifier, Identifier } from "./Identifier.js"
-import { count, Fraction, fraction, listOf, NonEmptyText } from "./Property.js"
+import { count, Fraction, fraction, listOf, NonEmptyText } from "./internal/property.js"
 
 /** The episodes behind a heuristic and how often it held. */
 export const Evidence = Schema.Struct({

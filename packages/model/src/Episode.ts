@@ -1,7 +1,7 @@
 import * as Schema from "effect/Schema"
 import { generatedIdentifier, Identifier } from "./Identifier.js"
+import { count, listOf, NonEmptyText, optional, stringMap, Text } from "./internal/property.js"
 import { JsonValue } from "./JsonValue.js"
-import { count, listOf, NonEmptyText, optional, stringMap, Text } from "./Property.js"
 import { now, Timestamp } from "./Timestamp.js"
 
 /** The kinds of task an episode records. */

@@ -1,7 +1,7 @@
 import * as Schema from "effect/Schema"
 import { TaskContext } from "./Episode.js"
 import { generatedIdentifier, Identifier } from "./Identifier.js"
-import { count, fraction, listOf, NonEmptyText, optional, Text } from "./Property.js"
+import { count, fraction, listOf, NonEmptyText, optional, Text } from "./internal/property.js"
 
 /** How a pattern has fared since it was learned. */
 export const Effectiveness = Schema.Struct({

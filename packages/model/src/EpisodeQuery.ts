@@ -1,6 +1,6 @@
 import * as Schema from "effect/Schema"
 import { TaskType } from "./Episode.js"
-import { listOf, stringMap } from "./Property.js"
+import { listOf, stringMap } from "./internal/property.js"
 import { Timestamp } from "./Timestamp.js"
 
 /** The most results one page may hold. */

@@ -1,5 +1,6 @@
-import { Identifier, SimilarityMatch } from "@memory-turso/storage-core"
 import * as Schema from "effect/Schema"
+import { SimilarityMatch } from "./Embedding.js"
+import { Identifier } from "./Identifier.js"
 
 /** One page of a listing, newest first, and the cursor of the next page (`null` on the last). */
 export const pageOf = <P extends string>(plural: P, item: Schema.Schema.Any) =>
@@ -78,9 +79,3 @@ export const Liveness = Schema.Struct({ status: Schema.Literal("alive") }).annot
 
 /** `/readyz`: migrations are done, the database answers and the server is not draining. */
 export const Readiness = Schema.Struct({ status: Schema.Literal("ready") }).annotations({ identifier: "Readiness" })
-
-/** `/metrics` (JSON): one object per section (`cache`, `compression`, `pool`, `requests`, `auth`, ...). */
-export const Metrics = Schema.Record({ key: Schema.String, value: Schema.Unknown }).annotations({
-  identifier: "Metrics",
-  description: 'Sections of figures; a feature that is off is exactly {"enabled": false}. See the README.'
-})

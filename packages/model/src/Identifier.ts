@@ -1,5 +1,5 @@
 import * as Schema from "effect/Schema"
-import { uuidv7 } from "../internal/uuidv7.js"
+import { uuidv7 } from "./internal/uuidv7.js"
 
 const IDENTIFIER = /^[A-Za-z0-9._:-]{1,128}$/
 /** "." and ".." are dot segments: no URL can address them, so they cannot be ids. */
