@@ -6,10 +6,13 @@ import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
-import { CacheOptionsError, type Options, resolve } from "./internal/options.js"
-import { type Stats, Store } from "./internal/store.js"
+import type { CacheOptionsError, Options } from "./CacheOptions.js"
+import type { Stats } from "./CacheStats.js"
+import { resolve } from "./internal/options.js"
+import { Store } from "./internal/store.js"
 
-export { CacheOptionsError, type Options, type Stats }
+export { CacheOptionsError, type Options } from "./CacheOptions.js"
+export type { Stats } from "./CacheStats.js"
 
 /**
  * A typed adaptive-TTL cache with single-flight loads. Keys are compared like Map keys (use strings or numbers).

@@ -1,3 +1,3 @@
 export * as AdaptiveCache from "./AdaptiveCache.js"
-export * as CacheConfig from "./CacheConfig.js"
+export * as CacheOptions from "./CacheOptions.js"
 export * as CacheStats from "./CacheStats.js"

@@ -85,7 +85,7 @@ interface Row {
 const measure = async (variant: Variant, docs: ReadonlyArray<Uint8Array>): Promise<Row> => {
   const codec = await codecOf(variant.options)
   const original = docs.reduce((n, d) => n + d.length, 0)
-  const encoded = docs.map((d) => Effect.runSync(codec.encode(d, "episodes")))
+  const encoded = docs.map((d) => Effect.runSync(codec.encode(d)))
   const stored = encoded.reduce((n, e) => n + e.bytes.length, 0)
   let frames = 0
   let plain = 0
@@ -106,7 +106,7 @@ const measure = async (variant: Variant, docs: ReadonlyArray<Uint8Array>): Promi
     }
   })
   const compressSeconds = time(() => {
-    for (const d of docs) Effect.runSync(codec.encode(d, "episodes"))
+    for (const d of docs) Effect.runSync(codec.encode(d))
   })
   const envelopes = encoded.filter((e) => e._tag === "Compressed").map((e) => e.bytes)
   const decodedBytes = encoded.reduce((n, e) => n + (e._tag === "Compressed" ? e.originalBytes : 0), 0)
@@ -163,9 +163,9 @@ const main = async () => {
     const rows: Array<Row> = []
     for (const variant of variants.slice(0, 4)) rows.push(await measure(variant, vectors))
     printTable(`embeddings: float32 random-normal, ${dims} dims (${dims * 4} bytes each, 200 vectors)`, rows)
-    // What the codec does with the default settings (min_savings 0.10) if compress_embeddings were on.
-    const codec = await codecOf({ config: { threshold_bytes: 0, compress_embeddings: true } })
-    const plainCount = vectors.filter((v) => Effect.runSync(codec.encode(v, "embeddings"))._tag === "Plain").length
+    // What the codec does with the default settings (min_savings 0.10) if embeddings were given to it.
+    const codec = await codecOf({ config: { threshold_bytes: 0 } })
+    const plainCount = vectors.filter((v) => Effect.runSync(codec.encode(v))._tag === "Plain").length
     console.log(`  with default min_savings 0.10: ${plainCount}/${vectors.length} vectors stored plain`)
   }
 

@@ -30,7 +30,6 @@ export const MAX_DICTIONARIES: number = Internal.MAX_DICTIONARIES
 /** Why `encode` returned the input unchanged. @since 0.1.0 */
 export type PlainReason =
   | "disabled"
-  | "kind_disabled"
   | "empty"
   | "below_threshold"
   | "above_decode_limit"
@@ -89,14 +88,13 @@ export class Codec extends Context.Tag("@memory-turso/compression/Codec")<
   {
     /** Effective settings. */
     readonly settings: CompressionConfig.CompressionConfig
-    /** Compresses when enabled for `kind`, at least `threshold_bytes` long and saving at least `min_savings`. Never fails. */
-    readonly encode: (bytes: Uint8Array, kind: CompressionConfig.PayloadKind, record?: string) => Effect.Effect<Encoded>
+    /**
+     * Compresses when enabled, at least `threshold_bytes` long and saving at least `min_savings`; `record` names the
+     * value in a warning. Never fails.
+     */
+    readonly encode: (bytes: Uint8Array, record?: string) => Effect.Effect<Encoded>
     /** `encode` of the UTF-8 bytes of `text`; a plain result carries the original string. */
-    readonly encodeText: (
-      text: string,
-      kind: CompressionConfig.PayloadKind,
-      record?: string
-    ) => Effect.Effect<EncodedText>
+    readonly encodeText: (text: string, record?: string) => Effect.Effect<EncodedText>
     /** Decodes an envelope (stored, zstd or gzip). Bytes without the envelope magic are `CorruptPayload`. */
     readonly decode: (bytes: Uint8Array | ArrayBuffer, record: string) => Effect.Effect<Uint8Array, DecodeError>
     /** A string (plain TEXT) is returned as is; bytes are decoded as an envelope holding UTF-8. */

@@ -12,11 +12,6 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { InvalidConfig } from "./CodecError.js"
 
-/** What a payload is; each kind has its own `compress_<kind>` switch. @since 0.1.0 */
-export const PayloadKind = Schema.Literal("episodes", "patterns", "embeddings")
-/** @since 0.1.0 */
-export type PayloadKind = typeof PayloadKind.Type
-
 /** Algorithm for new writes (decoding always reads every algorithm the format knows). @since 0.1.0 */
 export const Algorithm = Schema.Literal("zstd", "gzip").annotations({
   message: (issue) => ({
@@ -56,10 +51,6 @@ const ThresholdBytes = Schema.Number.pipe(
 /** Largest raw-content dictionary accepted (zstd-codec's 16 MiB heap must also hold frames). @since 0.1.0 */
 export const MAX_DICTIONARY_BYTES = 128 * 1024
 
-const DictionaryBytes = integerIn("dictionary_bytes", 1024, MAX_DICTIONARY_BYTES)
-
-const DictionarySamples = integerIn("dictionary_samples", 1, 10_000)
-
 const MinSavings = Schema.Number.pipe(
   Schema.between(0, 0.99),
   Schema.annotations({
@@ -80,31 +71,16 @@ export const CompressionConfig = Schema.Struct({
   enabled: Schema.optionalWith(Schema.Boolean, { default: () => true }),
   /** Payloads smaller than this stay plain. */
   threshold_bytes: Schema.optionalWith(ThresholdBytes, { default: () => 1024 }),
-  compress_episodes: Schema.optionalWith(Schema.Boolean, { default: () => true }),
-  compress_patterns: Schema.optionalWith(Schema.Boolean, { default: () => true }),
-  /** Off by default: float vectors barely compress (see the benchmark). */
-  compress_embeddings: Schema.optionalWith(Schema.Boolean, { default: () => false }),
   /** zstd 1..22, gzip 1..9. */
   level: Schema.optionalWith(Level, { default: () => 3 }),
   algorithm: Schema.optionalWith(Algorithm, { default: () => "zstd" as const }),
   /** Keep the value plain unless compression saves at least this fraction. */
-  min_savings: Schema.optionalWith(MinSavings, { default: () => 0.1 }),
-  /**
-   * Write with a zstd dictionary built from stored episodes (storage keeps it in the database). Off: no new
-   * writes use one; rows written with one stay readable either way.
-   */
-  use_dictionary: Schema.optionalWith(Schema.Boolean, { default: () => false }),
-  /** Size of a built dictionary. */
-  dictionary_bytes: Schema.optionalWith(DictionaryBytes, { default: () => 64 * 1024 }),
-  /** How many of the most recent episodes a dictionary is built from (and how many must be stored first). */
-  dictionary_samples: Schema.optionalWith(DictionarySamples, { default: () => 200 })
+  min_savings: Schema.optionalWith(MinSavings, { default: () => 0.1 })
 }).pipe(
   Schema.filter((config) =>
     config.algorithm === "gzip" && config.level > 9
       ? { path: ["level"], message: `level ${config.level} is out of range for gzip (1..9)` }
-      : config.algorithm !== "zstd" && config.use_dictionary
-        ? { path: ["use_dictionary"], message: 'use_dictionary needs algorithm "zstd"' }
-        : undefined
+      : undefined
   )
 )
 
@@ -142,15 +118,9 @@ export const defaults: CompressionConfig = Schema.decodeSync(CompressionConfig)(
 export const config: Config.Config<CompressionConfig> = Config.all({
   enabled: Config.option(Config.boolean("enabled")),
   threshold_bytes: Config.option(Config.number("threshold_bytes")),
-  compress_episodes: Config.option(Config.boolean("compress_episodes")),
-  compress_patterns: Config.option(Config.boolean("compress_patterns")),
-  compress_embeddings: Config.option(Config.boolean("compress_embeddings")),
   level: Config.option(Config.number("level")),
   algorithm: Config.option(Config.string("algorithm")),
-  min_savings: Config.option(Config.number("min_savings")),
-  use_dictionary: Config.option(Config.boolean("use_dictionary")),
-  dictionary_bytes: Config.option(Config.number("dictionary_bytes")),
-  dictionary_samples: Config.option(Config.number("dictionary_samples"))
+  min_savings: Config.option(Config.number("min_savings"))
 }).pipe(
   Config.mapOrFail((raw) => {
     const input: Record<string, unknown> = {}

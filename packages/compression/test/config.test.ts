@@ -22,15 +22,9 @@ describe("CompressionConfig schema", () => {
     assert.deepStrictEqual(CompressionConfig.defaults, {
       enabled: true,
       threshold_bytes: 1024,
-      compress_episodes: true,
-      compress_patterns: true,
-      compress_embeddings: false,
       level: 3,
       algorithm: "zstd",
-      min_savings: 0.1,
-      use_dictionary: false,
-      dictionary_bytes: 65536,
-      dictionary_samples: 200
+      min_savings: 0.1
     })
   })
 
@@ -61,14 +55,14 @@ describe("CompressionConfig schema", () => {
     rejects({ min_savings: 1.5 }, "min_savings 1.5 must be a fraction in 0..0.99")
     rejects({ enabled: "yes" }, "enabled")
     rejects({ treshold_bytes: 10 }, "treshold_bytes")
-    rejects({ dictionary_bytes: 100 }, "dictionary_bytes 100 is out of range (an integer 1024..131072)")
-    rejects({ dictionary_samples: 0 }, "dictionary_samples 0 is out of range")
-    rejects({ use_dictionary: true, algorithm: "gzip", level: 6 }, 'use_dictionary needs algorithm "zstd"')
+    // Which records to compress, and dictionaries, are storage's business: the codec knows none of that.
+    rejects({ compress_episodes: true }, "compress_episodes")
+    rejects({ use_dictionary: true }, "use_dictionary")
   })
 
   it("is a Schema the API can use directly (snake_case keys)", () => {
-    const decoded = Schema.decodeUnknownSync(CompressionConfig.CompressionConfig)({ compress_embeddings: true })
-    assert.strictEqual(decoded.compress_embeddings, true)
+    const decoded = Schema.decodeUnknownSync(CompressionConfig.CompressionConfig)({ min_savings: 0.2 })
+    assert.strictEqual(decoded.min_savings, 0.2)
     assert.strictEqual(decoded.threshold_bytes, 1024)
   })
 })
@@ -82,10 +76,9 @@ describe("layerConfig reads the operator key names", () => {
       const codec = yield* Codec
       assert.strictEqual(codec.settings.algorithm, "gzip")
       assert.strictEqual(codec.settings.threshold_bytes, 5)
-      assert.strictEqual(codec.settings.compress_patterns, false)
       assert.strictEqual(codec.settings.level, 7)
       assert.strictEqual(codec.settings.min_savings, 0.25)
-      const encoded = yield* codec.encode(text, "episodes")
+      const encoded = yield* codec.encode(text)
       assert.strictEqual(encoded.bytes[5], 2)
     }).pipe(
       Effect.provide(
@@ -94,7 +87,6 @@ describe("layerConfig reads the operator key names", () => {
             provide({
               "compression.algorithm": "gzip",
               "compression.threshold_bytes": "5",
-              "compression.compress_patterns": "false",
               "compression.level": "7",
               "compression.min_savings": "0.25"
             })
@@ -117,11 +109,8 @@ describe("layerConfig reads the operator key names", () => {
 describe("each knob has an effect", () => {
   it.effect("enabled = false stores everything plain", () =>
     Effect.gen(function* () {
-      assert.strictEqual(reasonOf(yield* withCodec({}, (c) => c.encode(text, "episodes"))), "compressed")
-      assert.strictEqual(
-        reasonOf(yield* withCodec({ config: { enabled: false } }, (c) => c.encode(text, "episodes"))),
-        "disabled"
-      )
+      assert.strictEqual(reasonOf(yield* withCodec({}, (c) => c.encode(text))), "compressed")
+      assert.strictEqual(reasonOf(yield* withCodec({ config: { enabled: false } }, (c) => c.encode(text))), "disabled")
     })
   )
 
@@ -130,36 +119,12 @@ describe("each knob has an effect", () => {
       Effect.gen(function* () {
         const small = utf8.encode(episode(3, 1999))
         assert.strictEqual(small.length, 1999)
-        assert.strictEqual(reasonOf(yield* codec.encode(small, "episodes")), "below_threshold")
+        assert.strictEqual(reasonOf(yield* codec.encode(small)), "below_threshold")
         const exact = utf8.encode(episode(3, 2000))
         assert.strictEqual(exact.length, 2000)
-        assert.strictEqual(reasonOf(yield* codec.encode(exact, "episodes")), "compressed")
+        assert.strictEqual(reasonOf(yield* codec.encode(exact)), "compressed")
       })
     )
-  )
-
-  it.effect("per-kind flags", () =>
-    Effect.gen(function* () {
-      const kinds = (config: CompressionConfig.CompressionConfigInput) =>
-        withCodec({ config }, (codec) =>
-          Effect.all([
-            codec.encode(text, "episodes"),
-            codec.encode(text, "patterns"),
-            codec.encode(text, "embeddings")
-          ]).pipe(Effect.map((all) => all.map(reasonOf)))
-        )
-      assert.deepStrictEqual(yield* kinds({}), ["compressed", "compressed", "kind_disabled"])
-      assert.deepStrictEqual(yield* kinds({ compress_episodes: false }), [
-        "kind_disabled",
-        "compressed",
-        "kind_disabled"
-      ])
-      assert.deepStrictEqual(yield* kinds({ compress_patterns: false, compress_embeddings: true }), [
-        "compressed",
-        "kind_disabled",
-        "compressed"
-      ])
-    })
   )
 
   it.effect("level: higher levels give smaller or equal output on compressible text", () =>
@@ -167,7 +132,7 @@ describe("each knob has an effect", () => {
       const corpus = utf8.encode(Array.from({ length: 8 }, (_, i) => episode(100 + i, 8192)).join("\n"))
       const sizes: Array<number> = []
       for (const level of [1, 3, 9, 19]) {
-        const encoded = yield* withCodec({ config: { level } }, (c) => c.encode(corpus, "episodes"))
+        const encoded = yield* withCodec({ config: { level } }, (c) => c.encode(corpus))
         sizes.push(encoded.bytes.length)
       }
       for (let i = 1; i < sizes.length; i++) expect(sizes[i]).toBeLessThanOrEqual(sizes[i - 1]!)
@@ -178,21 +143,21 @@ describe("each knob has an effect", () => {
   it.effect("min_savings: random bytes stay plain; the required saving is honoured", () =>
     Effect.gen(function* () {
       const random = randomBytes(1, 64 * 1024)
-      const none = yield* withCodec({ config: { min_savings: 0 } }, (c) => c.encode(random, "episodes"))
+      const none = yield* withCodec({ config: { min_savings: 0 } }, (c) => c.encode(random))
       assert.strictEqual(reasonOf(none), "insufficient_savings")
       // Text saves ~55-70%: kept at min_savings 0.5, refused at 0.9.
-      const half = yield* withCodec({ config: { min_savings: 0.5 } }, (c) => c.encode(text, "episodes"))
+      const half = yield* withCodec({ config: { min_savings: 0.5 } }, (c) => c.encode(text))
       assert.strictEqual(reasonOf(half), "compressed")
       expect(half.bytes.length).toBeLessThanOrEqual(text.length * 0.5)
-      const strict = yield* withCodec({ config: { min_savings: 0.9 } }, (c) => c.encode(text, "episodes"))
+      const strict = yield* withCodec({ config: { min_savings: 0.9 } }, (c) => c.encode(text))
       assert.strictEqual(reasonOf(strict), "insufficient_savings")
     })
   )
 
   it.effect("algorithm: gzip writes algorithm byte 2, zstd byte 1; each codec reads both", () =>
     Effect.gen(function* () {
-      const gz = yield* withCodec({ config: { algorithm: "gzip" } }, (c) => c.encode(text, "episodes"))
-      const zs = yield* withCodec({}, (c) => c.encode(text, "episodes"))
+      const gz = yield* withCodec({ config: { algorithm: "gzip" } }, (c) => c.encode(text))
+      const zs = yield* withCodec({}, (c) => c.encode(text))
       assert.deepStrictEqual([gz.bytes[5], zs.bytes[5]], [2, 1])
       assert.isTrue(gz._tag === "Compressed" && gz.algorithm === "gzip")
       for (const config of [{}, { algorithm: "gzip" as const }]) {
@@ -209,8 +174,8 @@ describe("each knob has an effect", () => {
   it.effect("dictionaryId selects the dictionary for writes; 0 writes without", () =>
     Effect.gen(function* () {
       const dictionaries = new Map([[5, utf8.encode(episode(77, 16 * 1024))]])
-      const withDict = yield* withCodec({ dictionaries, dictionaryId: 5 }, (c) => c.encode(text, "episodes"))
-      const noDict = yield* withCodec({ dictionaries }, (c) => c.encode(text, "episodes"))
+      const withDict = yield* withCodec({ dictionaries, dictionaryId: 5 }, (c) => c.encode(text))
+      const noDict = yield* withCodec({ dictionaries }, (c) => c.encode(text))
       assert.isTrue(withDict._tag === "Compressed" && withDict.dictionaryId === 5)
       assert.isTrue(noDict._tag === "Compressed" && noDict.dictionaryId === 0)
       // A codec without the dictionary cannot read the first, but reads the second.

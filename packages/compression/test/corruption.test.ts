@@ -41,9 +41,9 @@ const expectCorrupt = (error: DecodeError, reason: string) => {
 const makeSamples = Effect.gen(function* () {
   const codec = yield* Codec
   const big = repetitive(2.5 * MiB, "corrupt me if you can; ")
-  const bigEnvelope = yield* codec.encode(big, "episodes")
+  const bigEnvelope = yield* codec.encode(big)
   const small = utf8.encode(episode(5, 4096))
-  const smallEnvelope = yield* codec.encode(small, "episodes")
+  const smallEnvelope = yield* codec.encode(small)
   assert.strictEqual(bigEnvelope._tag, "Compressed")
   assert.strictEqual(smallEnvelope._tag, "Compressed")
   return { big, bigEnv: bigEnvelope.bytes, small, smallEnv: smallEnvelope.bytes }
@@ -202,7 +202,7 @@ describe("corrupt gzip and stored envelopes", () => {
     it.effect("a damaged gzip frame", () =>
       Effect.gen(function* () {
         const codec = yield* Codec
-        const encoded = yield* codec.encode(utf8.encode(episode(8, 4096)), "episodes")
+        const encoded = yield* codec.encode(utf8.encode(episode(8, 4096)))
         const damaged = encoded.bytes.slice()
         damaged.fill(0x00, Envelope.HEADER_BYTES + Envelope.FRAME_ENTRY_BYTES + 12)
         expectCorrupt(yield* failure(damaged), "frame 0 rejected by gzip")
@@ -213,7 +213,7 @@ describe("corrupt gzip and stored envelopes", () => {
       Effect.gen(function* () {
         const codec = yield* Codec
         const bytes = repetitive(200_000)
-        const encoded = yield* codec.encode(bytes, "episodes")
+        const encoded = yield* codec.encode(bytes)
         const lie = setU32(setU32(encoded.bytes, 12, 1000), 28, 1000)
         expectCorrupt(yield* failure(lie), "ERR_BUFFER_TOO_LARGE")
       })
@@ -237,7 +237,7 @@ describe("corrupt gzip and stored envelopes", () => {
         const stored = Envelope.stored(utf8.encode("hello"))
         expectCorrupt(yield* failure(setU32(stored, 28, 4)), "stored frame 0 has 5 bytes but claims 4")
         const codec = yield* Codec
-        const gz = (yield* codec.encode(repetitive(3000), "episodes")).bytes
+        const gz = (yield* codec.encode(repetitive(3000))).bytes
         expectCorrupt(yield* failure(setU32(gz, 8, 3)), "dictionary id 3 with algorithm gzip")
       })
     )
@@ -250,13 +250,13 @@ describe("maxDecodedBytes", () => {
       Effect.gen(function* () {
         const codec = yield* Codec
         const input = repetitive(4001)
-        const over = yield* codec.encode(input, "episodes")
+        const over = yield* codec.encode(input)
         assert.isTrue(over._tag === "Plain" && over.reason === "above_decode_limit" && over.bytes === input)
-        const text = yield* codec.encodeText("x".repeat(4001), "episodes")
+        const text = yield* codec.encodeText("x".repeat(4001))
         assert.isTrue(text._tag === "Plain" && text.reason === "above_decode_limit")
         // A plain value is stored as TEXT; reading it back returns it as it is.
         assert.strictEqual(yield* codec.decodeText(text._tag === "Plain" ? text.text : "", RECORD), "x".repeat(4001))
-        const under = yield* codec.encode(repetitive(4000), "episodes")
+        const under = yield* codec.encode(repetitive(4000))
         assert.strictEqual(under._tag, "Compressed")
         assert.strictEqual((yield* codec.decode(under.bytes, RECORD)).length, 4000)
         const stats = yield* codec.stats
@@ -267,9 +267,7 @@ describe("maxDecodedBytes", () => {
     it.effect("an envelope above the configured limit (written by a codec with a higher limit) is refused", () =>
       Effect.gen(function* () {
         const big = yield* Effect.scoped(
-          Effect.flatMap(CodecModule.make({ config: { threshold_bytes: 0 } }), (c) =>
-            c.encode(repetitive(4001), "episodes")
-          )
+          Effect.flatMap(CodecModule.make({ config: { threshold_bytes: 0 } }), (c) => c.encode(repetitive(4001)))
         )
         assert.strictEqual(big._tag, "Compressed")
         expectCorrupt(yield* failure(big.bytes), "claims 4001 original bytes, above the limit of 4000")

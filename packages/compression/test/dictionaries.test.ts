@@ -12,10 +12,10 @@ describe("dictionaries registered at run time", () => {
     Effect.gen(function* () {
       const writer = yield* CodecModule.make({ config: { threshold_bytes: 0 } })
       const reader = yield* CodecModule.make({ config: { threshold_bytes: 0 } })
-      const plain = yield* writer.encode(text, "episodes")
+      const plain = yield* writer.encode(text)
       yield* writer.addDictionary(9, dictionary)
       yield* writer.useDictionary(9)
-      const withDict = yield* writer.encode(text, "episodes")
+      const withDict = yield* writer.encode(text)
       assert.isTrue(withDict._tag === "Compressed" && withDict.dictionaryId === 9)
       assert.isTrue(plain._tag === "Compressed" && plain.dictionaryId === 0)
       // the dictionary is what made it smaller
@@ -26,7 +26,7 @@ describe("dictionaries registered at run time", () => {
       assert.isTrue(equalBytes(yield* reader.decode(withDict.bytes, "episode e1"), text))
       // useDictionary(0) goes back to writing without one; the dictionary stays readable
       yield* writer.useDictionary(0)
-      const after = yield* writer.encode(text, "episodes")
+      const after = yield* writer.encode(text)
       assert.isTrue(after._tag === "Compressed" && after.dictionaryId === 0)
       assert.isTrue(equalBytes(yield* writer.decode(withDict.bytes, "r"), text))
       expect(yield* writer.stats).toMatchObject({ dictionary_id: 0, dictionaries: 1 })
@@ -71,10 +71,10 @@ describe("dictionaries registered at run time", () => {
         yield* codec.addDictionary(1, dictionaryOf(1))
         yield* codec.useDictionary(1) // the write dictionary: never dropped
         yield* codec.addDictionary(2, dictionaryOf(2))
-        const written = yield* codec.encode(text, "episodes")
+        const written = yield* codec.encode(text)
         const rowOf2 = yield* Effect.flatMap(
           CodecModule.make({ dictionaries: new Map([[2, dictionaryOf(2)]]), dictionaryId: 2 }),
-          (other) => other.encode(text, "episodes")
+          (other) => other.encode(text)
         )
         // 40 dictionaries of 64 KiB would exhaust zstd-codec's heap at about 124 (decompression forms) or 25 (compression forms)
         for (let id = 3; id <= 40; id++) {
@@ -93,13 +93,13 @@ describe("dictionaries registered at run time", () => {
         assert.isTrue(equalBytes(yield* codec.decode(rowOf2.bytes, "r"), text))
         const rowOf3 = yield* Effect.flatMap(
           CodecModule.make({ dictionaries: new Map([[3, dictionaryOf(3)]]), dictionaryId: 3 }),
-          (other) => other.encode(text, "episodes")
+          (other) => other.encode(text)
         )
         expect((yield* Effect.flip(codec.decode(rowOf3.bytes, "e")))._tag).toBe("UnknownDictionary")
         // registering it again makes it readable again
         yield* codec.addDictionary(3, dictionaryOf(3))
         assert.isTrue(equalBytes(yield* codec.decode(rowOf3.bytes, "e"), text))
-        const again = yield* codec.encode(text, "episodes")
+        const again = yield* codec.encode(text)
         assert.isTrue(again._tag === "Compressed" && again.dictionaryId === 1)
         expect((yield* codec.stats).failed).toBe(0)
       })

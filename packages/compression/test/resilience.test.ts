@@ -88,7 +88,7 @@ const instrumentedLoader = (
 /** A new write uses dictionary `id` and reads back. */
 const writesWithDictionary = (codec: CodecModule.Codec["Type"], id: number) =>
   Effect.gen(function* () {
-    const encoded = yield* codec.encode(text, "episodes")
+    const encoded = yield* codec.encode(text)
     assert.isTrue(encoded._tag === "Compressed" && encoded.dictionaryId === id)
     assert.isTrue(equalBytes(yield* codec.decode(encoded.bytes, "d"), text))
   })
@@ -132,7 +132,7 @@ describe("zstd-codec cannot start", () => {
     return Effect.gen(function* () {
       const codec = yield* CodecModule.make({ loadZstd: () => Promise.reject(new Error("wasm blocked")) })
       for (let i = 0; i < 5; i++) {
-        const encoded = yield* codec.encode(text, "episodes")
+        const encoded = yield* codec.encode(text)
         assert.isTrue(encoded._tag === "Plain" && encoded.reason === "codec_unavailable" && encoded.bytes === text)
       }
       const stats = yield* codec.stats
@@ -140,7 +140,7 @@ describe("zstd-codec cannot start", () => {
       assert.strictEqual(logs.messages.length, 1)
       expect(logs.messages[0]).toContain("zstd-codec is unavailable (Error: wasm blocked)")
       // Rows written earlier with zstd cannot be read: a typed error, not a crash.
-      const zstdRow = yield* Effect.scoped(Effect.flatMap(CodecModule.make(), (c) => c.encode(text, "episodes")))
+      const zstdRow = yield* Effect.scoped(Effect.flatMap(CodecModule.make(), (c) => c.encode(text)))
       const error = yield* Effect.flip(codec.decode(zstdRow.bytes, "episodes/1"))
       assert.strictEqual(error._tag, "UnsupportedFormat")
       expect(error.message).toContain("zstd codec is unavailable")
@@ -153,7 +153,7 @@ describe("zstd-codec cannot start", () => {
         config: { algorithm: "gzip" },
         loadZstd: () => Promise.reject(new Error("no wasm"))
       })
-      const encoded = yield* codec.encode(text, "episodes")
+      const encoded = yield* codec.encode(text)
       assert.strictEqual(encoded._tag, "Compressed")
       assert.isTrue(equalBytes(yield* codec.decode(encoded.bytes, "g"), text))
       assert.isTrue(equalBytes(yield* codec.decode(Envelope.stored(text), "s"), text))
@@ -167,7 +167,7 @@ describe("zstd-codec cannot start", () => {
       assert.isNull(yield* Fiber.poll(fiber).pipe(Effect.map((o) => (o._tag === "Some" ? "done" : null))))
       yield* TestClock.adjust("1 second")
       const codec = yield* Fiber.join(fiber)
-      const encoded = yield* codec.encode(text, "episodes")
+      const encoded = yield* codec.encode(text)
       assert.isTrue(encoded._tag === "Plain" && encoded.reason === "codec_unavailable")
     })
   )
@@ -184,12 +184,12 @@ describe('abort("OOM") never poisons later calls', () => {
     return Effect.gen(function* () {
       const codec = yield* CodecModule.make({ loadZstd })
       assert.strictEqual(counts.loads, 1)
-      const row = yield* codec.encode(text, "episodes")
+      const row = yield* codec.encode(text)
       trigger.arm()
-      const failed = yield* codec.encode(text, "episodes", "episodes/oom")
+      const failed = yield* codec.encode(text, "episodes/oom")
       assert.isTrue(failed._tag === "Plain" && failed.reason === "codec_error" && failed.bytes === text)
       // While the replacement loads (held back here), encodes do not wait: they store plain.
-      const meanwhile = yield* codec.encode(text, "episodes")
+      const meanwhile = yield* codec.encode(text)
       assert.isTrue(meanwhile._tag === "Plain" && meanwhile.reason === "codec_unavailable")
       assert.isFalse((yield* codec.stats).zstd_available)
       reload.open()
@@ -197,7 +197,7 @@ describe('abort("OOM") never poisons later calls', () => {
       assert.isTrue(equalBytes(yield* codec.decode(row.bytes, "r"), text))
       assert.strictEqual(counts.loads, 2)
       for (let i = 0; i < 3; i++) {
-        const encoded = yield* codec.encode(text, "episodes")
+        const encoded = yield* codec.encode(text)
         assert.strictEqual(encoded._tag, "Compressed")
         assert.isTrue(equalBytes(yield* codec.decode(encoded.bytes, "r"), text))
       }
@@ -219,11 +219,11 @@ describe('abort("OOM") never poisons later calls', () => {
     })
     return Effect.gen(function* () {
       const codec = yield* CodecModule.make({ loadZstd })
-      const row = yield* codec.encode(text, "episodes")
+      const row = yield* codec.encode(text)
       trigger.arm()
-      yield* codec.encode(text, "episodes")
+      yield* codec.encode(text)
       yield* eventually(Effect.map(codec.stats, (s) => s.codec_reload_failures === 1))
-      const plain = yield* codec.encode(text, "episodes")
+      const plain = yield* codec.encode(text)
       assert.isTrue(plain._tag === "Plain" && plain.reason === "codec_unavailable")
       const decoding = yield* Effect.fork(codec.decode(row.bytes, "r"))
       const now = yield* TestClock.currentTimeMillis
@@ -236,7 +236,7 @@ describe('abort("OOM") never poisons later calls', () => {
         [stats.zstd_available, stats.codec_restarts, stats.codec_reload_failures, stats.codec_unavailable],
         [true, 1, 1, 1]
       )
-      assert.strictEqual((yield* codec.encode(text, "episodes"))._tag, "Compressed")
+      assert.strictEqual((yield* codec.encode(text))._tag, "Compressed")
       expect(logs.messages.join("\n")).toContain(
         "zstd-codec could not be reloaded after an abort (Error: wasm memory exhausted; 1 failed attempts)"
       )
@@ -263,9 +263,9 @@ describe('abort("OOM") never poisons later calls', () => {
             return false
           })
         })
-        const row = yield* codec.encode(text, "episodes")
+        const row = yield* codec.encode(text)
         trigger.arm()
-        yield* codec.encode(text, "episodes")
+        yield* codec.encode(text)
         const gaps: Array<number> = []
         for (let failures = 1; failures <= 8; failures++) {
           yield* eventually(Effect.map(codec.stats, (s) => s.codec_reload_failures === failures))
@@ -300,7 +300,7 @@ describe('abort("OOM") never poisons later calls', () => {
     const { counts, loadZstd } = instrumentedLoader({ decompress: trigger.fire })
     return Effect.gen(function* () {
       const codec = yield* CodecModule.make({ loadZstd })
-      const encoded = yield* codec.encode(text, "episodes")
+      const encoded = yield* codec.encode(text)
       trigger.arm()
       assert.isTrue(equalBytes(yield* codec.decode(encoded.bytes, "r"), text))
       assert.deepStrictEqual([counts.loads, counts.callsOnAbortedInstance], [2, 0])
@@ -313,7 +313,7 @@ describe('abort("OOM") never poisons later calls', () => {
     const { counts, loadZstd } = instrumentedLoader({ decompress: () => poisonDecodes })
     return Effect.gen(function* () {
       const codec = yield* CodecModule.make({ loadZstd })
-      const encoded = yield* codec.encode(text, "episodes")
+      const encoded = yield* codec.encode(text)
       const error = yield* Effect.flip(codec.decode(encoded.bytes, "episodes/bad"))
       assert.deepStrictEqual([error._tag, error.record], ["CorruptPayload", "episodes/bad"])
       expect(error.message).toContain("aborted")
@@ -332,10 +332,10 @@ describe('abort("OOM") never poisons later calls', () => {
       const codec = yield* CodecModule.make({ loadZstd, dictionaries, dictionaryId: 3 })
       // prepared for decompression at once, for compression when a write first uses it
       assert.deepStrictEqual([counts.dictOpened, counts.dictClosed], [1, 0])
-      const row = yield* codec.encode(text, "episodes")
+      const row = yield* codec.encode(text)
       assert.deepStrictEqual([counts.dictOpened, counts.dictClosed], [2, 0])
       trigger.arm()
-      const failed = yield* codec.encode(text, "episodes")
+      const failed = yield* codec.encode(text)
       assert.isTrue(failed._tag === "Plain" && failed.reason === "codec_error")
       assert.isTrue(equalBytes(yield* codec.decode(row.bytes, "d"), text)) // waits for the replacement
       assert.deepStrictEqual([counts.loads, counts.dictOpened, counts.dictClosed], [2, 3, 2])
@@ -360,10 +360,10 @@ describe('abort("OOM") never poisons later calls', () => {
       yield* codec.addDictionary(3, early)
       yield* codec.useDictionary(3)
       assert.deepStrictEqual([counts.dictOpened, counts.dictClosed], [1, 0])
-      const row = yield* codec.encode(text, "episodes")
+      const row = yield* codec.encode(text)
       assert.deepStrictEqual([counts.dictOpened, counts.dictClosed], [2, 0])
       trigger.arm()
-      yield* codec.encode(text, "episodes")
+      yield* codec.encode(text)
       // the reload is held back: this registration reaches no engine now, the new one must still have it
       yield* codec.addDictionary(4, late)
       reload.open()
@@ -383,12 +383,12 @@ describe("layerNone", () => {
   it.effect("never compresses; decodes stored and gzip; zstd is a typed error", () =>
     Effect.gen(function* () {
       const codec = yield* CodecModule.Codec
-      const encoded = yield* codec.encode(text, "episodes")
+      const encoded = yield* codec.encode(text)
       assert.isTrue(encoded._tag === "Plain" && encoded.reason === "disabled")
       const gz = yield* Effect.scoped(
-        Effect.flatMap(CodecModule.make({ config: { algorithm: "gzip" } }), (c) => c.encode(text, "episodes"))
+        Effect.flatMap(CodecModule.make({ config: { algorithm: "gzip" } }), (c) => c.encode(text))
       )
-      const zs = yield* Effect.scoped(Effect.flatMap(CodecModule.make(), (c) => c.encode(text, "episodes")))
+      const zs = yield* Effect.scoped(Effect.flatMap(CodecModule.make(), (c) => c.encode(text)))
       assert.isTrue(equalBytes(yield* codec.decode(gz.bytes, "g"), text))
       assert.isTrue(equalBytes(yield* codec.decode(Envelope.stored(text), "s"), text))
       const error = yield* Effect.flip(codec.decode(zs.bytes, "episodes/z"))
@@ -406,9 +406,9 @@ describe("stats", () => {
       const codec = yield* CodecModule.make()
       const small = repetitive(100)
       const noise = randomBytes(9, 4096)
-      const a = yield* codec.encode(small, "episodes")
-      const b = yield* codec.encode(text, "episodes")
-      const c = yield* codec.encode(noise, "patterns")
+      const a = yield* codec.encode(small)
+      const b = yield* codec.encode(text)
+      const c = yield* codec.encode(noise)
       assert.deepStrictEqual(
         [a._tag === "Plain" && a.reason, b._tag, c._tag === "Plain" && c.reason],
         ["below_threshold", "Compressed", "insufficient_savings"]
@@ -433,8 +433,8 @@ describe("stats", () => {
     Effect.gen(function* () {
       const codec = yield* CodecModule.make()
       const big = utf8.encode(Array.from({ length: 64 }, (_, i) => episode(i, 16 * 1024)).join(""))
-      const encoded = yield* codec.encode(big, "episodes")
-      yield* codec.encode(big, "episodes")
+      const encoded = yield* codec.encode(big)
+      yield* codec.encode(big)
       yield* codec.decode(encoded.bytes, "big")
       const stats = yield* codec.stats
       expect(stats.compress_us_total).toBeGreaterThan(0)
@@ -458,11 +458,11 @@ describe("unexpected exceptions", () => {
       const codec = yield* CodecModule.make()
       const input = new Hostile(text.length)
       input.set(text)
-      const encoded = yield* codec.encode(input, "episodes", "episodes/hostile")
+      const encoded = yield* codec.encode(input, "episodes/hostile")
       assert.isTrue(encoded._tag === "Plain" && encoded.reason === "codec_error" && encoded.bytes === input)
       assert.strictEqual((yield* codec.stats).failed, 1)
 
-      const envelope = (yield* codec.encode(text, "episodes")).bytes
+      const envelope = (yield* codec.encode(text)).bytes
       const hostileEnvelope = new Hostile(envelope.length)
       hostileEnvelope.set(envelope)
       const error = yield* Effect.flip(codec.decode(hostileEnvelope, "episodes/hostile"))

@@ -13,7 +13,7 @@ const MiB = 1024 * 1024
 const roundTrip = (bytes: Uint8Array, record = "rec") =>
   Effect.gen(function* () {
     const codec = yield* Codec
-    const encoded = yield* codec.encode(bytes, "episodes", record)
+    const encoded = yield* codec.encode(bytes, record)
     if (encoded._tag === "Plain") {
       assert.strictEqual(encoded.bytes, bytes)
       return encoded
@@ -58,7 +58,7 @@ describe("round trips (zstd, min_savings 0)", () => {
         Effect.gen(function* () {
           const codec = yield* Codec
           const doubled = text + text + text
-          const encoded = yield* codec.encodeText(doubled, "patterns", "p1")
+          const encoded = yield* codec.encodeText(doubled, "p1")
           const stored = encoded._tag === "Plain" ? encoded.text : encoded.bytes
           assert.strictEqual(yield* codec.decodeText(stored, "p1"), doubled)
         }),
@@ -72,7 +72,7 @@ describe("round trips (zstd, min_savings 0)", () => {
         Effect.gen(function* () {
           const codec = yield* Codec
           const text = episode(seed, size)
-          const encoded = yield* codec.encodeText(text, "episodes", `ep-${seed}`)
+          const encoded = yield* codec.encodeText(text, `ep-${seed}`)
           assert.strictEqual(encoded._tag, "Compressed")
           if (encoded._tag === "Compressed") {
             assert.strictEqual(yield* codec.decodeText(encoded.bytes, `ep-${seed}`), text)
@@ -85,7 +85,7 @@ describe("round trips (zstd, min_savings 0)", () => {
       Effect.gen(function* () {
         const codec = yield* Codec
         const text = `\uFEFF${"héllo wörld 😀 漢字 ".repeat(50)}`
-        const encoded = yield* codec.encodeText(text, "episodes", "bom")
+        const encoded = yield* codec.encodeText(text, "bom")
         assert.strictEqual(encoded._tag, "Compressed")
         if (encoded._tag === "Compressed") assert.strictEqual(yield* codec.decodeText(encoded.bytes, "bom"), text)
       })
@@ -94,9 +94,9 @@ describe("round trips (zstd, min_savings 0)", () => {
     it.effect("0 and 1 bytes stay plain; zstd's empty frame is never written", () =>
       Effect.gen(function* () {
         const codec = yield* Codec
-        const empty = yield* codec.encode(new Uint8Array(0), "episodes")
+        const empty = yield* codec.encode(new Uint8Array(0))
         assert.deepStrictEqual([empty._tag, empty._tag === "Plain" && empty.reason], ["Plain", "empty"])
-        const one = yield* codec.encode(new Uint8Array([42]), "episodes")
+        const one = yield* codec.encode(new Uint8Array([42]))
         assert.deepStrictEqual([one._tag, one._tag === "Plain" && one.reason], ["Plain", "insufficient_savings"])
       })
     )
@@ -142,7 +142,7 @@ describe("round trips (zstd, min_savings 0)", () => {
       Effect.gen(function* () {
         const codec = yield* Codec
         const bytes = repetitive(5000)
-        const encoded = yield* codec.encode(bytes, "episodes")
+        const encoded = yield* codec.encode(bytes)
         const copy = encoded.bytes.slice()
         assert.isTrue(equalBytes(yield* codec.decode(copy.buffer, "ab"), bytes))
         const padded = new Uint8Array(copy.length + 10)
@@ -233,8 +233,8 @@ describe("round trips (zstd with a raw-content dictionary)", () => {
         let without = 0
         for (let seed = 1; seed <= 10; seed++) {
           const bytes = utf8.encode(episode(seed, 2048))
-          withDict += (yield* codec.encode(bytes, "episodes")).bytes.length
-          without += (yield* plainCodec.encode(bytes, "episodes")).bytes.length
+          withDict += (yield* codec.encode(bytes)).bytes.length
+          without += (yield* plainCodec.encode(bytes)).bytes.length
         }
         expect(withDict).toBeLessThan(without * 0.9)
       }).pipe(Effect.scoped)

@@ -1,6 +1,5 @@
 // Memory of a full episode cache: 10,000 cached episodes of ~4 KB JSON, measured after GC.
 // Run: pnpm --filter @memory-turso/storage-core bench:memory
-import { CacheConfig } from "@memory-turso/cache"
 import { Codec } from "@memory-turso/compression"
 import { Episode, DEFAULT_NAMESPACE as ns } from "@memory-turso/model"
 import { Pool } from "@memory-turso/pool"
@@ -39,10 +38,14 @@ const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`
 
 const program = Effect.gen(function* () {
   const url = yield* Pool.temporaryUrl
-  const options = CacheConfig.toInstanceOptions(Schema.decodeSync(CacheConfig.CacheSection)({ max_episodes: ENTRIES }))
+  const options: CachedStorage.Options = {
+    episodes: { maxEntries: ENTRIES, ttl: "1800 seconds" },
+    patterns: { maxEntries: 5000, ttl: "3600 seconds" },
+    queries: { maxEntries: 1000, ttl: "300 seconds" }
+  }
   const context = yield* Layer.build(
     CachedStorage.layer(options).pipe(
-      Layer.provideMerge(Storage.layer),
+      Layer.provideMerge(Storage.layer()),
       Layer.provideMerge(Layer.merge(Pool.layer({ url }), Codec.layer()))
     )
   )

@@ -32,7 +32,7 @@ const episode = (i: number) =>
 const build = (url: string, statementCacheSize: number) =>
   Effect.gen(function* () {
     const context = yield* Layer.build(
-      Storage.layer.pipe(Layer.provideMerge(Layer.merge(Pool.layer({ url, statementCacheSize }), Codec.layer())))
+      Storage.layer().pipe(Layer.provideMerge(Layer.merge(Pool.layer({ url, statementCacheSize }), Codec.layer())))
     )
     return {
       storage: Context.get(context, Storage.Storage),

@@ -1,9 +1,19 @@
-import { AdaptiveCache, type CacheConfig } from "@memory-turso/cache"
+import { AdaptiveCache, type CacheOptions } from "@memory-turso/cache"
 import type { Episode, Namespace, Pattern } from "@memory-turso/model"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Storage from "./Storage.js"
+
+/** Options of one of the caches: those of `AdaptiveCache.make`, less `weigh` (documents are weighed here). */
+export type CacheInstanceOptions = Omit<CacheOptions.Options<unknown>, "weigh">
+
+/** Options of the three caches: episodes and patterns by id, and query results. */
+export interface Options {
+  readonly episodes: CacheInstanceOptions
+  readonly patterns: CacheInstanceOptions
+  readonly queries: CacheInstanceOptions
+}
 
 /** Statistics of one cache. */
 export type CacheStats = AdaptiveCache.Stats
@@ -63,7 +73,7 @@ const queryPrefix = (kind: QueryKind, namespace: Namespace) => `${kind}?${namesp
  * last. Failures are never cached.
  * Other processes' writes are seen when entries expire.
  */
-export const make = (options: Omit<CacheConfig.InstanceOptions, "enabled">) =>
+export const make = (options: Options) =>
   Effect.gen(function* () {
     const inner = yield* Storage.Storage
     const bounded = { maxEntryWeight: MAX_ENTRY_WEIGHT }
@@ -207,7 +217,7 @@ export const make = (options: Omit<CacheConfig.InstanceOptions, "enabled">) =>
   })
 
 /** Storage decorated with the caches (needs the undecorated `Storage`), and the caches' statistics. */
-export const layer = (options: Omit<CacheConfig.InstanceOptions, "enabled">) =>
+export const layer = (options: Options) =>
   Layer.scopedContext(
     Effect.map(make(options), ({ cache, storage }) =>
       Context.make(Storage.Storage, storage).pipe(Context.add(StorageCache, cache))

@@ -15,6 +15,8 @@ import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import * as CanonicalJson from "./CanonicalJson.js"
 import { decodeCursor, type Page } from "./internal/cursor.js"
 import type { DictionaryInfo } from "./internal/dictionaries.js"
@@ -26,6 +28,7 @@ import { queryEpisodes } from "./internal/episodeQuery.js"
 import { episodes, upsertEpisode } from "./internal/episodeSql.js"
 import { codecPayload } from "./internal/payload.js"
 import { migrate } from "./Migrations.js"
+import { CompressionPolicy, type Options } from "./StorageConfig.js"
 import { type CorruptPayload, type DictionaryUnavailable, type InvalidCursor, NotFound } from "./StorageError.js"
 
 export type { Page } from "./internal/cursor.js"
@@ -68,13 +71,17 @@ const COUNTS = `SELECT (SELECT count(*) FROM episodes WHERE namespace = ?1) AS e
  * Builds the storage operations over the `Database` and `Codec` services, after bringing the schema up to date.
  * Episode, pattern and heuristic payloads go through the codec; embeddings stay native float32 vectors.
  */
-export const make = Effect.gen(function* () {
+export const make = Effect.fn("Storage.make")(function* (options: Options = {}) {
   const db = yield* Database.Database
   const codec = yield* Codec.Codec
+  const policy = yield* Schema.decodeUnknown(CompressionPolicy)(options.compression ?? {})
   yield* migrate()
-  const format = codecPayload(codec, (id) => Dictionaries.fetch(db, codec, id))
-  const buildDictionary = Dictionaries.build(db, codec, format)
-  const afterEpisodeWrites = yield* Dictionaries.autoBuild(db, codec, buildDictionary)
+  const format = codecPayload(codec, (id) => Dictionaries.fetch(db, codec, id), {
+    episodes: policy.compress_episodes,
+    patterns: policy.compress_patterns
+  })
+  const buildDictionary = Dictionaries.build(db, codec, format, policy)
+  const afterEpisodeWrites = yield* Dictionaries.autoBuild(db, codec, policy, buildDictionary)
 
   const episodeStore = makeDocumentStore(db, format, {
     entity: "episode",
@@ -293,11 +300,11 @@ export class Storage extends Context.Tag("@memory-turso/storage-core/Storage")<
   }
 >() {}
 
-/** The storage layer; needs a `Database` and a `Codec`. */
-export const layer = Layer.effect(Storage, make)
+/** The storage layer; needs a `Database` and a `Codec`. Invalid options fail it with a `ParseError`. */
+export const layer = (options: Options = {}) => Layer.effect(Storage, make(options))
 
 /** Storage over a fresh temporary embedded database with the default codec (zstd above 1 KiB). */
 export const layerTest: Layer.Layer<
   Storage,
-  DatabaseFailure | InvalidDatabaseUrl | MissingAuthToken | CodecError.InvalidConfig
-> = layer.pipe(Layer.provide(Layer.merge(Database.layerTest, Codec.layer())))
+  DatabaseFailure | InvalidDatabaseUrl | MissingAuthToken | CodecError.InvalidConfig | ParseResult.ParseError
+> = layer().pipe(Layer.provide(Layer.merge(Database.layerTest, Codec.layer())))

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "@effect/vitest"
-import { CacheConfig } from "@memory-turso/cache"
 import { Codec } from "@memory-turso/compression"
 import type { Episode, Namespace } from "@memory-turso/model"
 import { EpisodeQuery, SimilarityQuery } from "@memory-turso/model"
@@ -12,11 +11,11 @@ import * as Schema from "effect/Schema"
 import * as TestClock from "effect/TestClock"
 import * as CachedStorage from "../src/CachedStorage.js"
 import * as Storage from "../src/Storage.js"
-import { episode, ns, pattern } from "./fixtures.js"
+import { cacheOptions, episode, ns, pattern } from "./fixtures.js"
 
-const options = CacheConfig.toInstanceOptions(Schema.decodeSync(CacheConfig.CacheSection)({}))
+const options = cacheOptions()
 const CachedLayer = CachedStorage.layer(options).pipe(
-  Layer.provideMerge(Storage.layer),
+  Layer.provideMerge(Storage.layer()),
   Layer.provideMerge(Layer.merge(Database.layerTest, Codec.layer()))
 )
 const query = Schema.decodeUnknownSync(EpisodeQuery)

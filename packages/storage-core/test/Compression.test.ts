@@ -45,7 +45,7 @@ describe("Storage with compression", () => {
       expect(page.items.map((e) => e.episode_id).sort()).toEqual(["big", "small"])
       const codec = yield* Codec.Codec
       expect((yield* codec.stats).compressed).toBe(1)
-    }).pipe(Effect.provide(Storage.layer.pipe(Layer.provideMerge(Layer.merge(Database.layerTest, Codec.layer())))))
+    }).pipe(Effect.provide(Storage.layer().pipe(Layer.provideMerge(Layer.merge(Database.layerTest, Codec.layer())))))
   )
 
   it.scoped("turning compression off and on again never makes a row unreadable", () =>
@@ -57,7 +57,7 @@ describe("Storage with compression", () => {
           yield* storage.upsertEpisodes(ns, write.map(bigEpisode))
           const all = yield* storage.getEpisodes(ns, ["on-1", "off-1", "on-2"])
           return all.found.map((e) => e.episode_id)
-        }).pipe(Effect.provide(Storage.layer.pipe(Layer.provide(Codec.layer({ config: { enabled } })))))
+        }).pipe(Effect.provide(Storage.layer().pipe(Layer.provide(Codec.layer({ config: { enabled } })))))
       yield* phase(true, ["on-1"])
       expect(yield* phase(false, ["off-1"])).toEqual(["on-1", "off-1"])
       expect(yield* phase(true, ["on-2"])).toEqual(["on-1", "off-1", "on-2"])
@@ -86,7 +86,7 @@ describe("Storage with compression", () => {
       expect(error).toMatchObject({ _tag: "CorruptPayload", entity: "episode", id: "hurt" })
       expect(error.message).toContain("hurt")
       expect((yield* storage.getEpisode(ns, "fine")).episode_id).toBe("fine")
-    }).pipe(Effect.provide(Storage.layer.pipe(Layer.provideMerge(Layer.merge(Database.layerTest, Codec.layer())))))
+    }).pipe(Effect.provide(Storage.layer().pipe(Layer.provideMerge(Layer.merge(Database.layerTest, Codec.layer())))))
   )
 
   it.scoped("compress_patterns false keeps patterns plain while episodes compress", () =>
@@ -109,8 +109,8 @@ describe("Storage with compression", () => {
       expect(types.rows[0]).toMatchObject({ e: "blob", p: "text" })
     }).pipe(
       Effect.provide(
-        Storage.layer.pipe(
-          Layer.provideMerge(Layer.merge(Database.layerTest, Codec.layer({ config: { compress_patterns: false } })))
+        Storage.layer({ compression: { compress_patterns: false } }).pipe(
+          Layer.provideMerge(Layer.merge(Database.layerTest, Codec.layer()))
         )
       )
     )

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Codec, type CompressionConfig, Envelope } from "@memory-turso/compression"
+import { Codec, Envelope } from "@memory-turso/compression"
 import { Database } from "@memory-turso/pool"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Storage from "../src/Storage.js"
+import type * as StorageConfig from "../src/StorageConfig.js"
 import { episode, ns } from "./fixtures.js"
 
 /** Episodes alike in shape and vocabulary, different in detail: what an agent's memory looks like. */
@@ -29,9 +30,9 @@ const agentEpisode = (n: number) =>
   })
 
 /** Storage with its own codec over the test's database: one process's view of it. */
-const process = (config: CompressionConfig.CompressionConfigInput) =>
+const process = (compression: StorageConfig.CompressionPolicyInput) =>
   Effect.gen(function* () {
-    const context = yield* Layer.build(Storage.layer.pipe(Layer.provideMerge(Codec.layer({ config }))))
+    const context = yield* Layer.build(Storage.layer({ compression }).pipe(Layer.provideMerge(Codec.layer())))
     return { storage: Context.get(context, Storage.Storage), codec: Context.get(context, Codec.Codec) }
   })
 
@@ -168,6 +169,15 @@ describe("compression dictionaries kept in the database", () => {
       expect(unreadable.message).toBe(
         "no compression dictionary can be built: none of the 2 most recent episodes is readable"
       )
+    }).pipe(Effect.provide(Database.layerTest))
+  )
+})
+
+describe("the compression policy", () => {
+  it.scoped("a policy out of range fails the storage layer with the operator's message", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(process({ dictionary_bytes: 100 }))
+      expect(String(error)).toContain("dictionary_bytes 100 is out of range (an integer 1024..131072)")
     }).pipe(Effect.provide(Database.layerTest))
   )
 })

@@ -57,7 +57,7 @@ describe("a database written by release 0.0.0", () => {
   it.scoped("migrates to namespaces: every record lands in the default namespace and reads back unchanged", () =>
     Effect.gen(function* () {
       const url = yield* releaseFixture
-      const layer = Storage.layer.pipe(Layer.provideMerge(Layer.merge(Pool.layer({ url }), Codec.layer())))
+      const layer = Storage.layer().pipe(Layer.provideMerge(Layer.merge(Pool.layer({ url }), Codec.layer())))
       yield* Effect.gen(function* () {
         const storage = yield* Storage.Storage
         const db = yield* Database.Database

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "@effect/vitest"
-import { CacheConfig } from "@memory-turso/cache"
 import { Codec } from "@memory-turso/compression"
 import { EpisodeQuery, Namespace, SimilarityQuery } from "@memory-turso/model"
 import { Database } from "@memory-turso/pool"
@@ -8,16 +7,15 @@ import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as CachedStorage from "../src/CachedStorage.js"
 import * as Storage from "../src/Storage.js"
-import { episode, heuristic, pattern, TestLayer } from "./fixtures.js"
+import { cacheOptions, episode, heuristic, pattern, TestLayer } from "./fixtures.js"
 
 const a = Namespace.make("team-a")
 const b = Namespace.make("team-b")
 const query = Schema.decodeUnknownSync(EpisodeQuery)
 const search = Schema.decodeUnknownSync(SimilarityQuery)
 
-const cacheOptions = CacheConfig.toInstanceOptions(Schema.decodeSync(CacheConfig.CacheSection)({}))
-const CachedLayer = CachedStorage.layer(cacheOptions).pipe(
-  Layer.provideMerge(Storage.layer),
+const CachedLayer = CachedStorage.layer(cacheOptions()).pipe(
+  Layer.provideMerge(Storage.layer()),
   Layer.provideMerge(Layer.merge(Database.layerTest, Codec.layer()))
 )
 

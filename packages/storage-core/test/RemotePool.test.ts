@@ -17,7 +17,9 @@ describe("storage-core over the pool (remote, test server)", () => {
   it.scopedLive("upsertEpisodes of 10 episodes = 1 request; getEpisodes of 10 = 1 request; one socket", () =>
     Effect.gen(function* () {
       const server = yield* Effect.orDie(acquireTestServer())
-      const layer = Storage.layer.pipe(Layer.provideMerge(Layer.merge(Pool.layer({ url: server.url }), Codec.layer())))
+      const layer = Storage.layer().pipe(
+        Layer.provideMerge(Layer.merge(Pool.layer({ url: server.url }), Codec.layer()))
+      )
       const context = yield* Effect.orDie(Layer.build(layer))
       const storage = Context.get(context, Storage.Storage)
       const pool = Context.get(context, ConnectionPool.ConnectionPool)

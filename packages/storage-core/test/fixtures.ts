@@ -11,6 +11,7 @@ import {
 import { Database } from "@memory-turso/pool"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
+import type * as CachedStorage from "../src/CachedStorage.js"
 import * as Storage from "../src/Storage.js"
 
 /** A decoded episode from a partial wire form. */
@@ -53,7 +54,14 @@ export const patternVariants: ReadonlyArray<PatternInput> = [
 ]
 
 /** Storage over a fresh temporary database and the default codec, exposing the database too. */
-export const TestLayer = Storage.layer.pipe(Layer.provideMerge(Layer.merge(Database.layerTest, Codec.layer())))
+export const TestLayer = Storage.layer().pipe(Layer.provideMerge(Layer.merge(Database.layerTest, Codec.layer())))
 
 /** The namespace tests write in unless they are about namespaces. */
 export const ns = DEFAULT_NAMESPACE
+
+/** The caches as operators configure them by default: 30 min for episodes, 1 h for patterns, 5 min for queries. */
+export const cacheOptions = (maxEpisodes = 10_000): CachedStorage.Options => ({
+  episodes: { maxEntries: maxEpisodes, ttl: "1800 seconds" },
+  patterns: { maxEntries: 5000, ttl: "3600 seconds" },
+  queries: { maxEntries: 1000, ttl: "300 seconds" }
+})

@@ -80,7 +80,7 @@ export const layer = (
   const codec = Codec.layer({ config: config.compression, loadZstd: options.loadZstd })
   // The retrying Database shadows the pool's own; the pool (and keep-alive) stay visible for their figures.
   const retried = DatabaseRetry.layer(config.retry).pipe(Layer.provideMerge(database))
-  const base = Storage.layer.pipe(Layer.provideMerge(Layer.merge(retried, codec)))
+  const base = Storage.layer().pipe(Layer.provideMerge(Layer.merge(retried, codec)))
 
   return Layer.unwrapScoped(
     Effect.gen(function* () {

@@ -1,33 +1,6 @@
 import QuickLRU from "quick-lru"
+import type { Stats } from "../CacheStats.js"
 import type { Resolved } from "./options.js"
-
-/** Statistics of one cache instance; rates are fractions in [0, 1]. */
-export interface Stats {
-  /** Reads (get / getIfPresent) that found a live entry. */
-  readonly hits: number
-  /** Reads that found no live entry (absent or expired). */
-  readonly misses: number
-  /** Loads started by get (a load joined by concurrent callers counts once). */
-  readonly loads: number
-  /** Loads that failed or died (interrupted loads are not counted). */
-  readonly load_failures: number
-  /** Entries dropped by LRU pressure. */
-  readonly evictions: number
-  /** Entries removed because their TTL ran out (on read, on write or by a sweep). */
-  readonly expirations: number
-  /** Live entries removed by invalidate, invalidateWhere or clear. */
-  readonly invalidations: number
-  /** Completed sweeps (background or manual). */
-  readonly sweeps: number
-  /** hits / (hits + misses), 0 before the first read. */
-  readonly hit_rate: number
-  /** Entries held in memory now (expired ones not yet removed included). */
-  readonly entries: number
-  /** Sum of `weigh(value)` over the entries held; 0 without `weigh`. */
-  readonly approx_bytes: number
-  /** Values not kept because they weighed more than `maxEntryWeight`. */
-  readonly oversized: number
-}
 
 /** One cached value and its adaptive-TTL window. */
 export interface Entry<V> {

@@ -83,17 +83,7 @@ export const build = (resolved: Resolved, mode: "codec" | "none"): Effect.Effect
       }
     }
 
-    const kindEnabled: Record<CompressionConfig.PayloadKind, boolean> = {
-      episodes: settings.compress_episodes,
-      patterns: settings.compress_patterns,
-      embeddings: settings.compress_embeddings
-    }
-
-    const encode = Effect.fn("Codec.encode")(function* (
-      bytes: Uint8Array,
-      kind: CompressionConfig.PayloadKind,
-      record?: string
-    ) {
+    const encode = Effect.fn("Codec.encode")(function* (bytes: Uint8Array, record?: string) {
       const plain = (reason: PlainReason): Plain => {
         counters.bytes_in += bytes.length
         counters.bytes_out += bytes.length
@@ -101,7 +91,6 @@ export const build = (resolved: Resolved, mode: "codec" | "none"): Effect.Effect
         return { _tag: "Plain", bytes, reason }
       }
       if (mode === "none" || !settings.enabled) return plain("disabled")
-      if (!kindEnabled[kind]) return plain("kind_disabled")
       if (bytes.length === 0) return plain("empty")
       if (bytes.length < settings.threshold_bytes) return plain("below_threshold")
       // An envelope claiming more than maxDecodedBytes (itself at most 0xffffffff, the u32 length field) would be
@@ -213,12 +202,8 @@ export const build = (resolved: Resolved, mode: "codec" | "none"): Effect.Effect
       Effect.tapError(() => Effect.sync(() => counters.decode_failed++))
     )
 
-    const encodeText = Effect.fn("Codec.encodeText")(function* (
-      text: string,
-      kind: CompressionConfig.PayloadKind,
-      record?: string
-    ) {
-      const encoded = yield* encode(utf8Encoder.encode(text), kind, record)
+    const encodeText = Effect.fn("Codec.encodeText")(function* (text: string, record?: string) {
+      const encoded = yield* encode(utf8Encoder.encode(text), record)
       if (encoded._tag === "Compressed") return encoded as EncodedText
       const plain: PlainText = { _tag: "Plain", text, reason: encoded.reason }
       return plain as EncodedText

@@ -7,6 +7,7 @@ import { type Codec, Dictionary } from "@memory-turso/compression"
 import type { Database, DatabaseFailure } from "@memory-turso/pool"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import type { CompressionPolicy } from "../StorageConfig.js"
 import { DictionaryUnavailable } from "../StorageError.js"
 import type { PayloadFormat } from "./payload.js"
 
@@ -24,6 +25,10 @@ const bytesOf = (value: unknown): Uint8Array | undefined =>
   value instanceof ArrayBuffer ? new Uint8Array(value) : value instanceof Uint8Array ? value : undefined
 
 const utf8 = new TextEncoder()
+
+/** Dictionaries are written only by an enabled zstd codec with `use_dictionary` on. */
+const usesDictionary = (codec: Codec.Codec["Type"], settings: CompressionPolicy): boolean =>
+  codec.settings.enabled && codec.settings.algorithm === "zstd" && settings.use_dictionary
 
 /** Registers the dictionary in the first row of `result` (columns `dictionary_id`, `bytes`); its id, or 0. */
 const registerFirst = (codec: Codec.Codec["Type"], result: { readonly rows: ReadonlyArray<Record<string, unknown>> }) =>
@@ -62,11 +67,11 @@ const registerNewest = (db: Database.Database["Type"], codec: Codec.Codec["Type"
 export const build = (
   db: Database.Database["Type"],
   codec: Codec.Codec["Type"],
-  format: PayloadFormat
+  format: PayloadFormat,
+  settings: CompressionPolicy
 ): Effect.Effect<DictionaryInfo, DictionaryUnavailable | DatabaseFailure> =>
   Effect.gen(function* () {
-    const settings = codec.settings
-    if (!settings.enabled || !settings.use_dictionary || settings.algorithm !== "zstd") {
+    if (!usesDictionary(codec, settings)) {
       return yield* new DictionaryUnavailable({
         reason: "compression.use_dictionary is off (it needs compression enabled with algorithm zstd)"
       })
@@ -126,12 +131,12 @@ export const build = (
 export const autoBuild = (
   db: Database.Database["Type"],
   codec: Codec.Codec["Type"],
+  settings: CompressionPolicy,
   buildDictionary: Effect.Effect<DictionaryInfo, unknown>
 ) =>
   Effect.gen(function* () {
-    const settings = codec.settings
     const none = (_written: number) => Effect.void
-    if (!settings.enabled || !settings.use_dictionary || settings.algorithm !== "zstd") return none
+    if (!usesDictionary(codec, settings)) return none
     const newest = yield* registerNewest(db, codec)
     if (newest > 0) {
       yield* Effect.orDie(codec.useDictionary(newest))

@@ -10,8 +10,11 @@ export interface StoredPayload {
   readonly payloadBytes: number
 }
 
-/** The codec's switch each document kind answers to (heuristics follow the patterns switch). */
+/** The compression switch each document kind answers to (heuristics follow the patterns switch). */
 export type PayloadKind = "episodes" | "patterns"
+
+/** Which kinds go through the codec. */
+export type Compressed = Readonly<Record<PayloadKind, boolean>>
 
 /** How JSON documents are written to and read from payload columns. */
 export interface PayloadFormat {
@@ -23,17 +26,23 @@ export interface PayloadFormat {
 export type FetchDictionary = (id: number) => Effect.Effect<boolean, DatabaseFailure>
 
 /**
- * Payloads through the codec: JSON stays TEXT when the codec keeps it plain, and becomes a BLOB envelope when
- * it compresses. Reads accept both, whatever the codec's current settings, so turning compression off and on
- * never makes a row unreadable.
+ * Payloads through the codec: JSON stays TEXT when the codec keeps it plain (or its kind is not compressed), and
+ * becomes a BLOB envelope when it compresses. Reads accept both, whatever the current settings, so turning
+ * compression off and on never makes a row unreadable.
  */
-export const codecPayload = (codec: Codec.Codec["Type"], fetchDictionary: FetchDictionary): PayloadFormat => ({
+export const codecPayload = (
+  codec: Codec.Codec["Type"],
+  fetchDictionary: FetchDictionary,
+  compressed: Compressed
+): PayloadFormat => ({
   write: (kind, json) =>
-    Effect.map(codec.encodeText(json, kind), (encoded) =>
-      encoded._tag === "Plain"
-        ? { payload: encoded.text, payloadBytes: Buffer.byteLength(json) }
-        : { payload: encoded.bytes, payloadBytes: encoded.originalBytes }
-    ),
+    compressed[kind]
+      ? Effect.map(codec.encodeText(json), (encoded) =>
+          encoded._tag === "Plain"
+            ? { payload: encoded.text, payloadBytes: Buffer.byteLength(json) }
+            : { payload: encoded.bytes, payloadBytes: encoded.originalBytes }
+        )
+      : Effect.succeed({ payload: json, payloadBytes: Buffer.byteLength(json) }),
   read: (entity, id, value) => {
     if (typeof value === "string") return Effect.succeed(value)
     if (value instanceof ArrayBuffer) {

@@ -1,0 +1,54 @@
+import { Codec } from "@memory-turso/compression"
+import * as Schema from "effect/Schema"
+
+/** An integer in `min..max`, with the message operators see ("dictionary_bytes 100 is out of range (...)"). */
+const integerIn = (key: string, min: number, max: number) =>
+  Schema.Number.pipe(
+    Schema.int(),
+    Schema.between(min, max),
+    Schema.annotations({
+      message: (issue) => ({
+        message: `${key} ${String(issue.actual)} is out of range (an integer ${min}..${max})`,
+        override: true
+      })
+    })
+  )
+
+const flag = (value: boolean) => Schema.optionalWith(Schema.Boolean, { default: () => value })
+
+/**
+ * Storage's keys of the `[compression]` section: which records go through the codec, and the dictionary policy (a
+ * zstd dictionary built from the most recent episodes, kept in the database). The codec's own keys (algorithm,
+ * level, thresholds) belong to `@memory-turso/compression`.
+ */
+export const CompressionPolicy = Schema.Struct({
+  compress_episodes: flag(true),
+  /** Patterns and heuristics. */
+  compress_patterns: flag(true),
+  /** Accepted and without effect: embeddings stay native float32 vectors so libSQL can compute distances. */
+  compress_embeddings: flag(false),
+  /**
+   * Write with a zstd dictionary built from stored episodes. Off: no new writes use one; rows written with one stay
+   * readable either way.
+   */
+  use_dictionary: flag(false),
+  /** Size of a built dictionary. */
+  dictionary_bytes: Schema.optionalWith(integerIn("dictionary_bytes", 1024, Codec.MAX_DICTIONARY_BYTES), {
+    default: () => 64 * 1024
+  }),
+  /** How many of the most recent episodes a dictionary is built from (and how many must be stored first). */
+  dictionary_samples: Schema.optionalWith(integerIn("dictionary_samples", 1, 10_000), { default: () => 200 })
+})
+/** The policy with defaults applied. */
+export type CompressionPolicy = typeof CompressionPolicy.Type
+/** The policy as written (every key optional). */
+export type CompressionPolicyInput = typeof CompressionPolicy.Encoded
+
+/** Every default: episodes and patterns compressed, no dictionary. */
+export const defaultCompressionPolicy: CompressionPolicy = Schema.decodeSync(CompressionPolicy)({})
+
+/** Options of the storage layer. */
+export interface Options {
+  /** Which records are compressed and the dictionary policy (default: `defaultCompressionPolicy`). */
+  readonly compression?: CompressionPolicyInput | undefined
+}
