@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net"
 import { createAdaptorServer } from "@hono/node-server"
 import type { Database } from "@memory-turso/pool"
 import type { Storage } from "@memory-turso/storage-core"
+import { MemoryStore } from "@memory-turso/store"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
@@ -13,7 +14,6 @@ import * as Access from "./http/Access.js"
 import * as Lifecycle from "./http/Lifecycle.js"
 import * as RequestMetrics from "./http/RequestMetrics.js"
 import type { AppServices } from "./http/respond.js"
-import { StackStatus } from "./stack/StackStatus.js"
 
 /** A running API server. */
 export interface RunningServer {
@@ -36,8 +36,8 @@ export interface ServerConfig {
 export interface ServerOptions extends ServerConfig {
   /** Who may call it (the `[auth]` section); no tokens: everyone, as on a developer's machine. */
   readonly auth?: AuthSection
-  /** Provides `Storage`, `Database` and `StackStatus` (see `StorageStack.layer`); built once, at start. */
-  readonly storage: Layer.Layer<Storage.Storage | Database.Database | StackStatus, unknown>
+  /** Provides `Storage`, `Database` and `StoreStatus` (see `MemoryStore.layer`); built once, at start. */
+  readonly storage: Layer.Layer<Storage.Storage | Database.Database | MemoryStore.StoreStatus, unknown>
   /** Extra layers (a logger, for example) applied to the runtime. */
   readonly runtimeLayer?: Layer.Layer<never>
   /** Log every request at debug level (with its request id). */
@@ -45,7 +45,7 @@ export interface ServerOptions extends ServerConfig {
   /** Background work over the application's services (the periodic metrics log, for example). */
   readonly background?: Layer.Layer<never, never, AppServices>
   /** Runs once the stack is built, before listening (start-up log lines, for example). */
-  readonly onStarted?: (status: StackStatus["Type"]) => Effect.Effect<void>
+  readonly onStarted?: (status: MemoryStore.StoreStatus["Type"]) => Effect.Effect<void>
 }
 
 /**
@@ -72,7 +72,7 @@ export const startServer = async (options: ServerOptions): Promise<RunningServer
   }
   const metrics = await runtime.runPromise(RequestMetrics.RequestMetrics)
   const onStarted = options.onStarted
-  if (onStarted !== undefined) await runtime.runPromise(Effect.flatMap(StackStatus, onStarted))
+  if (onStarted !== undefined) await runtime.runPromise(Effect.flatMap(MemoryStore.StoreStatus, onStarted))
   const lifecycle = await runtime.runPromise(Lifecycle.Lifecycle)
   const { app } = makeApp(runtime as ManagedRuntime.ManagedRuntime<AppServices, never>, metrics, {
     maxBodyBytes: options.maxBodyBytes,

@@ -1,3 +1,4 @@
+import { MemoryStore } from "@memory-turso/store"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
@@ -6,7 +7,6 @@ import * as AppConfig from "./config/AppConfig.js"
 import { startServer } from "./Server.js"
 import { logFeatures, logLevelOf } from "./stack/FeatureLog.js"
 import * as MetricsReporter from "./stack/MetricsReporter.js"
-import * as StorageStack from "./stack/StorageStack.js"
 
 /** Exit codes: 0 ok, 1 could not start, 2 invalid configuration. */
 const EXIT_START = 1
@@ -81,7 +81,7 @@ const main = async () => {
     maxBodyBytes: config.server.max_body_bytes,
     shutdownGraceMs: config.server.shutdown_grace_ms,
     auth: config.auth,
-    storage: StorageStack.layer(config),
+    storage: MemoryStore.layer(config),
     runtimeLayer: logger,
     logRequests: config.monitoring.log_level === "debug" || config.monitoring.log_level === "trace",
     background: MetricsReporter.layer({

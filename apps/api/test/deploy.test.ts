@@ -54,7 +54,7 @@ describe("the deployment folder", () => {
     expect(existsSync(join(app, "node_modules", "tsx"))).toBe(false)
     // Every workspace package the API needs, in its built form.
     const workspace = stored("@memory-turso+").map((n) => n.slice("@memory-turso+".length, n.indexOf("@", 1)))
-    expect(workspace.sort()).toEqual(["cache", "compression", "keepalive", "model", "pool", "storage-core"])
+    expect(workspace.sort()).toEqual(["cache", "compression", "keepalive", "model", "pool", "storage-core", "store"])
     for (const name of workspace) {
       expect(existsSync(join(workspacePackage(name), "dist", "index.js")), `${name}/dist/index.js`).toBe(true)
     }

@@ -2,6 +2,7 @@ import type { Codec } from "@memory-turso/compression"
 import { DEFAULT_NAMESPACE, Namespace } from "@memory-turso/model"
 import { Database, DatabaseUnavailable, Pool } from "@memory-turso/pool"
 import { Storage } from "@memory-turso/storage-core"
+import { MemoryStore } from "@memory-turso/store"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
@@ -11,7 +12,6 @@ import * as Access from "../src/http/Access.js"
 import * as Lifecycle from "../src/http/Lifecycle.js"
 import * as RequestMetrics from "../src/http/RequestMetrics.js"
 import type { AppServices } from "../src/http/respond.js"
-import * as StorageStack from "../src/stack/StorageStack.js"
 
 /** A switch that makes every database call fail as unavailable while it is on. */
 export interface Outage {
@@ -71,7 +71,7 @@ export const makeHarness = async (
   )
   const database = withOutage(outage).pipe(Layer.provideMerge(pool))
   const layer = Layer.mergeAll(
-    StorageStack.layer(config, { database, ...(options.loadZstd ? { loadZstd: options.loadZstd } : {}) }),
+    MemoryStore.layer(config, { database, ...(options.loadZstd ? { loadZstd: options.loadZstd } : {}) }),
     RequestMetrics.layer,
     Access.layer(config.auth),
     Lifecycle.layer

@@ -1,14 +1,14 @@
 import { describe, expect, it } from "@effect/vitest"
+import type { StoreMetrics } from "@memory-turso/model"
 import { Database } from "@memory-turso/pool"
+import { MemoryStore } from "@memory-turso/store"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as TestClock from "effect/TestClock"
-import { baseline } from "../src/Features.js"
 import * as Access from "../src/http/Access.js"
 import * as RequestMetrics from "../src/http/RequestMetrics.js"
 import * as MetricsReporter from "../src/stack/MetricsReporter.js"
-import { StackStatus } from "../src/stack/StackStatus.js"
 
 const lines: Array<{ message: unknown; annotations: Record<string, unknown> }> = []
 const capture = Logger.replace(
@@ -18,16 +18,54 @@ const capture = Logger.replace(
   })
 )
 
+const features = {
+  keepalive: false,
+  compression: false,
+  cache: true,
+  prepared_statements: false,
+  batch_operations: true
+} as const
+const off = { enabled: false } as const
+const zero = { episodes: 0, patterns: 0, queries: 0 }
+/** A store with only its cache on, at a 0.75 hit rate. */
+const store: StoreMetrics = {
+  optimizations: "enabled",
+  features,
+  cache: {
+    enabled: true,
+    hit_rate: 0.75,
+    episode_hit_rate: 0.75,
+    pattern_hit_rate: 0,
+    query_hit_rate: 0,
+    hits: 3,
+    misses: 1,
+    episode_hits: 3,
+    episode_misses: 1,
+    pattern_hits: 0,
+    pattern_misses: 0,
+    query_hits: 0,
+    query_misses: 0,
+    evictions: 0,
+    expirations: 0,
+    oversized: 0,
+    entries: zero,
+    approx_bytes: zero
+  },
+  compression: off,
+  pool: off,
+  connection_pool: off,
+  keepalive: off,
+  prepared_statements: off,
+  retry: off,
+  database: { kind: "embedded", executes: 0, batches: 0, transactions: 0, statements: 0, errors: 0 }
+}
+
 const services = Layer.mergeAll(
   RequestMetrics.layer,
   Access.layer({ public_metrics: false, tokens: [] }),
   Layer.succeed(
-    StackStatus,
-    StackStatus.of({
-      features: { ...baseline, cache: true },
-      degraded: [],
-      sections: Effect.succeed({ cache: { enabled: true, hit_rate: 0.75 } })
-    })
+    MemoryStore.StoreStatus,
+    MemoryStore.StoreStatus.of({ features, degraded: [], metrics: Effect.succeed(store) })
   ),
   Layer.succeed(
     Database.Database,

@@ -1,13 +1,13 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { MemoryStore } from "@memory-turso/store"
 import { startTestServer, type TestServer } from "@memory-turso/testkit"
 import * as Effect from "effect/Effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { realisticEpisode } from "../bench/realisticEpisode.js"
 import { load } from "../src/config/AppConfig.js"
 import { type RunningServer, startServer } from "../src/Server.js"
-import * as StorageStack from "../src/stack/StorageStack.js"
 
 const SPEC = "/work/shared/spec"
 const TOKEN = "your_staging_auth_token_here"
@@ -32,7 +32,7 @@ const api = async (flags: Record<string, string> = {}, file = join(SPEC, "stagin
     host: "127.0.0.1",
     maxBodyBytes: config.server.max_body_bytes,
     shutdownGraceMs: 1000,
-    storage: StorageStack.layer(config)
+    storage: MemoryStore.layer(config)
   })
 }
 

@@ -4,9 +4,9 @@ import * as http from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { createInterface } from "node:readline"
+import { MemoryStore } from "@memory-turso/store"
 import { afterAll, describe, expect, it } from "vitest"
 import { startServer } from "../src/Server.js"
-import * as StorageStack from "../src/stack/StorageStack.js"
 import { configFrom } from "./harness.js"
 
 /** The CLI from its sources, workspace packages included (their source export condition): no build needed. */
@@ -20,7 +20,7 @@ const options = async (name: string) => ({
   host: "127.0.0.1",
   maxBodyBytes: 32 * 1024 * 1024,
   shutdownGraceMs: 5000,
-  storage: StorageStack.layer(await configFrom({ TURSO_DB_URL: `file:${join(dir, name)}` }))
+  storage: MemoryStore.layer(await configFrom({ TURSO_DB_URL: `file:${join(dir, name)}` }))
 })
 
 describe("server lifecycle", () => {

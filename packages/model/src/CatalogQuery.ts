@@ -9,6 +9,7 @@ export const PatternQuery = Schema.Struct({
   cursor: Schema.optionalWith(Schema.String, { exact: true })
 })
 export type PatternQuery = typeof PatternQuery.Type
+export type PatternQueryInput = typeof PatternQuery.Encoded
 
 /** Listing heuristics, newest first. */
 export const HeuristicQuery = Schema.Struct({
@@ -16,3 +17,4 @@ export const HeuristicQuery = Schema.Struct({
   cursor: Schema.optionalWith(Schema.String, { exact: true })
 })
 export type HeuristicQuery = typeof HeuristicQuery.Type
+export type HeuristicQueryInput = typeof HeuristicQuery.Encoded

@@ -30,6 +30,7 @@ export const Embedding = Schema.Struct({
   vector: Vector
 }).annotations({ identifier: "Embedding" })
 export type Embedding = typeof Embedding.Type
+export type EmbeddingInput = typeof Embedding.Encoded
 
 /** A similarity search: the `k` nearest by cosine similarity, optionally at least `threshold`. */
 export const SimilarityQuery = Schema.Struct({
@@ -40,6 +41,7 @@ export const SimilarityQuery = Schema.Struct({
   model: Schema.optionalWith(Schema.String, { exact: true })
 })
 export type SimilarityQuery = typeof SimilarityQuery.Type
+export type SimilarityQueryInput = typeof SimilarityQuery.Encoded
 
 /** One search hit with its cosine similarity in [-1, 1]. */
 export const SimilarityMatch = Schema.Struct({

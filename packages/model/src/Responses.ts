@@ -20,11 +20,13 @@ export const batchGetOf = <P extends string>(plural: P, item: Schema.Schema.Any)
 export const BatchStored = Schema.Struct({ stored: Schema.NonNegativeInt, ids: Schema.Array(Identifier) }).annotations({
   identifier: "BatchStored"
 })
+export type BatchStored = typeof BatchStored.Type
 
 /** A similarity search's hits, best first. */
 export const SearchResult = Schema.Struct({ matches: Schema.Array(SimilarityMatch) }).annotations({
   identifier: "SearchResult"
 })
+export type SearchResult = typeof SearchResult.Type
 
 /** A compression dictionary that was built and is now used for new writes. */
 export const DictionaryInfo = Schema.Struct({
@@ -33,6 +35,7 @@ export const DictionaryInfo = Schema.Struct({
   samples: Schema.NonNegativeInt,
   created_at: Schema.Number
 }).annotations({ identifier: "DictionaryInfo" })
+export type DictionaryInfo = typeof DictionaryInfo.Type
 
 /** Which optimizations the server really runs with. */
 export const Features = Schema.Struct({
@@ -42,6 +45,7 @@ export const Features = Schema.Struct({
   prepared_statements: Schema.Boolean,
   batch_operations: Schema.Literal(true)
 }).annotations({ identifier: "Features" })
+export type Features = typeof Features.Type
 
 const healthFields = {
   status: Schema.Literal("healthy", "unhealthy"),
@@ -57,6 +61,7 @@ const healthFields = {
 
 /** `/health`: the features in use and whether the database answered. */
 export const Health = Schema.Struct(healthFields).annotations({ identifier: "Health" })
+export type Health = typeof Health.Type
 
 /** How many records of each kind a namespace holds. */
 export const Counts = Schema.Struct({
@@ -65,6 +70,7 @@ export const Counts = Schema.Struct({
   heuristics: Schema.NonNegativeInt,
   embeddings: Schema.NonNegativeInt
 }).annotations({ identifier: "Counts" })
+export type Counts = typeof Counts.Type
 
 /** `/db-health`: `/health` plus a real round trip's latency and the request namespace's counts. */
 export const DbHealth = Schema.Struct({
@@ -73,9 +79,12 @@ export const DbHealth = Schema.Struct({
   latency_ms: Schema.optionalWith(Schema.Number, { exact: true }),
   counts: Schema.optionalWith(Counts, { exact: true })
 }).annotations({ identifier: "DbHealth" })
+export type DbHealth = typeof DbHealth.Type
 
 /** `/livez`: the process serves requests. */
 export const Liveness = Schema.Struct({ status: Schema.Literal("alive") }).annotations({ identifier: "Liveness" })
+export type Liveness = typeof Liveness.Type
 
 /** `/readyz`: migrations are done, the database answers and the server is not draining. */
 export const Readiness = Schema.Struct({ status: Schema.Literal("ready") }).annotations({ identifier: "Readiness" })
+export type Readiness = typeof Readiness.Type

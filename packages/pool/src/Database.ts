@@ -35,7 +35,7 @@ export interface DatabaseStats {
   /** Client calls that failed. */
   readonly errors: number
   /** The pool's statistics, when a pool provides the service. */
-  readonly pool?: PoolStats | undefined
+  readonly pool?: PoolStats
 }
 
 /**

@@ -1,10 +1,13 @@
 import { isNamespace } from "@memory-turso/model"
+import { ConfigIssue } from "@memory-turso/store"
 import * as Schema from "effect/Schema"
-import { Bool, expecting, withDefault } from "../config/Sections.js"
+import { Bool, withDefault } from "../config/Sections.js"
 import type { Scope } from "../http/RouteSpec.js"
 
 /** The scopes a token can hold. */
 export const SCOPES: ReadonlyArray<Scope> = ["read", "write", "admin", "metrics"]
+
+const { expecting } = ConfigIssue
 
 const NAME = /^[A-Za-z0-9._-]{1,64}$/
 const SHA256 = /^[0-9a-fA-F]{64}$/

@@ -45,13 +45,14 @@ export type Origins = Map<string, string>
  * Returns where each key came from and any RUST_LOG syntax error.
  */
 export const applyEnv = (
-  sections: Record<string, Record<string, unknown>>,
+  sections: Record<string, unknown>,
   env: Readonly<Record<string, string | undefined>>
 ): { readonly origins: Origins; readonly errors: ReadonlyArray<{ path: string; message: string }> } => {
   const origins: Origins = new Map()
   const errors: Array<{ path: string; message: string }> = []
   const set = (variable: string, section: string, key: string, value: unknown) => {
-    sections[section] = { ...(sections[section] ?? {}), [key]: value }
+    const current = sections[section]
+    sections[section] = { ...(typeof current === "object" && current !== null ? current : {}), [key]: value }
     origins.set(`${section}.${key}`, variable)
   }
   const present = (name: string) => {

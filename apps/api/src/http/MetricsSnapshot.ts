@@ -1,48 +1,49 @@
-import { Database } from "@memory-turso/pool"
+import { Metrics } from "@memory-turso/model"
+import { MemoryStore } from "@memory-turso/store"
 import * as Effect from "effect/Effect"
-import { optimizationsOf } from "../Features.js"
-import { StackStatus } from "../stack/StackStatus.js"
+import * as Schema from "effect/Schema"
 import { AccessControl } from "./Access.js"
 import { RequestMetrics } from "./RequestMetrics.js"
 
-/** Every figure /metrics publishes, as one JSON document. */
+const encode = Schema.encode(Metrics)
+
+/**
+ * Every figure /metrics publishes, as one document of the `Metrics` Schema the API's clients read with: the store's
+ * sections, requests per route, authentication (per token name, never a secret) and the process.
+ */
 export const metricsSnapshot = Effect.gen(function* () {
   const metrics = yield* RequestMetrics
-  const status = yield* StackStatus
-  const db = yield* Database.Database
+  const status = yield* MemoryStore.StoreStatus
   const auth = (yield* AccessControl).stats()
   const memory = process.memoryUsage()
   return {
-    optimizations: optimizationsOf(status.features),
-    features: status.features,
-    ...(yield* status.sections),
+    ...(yield* status.metrics),
     requests: metrics.snapshot(),
-    // Per token name: never a token or its hash.
     auth: auth.enabled ? { ...auth, enabled: true as const } : { enabled: false as const },
-    database: { kind: db.kind, ...(yield* db.stats) },
     process: { rss_bytes: memory.rss, heap_used_bytes: memory.heapUsed, uptime_s: Math.round(process.uptime()) }
-  }
+  } satisfies Metrics
 })
 
-const field = (section: unknown, name: string): unknown =>
-  typeof section === "object" && section !== null ? (section as Record<string, unknown>)[name] : undefined
+/** The snapshot as JSON text, written through the `Metrics` Schema (a field it does not declare is dropped). */
+export const metricsJson = metricsSnapshot.pipe(Effect.flatMap(encode), Effect.orDie, Effect.map(JSON.stringify))
 
 /** The one-line summary the monitoring loop logs. */
-export const summaryOf = (snapshot: Effect.Effect.Success<typeof metricsSnapshot>) => {
+export const summaryOf = (snapshot: Metrics) => {
   let requests = 0
   let errors = 0
   for (const route of Object.values(snapshot.requests)) {
     requests += route.count
     errors += route.errors
   }
-  const sections = snapshot as unknown as Record<string, unknown>
+  const field = <K extends string>(section: { readonly enabled: boolean } & Partial<Record<K, number>>, key: K) =>
+    section.enabled ? (section[key] ?? null) : null
   return {
     requests,
     errors,
-    cache_hit_rate: field(sections["cache"], "hit_rate") ?? null,
-    compression_ratio: field(sections["compression"], "ratio") ?? null,
-    pool_utilization: field(sections["pool"], "utilization") ?? null,
-    keepalive_stale_rate: field(sections["keepalive"], "stale_rate") ?? null,
+    cache_hit_rate: field(snapshot.cache, "hit_rate"),
+    compression_ratio: field(snapshot.compression, "ratio"),
+    pool_utilization: field(snapshot.pool, "utilization"),
+    keepalive_stale_rate: field(snapshot.keepalive, "stale_rate"),
     rss_bytes: snapshot.process.rss_bytes
   }
 }

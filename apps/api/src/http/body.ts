@@ -1,8 +1,8 @@
+import { validationIssues } from "@memory-turso/model"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type { Context } from "hono"
 import { malformedJson, validationFailed } from "./ApiError.js"
-import { issuesOf } from "./issues.js"
 
 /** The request body parsed as JSON, or a 400 `malformed_json`. */
 export const readJson = (c: Context) =>
@@ -18,7 +18,7 @@ export const readJson = (c: Context) =>
 /** Decodes input against a schema, or a 422 `validation_failed` naming each field path (under `prefix`). */
 export const decode = <A, I>(schema: Schema.Schema<A, I>, input: unknown, prefix: ReadonlyArray<PropertyKey> = []) =>
   Schema.decodeUnknown(schema)(input, { errors: "all", onExcessProperty: "error" }).pipe(
-    Effect.mapError((error) => validationFailed(issuesOf(error, prefix)))
+    Effect.mapError((error) => validationFailed(validationIssues(error, prefix)))
   )
 
 /** Reads and decodes a JSON body. */

@@ -1,12 +1,7 @@
 import { randomUUID } from "node:crypto"
-import type { Database, DatabaseError, DatabaseUnavailable } from "@memory-turso/pool"
-import type {
-  CorruptPayload,
-  DictionaryUnavailable,
-  InvalidCursor,
-  NotFound,
-  Storage
-} from "@memory-turso/storage-core"
+import type { Database } from "@memory-turso/pool"
+import type { Storage } from "@memory-turso/storage-core"
+import { describe, type MemoryStore, type StorageFailure } from "@memory-turso/store"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -14,24 +9,22 @@ import type * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Option from "effect/Option"
 import type { Context } from "hono"
 import type { StatusCode } from "hono/utils/http-status"
-import type { StackStatus } from "../stack/StackStatus.js"
 import type { AccessControl } from "./Access.js"
 import { ApiError, internalError } from "./ApiError.js"
 import type { Lifecycle } from "./Lifecycle.js"
 import type { RequestMetrics } from "./RequestMetrics.js"
 
 /** The services request handlers may use. */
-export type AppServices = Storage.Storage | Database.Database | RequestMetrics | StackStatus | AccessControl | Lifecycle
+export type AppServices =
+  | Storage.Storage
+  | Database.Database
+  | RequestMetrics
+  | MemoryStore.StoreStatus
+  | AccessControl
+  | Lifecycle
 
 /** Failures a handler may end with; each maps to one status and code. */
-export type HandlerError =
-  | ApiError
-  | NotFound
-  | InvalidCursor
-  | CorruptPayload
-  | DatabaseError
-  | DatabaseUnavailable
-  | DictionaryUnavailable
+export type HandlerError = ApiError | StorageFailure
 
 /** What the application keeps per request. */
 export interface AppEnv {
@@ -100,26 +93,11 @@ export const noContent = (c: AppContext): Response => send(c, 204, null)
 export const errorResponse = (c: AppContext, error: ApiError, headers: Record<string, string> = {}): Response =>
   send(c, error.status, error.body(), { "content-type": JSON_TYPE, ...error.headers, ...headers })
 
-/** The API error for a domain failure. */
+/** The API error for a domain failure: the code and message the Promise store rejects with too. */
 export const toApiError = (error: HandlerError): ApiError => {
-  switch (error._tag) {
-    case "ApiError":
-      return error
-    case "NotFound":
-      return new ApiError("not_found", error.message)
-    case "InvalidCursor":
-      return new ApiError("invalid_cursor", error.message, [{ path: "cursor", message: error.message }])
-    case "CorruptPayload":
-      return new ApiError("corrupt_record", error.message)
-    case "DatabaseUnavailable":
-      return error.timeout !== undefined
-        ? new ApiError("pool_timeout", "every database connection is busy; try again")
-        : new ApiError("database_unavailable", "the database is not reachable; try again")
-    case "DatabaseError":
-      return new ApiError("database_error", "the database rejected the operation")
-    case "DictionaryUnavailable":
-      return new ApiError("dictionary_unavailable", error.message)
-  }
+  if (error._tag === "ApiError") return error
+  const { code, issues, message } = describe(error)
+  return new ApiError(code, message, issues)
 }
 
 /** Records a finished request: its route (the matched one unless given), status and latency. */

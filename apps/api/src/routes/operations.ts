@@ -1,14 +1,13 @@
 import { DbHealth, Health, Metrics } from "@memory-turso/model"
 import { Database } from "@memory-turso/pool"
 import { Storage } from "@memory-turso/storage-core"
+import { MemoryStore } from "@memory-turso/store"
 import * as Effect from "effect/Effect"
-import { optimizationsOf } from "../Features.js"
-import { metricsSnapshot } from "../http/MetricsSnapshot.js"
+import { metricsJson, metricsSnapshot } from "../http/MetricsSnapshot.js"
 import * as Prometheus from "../http/Prometheus.js"
 import { RequestMetrics } from "../http/RequestMetrics.js"
 import type { Routes } from "../http/Routes.js"
 import { type AppContext, json, type Run, send } from "../http/respond.js"
-import { StackStatus } from "../stack/StackStatus.js"
 import { PROBE_TIMEOUT } from "./probes.js"
 
 const PROMETHEUS = {
@@ -26,10 +25,10 @@ export const mountOperations = (routes: Routes, run: Run) => {
     run(
       c,
       Effect.gen(function* () {
-        const status = yield* StackStatus
+        const status = yield* MemoryStore.StoreStatus
         const storage = yield* Storage.Storage
         const base = {
-          optimizations: optimizationsOf(status.features),
+          optimizations: (yield* status.metrics).optimizations,
           features: status.features,
           ...(status.degraded.length > 0 ? { degraded: status.degraded } : {})
         }
@@ -112,7 +111,7 @@ export const mountOperations = (routes: Routes, run: Run) => {
       if (accept.includes("text/plain") && !accept.includes("application/json")) return prometheus(c)
       return run(
         c,
-        Effect.map(metricsSnapshot, (document) => json(c, JSON.stringify(document)))
+        Effect.map(metricsJson, (text) => json(c, text))
       )
     }
   )

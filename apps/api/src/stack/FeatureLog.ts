@@ -1,8 +1,8 @@
+import type { MemoryStore } from "@memory-turso/store"
 import * as Effect from "effect/Effect"
 import * as LogLevel from "effect/LogLevel"
 import type { AppConfig } from "../config/AppConfig.js"
 import type { Level } from "../config/RustLog.js"
-import type { StackStatus } from "./StackStatus.js"
 
 /** The Effect log level for a configured level name. */
 export const logLevelOf = (level: Level): LogLevel.LogLevel =>
@@ -17,7 +17,7 @@ export const logLevelOf = (level: Level): LogLevel.LogLevel =>
 const onOff = (on: boolean, settings: string) => (on ? `enabled, ${settings}` : "disabled")
 
 /** One start-up line per feature with its state and key settings, e.g. "cache: enabled, 10000 episodes, ttl 1800s". */
-export const logFeatures = (config: AppConfig, status: StackStatus["Type"]) => {
+export const logFeatures = (config: AppConfig, status: MemoryStore.StoreStatus["Type"]) => {
   const { cache, compression, monitoring, retry } = config
   const lines = [
     `database: ${config.database.url.startsWith("file:") ? "embedded" : "remote"}`,

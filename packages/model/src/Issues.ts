@@ -1,5 +1,5 @@
 import * as ParseResult from "effect/ParseResult"
-import type { Issue } from "./ApiError.js"
+import type { Issue } from "./ErrorBody.js"
 
 const MAX_ISSUES = 20
 const MAX_MESSAGE = 200
@@ -19,7 +19,7 @@ const isAbsentAlternative = (message: string) => message === "expected undefined
  * The leaves of a parse error as `{path, message}` pairs: each names the field path and what was expected; the
  * offending value is never echoed back. Alternatives of one field are merged into one message.
  */
-export const issuesOf = (
+export const validationIssues = (
   error: ParseResult.ParseError,
   prefix: ReadonlyArray<PropertyKey> = []
 ): ReadonlyArray<Issue> => {

@@ -1,4 +1,5 @@
 import * as ParseResult from "effect/ParseResult"
+import type * as Schema from "effect/Schema"
 
 /** One configuration problem: the key path, where the value came from, and what was expected. */
 export interface ConfigIssue {
@@ -39,3 +40,9 @@ export const issuesOf = (section: string, error: ParseResult.ParseError): Readon
 
 /** `path: message` */
 export const format = (issue: ConfigIssue): string => `${issue.path}: ${issue.message}`
+
+/** A field schema whose every failure reads "expected <what>, got <value>". */
+export const expecting = <A, I>(schema: Schema.Schema<A, I>, what: string) =>
+  schema.annotations({
+    message: (issue) => ({ message: `expected ${what}, got ${show(issue.actual)}`, override: true })
+  })

@@ -1,9 +1,6 @@
-import * as Data from "effect/Data"
+import type { CachedStorage } from "@memory-turso/storage-core"
 import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
-import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import type { Options } from "./internal/options.js"
 
 const PositiveInt = Schema.Int.pipe(Schema.positive())
 const withDefault = <S extends Schema.Schema.Any>(schema: S, value: Schema.Schema.Type<S>) =>
@@ -59,46 +56,11 @@ export const CacheSection = Schema.Struct({
 /** The decoded `[cache]` section. */
 export type CacheSection = Schema.Schema.Type<typeof CacheSection>
 
-/** One problem in the `[cache]` section, with its key path (e.g. `cache.max_episodes`). */
-export interface CacheConfigIssue {
-  readonly path: string
-  readonly message: string
-}
-
-/** The `[cache]` section does not decode; every issue names its key path. */
-export class CacheConfigError extends Data.TaggedError("CacheConfigError")<{
-  readonly issues: ReadonlyArray<CacheConfigIssue>
-}> {
-  override get message(): string {
-    return `Invalid [cache] config: ${this.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`
-  }
-}
-
-const decodeSection = Schema.decodeUnknownEither(CacheSection, { errors: "all", onExcessProperty: "error" })
-
-/** Decodes the `[cache]` section (`undefined` means all defaults); unknown keys are rejected. */
-export const decode = (input: unknown): Effect.Effect<CacheSection, CacheConfigError> =>
-  Effect.mapError(decodeSection(input ?? {}), (error) => {
-    const issues = ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => ({
-      path: ["cache", ...issue.path.map(String)].join("."),
-      message: issue.message
-    }))
-    return new CacheConfigError({ issues })
-  })
-
-/** Option sets for the three caches an integrator builds from one `[cache]` section. */
-export interface InstanceOptions {
-  readonly enabled: boolean
-  readonly episodes: Omit<Options<unknown>, "weigh">
-  readonly patterns: Omit<Options<unknown>, "weigh">
-  readonly queries: Omit<Options<unknown>, "weigh">
-}
-
 /**
- * Maps the section onto AdaptiveCache.make options (`weigh` is left to the integrator:
- * `{ ...episodes, weigh }`). When `enabled` is false the integrator should not cache at all.
+ * The options of storage's three caches (episodes, patterns, query results) from the section. When `enabled` is
+ * false the store runs without them.
  */
-export const toInstanceOptions = (section: CacheSection): InstanceOptions => {
+export const toCacheOptions = (section: CacheSection): CachedStorage.Options => {
   const shared = {
     minTtl: Duration.seconds(section.min_ttl_secs),
     maxTtl: Duration.seconds(section.max_ttl_secs),
@@ -109,7 +71,6 @@ export const toInstanceOptions = (section: CacheSection): InstanceOptions => {
     cleanupInterval: Duration.seconds(section.cleanup_interval_secs)
   }
   return {
-    enabled: section.enabled,
     episodes: { ...shared, maxEntries: section.max_episodes, ttl: Duration.seconds(section.episode_ttl_secs) },
     patterns: { ...shared, maxEntries: section.max_patterns, ttl: Duration.seconds(section.pattern_ttl_secs) },
     queries: { ...shared, maxEntries: section.max_query_results, ttl: Duration.seconds(section.query_ttl_secs) }

@@ -1,0 +1,8 @@
+export * as CacheSection from "./CacheSection.js"
+export * as CompressionSection from "./CompressionSection.js"
+export * as ConfigIssue from "./ConfigIssue.js"
+export * as MemoryStore from "./MemoryStore.js"
+export * from "./PromiseStore.js"
+export * as Sections from "./Sections.js"
+export * as StoreConfig from "./StoreConfig.js"
+export * from "./StoreError.js"
