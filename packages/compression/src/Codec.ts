@@ -15,9 +15,10 @@ import type { CodecStats } from "./CodecStats.js"
 import * as CompressionConfig from "./CompressionConfig.js"
 import * as Envelope from "./Envelope.js"
 import * as Internal from "./internal/service.js"
-import { defaultLoader, type ZstdLoader } from "./internal/zstd.js"
+import { defaultLoader } from "./internal/zstd.js"
+import type { ZstdLoader } from "./ZstdModule.js"
 
-export type { ZstdDictHandle, ZstdLoader, ZstdModule, ZstdSimple } from "./internal/zstd.js"
+export type { ZstdDictHandle, ZstdLoader, ZstdModule, ZstdSimple } from "./ZstdModule.js"
 /** Loads zstd-codec from node_modules (the default `loadZstd`). @since 0.1.0 */
 export const defaultZstdLoader: ZstdLoader = defaultLoader
 

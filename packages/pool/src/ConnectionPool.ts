@@ -10,13 +10,32 @@ import type { ClientOptions } from "./Database.js"
 import * as DatabaseConfig from "./DatabaseConfig.js"
 import type { DatabaseFailure, PoolTimeout } from "./DatabaseError.js"
 import { makeEmbedded } from "./internal/embeddedPool.js"
-import type { Purpose, RequestObservation } from "./internal/remote.js"
 import { makeRemote } from "./internal/remotePool.js"
 import * as PoolConfig from "./PoolConfig.js"
 import type { PoolStats } from "./PoolStats.js"
 import type { PreparedStatementStats } from "./PreparedStatements.js"
 
-export type { Purpose, RequestObservation } from "./internal/remote.js"
+/**
+ * Why a request went out: a caller's operation, a check of a connection before use (health check, stale check),
+ * or a keep-alive ping of an idle connection.
+ */
+export type Purpose = "operation" | "check" | "keepalive"
+
+/** One finished HTTP request of a pooled connection, as measured in its `fetch`. */
+export interface RequestObservation {
+  readonly connection_id: number
+  readonly purpose: Purpose
+  /** The request opened a new socket (paid the TCP/TLS connect) rather than reusing a warm one. */
+  readonly cold: boolean
+  /** From sending the request to the last byte of the response body, in milliseconds. */
+  readonly ms: number
+  /** False when the request failed in the network (no HTTP response). */
+  readonly ok: boolean
+  /** What the previous request on the same socket was (undefined when this request opened the socket). */
+  readonly previous_on_socket: Purpose | undefined
+  /** Time since the previous operation request of this connection ended (undefined for its first). */
+  readonly since_last_operation_ms: number | undefined
+}
 
 /** A connection checked out of the pool, held until the scope that checked it out closes. */
 export interface Lease {
@@ -120,6 +139,3 @@ export const make = Effect.fn("ConnectionPool.make")(function* (options: Options
 
 /** The pool as a layer. */
 export const layer = (options: Options) => Layer.scoped(ConnectionPool, make(options))
-
-/** The ping every pool uses: `SELECT 1` bounded by `timeout`, true when it answered in time. */
-export { pingClient } from "./internal/ping.js"

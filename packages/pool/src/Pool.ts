@@ -5,6 +5,7 @@ import * as ConnectionPool from "./ConnectionPool.js"
 import * as Database from "./Database.js"
 import * as DatabaseConfig from "./DatabaseConfig.js"
 import { DatabaseUnavailable, type PoolTimeout } from "./DatabaseError.js"
+import { fromAccess } from "./internal/databaseService.js"
 import * as temporary from "./internal/temporary.js"
 import * as PoolConfig from "./PoolConfig.js"
 
@@ -21,7 +22,7 @@ const unavailable = (operation: string) => (timeout: PoolTimeout) =>
  */
 export const makeDatabase = Effect.gen(function* () {
   const pool = yield* ConnectionPool.ConnectionPool
-  return Database.fromAccess(
+  return fromAccess(
     {
       withClient: (operation, use) =>
         Effect.scoped(

@@ -7,6 +7,7 @@ import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Database from "../src/Database.js"
 import * as DatabaseConfig from "../src/DatabaseConfig.js"
+import { toFailure } from "../src/internal/client.js"
 
 const withEnv = (env: Record<string, string>) => Effect.withConfigProvider(ConfigProvider.fromJson(env))
 
@@ -79,7 +80,7 @@ describe("DatabaseConfig", () => {
 
   it("errors never carry the token", () => {
     const token = Redacted.make("tok-123")
-    const failure = Database.toFailure("execute", new Error("bad auth tok-123 for libsql://x?authToken=tok-123"), token)
+    const failure = toFailure("execute", new Error("bad auth tok-123 for libsql://x?authToken=tok-123"), token)
     expect(failure.message).not.toContain("tok-123")
     expect(failure._tag).toBe("DatabaseUnavailable")
   })

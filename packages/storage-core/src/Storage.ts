@@ -18,10 +18,9 @@ import * as Layer from "effect/Layer"
 import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as CanonicalJson from "./CanonicalJson.js"
-import { decodeCursor, type Page } from "./internal/cursor.js"
-import type { DictionaryInfo } from "./internal/dictionaries.js"
+import { decodeCursor } from "./internal/cursor.js"
 import * as Dictionaries from "./internal/dictionaries.js"
-import { type BatchGet, makeDocumentStore } from "./internal/documentStore.js"
+import { makeDocumentStore } from "./internal/documentStore.js"
 import { documentSql, list, upsert } from "./internal/documentTable.js"
 import * as EmbeddingSql from "./internal/embeddingSql.js"
 import { queryEpisodes } from "./internal/episodeQuery.js"
@@ -31,9 +30,27 @@ import { migrate } from "./Migrations.js"
 import { CompressionPolicy, type Options } from "./StorageConfig.js"
 import { type CorruptPayload, type DictionaryUnavailable, type InvalidCursor, NotFound } from "./StorageError.js"
 
-export type { Page } from "./internal/cursor.js"
-export type { DictionaryInfo } from "./internal/dictionaries.js"
-export type { BatchGet } from "./internal/documentStore.js"
+/** One page of results and the cursor of the next page, if any. */
+export interface Page<A> {
+  readonly items: ReadonlyArray<A>
+  readonly next_cursor: string | null
+}
+
+/** A dictionary stored in `compression_dictionaries`. */
+export interface DictionaryInfo {
+  readonly dictionary_id: number
+  /** Its size in bytes. */
+  readonly bytes: number
+  /** How many episodes it was built from. */
+  readonly samples: number
+  readonly created_at: number
+}
+
+/** Documents found by a batch read, in the order asked, and the ids that were not found. */
+export interface BatchGet<A> {
+  readonly found: ReadonlyArray<A>
+  readonly missing: ReadonlyArray<string>
+}
 
 /** Canonical JSON of each document kind: the wire form and the stored payload. */
 export const EpisodeJson = CanonicalJson.make(Episode)

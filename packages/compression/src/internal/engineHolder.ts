@@ -10,8 +10,9 @@ import * as Either from "effect/Either"
 import * as FiberId from "effect/FiberId"
 import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
+import type { ZstdLoader, ZstdModule } from "../ZstdModule.js"
 import type { Counters } from "./counters.js"
-import { makeEngine, ZstdAbort, type ZstdEngine, type ZstdLoader, type ZstdModule } from "./zstd.js"
+import { makeEngine, ZstdAbort, type ZstdEngine } from "./zstd.js"
 
 /** How long one load may take before it counts as failed. */
 export const LOAD_TIMEOUT = Duration.seconds(30)

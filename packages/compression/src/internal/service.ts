@@ -11,11 +11,12 @@ import type { Codec, Compressed, EncodedText, Options, Plain, PlainReason, Plain
 import { CorruptPayload, InvalidConfig, UnknownDictionary, UnsupportedFormat } from "../CodecError.js"
 import * as CompressionConfig from "../CompressionConfig.js"
 import * as Envelope from "../Envelope.js"
+import type { ZstdLoader } from "../ZstdModule.js"
 import { makeCounters, snapshot } from "./counters.js"
 import * as DictionaryRegistry from "./dictionaryRegistry.js"
 import * as EngineHolder from "./engineHolder.js"
 import * as Frames from "./frames.js"
-import { defaultLoader, ZstdAbort, type ZstdEngine, type ZstdLoader } from "./zstd.js"
+import { defaultLoader, ZstdAbort, type ZstdEngine } from "./zstd.js"
 
 export const MAX_DICTIONARIES = DictionaryRegistry.MAX_DICTIONARIES
 

@@ -4,31 +4,7 @@
  * `ZstdAbort` and the caller replaces the engine.
  */
 import { createRequire } from "node:module"
-
-/** The part of zstd-codec's `Simple` API used here. Results are `null` on any codec error. */
-export interface ZstdSimple {
-  compress(bytes: Uint8Array, level: number): Uint8Array | null
-  decompress(bytes: Uint8Array): Uint8Array | null
-  compressUsingDict(bytes: Uint8Array, dict: ZstdDictHandle): Uint8Array | null
-  decompressUsingDict(bytes: Uint8Array, dict: ZstdDictHandle): Uint8Array | null
-}
-
-export interface ZstdDictHandle {
-  close(): void
-}
-
-/** A loaded zstd-codec instance, as `ZstdCodec.run` hands it over. */
-export interface ZstdModule {
-  readonly Simple: new () => ZstdSimple
-  readonly Generic: new () => { contentSize(bytes: Uint8Array): number | null | undefined }
-  readonly Dict: {
-    readonly Compression: new (bytes: Uint8Array, level: number) => ZstdDictHandle
-    readonly Decompression: new (bytes: Uint8Array) => ZstdDictHandle
-  }
-}
-
-/** Loads a fresh zstd-codec instance (each call costs 16 MiB and 30-45 ms). */
-export type ZstdLoader = () => Promise<ZstdModule>
+import type { ZstdDictHandle, ZstdLoader, ZstdModule } from "../ZstdModule.js"
 
 /** Loads zstd-codec from node_modules. */
 export const defaultLoader: ZstdLoader = () =>

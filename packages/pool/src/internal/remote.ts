@@ -1,27 +1,6 @@
 import { type Client, createClient } from "@libsql/client"
 import { Client as HttpClient, fetch as undiciFetch } from "undici"
-
-/**
- * Why a request went out: a caller's operation, a check of a connection before use (health check, stale check),
- * or a keep-alive ping of an idle connection.
- */
-export type Purpose = "operation" | "check" | "keepalive"
-
-/** One finished HTTP request of a pooled connection, as measured in its `fetch`. */
-export interface RequestObservation {
-  readonly connection_id: number
-  readonly purpose: Purpose
-  /** The request opened a new socket (paid the TCP/TLS connect) rather than reusing a warm one. */
-  readonly cold: boolean
-  /** From sending the request to the last byte of the response body, in milliseconds. */
-  readonly ms: number
-  /** False when the request failed in the network (no HTTP response). */
-  readonly ok: boolean
-  /** What the previous request on the same socket was (undefined when this request opened the socket). */
-  readonly previous_on_socket: Purpose | undefined
-  /** Time since the previous operation request of this connection ended (undefined for its first). */
-  readonly since_last_operation_ms: number | undefined
-}
+import type { Purpose, RequestObservation } from "../ConnectionPool.js"
 
 /** Callbacks a remote connection reports to its pool. */
 export interface Listener {

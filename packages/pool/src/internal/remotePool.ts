@@ -6,15 +6,15 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import type { ConnectionPool, Lease, Options, PoolEvent } from "../ConnectionPool.js"
-import { toFailure } from "../Database.js"
+import type { ConnectionPool, Lease, Options, PoolEvent, Purpose } from "../ConnectionPool.js"
 import * as DatabaseConfig from "../DatabaseConfig.js"
 import { type DatabaseFailure, InvalidDatabaseUrl, PoolTimeout } from "../DatabaseError.js"
 import type { ConnectionPoolSection } from "../PoolConfig.js"
+import { toFailure } from "./client.js"
 import { Counters, checkoutWith, type Take } from "./counters.js"
 import * as Permits from "./permits.js"
 import { pingClient } from "./ping.js"
-import { type Listener, type Purpose, RemoteConnection } from "./remote.js"
+import { type Listener, RemoteConnection } from "./remote.js"
 
 /** A lease on a remote connection; `current` moves to a new connection when `replace` runs. */
 class RemoteLease implements Lease {

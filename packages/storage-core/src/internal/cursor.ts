@@ -33,9 +33,3 @@ export const decodeCursor = (namespace: string, cursor: string): Effect.Effect<P
     },
     catch: () => new InvalidCursor({ cursor })
   })
-
-/** One page of results and the cursor of the next page, if any. */
-export interface Page<A> {
-  readonly items: ReadonlyArray<A>
-  readonly next_cursor: string | null
-}

@@ -3,23 +3,15 @@
  * row names one it lacks (built earlier, or by another process), the newest one used for writes and built from the
  * most recent episodes when `use_dictionary` is on.
  */
+
 import { type Codec, Dictionary } from "@memory-turso/compression"
 import type { Database, DatabaseFailure } from "@memory-turso/pool"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import type { DictionaryInfo } from "../Storage.js"
 import type { CompressionPolicy } from "../StorageConfig.js"
 import { DictionaryUnavailable } from "../StorageError.js"
 import type { PayloadFormat } from "./payload.js"
-
-/** A dictionary stored in `compression_dictionaries`. */
-export interface DictionaryInfo {
-  readonly dictionary_id: number
-  /** Its size in bytes. */
-  readonly bytes: number
-  /** How many episodes it was built from. */
-  readonly samples: number
-  readonly created_at: number
-}
 
 const bytesOf = (value: unknown): Uint8Array | undefined =>
   value instanceof ArrayBuffer ? new Uint8Array(value) : value instanceof Uint8Array ? value : undefined

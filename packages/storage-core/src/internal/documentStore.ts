@@ -4,8 +4,9 @@ import type { Database, DatabaseFailure } from "@memory-turso/pool"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import type { CanonicalJson } from "../CanonicalJson.js"
+import type { BatchGet, Page } from "../Storage.js"
 import { CorruptPayload, type Entity, NotFound } from "../StorageError.js"
-import { encodeCursor, type Page } from "./cursor.js"
+import { encodeCursor } from "./cursor.js"
 import type { DocumentSql } from "./documentTable.js"
 import type { PayloadFormat, PayloadKind, StoredPayload } from "./payload.js"
 
@@ -23,12 +24,6 @@ export interface DocumentSpec<A> {
     stored: StoredPayload,
     now: number
   ) => ReadonlyArray<Database.Statement>
-}
-
-/** Documents found by a batch read, in the order asked, and the ids that were not found. */
-export interface BatchGet<A> {
-  readonly found: ReadonlyArray<A>
-  readonly missing: ReadonlyArray<string>
 }
 
 /** Storage operations shared by episodes, patterns and heuristics, each within one namespace. */

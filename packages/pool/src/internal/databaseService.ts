@@ -1,0 +1,104 @@
+import type { Client, InValue } from "@libsql/client"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as Redacted from "effect/Redacted"
+import { Database, type Statement, type Transaction, type TransactionMode } from "../Database.js"
+import type * as DatabaseConfig from "../DatabaseConfig.js"
+import type { DatabaseFailure } from "../DatabaseError.js"
+import type { PoolStats } from "../PoolStats.js"
+import { toFailure } from "./client.js"
+
+const toArgs = (statement: Statement) => ({ sql: statement.sql, args: statement.args as Array<InValue> })
+
+/**
+ * How the service reaches a client: `withClient` runs `use` with a client held for its whole duration (one client,
+ * or a connection checked out of a pool, whose own failures it reports as `DatabaseFailure`).
+ */
+export interface ClientAccess {
+  readonly withClient: <A, E, R>(
+    operation: string,
+    use: (client: Client) => Effect.Effect<A, E, R>
+  ) => Effect.Effect<A, E | DatabaseFailure, R>
+  /** Statistics of the pool behind, published as `stats.pool`. */
+  readonly pool?: Effect.Effect<PoolStats> | undefined
+}
+
+/** Builds the service over a way to reach a client. */
+export const fromAccess = (
+  access: ClientAccess,
+  options: { kind: DatabaseConfig.DatabaseKind; token?: Redacted.Redacted<string> | undefined }
+) => {
+  let executes = 0
+  let batches = 0
+  let transactions = 0
+  let statements = 0
+  let errors = 0
+  const attempt = <A>(operation: string, run: () => Promise<A>) =>
+    Effect.tryPromise({
+      try: run,
+      catch: (error) => {
+        errors++
+        return toFailure(operation, error, options.token)
+      }
+    })
+  const using = access.withClient
+
+  const execute = Effect.fn("Database.execute")(function* (statement: Statement) {
+    executes++
+    statements++
+    return yield* using("execute", (client) => attempt("execute", () => client.execute(toArgs(statement))))
+  })
+
+  const batch = Effect.fn("Database.batch")(function* (
+    list: ReadonlyArray<Statement>,
+    mode: TransactionMode = "write"
+  ) {
+    batches++
+    statements += list.length
+    return yield* using("batch", (client) => attempt("batch", () => client.batch(list.map(toArgs), mode)))
+  })
+
+  const transaction = <A, E2, R>(mode: TransactionMode, use: (transaction: Transaction) => Effect.Effect<A, E2, R>) =>
+    using("transaction", (client) =>
+      Effect.acquireUseRelease(
+        attempt("transaction", () => client.transaction(mode)).pipe(Effect.tap(() => void transactions++)),
+        (tx) =>
+          use({
+            execute: (statement) => {
+              statements++
+              return attempt("transaction.execute", () => tx.execute(toArgs(statement)))
+            },
+            batch: (list) => {
+              statements += list.length
+              return attempt("transaction.batch", () => tx.batch(list.map(toArgs)))
+            }
+          }).pipe(Effect.tap(() => attempt("transaction.commit", () => tx.commit()))),
+        // A failed or interrupted transaction is rolled back and awaited (one request: ROLLBACK + close), so no
+        // request of it is still in flight when its connection goes back to the pool.
+        (tx, exit) =>
+          Exit.isSuccess(exit)
+            ? Effect.sync(() => tx.close())
+            : Effect.promise(() => tx.rollback().catch(() => undefined)).pipe(
+                Effect.ensuring(Effect.sync(() => tx.close()))
+              )
+      )
+    ).pipe(Effect.withSpan("Database.transaction"))
+
+  const pool = access.pool
+  return Database.of({
+    kind: options.kind,
+    execute,
+    batch,
+    transaction,
+    stats: Effect.gen(function* () {
+      const base = { executes, batches, transactions, statements, errors }
+      return pool === undefined ? base : { ...base, pool: yield* pool }
+    })
+  })
+}
+
+/** Builds the service over an open client. */
+export const fromClient = (
+  client: Client,
+  options: { kind: DatabaseConfig.DatabaseKind; token?: Redacted.Redacted<string> | undefined }
+) => fromAccess({ withClient: (_, use) => use(client) }, options)
