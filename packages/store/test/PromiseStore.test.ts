@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { fileURLToPath } from "node:url"
 import { StoreMetrics } from "@memory-turso/model"
 import { startTestServer } from "@memory-turso/testkit"
 import * as Schema from "effect/Schema"
@@ -41,14 +42,27 @@ const rejection = async (promise: Promise<unknown>): Promise<MemoryStoreError> =
 }
 
 describe("createMemoryStore", () => {
-  it("the README example: put, get, list, close", async () => {
-    // --- the README's example, as written there ---
+  it("the README example: put, get, list, namespace, close; the README shows exactly these lines", async () => {
+    const source = readFileSync(fileURLToPath(import.meta.url), "utf8")
+    // The example's lines, between its markers below (built here so this code is not mistaken for them).
+    const start = source.indexOf(`// --- the README${"'"}s example`)
+    const example = source
+      .slice(start, source.indexOf(`    // ${"---"}\n`, start))
+      .split("\n")
+      .slice(1, -1)
+      .map((line) => line.trim())
+      .filter((line) => !line.startsWith("const store = await createMemoryStore"))
+    const readme = readFileSync(fileURLToPath(new URL("../../../README.md", import.meta.url)), "utf8")
+    for (const line of example) expect(readme).toContain(line)
+    // --- the README's example (the repository's README.md runs exactly these lines) ---
     const store = await createMemoryStore({ url: file() })
     await store.episodes.put({ episode_id: "e1", task_description: "fix the flaky test", tags: ["ci"] })
-    const episode = await store.episodes.get("e1")
-    const page = await store.episodes.list({ tags: ["ci"], limit: 10 })
+    const episode = await store.episodes.get("e1") // every default filled; NotFoundError (code "not_found") if absent
+    const page = await store.episodes.list({ tags: ["ci"], limit: 10 }) // { items, next_cursor }
+    const teamB = store.namespace("team-b") // the same collections in another namespace
     await store.close()
     // ---
+    expect(teamB.name).toBe("team-b")
     expect(episode).toMatchObject({ episode_id: "e1", task_type: "other", tags: ["ci"], steps: [] })
     expect(page.items.map((e) => e.episode_id)).toEqual(["e1"])
     expect(page.next_cursor).toBeNull()
