@@ -10,6 +10,18 @@ export interface ResponseIssue {
   readonly message: string
 }
 
+/** An issue's path in JavaScript accessor form: `cache.hit_rate`, `requests["GET /x"].errors`, `steps[0]`. */
+export const issuePath = (path: ReadonlyArray<string | number>): string =>
+  path
+    .map((key, i) =>
+      typeof key === "number"
+        ? `[${key}]`
+        : /^[A-Za-z_$][\w$]*$/.test(key)
+          ? `${i === 0 ? "" : "."}${key}`
+          : `[${JSON.stringify(key)}]`
+    )
+    .join("")
+
 /** What a failed request was: its method, its path (relative to the base URL) and the request id, if known. */
 interface RequestFacts {
   readonly method: Method
@@ -91,6 +103,8 @@ export class InvalidResponseError extends MemoryClientError {
   /** The route as `/metrics` names it: `GET /episodes/:id`. */
   readonly endpoint: string
   readonly status: number
+  /** What is wrong, after the status: `with a body that is not JSON`, `with a body that does not fit ...`. */
+  readonly detail: string
   readonly issues: ReadonlyArray<ResponseIssue>
 
   constructor(
@@ -104,6 +118,7 @@ export class InvalidResponseError extends MemoryClientError {
     super(facts, `${facts.endpoint}: status ${facts.status} ${facts.detail}`)
     this.endpoint = facts.endpoint
     this.status = facts.status
+    this.detail = facts.detail
     this.issues = facts.issues
   }
 }

@@ -13,7 +13,7 @@ export interface Exchange {
   readonly durationMs: number
   /** 1 for the first attempt of a call, 2 for its first retry, ... */
   readonly attempt: number
-  /** The `x-request-id` the API answered with, else the one sent (undefined if neither). */
+  /** The call's `requestId` (see `CallOptions`), else the `x-request-id` the API answered with. */
   readonly requestId: string | undefined
 }
 

@@ -19,6 +19,7 @@ export type { EmbeddingClient } from "./Embeddings.js"
 export {
   ApiError,
   InvalidResponseError,
+  issuePath,
   MemoryClientError,
   type Method,
   NetworkError,

@@ -2,7 +2,7 @@ import * as Either from "effect/Either"
 import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as AST from "effect/SchemaAST"
-import type { ResponseIssue } from "../Errors.js"
+import { issuePath, type ResponseIssue } from "../Errors.js"
 
 /** At most this many issues are kept per answer. */
 const MAX_ISSUES = 20
@@ -69,23 +69,9 @@ const merge = (issues: ReadonlyArray<ResponseIssue>): ReadonlyArray<ResponseIssu
   })
 }
 
-/** A path in JavaScript accessor form: `requests["GET /x"].errors`, `episodes[3].steps`. Empty: `(body)`. */
-export const formatPath = (path: ReadonlyArray<string | number>): string =>
-  path.length === 0
-    ? "(body)"
-    : path
-        .map((key, i) =>
-          typeof key === "number"
-            ? `[${key}]`
-            : /^[A-Za-z_$][\w$]*$/.test(key)
-              ? `${i === 0 ? "" : "."}${key}`
-              : `[${JSON.stringify(key)}]`
-        )
-        .join("")
-
 /** One issue in words: `cache.hit_rate is missing`, `pool.utilization: expected a number between 0 and 1`. */
 export const describeIssue = (issue: ResponseIssue): string =>
-  `${formatPath(issue.path)}${issue.message.startsWith("is ") ? " " : ": "}${issue.message}`
+  `${issue.path.length === 0 ? "(body)" : issuePath(issue.path)}${issue.message.startsWith("is ") ? " " : ": "}${issue.message}`
 
 /** A decoder of answers: the value, or the issues that name each field that does not fit (never its value). */
 export type Decoder<A> = (json: unknown) => Either.Either<A, ReadonlyArray<ResponseIssue>>

@@ -93,7 +93,7 @@ const attempt = async (transport: Transport, request: Request, call: CallOptions
   if (request.accept !== undefined) headers["accept"] = request.accept
   if (call.requestId !== undefined) headers["x-request-id"] = call.requestId
   let status: number | null = null
-  let requestId = call.requestId
+  let answeredId: string | undefined
   const start = performance.now()
   try {
     const response = await transport.fetch(url, {
@@ -102,13 +102,13 @@ const attempt = async (transport: Transport, request: Request, call: CallOptions
       body: request.body ?? null,
       signal: controller.signal
     })
-    requestId = response.headers.get("x-request-id") ?? requestId
+    answeredId = response.headers.get("x-request-id") ?? undefined
     const text = await response.text()
     status = response.status
-    return { status, text, requestId }
+    return { status, text, requestId: answeredId ?? call.requestId }
   } catch (error) {
     if (call.signal?.aborted) throw call.signal.reason
-    const facts = { method: request.method, path: request.path, requestId }
+    const facts = { method: request.method, path: request.path, requestId: answeredId ?? call.requestId }
     if (timedOut) throw new TimeoutError(facts, transport.timeoutMs)
     throw new NetworkError(facts, reasonOf(error), { cause: error })
   } finally {
@@ -121,7 +121,7 @@ const attempt = async (transport: Transport, request: Request, call: CallOptions
       status,
       durationMs: performance.now() - start,
       attempt: n,
-      requestId
+      requestId: call.requestId ?? answeredId
     })
   }
 }
