@@ -2,7 +2,7 @@ import { spawn } from "node:child_process"
 import { createServer } from "node:net"
 import { describe, expect, it } from "@effect/vitest"
 import { validatorDir } from "./support/apiProcess.js"
-import { spawnCli } from "./support/cli.js"
+import { FROM_SOURCES, spawnCli } from "./support/cli.js"
 import { startStubApi } from "./support/stubApi.js"
 import { thresholdsFile } from "./support/thresholds.js"
 
@@ -57,7 +57,7 @@ describe.concurrent("the validator binary", { timeout: 60_000 }, () => {
     // The stub stores the batch at once and holds its answer back: the validator is interrupted mid-request.
     const api = await startStubApi({ batchDelayMs: 600_000 })
     try {
-      const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "run", "--url", api.url], {
+      const child = spawn(process.execPath, [...FROM_SOURCES, "run", "--url", api.url], {
         cwd: validatorDir,
         stdio: ["ignore", "pipe", "pipe"]
       })
@@ -73,3 +73,4 @@ describe.concurrent("the validator binary", { timeout: 60_000 }, () => {
     }
   })
 })
+
