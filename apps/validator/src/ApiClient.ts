@@ -1,25 +1,26 @@
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import * as Clock from "effect/Clock"
+import {
+  ApiError,
+  type CallOptions,
+  createClient,
+  type Exchange,
+  InvalidResponseError,
+  issuePath,
+  type MemoryClient,
+  NetworkError,
+  TimeoutError
+} from "@memory-turso/client"
+import { isNamespace } from "@memory-turso/model"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import * as Ref from "effect/Ref"
 import { ApiGarbage, ApiUnreachable, UsageError } from "./ValidatorError.js"
 
 /** HTTP methods the validator sends. */
-export type Method = "GET" | "POST" | "DELETE"
-
-/** One answer with its measured latency (request sent to body read). */
-export interface ApiResponse {
-  readonly status: number
-  readonly ms: number
-  readonly text: string
-}
+export type Method = Exchange["method"]
 
 /** A request of the validator's own that got a non-2xx answer. */
 export interface Failure {
@@ -31,12 +32,21 @@ export interface Failure {
 /** The validator's own requests so far. */
 export interface Ledger {
   readonly requests: number
-  /** Answers that were not expected (non-2xx, unless the request said otherwise). */
+  /** Answers that were not expected (non-2xx, unless the call said otherwise). */
   readonly failures: number
   /** Own answers with a 5xx status (also counted by the API's `/metrics`, so never counted twice). */
   readonly server_errors: number
   /** The first failures (at most 20), for the report. */
   readonly examples: ReadonlyArray<Failure>
+}
+
+/** One answered call: the decoded answer or the API's error answer, its status and its latency. */
+export interface Answer<A> {
+  /** The answer; an error answer (any non-2xx the route does not answer with its own body) is left for the caller. */
+  readonly value: Either.Either<A, ApiError>
+  readonly status: number
+  /** From the request sent to the answer's body read (the client's observer), decoding not included. */
+  readonly ms: number
 }
 
 /** Where the API is and how to talk to it. */
@@ -48,13 +58,20 @@ export interface ApiClientOptions {
   readonly namespace: Option.Option<string>
   /** A request without an answer after this long counts as the API being unreachable. */
   readonly timeout: Duration.DurationInput
+  /** The fetch the client sends with (default: the global one); tests answer with their own. */
+  readonly fetch?: typeof globalThis.fetch
 }
 
 const MAX_EXAMPLES = 20
+/** Issues of an answer that does not decode named in a garbage message (the rest are counted). */
+const MAX_ISSUES_SHOWN = 3
 
 const is2xx = (status: number): boolean => status >= 200 && status <= 299
 
-/** HTTP access to the API under test; counts every request and non-2xx answer of the validator's own. */
+/**
+ * The API under test, through `@memory-turso/client`; every call's exchange is counted in the ledger (with the
+ * client's observer) and timed.
+ */
 export class ApiClient extends Context.Tag("@memory-turso/validator/ApiClient")<
   ApiClient,
   {
@@ -63,30 +80,21 @@ export class ApiClient extends Context.Tag("@memory-turso/validator/ApiClient")<
     /** The namespace every request names, or null for the token's default (`default` without auth). */
     readonly namespace: string | null
     /**
-     * Sends one request (a JSON body is sent as is) and reads the whole answer; any status is a success here. The
-     * ledger counts a non-2xx answer as a failure unless `expected` accepts its status.
+     * Makes one client call. No answer (or none in time) is `ApiUnreachable`, an answer that does not decode is
+     * `ApiGarbage`; any other answer succeeds. The ledger counts a non-2xx answer as a failure unless `expected`
+     * accepts its status. The client never retries: the validator measures what the API answers.
      */
-    readonly request: (
-      method: Method,
-      path: string,
-      body?: string,
+    readonly call: <A>(
+      send: (client: MemoryClient, options: CallOptions) => Promise<A>,
       expected?: (status: number) => boolean
-    ) => Effect.Effect<ApiResponse, ApiUnreachable>
-    /** Like `request`, then parses the body as JSON (non-JSON is `ApiGarbage`). */
-    readonly json: (
-      method: Method,
-      path: string,
-      body?: string
-    ) => Effect.Effect<ApiResponse & { readonly json: unknown }, ApiUnreachable | ApiGarbage>
+    ) => Effect.Effect<Answer<A>, ApiUnreachable | ApiGarbage>
     readonly ledger: Effect.Effect<Ledger>
   }
 >() {}
 
-const NAMESPACE = /^[A-Za-z0-9._:-]{1,128}$/
-
-/** Checks a namespace name: 1-128 characters from `[A-Za-z0-9._:-]`, not "." or "..". */
+/** Checks a namespace name with the model's rule: 1-128 characters from `[A-Za-z0-9._:-]`, not "." or "..". */
 export const parseNamespace = (namespace: string): Effect.Effect<string, UsageError> =>
-  NAMESPACE.test(namespace) && namespace !== "." && namespace !== ".."
+  isNamespace(namespace)
     ? Effect.succeed(namespace)
     : Effect.fail(
         new UsageError({
@@ -105,98 +113,107 @@ export const parseBaseUrl = (url: string): Effect.Effect<URL, UsageError> =>
       return yield* new UsageError({ detail: `--url must be http:// or https:// (got ${parsed.protocol})` })
     if (parsed.username !== "" || parsed.password !== "")
       return yield* new UsageError({ detail: "--url must not carry credentials; pass the token with --token" })
-    if (!parsed.pathname.endsWith("/")) parsed.pathname = `${parsed.pathname}/`
     return parsed
   })
 
-/** The client over an `HttpClient`. */
+/** An answer the client could not read, in the validator's words: the fields that break the contract. */
+export const garbageOf = (error: InvalidResponseError): ApiGarbage => {
+  const endpoint = `${error.method} ${error.path}`
+  if (error.issues.length === 0) return new ApiGarbage({ endpoint, detail: `status ${error.status} ${error.detail}` })
+  // `/metrics` is made of sections: a missing one is named as such.
+  const sections = error.endpoint === "GET /metrics"
+  const named = error.issues.slice(0, MAX_ISSUES_SHOWN).map(({ path, message }) => {
+    const where =
+      path.length === 0 ? "the body" : `${sections && path.length === 1 ? "section" : "field"} ${issuePath(path)}`
+    return message === "is missing" ? `${where} ${message}` : `${where}: ${message}`
+  })
+  const more = error.issues.length - named.length
+  return new ApiGarbage({ endpoint, detail: `${named.join("; ")}${more > 0 ? ` (and ${more} more)` : ""}` })
+}
+
+/** A call in flight: which statuses it expects, and its exchange once that ended. */
+interface PendingCall {
+  readonly expected: (status: number) => boolean
+  exchange?: Exchange
+}
+
+/** The client over `fetch`, with the validator's ledger and latencies kept by its observer. */
 export const make = (options: ApiClientOptions) =>
   Effect.gen(function* () {
     const base = yield* parseBaseUrl(options.url)
-    const display = base.toString().replace(/\/$/, "")
-    const client = (yield* HttpClient.HttpClient).pipe(HttpClient.withTracerPropagation(false))
-    const ledger = yield* Ref.make<Ledger>({ requests: 0, failures: 0, server_errors: 0, examples: [] })
     const namespace = Option.isSome(options.namespace) ? yield* parseNamespace(options.namespace.value) : undefined
-    const headers: Record<string, string> = {
-      accept: "application/json",
-      "user-agent": "memory-turso-validator",
-      ...(namespace === undefined ? {} : { "x-memory-namespace": namespace })
-    }
     const timeout = Duration.decode(options.timeout)
+    const ledger = { requests: 0, failures: 0, server_errors: 0, examples: [] as Array<Failure> }
+    /** Calls in flight by request id. */
+    const calls = new Map<string, PendingCall>()
+    const observe = (exchange: Exchange) => {
+      const { method, path, status } = exchange
+      // No answer: the call fails as unreachable; only answers are requests the API saw through.
+      if (status === null) return
+      const call = exchange.requestId === undefined ? undefined : calls.get(exchange.requestId)
+      if (call !== undefined) call.exchange = exchange
+      ledger.requests++
+      if (status >= 500) ledger.server_errors++
+      if ((call?.expected ?? is2xx)(status)) return
+      ledger.failures++
+      if (ledger.examples.length < MAX_EXAMPLES) ledger.examples.push({ method, path, status })
+    }
+    const client = createClient({
+      url: base,
+      token: Option.isSome(options.token) ? Redacted.value(options.token.value) : undefined,
+      namespace,
+      timeoutMs: Math.max(1, Math.round(Duration.toMillis(timeout))),
+      retries: 0,
+      headers: { "user-agent": "memory-turso-validator" },
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+      onResponse: observe
+    })
+    const display = client.url
     let sequence = 0
 
-    const unreachable = (reason: string) => new ApiUnreachable({ url: display, reason })
+    /** A call's rejection: the API's error answer is an answer; no answer or one that does not decode fails. */
+    const settle = <A>(error: unknown): Effect.Effect<Either.Either<A, ApiError>, ApiUnreachable | ApiGarbage> => {
+      if (error instanceof ApiError) return Effect.succeed(Either.left(error))
+      if (error instanceof TimeoutError)
+        return Effect.fail(
+          new ApiUnreachable({
+            url: display,
+            reason: `${error.method} ${error.path} got no answer within ${Duration.format(timeout)}`
+          })
+        )
+      if (error instanceof NetworkError) return Effect.fail(new ApiUnreachable({ url: display, reason: error.message }))
+      if (error instanceof InvalidResponseError) return Effect.fail(garbageOf(error))
+      return Effect.die(error)
+    }
 
-    const request = Effect.fn("ApiClient.request")(function* (
-      method: Method,
-      path: string,
-      body?: string,
+    const call = Effect.fn("ApiClient.call")(function* <A>(
+      send: (client: MemoryClient, options: CallOptions) => Promise<A>,
       expected: (status: number) => boolean = is2xx
     ) {
-      const url = new URL(path.replace(/^\//, ""), base)
-      let req = HttpClientRequest.make(method)(url).pipe(
-        HttpClientRequest.setHeaders(headers),
-        HttpClientRequest.setHeader("x-request-id", `validator-${++sequence}`)
+      const requestId = `validator-${++sequence}`
+      const entry: PendingCall = { expected }
+      calls.set(requestId, entry)
+      const value: Either.Either<A, ApiError> = yield* Effect.tryPromise({
+        try: (signal) => send(client, { signal, requestId }),
+        catch: (error) => error
+      }).pipe(
+        Effect.map((answer) => Either.right(answer)),
+        Effect.catchAll(settle<A>),
+        Effect.ensuring(Effect.sync(() => calls.delete(requestId)))
       )
-      if (Option.isSome(options.token)) req = HttpClientRequest.bearerToken(req, Redacted.value(options.token.value))
-      if (body !== undefined) req = HttpClientRequest.bodyText(req, body, "application/json")
-      const start = yield* Clock.currentTimeNanos
-      const answer = yield* client.execute(req).pipe(
-        Effect.flatMap((response) => Effect.map(response.text, (text) => ({ status: response.status, text }))),
-        Effect.mapError((error) =>
-          unreachable(`${method} /${url.pathname.slice(base.pathname.length)}: ${causeOf(error)}`)
-        ),
-        Effect.timeoutFail({
-          duration: timeout,
-          onTimeout: () => unreachable(`${method} ${path} got no answer within ${Duration.format(timeout)}`)
-        })
-      )
-      const ms = Number((yield* Clock.currentTimeNanos) - start) / 1e6
-      yield* Ref.update(ledger, (l) => {
-        const counted = {
-          ...l,
-          requests: l.requests + 1,
-          server_errors: l.server_errors + (answer.status >= 500 ? 1 : 0)
-        }
-        if (expected(answer.status)) return counted
-        const examples =
-          l.examples.length < MAX_EXAMPLES ? [...l.examples, { method, path, status: answer.status }] : l.examples
-        return { ...counted, failures: l.failures + 1, examples }
-      })
-      return { status: answer.status, ms, text: answer.text }
+      const exchange = entry.exchange
+      if (exchange?.status == null) return yield* Effect.dieMessage(`no answer was observed for ${requestId}`)
+      return { value, status: exchange.status, ms: exchange.durationMs } satisfies Answer<A>
     })
 
-    const json = Effect.fn("ApiClient.json")(function* (method: Method, path: string, body?: string) {
-      const response = yield* request(method, path, body)
-      const parsed = yield* Effect.try({
-        try: () => JSON.parse(response.text) as unknown,
-        catch: () =>
-          new ApiGarbage({
-            endpoint: `${method} ${path}`,
-            detail: `status ${response.status} with a body that is not JSON (${JSON.stringify(response.text.slice(0, 60))})`
-          })
-      })
-      return { ...response, json: parsed }
+    return ApiClient.of({
+      url: display,
+      namespace: namespace ?? null,
+      call,
+      ledger: Effect.sync(() => ({ ...ledger, examples: [...ledger.examples] }))
     })
-
-    return ApiClient.of({ url: display, namespace: namespace ?? null, request, json, ledger: Ref.get(ledger) })
   })
 
-/** The transport error in plain words (connection refused, reset, DNS), without a stack. */
-const causeOf = (error: { readonly cause?: unknown; readonly message: string }): string => {
-  let cause: unknown = error.cause
-  while (typeof cause === "object" && cause !== null && "cause" in cause && cause.cause !== undefined) {
-    const next: unknown = cause.cause
-    if (typeof next !== "object" || next === null) break
-    cause = next
-  }
-  if (cause instanceof Error) return cause.message || (cause as NodeJS.ErrnoException).code || error.message
-  return error.message
-}
-
-/** The client over Node's http/https with one keep-alive agent (as long-lived clients of the API use). */
+/** The client as a layer. */
 export const layer = (options: ApiClientOptions): Layer.Layer<ApiClient, UsageError> =>
-  Layer.effect(ApiClient, make(options)).pipe(
-    Layer.provide(NodeHttpClient.layerWithoutAgent),
-    Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true, maxSockets: 8 }))
-  )
+  Layer.effect(ApiClient, make(options))

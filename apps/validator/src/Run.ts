@@ -44,7 +44,7 @@ export const run = Effect.fn("Validator.run")(function* (options: RunOptions) {
   const prefix = `mtv-${options.runId}`
 
   // Fail fast (exit 3) before writing anything when the API is down or its /metrics breaks the contract.
-  yield* api.request("GET", "/health")
+  yield* api.call((client, call) => client.health(call))
   const start = yield* Workload.readMetrics(metricsOptions)
   const ownAtStart = (yield* api.ledger).server_errors
 
@@ -69,17 +69,9 @@ export const run = Effect.fn("Validator.run")(function* (options: RunOptions) {
       const cached = yield* Effect.forEach(readSet, () => Workload.readEpisode(hot))
 
       const batches = Array.from({ length: n }, (_, s) => Workload.episodes(prefix, `batch${s}`, 10))
-      const bodies = batches.map((b) => JSON.stringify({ episodes: b }))
-      const batch = yield* Effect.forEach(batches, (b, s) =>
-        Workload.storeBatch(
-          bodies[s]!,
-          b.map((e) => e.episode_id),
-          seeded,
-          "measuring"
-        )
-      )
-      const health = yield* Workload.timeGet("/health", n)
-      const dbHealth = yield* Workload.timeGet("/db-health", n)
+      const batch = yield* Effect.forEach(batches, (b) => Workload.storeBatch(b, seeded, "measuring"))
+      const health = yield* Workload.timeCalls(n, (client, call) => client.health(call))
+      const dbHealth = yield* Workload.timeCalls(n, (client, call) => client.dbHealth(call))
       const end = yield* Workload.readMetrics(metricsOptions, afterRepeatReads)
       const ownServerErrors = (yield* api.ledger).server_errors - ownAtStart
       return {

@@ -3,6 +3,8 @@
  * varied vocabularies by a seeded generator, so compression figures mean something (no repeated filler).
  */
 
+import type { EpisodeInput, Step } from "@memory-turso/model"
+
 /** The smallest and largest serialized episode. */
 export const MIN_BYTES = 4096
 export const MAX_BYTES = 8192
@@ -219,8 +221,11 @@ const diff = (r: Rand): string => {
   ].join("\n")
 }
 
-/** A generated episode as JSON-ready data (the API's wire format). */
-export type SeedEpisode = Record<string, unknown> & { readonly episode_id: string }
+/** A generated episode in the API's wire format (the model's `EpisodeInput`), with its id. */
+export type SeedEpisode = EpisodeInput & { readonly episode_id: string }
+
+/** A step's result as generated: kept mutable so the last output can be trimmed. */
+type GeneratedResult = { type: "success"; output: string } | { type: "error"; message: string }
 
 /**
  * One realistic episode of `MIN_BYTES`..`MAX_BYTES` serialized bytes. The same `(seed, id)` always gives the same
@@ -231,15 +236,16 @@ export const episode = (seed: string, id: string): SeedEpisode => {
   const language = pick(r, languages)
   const start = Date.UTC(2026, int(r, 0, 10), int(r, 1, 28), int(r, 0, 23), int(r, 0, 59), int(r, 0, 59))
   const target = int(r, MIN_BYTES + 200, MAX_BYTES - 600)
-  const steps: Array<Record<string, unknown>> = []
-  const base: Record<string, unknown> = {
+  const steps: Array<typeof Step.Encoded> = []
+  let last: GeneratedResult | undefined
+  const base: SeedEpisode = {
     episode_id: id,
     task_type: pick(r, taskTypes),
     task_description: `${cap(pick(r, verbs))} the ${pick(r, adjectives)} ${pick(r, nouns)} path in ${path(r, extOf[language])} so that ${pick(r, nouns)}s ${pick(r, verbs)} within ${int(r, 5, 500)} ms`,
     context: {
       language,
       framework: frameworks[language],
-      complexity: pick(r, ["simple", "moderate", "complex"]),
+      complexity: pick(r, ["simple", "moderate", "complex"] as const),
       domain: pick(r, domains),
       tags: [pick(r, nouns), pick(r, adjectives), pick(r, components)]
     },
@@ -274,21 +280,27 @@ export const episode = (seed: string, id: string): SeedEpisode => {
           : kind === 2
             ? toolJson(r)
             : diff(r)
+    const timestamp = new Date(start + n * int(r, 2_000, 90_000)).toISOString()
+    const action = `${pick(r, verbs)} ${pick(r, nouns)}`
+    const parameters = { path: path(r, extOf[language]), max_results: int(r, 5, 200) }
+    last = r() < 0.9 ? { type: "success", output } : { type: "error", message: `${pick(r, errors)}\n${output}` }
     steps.push({
       step_number: n,
-      timestamp: new Date(start + n * int(r, 2_000, 90_000)).toISOString(),
+      timestamp,
       tool,
-      action: `${pick(r, verbs)} ${pick(r, nouns)}`,
-      parameters: { path: path(r, extOf[language]), max_results: int(r, 5, 200) },
-      result: r() < 0.9 ? { type: "success", output } : { type: "error", message: `${pick(r, errors)}\n${output}` },
+      action,
+      parameters,
+      result: last,
       latency_ms: int(r, 3, 9000),
       tokens_used: int(r, 50, 4000)
     })
   }
   // Trim the last output so the episode stays within MAX_BYTES (JSON escaping makes the size grow faster).
-  const last = steps[steps.length - 1]!
-  const result = last["result"] as Record<string, string>
-  const field = "output" in result ? "output" : "message"
-  while (size() > MAX_BYTES) result[field] = result[field]!.slice(0, -Math.max(64, size() - MAX_BYTES))
-  return base as SeedEpisode
+  const result = last!
+  while (size() > MAX_BYTES) {
+    const cut = -Math.max(64, size() - MAX_BYTES)
+    if (result.type === "success") result.output = result.output.slice(0, cut)
+    else result.message = result.message.slice(0, cut)
+  }
+  return base
 }

@@ -108,7 +108,7 @@ export const watch = Effect.fn("Validator.watch")(function* (
   const started_at = new Date().toISOString()
   const prefix = `mtv-${options.runId}`
   const retryDelay = Duration.millis(Duration.toMillis(SAMPLE_RETRY_DELAY) * options.scale)
-  yield* api.request("GET", "/health")
+  yield* api.call((client, call) => client.health(call))
   let previous: MetricsSnapshot = yield* Workload.readMetrics(metricsOptions)
   let ownBefore = 0
   const history: Array<MetricsSnapshot> = []
@@ -126,7 +126,7 @@ export const watch = Effect.fn("Validator.watch")(function* (
       ownBefore = (yield* api.ledger).server_errors
       history.push(previous)
       const measure = Effect.gen(function* () {
-        const health = yield* Workload.timeGet("/health", options.samples)
+        const health = yield* Workload.timeCalls(options.samples, (client, call) => client.health(call))
         const reads = yield* Effect.forEach(items, (e) => Workload.readEpisode(e.episode_id))
         const end = yield* Workload.readMetrics(metricsOptions)
         return { health, reads, end }

@@ -1,3 +1,4 @@
+import type { ApiError, CallOptions, MemoryClient } from "@memory-turso/client"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -20,34 +21,28 @@ export const CLEANUP_CONCURRENCY = 4
 export const READS_PER_ITEM = 10
 
 /**
- * Reads and parses `GET /metrics`; with `previous`, also checks that the API did not restart since then (exit 3 if it
- * did: no delta across a restart means anything).
+ * Reads `GET /metrics` through the client (decoded with the model's `Metrics`, or `PartialMetrics` when missing
+ * sections are allowed); with `previous`, also checks that the API did not restart since then (exit 3 if it did: no
+ * delta across a restart means anything).
  */
-export const readMetrics = (options: MetricsSnapshot.ParseOptions, previous?: MetricsSnapshot.MetricsSnapshot) =>
+export const readMetrics = (options: MetricsSnapshot.ReadOptions, previous?: MetricsSnapshot.MetricsSnapshot) =>
   Effect.gen(function* () {
     const api = yield* ApiClient
-    const response = yield* api.json("GET", "/metrics")
-    if (response.status !== 200)
+    const answer = yield* api.call((client, call) =>
+      options.allowMissingSections ? client.metrics({ ...call, allowMissingSections: true }) : client.metrics(call)
+    )
+    if (Either.isLeft(answer.value))
       return yield* new ApiGarbage({
         endpoint: "GET /metrics",
-        detail: `status ${response.status} ${errorCode(response.json)}`
+        detail: `status ${answer.status} ${errorText(answer.value.left)}`
       })
-    const snapshot = yield* Either.match(MetricsSnapshot.parse(response.json, options), {
-      onLeft: Effect.fail,
-      onRight: Effect.succeed
-    })
+    const snapshot = MetricsSnapshot.fromMetrics(answer.value.right)
     if (previous !== undefined) yield* continuity(previous, snapshot)
     return snapshot
   })
 
-/** The API's error code and message, if the body is its error format. */
-export const errorCode = (json: unknown): string => {
-  const error =
-    typeof json === "object" && json !== null
-      ? (json as { error?: { code?: unknown; message?: unknown } }).error
-      : undefined
-  return error === undefined ? "" : `${String(error.code)}: ${String(error.message)}`.slice(0, 200)
-}
+/** The API's error code and message. */
+export const errorText = (error: ApiError): string => `${error.code}: ${error.message}`.slice(0, 200)
 
 /**
  * Ids the validator sent for storing; deleted when the scope closes (unless data is kept). Ids are registered before
@@ -84,7 +79,7 @@ export const seededRegistry = (prefix: string, keepData: boolean) =>
           all,
           (id) =>
             api
-              .request("DELETE", `/episodes/${encodeURIComponent(id)}`, undefined, goneOrDeleted)
+              .call((client, call) => client.episodes.delete(id, call), goneOrDeleted)
               .pipe(Effect.tap((r) => (goneOrDeleted(r.status) ? Ref.update(removed, (n) => n + 1) : Effect.void))),
           { concurrency: CLEANUP_CONCURRENCY, discard: true }
         ).pipe(
@@ -112,15 +107,8 @@ const goneOrDeleted = (status: number) => (status >= 200 && status < 300) || sta
 /** Stores episodes with `POST /episodes/batch` in chunks (not timed); any non-2xx answer stops the run. */
 export const seed = (seeded: Seeded, episodes: ReadonlyArray<SeedData.SeedEpisode>) =>
   Effect.gen(function* () {
-    for (let i = 0; i < episodes.length; i += SEED_CHUNK) {
-      const chunk = episodes.slice(i, i + SEED_CHUNK)
-      yield* storeBatch(
-        JSON.stringify({ episodes: chunk }),
-        chunk.map((e) => e.episode_id),
-        seeded,
-        "seeding"
-      )
-    }
+    for (let i = 0; i < episodes.length; i += SEED_CHUNK)
+      yield* storeBatch(episodes.slice(i, i + SEED_CHUNK), seeded, "seeding")
   })
 
 /**
@@ -128,48 +116,48 @@ export const seed = (seeded: Seeded, episodes: ReadonlyArray<SeedData.SeedEpisod
  * before the batch is sent (an interrupted batch may still have been stored). A non-2xx answer is recorded by the
  * client's ledger (the `errors` criterion) and, while seeding, stops the run.
  */
-export const storeBatch = (body: string, ids: ReadonlyArray<string>, seeded: Seeded, phase: "seeding" | "measuring") =>
+export const storeBatch = (
+  episodes: ReadonlyArray<SeedData.SeedEpisode>,
+  seeded: Seeded,
+  phase: "seeding" | "measuring"
+) =>
   Effect.gen(function* () {
     const api = yield* ApiClient
-    yield* seeded.add(ids)
-    const response = yield* api.json("POST", "/episodes/batch", body)
-    if (response.status >= 200 && response.status < 300) {
-      const stored = (response.json as { stored?: unknown } | null)?.stored
-      if (stored !== ids.length)
+    yield* seeded.add(episodes.map((e) => e.episode_id))
+    const answer = yield* api.call((client, call) => client.episodes.putMany(episodes, call))
+    if (Either.isRight(answer.value)) {
+      const { stored } = answer.value.right
+      if (stored !== episodes.length)
         return yield* new ApiGarbage({
           endpoint: "POST /episodes/batch",
-          detail: `answered stored=${JSON.stringify(stored)} for ${ids.length} episodes`
+          detail: `answered stored=${stored} for ${episodes.length} episodes`
         })
     } else if (phase === "seeding") {
       return yield* new ApiGarbage({
         endpoint: "POST /episodes/batch",
-        detail: `the API refused the validator's seed data: status ${response.status} ${errorCode(response.json)}`
+        detail: `the API refused the validator's seed data: status ${answer.status} ${errorText(answer.value.left)}`
       })
     }
-    return response.ms
+    return answer.ms
   })
 
 /** Reads one episode, checks a 2xx answer is that episode, and returns the latency. */
 export const readEpisode = (id: string) =>
   Effect.gen(function* () {
     const api = yield* ApiClient
-    const path = `/episodes/${encodeURIComponent(id)}`
-    const response = yield* api.request("GET", path)
-    if (response.status >= 200 && response.status < 300) {
-      const got = yield* Effect.try({
-        try: () => (JSON.parse(response.text) as { episode_id?: unknown }).episode_id,
-        catch: () => new ApiGarbage({ endpoint: `GET ${path}`, detail: "the body is not JSON" })
+    const answer = yield* api.call((client, call) => client.episodes.get(id, call))
+    if (Either.isRight(answer.value) && answer.value.right.episode_id !== id)
+      return yield* new ApiGarbage({
+        endpoint: `GET /episodes/${encodeURIComponent(id)}`,
+        detail: `answered episode_id ${JSON.stringify(answer.value.right.episode_id)}`
       })
-      if (got !== id)
-        return yield* new ApiGarbage({ endpoint: `GET ${path}`, detail: `answered episode_id ${JSON.stringify(got)}` })
-    }
-    return response.ms
+    return answer.ms
   })
 
-/** Sends a GET `samples` times and returns each latency. */
-export const timeGet = (path: string, samples: number) =>
+/** Makes a call `samples` times and returns each latency (`/health`, `/db-health`). */
+export const timeCalls = <A>(samples: number, send: (client: MemoryClient, call: CallOptions) => Promise<A>) =>
   Effect.flatMap(ApiClient, (api) =>
-    Effect.forEach(Array.from({ length: samples }), () => Effect.map(api.request("GET", path), (r) => r.ms))
+    Effect.forEach(Array.from({ length: samples }), () => Effect.map(api.call(send), (answer) => answer.ms))
   )
 
 /** Episodes for one run: ids `<prefix>-<name>-<i>`, generated from the run id. */

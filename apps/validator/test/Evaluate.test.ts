@@ -1,18 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
-import * as Either from "effect/Either"
 import { summarize } from "../src/Distribution.js"
 import { type Baseline, type Check, criteria, triggers } from "../src/Evaluate.js"
-import { parse } from "../src/MetricsSnapshot.js"
 import { type Observations, observe } from "../src/Observations.js"
 import { verdict } from "../src/Report.js"
 import { defaults, type Thresholds } from "../src/Thresholds.js"
-import { contractBody } from "./support/contract.js"
-
-const snapshot = (edit: (b: Record<string, any>) => void = () => {}) => {
-  const body = contractBody()
-  edit(body)
-  return Either.getOrThrow(parse(body, { allowMissingSections: true }))
-}
+import { snapshot } from "./support/contract.js"
+import { route } from "./support/metricsBody.js"
 
 const flat = (ms: number) => summarize(Array.from({ length: 10 }, () => ms))
 
@@ -42,7 +35,7 @@ const healthy = (
     b.cache.episode_misses = 1
     b.compression.bytes_in = 10_000
     b.compression.bytes_out = 3_000
-    b.requests["GET /health"] = { count: 103, errors: 1 }
+    b.requests["GET /health"] = route(103, 1)
     edit.end?.(b)
   })
   const afterFirst = snapshot((b) => {
@@ -94,7 +87,7 @@ describe("criteria", () => {
     expect(status(o, "batch_store_p50", { batch_store_p50_ms_max: 19 })).toBe("fail")
     expect(status(o, "compression_ratio", { compression_ratio_max: 0.3 })).toBe("pass") // at most
     expect(status(o, "compression_ratio", { compression_ratio_max: 0.29 })).toBe("fail")
-    const oneError = healthy({ end: (b) => (b.requests["GET /health"] = { count: 103, errors: 2 }) })
+    const oneError = healthy({ end: (b) => (b.requests["GET /health"] = route(103, 2)) })
     expect(status(oneError, "errors", { errors_max: 0 })).toBe("fail") // a 5xx grew in /metrics
     expect(status(oneError, "errors", { errors_max: 1 })).toBe("pass")
     const stale = healthy({ end: (b) => (b.keepalive.stale_rate = 0.05) })
@@ -154,7 +147,7 @@ describe("criteria", () => {
   it("errors count the validator's own 5xx once: own non-2xx plus the 5xx growth beyond its own", () => {
     // /metrics: 1 5xx at the start, 7 at the end (6 more); 6 own non-2xx, 5 of them 5xx inside the window.
     const mixed = healthy({
-      end: (b) => (b.requests["GET /health"] = { count: 103, errors: 7 }),
+      end: (b) => (b.requests["GET /health"] = route(103, 7)),
       ownServerErrors: 5,
       ledger: { requests: 50, failures: 6 }
     })
@@ -163,7 +156,7 @@ describe("criteria", () => {
       "6 non-2xx of 50 own requests, plus 1 5xx of other clients (5xx in /metrics grew by 6, 5 of them the validator's)"
     )
     const onlyOwn = healthy({
-      end: (b) => (b.requests["GET /health"] = { count: 103, errors: 6 }),
+      end: (b) => (b.requests["GET /health"] = route(103, 6)),
       ownServerErrors: 5,
       ledger: { requests: 50, failures: 6 }
     })
@@ -209,20 +202,20 @@ describe("rollback triggers", () => {
 
   it("error rate fires when it rose by more than the points against the baseline", () => {
     // 1 more error in 100 more requests = 1 %
-    const oneError = healthy({ end: (b) => (b.requests["GET /health"] = { count: 103, errors: 2 }) })
+    const oneError = healthy({ end: (b) => (b.requests["GET /health"] = route(103, 2)) })
     expect(byId(triggers(oneError, defaults, baseline), "error_rate").note).toContain("(1/100)")
     expect(fired(oneError, { ...baseline, error_rate_pct: 0 }, { rollback_error_rate_points: 0.99 })).toEqual([
       "error_rate"
     ])
     expect(fired(oneError, { ...baseline, error_rate_pct: 0 })).toEqual([])
     expect(fired(oneError, { ...baseline, error_rate_pct: 0.5 }, { rollback_error_rate_points: 0.99 })).toEqual([])
-    const bad = healthy({ end: (b) => (b.requests["GET /health"] = { count: 110, errors: 10 }) })
+    const bad = healthy({ end: (b) => (b.requests["GET /health"] = route(110, 10)) })
     expect(fired(bad, baseline)).toEqual(["error_rate"])
   })
 
   it("the error rate needs rollback_error_rate_min_requests requests in its window", () => {
     // 9 errors in 107 requests (8.4 %) fires with the default minimum of 100; one 5xx in 11 requests never does.
-    const bad = healthy({ end: (b) => (b.requests["GET /health"] = { count: 110, errors: 10 }) })
+    const bad = healthy({ end: (b) => (b.requests["GET /health"] = route(110, 10)) })
     expect(fired(bad, baseline)).toEqual(["error_rate"])
     expect(fired(bad, baseline, { rollback_error_rate_min_requests: 108 })).toEqual([])
     expect(
@@ -231,7 +224,7 @@ describe("rollback triggers", () => {
       status: "skipped",
       note: "skipped (107 requests in the window, fewer than rollback_error_rate_min_requests 108)"
     })
-    const few = healthy({ end: (b) => (b.requests["GET /health"] = { count: 14, errors: 2 }) })
+    const few = healthy({ end: (b) => (b.requests["GET /health"] = route(14, 2)) })
     expect(byId(triggers(few, defaults, baseline), "error_rate").status).toBe("skipped")
     expect(fired(few, baseline, { rollback_error_rate_min_requests: 0 })).toEqual(["error_rate"])
   })

@@ -1,15 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Either from "effect/Either"
-import { parse } from "../src/MetricsSnapshot.js"
 import { continuity } from "../src/Observations.js"
 import { errorRateSpan } from "../src/Watch.js"
-import { contractBody } from "./support/contract.js"
-
-const snapshot = (edit: (b: Record<string, any>) => void = () => {}) => {
-  const body = contractBody()
-  edit(body)
-  return Either.getOrThrow(parse(body, { allowMissingSections: true }))
-}
+import { snapshot } from "./support/contract.js"
+import { route } from "./support/metricsBody.js"
 
 const restart = (before: ReturnType<typeof snapshot>, after: ReturnType<typeof snapshot>) => {
   const result = continuity(before, after)
@@ -25,7 +19,7 @@ describe("continuity (an API restart between two snapshots)", () => {
       b.process.uptime_s = 180
       b.cache.episode_hits = 50
       b.requests["GET /health"].count = 9
-      b.requests["GET /metrics"] = { count: 1, errors: 0 }
+      b.requests["GET /metrics"] = route(1, 0)
     })
     expect(restart(before, later)).toBe("same process")
   })
@@ -58,7 +52,7 @@ describe("continuity (an API restart between two snapshots)", () => {
 })
 
 describe("the watch's error-rate window", () => {
-  const at = (count: number) => snapshot((b) => (b.requests = { "GET /health": { count, errors: 0 } }))
+  const at = (count: number) => snapshot((b) => (b.requests = { "GET /health": route(count, 0) }))
 
   it("reaches back to the latest snapshot that leaves at least the minimum of requests, else to the first", () => {
     const history = [at(0), at(40), at(80), at(120)]

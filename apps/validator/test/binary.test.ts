@@ -1,8 +1,10 @@
 import { spawn } from "node:child_process"
+import { readFileSync } from "node:fs"
 import { createServer } from "node:net"
+import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { validatorDir } from "./support/apiProcess.js"
-import { spawnCli } from "./support/cli.js"
+import { FROM_SOURCES, spawnCli } from "./support/cli.js"
 import { startStubApi } from "./support/stubApi.js"
 import { thresholdsFile } from "./support/thresholds.js"
 
@@ -57,7 +59,7 @@ describe.concurrent("the validator binary", { timeout: 60_000 }, () => {
     // The stub stores the batch at once and holds its answer back: the validator is interrupted mid-request.
     const api = await startStubApi({ batchDelayMs: 600_000 })
     try {
-      const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "run", "--url", api.url], {
+      const child = spawn(process.execPath, [...FROM_SOURCES, "run", "--url", api.url], {
         cwd: validatorDir,
         stdio: ["ignore", "pipe", "pipe"]
       })
@@ -71,5 +73,26 @@ describe.concurrent("the validator binary", { timeout: 60_000 }, () => {
     } finally {
       await api.close()
     }
+  })
+})
+
+// The bin as installed: package.json's bin, built, run with plain node (no tsx, no source condition).
+describe("the built bin", { timeout: 60_000 }, () => {
+  const { bin } = JSON.parse(readFileSync(join(validatorDir, "package.json"), "utf8")) as {
+    bin: Record<string, string>
+  }
+  const built = join(validatorDir, bin["memory-turso-validate"]!)
+
+  it("memory-turso-validate is dist/main.js with a node shebang: --help exits 0, an unreachable API exits 3", async () => {
+    expect(readFileSync(built, "utf8").split("\n")[0]).toBe("#!/usr/bin/env node")
+    const help = await spawnCli(["run", "--help"], {}, [built])
+    expect(help.code).toBe(0)
+    expect(help.stdout).toContain("--allow-missing-sections")
+    const port = await closedPort()
+    const down = await spawnCli(["run", "--url", `http://127.0.0.1:${port}`], {}, [built])
+    expect(down.code).toBe(3)
+    expect(down.stderr.trim()).toBe(
+      `error: the API at http://127.0.0.1:${port} is unreachable: GET /health: connect ECONNREFUSED 127.0.0.1:${port}`
+    )
   })
 })

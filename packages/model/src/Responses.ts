@@ -2,19 +2,25 @@ import * as Schema from "effect/Schema"
 import { SimilarityMatch } from "./Embedding.js"
 import { Identifier } from "./Identifier.js"
 
+/** The fields of a page of `plural`. */
+type PageFields<P extends string, S extends Schema.Schema.AnyNoContext> = { readonly [K in P]: Schema.Array$<S> } & {
+  readonly next_cursor: Schema.NullOr<typeof Schema.String>
+}
+
+/** The fields of a batch read of `plural`. */
+type BatchGetFields<P extends string, S extends Schema.Schema.AnyNoContext> = {
+  readonly [K in P]: Schema.Array$<S>
+} & {
+  readonly missing: Schema.Array$<typeof Identifier>
+}
+
 /** One page of a listing, newest first, and the cursor of the next page (`null` on the last). */
-export const pageOf = <P extends string>(plural: P, item: Schema.Schema.Any) =>
-  Schema.Struct({ [plural]: Schema.Array(item), next_cursor: Schema.NullOr(Schema.String) } as Record<
-    P | "next_cursor",
-    Schema.Schema.Any
-  >)
+export const pageOf = <P extends string, S extends Schema.Schema.AnyNoContext>(plural: P, item: S) =>
+  Schema.Struct({ [plural]: Schema.Array(item), next_cursor: Schema.NullOr(Schema.String) } as PageFields<P, S>)
 
 /** What a batch read found, in the order asked, and the ids it did not find. */
-export const batchGetOf = <P extends string>(plural: P, item: Schema.Schema.Any) =>
-  Schema.Struct({ [plural]: Schema.Array(item), missing: Schema.Array(Identifier) } as Record<
-    P | "missing",
-    Schema.Schema.Any
-  >)
+export const batchGetOf = <P extends string, S extends Schema.Schema.AnyNoContext>(plural: P, item: S) =>
+  Schema.Struct({ [plural]: Schema.Array(item), missing: Schema.Array(Identifier) } as BatchGetFields<P, S>)
 
 /** A batch write: how many records were stored, and their ids (generated ones included), in order. */
 export const BatchStored = Schema.Struct({ stored: Schema.NonNegativeInt, ids: Schema.Array(Identifier) }).annotations({

@@ -63,10 +63,20 @@ export const runCli = async (args: ReadonlyArray<string>): Promise<CliResult> =>
   return { code, stdout: out.join("\n"), stderr: err.join("\n") }
 }
 
-/** Runs the real binary (`node --import tsx src/main.ts`) as a child process. */
-export const spawnCli = (args: ReadonlyArray<string>, env: Record<string, string> = {}): Promise<CliResult> =>
+/** Node's arguments that run the validator from its sources (workspace packages from theirs too). */
+export const FROM_SOURCES = ["--conditions=@memory-turso/source", "--import", "tsx", "src/main.ts"] as const
+
+/**
+ * Runs the real binary as a child process: from its sources (`node --import tsx src/main.ts`), or whatever `entry`
+ * names (the built bin with plain node).
+ */
+export const spawnCli = (
+  args: ReadonlyArray<string>,
+  env: Record<string, string> = {},
+  entry: ReadonlyArray<string> = FROM_SOURCES
+): Promise<CliResult> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", ...args], {
+    const child = spawn(process.execPath, [...entry, ...args], {
       cwd: validatorDir,
       env: { ...process.env, NO_COLOR: "1", ...env },
       stdio: ["ignore", "pipe", "pipe"]

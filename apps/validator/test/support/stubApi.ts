@@ -1,6 +1,8 @@
 import { once } from "node:events"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
+import type { DbHealth, Health } from "@memory-turso/model"
+import { type MetricsBody, metricsBody } from "./metricsBody.js"
 
 /**
  * A small HTTP server that serves the routes the validator uses (`/health`, `/db-health`, `/metrics`,
@@ -20,9 +22,12 @@ export interface StubOptions {
   rssBytes?: number
   /** pool.timeouts grows by one per /metrics read when set. */
   poolTimeoutsGrow?: boolean
-  /** Every GET /health answers this status (a function: called with the 1-based number of the request). */
+  /**
+   * Every GET /health answers this status, with a `Health` body as the API's 503 does (a function: called with the
+   * 1-based number of the request).
+   */
   healthStatus?: number | ((call: number) => number)
-  /** Rewrites the /metrics body before it is sent (to remove or break fields). */
+  /** Rewrites (a copy of) the /metrics body before it is sent, to remove or break fields. */
   metrics?: (body: Record<string, any>) => unknown
   /** Never answers /health. */
   hang?: boolean
@@ -86,54 +91,37 @@ export const startStubApi = async (options: StubOptions = {}): Promise<StubApi> 
     res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body))
   }
 
-  const metricsBody = () => {
+  const metrics = () => {
     if (options.poolTimeoutsGrow) poolTimeouts++
-    const c = options.cache ?? "working"
-    const total = cache.hits + cache.misses
-    const body: Record<string, any> = {
-      cache:
-        c === "disabled"
-          ? { enabled: false }
-          : {
-              enabled: true,
-              hit_rate: total === 0 ? 0 : cache.hits / total,
-              episode_hit_rate: total === 0 ? 0 : cache.hits / total,
-              pattern_hit_rate: 0,
-              query_hit_rate: 0,
-              episode_hits: cache.hits,
-              episode_misses: cache.misses
-            },
-      compression: {
-        enabled: true,
-        ratio: bytesIn === 0 ? 1 : bytesOut / bytesIn,
-        savings: bytesIn === 0 ? 0 : 1 - bytesOut / bytesIn,
-        bytes_in: bytesIn,
-        bytes_out: bytesOut
-      },
-      pool: { enabled: true, active: 1, idle: 3, max: 4, utilization: 0.25, waiting: 0, timeouts: poolTimeouts },
-      connection_pool: {
-        enabled: true,
-        active: 1,
-        idle: 3,
-        max: 4,
-        utilization: 0.25,
-        waiting: 0,
-        timeouts: poolTimeouts
-      },
-      keepalive: {
-        enabled: true,
-        connections_created: 4,
-        connections_refreshed: 0,
-        stale_detected: 0,
-        stale_rate: 0.01,
-        avg_time_saved_ms: 40
-      },
-      prepared_statements: { enabled: false },
+    const body: MetricsBody = metricsBody({
+      cache: options.cache === "disabled" ? "disabled" : { hits: cache.hits, misses: cache.misses },
+      compression: { bytes_in: bytesIn, bytes_out: bytesOut },
+      poolTimeouts,
+      staleRate: 0.01,
       requests: routes,
       process: { rss_bytes: options.rssBytes ?? 150 * 1024 * 1024, heap_used_bytes: 40 * 1024 * 1024, uptime_s: 12 }
-    }
-    return options.metrics === undefined ? body : options.metrics(body)
+    })
+    return options.metrics === undefined ? body : options.metrics(structuredClone(body))
   }
+
+  const features = {
+    keepalive: true,
+    compression: true,
+    cache: options.cache !== "disabled",
+    prepared_statements: false,
+    batch_operations: true
+  } as const
+  const health = (status: number): typeof Health.Encoded => ({
+    status: status === 200 ? "healthy" : "unhealthy",
+    optimizations: "enabled",
+    features
+  })
+  const dbHealth = (): typeof DbHealth.Encoded => ({
+    ...health(200),
+    database: "remote",
+    latency_ms: 0.1,
+    counts: { episodes: episodes.size, patterns: 0, heuristics: 0, embeddings: 0 }
+  })
 
   const server = createServer(async (req, res) => {
     authorizations.push(req.headers.authorization)
@@ -148,10 +136,10 @@ export const startStubApi = async (options: StubOptions = {}): Promise<StubApi> 
       if (options.hang) return
       const status =
         typeof options.healthStatus === "function" ? options.healthStatus(hits[route]!) : (options.healthStatus ?? 200)
-      return send(res, route, status, { status: status === 200 ? "healthy" : "unhealthy" })
+      return send(res, route, status, health(status))
     }
-    if (route === "GET /db-health") return send(res, route, 200, { status: "healthy", latency_ms: 0.1 })
-    if (route === "GET /metrics") return send(res, route, 200, metricsBody())
+    if (route === "GET /db-health") return send(res, route, 200, dbHealth())
+    if (route === "GET /metrics") return send(res, route, 200, metrics())
     if (route === "POST /episodes/batch") {
       const text = await readBody(req)
       const list = (JSON.parse(text) as { episodes: Array<{ episode_id: string }> }).episodes
