@@ -41,14 +41,12 @@ const rejection = async (promise: Promise<unknown>): Promise<MemoryStoreError> =
 }
 
 describe("createMemoryStore", () => {
-  it("the README example: put, get, list, close", async () => {
-    // --- the README's example, as written there ---
+  it("put, get, list, close (the README's own example runs in tests/packaging)", async () => {
     const store = await createMemoryStore({ url: file() })
     await store.episodes.put({ episode_id: "e1", task_description: "fix the flaky test", tags: ["ci"] })
     const episode = await store.episodes.get("e1")
     const page = await store.episodes.list({ tags: ["ci"], limit: 10 })
     await store.close()
-    // ---
     expect(episode).toMatchObject({ episode_id: "e1", task_type: "other", tags: ["ci"], steps: [] })
     expect(page.items.map((e) => e.episode_id)).toEqual(["e1"])
     expect(page.next_cursor).toBeNull()
