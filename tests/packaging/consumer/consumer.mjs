@@ -61,12 +61,25 @@ const steps = {
       listed: page.items.map((episode) => episode.episode_id).sort(),
       afterClose: afterClose instanceof MemoryStoreError ? afterClose.code : String(afterClose)
     }
-  }
+  },
 
-  // client: (d) @memory-turso/client against the built API the test started (its URL in MEMORY_TURSO_URL). Not
-  // written yet: the client package is being written on another branch. Its merge adds the step here (store three
-  // episodes through the client, read one, list them, and return the same counts as the store step), and the test
-  // "client" in test/pack.test.ts, skipped until packages/client exists, then runs it.
+  // (d) @memory-turso/client against the built API the test started (its URL in MEMORY_TURSO_URL).
+  client: async () => {
+    const { ApiError, createClient } = await import("@memory-turso/client")
+    const client = createClient({ url: process.env.MEMORY_TURSO_URL })
+    const { stored } = await client.episodes.putMany(
+      ["e1", "e2", "e3"].map((episode_id) => ({ episode_id, task_description: `task ${episode_id}`, tags: ["ci"] }))
+    )
+    const got = await client.episodes.get("e2")
+    const page = await client.episodes.list({ tags: ["ci"], limit: 10 })
+    const missing = await client.episodes.get("e9").catch((error) => error)
+    return {
+      stored,
+      got: got.episode_id,
+      listed: page.items.map((episode) => episode.episode_id).sort(),
+      missing: missing instanceof ApiError ? `${missing.status} ${missing.code}` : String(missing)
+    }
+  }
 }
 
 const installed = readdirSync(join(process.cwd(), "node_modules", "@memory-turso")).map(

@@ -5,7 +5,7 @@ import { join } from "node:path"
 import { pathToFileURL } from "node:url"
 import { startTestServer, type TestServer } from "@memory-turso/testkit"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { described, exec, plainEnv, publishable } from "./support.js"
+import { described, exec, plainEnv, publishable, type RunningApi, startApi } from "./support.js"
 
 // Each publishable package's README starts with its install command and an example. The example is a file of this
 // project, examples/<package>.ts, type-checked with the project and copied into the README verbatim: a change to
@@ -16,10 +16,14 @@ const examples = join(import.meta.dirname, "..", "examples")
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href
 const work = mkdtempSync(join(tmpdir(), "memory-turso-readme-"))
 let server: TestServer | undefined
+let api: RunningApi | undefined
 beforeAll(async () => {
   server = await startTestServer()
+  // The API for the client's example: the built one, on a database of its own.
+  api = await startApi(`file:${join(work, "api.db")}`)
 })
 afterAll(async () => {
+  await api?.stop()
   await server?.destroy()
   rmSync(work, { recursive: true, force: true })
 })
@@ -60,8 +64,8 @@ describe.each(publishable())("the README of $name", ({ name, short, dir }) => {
     const cwd = mkdtempSync(join(work, `${short}-`))
     const result = await exec(process.execPath, ["--conditions=@memory-turso/source", "--import", tsx, example], {
       cwd,
-      // A remote database for the examples that need one (keep-alive): the libSQL test server.
-      env: plainEnv({ TURSO_DB_URL: server!.url })
+      // A remote database for the examples that need one (keep-alive): the libSQL test server; the API for the client.
+      env: plainEnv({ TURSO_DB_URL: server!.url, MEMORY_TURSO_URL: api!.url })
     })
     expect(result.code, described(result)).toBe(0)
     expect(result.stdout.trimEnd().split("\n")).toEqual(expected)
