@@ -11,6 +11,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
+import packageJson from "../package.json" with { type: "json" }
 import * as ApiClient from "./ApiClient.js"
 import * as ExitCode from "./ExitCode.js"
 import * as Present from "./Present.js"
@@ -223,7 +224,7 @@ const validator = Command.make("validator").pipe(
   Command.withSubcommands([runCommand, watchCommand])
 )
 
-const cli = Command.run(validator, { name: "memory-turso validator", version: "0.0.0" })
+const cli = Command.run(validator, { name: "memory-turso validator", version: packageJson.version })
 
 /**
  * Runs the CLI on `argv` (as `process.argv`: runtime and script first) and answers the exit code: 0 pass,

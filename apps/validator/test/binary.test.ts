@@ -78,16 +78,19 @@ describe.concurrent("the validator binary", { timeout: 60_000 }, () => {
 
 // The bin as installed: package.json's bin, built, run with plain node (no tsx, no source condition).
 describe("the built bin", { timeout: 60_000 }, () => {
-  const { bin } = JSON.parse(readFileSync(join(validatorDir, "package.json"), "utf8")) as {
+  const { bin, version } = JSON.parse(readFileSync(join(validatorDir, "package.json"), "utf8")) as {
     bin: Record<string, string>
+    version: string
   }
   const built = join(validatorDir, bin["memory-turso-validate"]!)
 
-  it("memory-turso-validate is dist/main.js with a node shebang: --help exits 0, an unreachable API exits 3", async () => {
+  it("memory-turso-validate is dist/main.js with a node shebang: --help exits 0, --version is the package's, an unreachable API exits 3", async () => {
     expect(readFileSync(built, "utf8").split("\n")[0]).toBe("#!/usr/bin/env node")
     const help = await spawnCli(["run", "--help"], {}, [built])
     expect(help.code).toBe(0)
     expect(help.stdout).toContain("--allow-missing-sections")
+    const shown = await spawnCli(["--version"], {}, [built])
+    expect(shown.stdout.trim()).toBe(version)
     const port = await closedPort()
     const down = await spawnCli(["run", "--url", `http://127.0.0.1:${port}`], {}, [built])
     expect(down.code).toBe(3)
