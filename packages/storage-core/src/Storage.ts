@@ -11,24 +11,24 @@ import type {
 } from "@memory-turso/model"
 import { Episode, Heuristic, Pattern } from "@memory-turso/model"
 import { Database, type DatabaseFailure, type InvalidDatabaseUrl, type MissingAuthToken } from "@memory-turso/pool"
-import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as CanonicalJson from "./CanonicalJson.js"
+import { COUNTS, heuristics, patterns } from "./internal/catalogSql.js"
 import { decodeCursor } from "./internal/cursor.js"
 import * as Dictionaries from "./internal/dictionaries.js"
 import { makeDocumentStore } from "./internal/documentStore.js"
-import { documentSql, list, upsert } from "./internal/documentTable.js"
-import * as EmbeddingSql from "./internal/embeddingSql.js"
+import { list, upsert } from "./internal/documentTable.js"
+import { makeEmbeddingStore } from "./internal/embeddingStore.js"
 import { queryEpisodes } from "./internal/episodeQuery.js"
 import { episodes, upsertEpisode } from "./internal/episodeSql.js"
 import { codecPayload } from "./internal/payload.js"
 import { migrate } from "./Migrations.js"
 import { CompressionPolicy, type Options } from "./StorageConfig.js"
-import { type CorruptPayload, type DictionaryUnavailable, type InvalidCursor, NotFound } from "./StorageError.js"
+import type { CorruptPayload, DictionaryUnavailable, InvalidCursor, NotFound } from "./StorageError.js"
 
 /** One page of results and the cursor of the next page, if any. */
 export interface Page<A> {
@@ -57,20 +57,6 @@ export const EpisodeJson = CanonicalJson.make(Episode)
 export const PatternJson = CanonicalJson.make(Pattern)
 export const HeuristicJson = CanonicalJson.make(Heuristic)
 
-const patterns = documentSql({
-  table: "patterns",
-  id: "pattern_id",
-  columns: ["pattern_type", "success_rate", "occurrence_count"],
-  orderBy: "created_at"
-})
-
-const heuristics = documentSql({
-  table: "heuristics",
-  id: "heuristic_id",
-  columns: ["confidence"],
-  orderBy: "created_at"
-})
-
 /** How many records of each kind the store holds. */
 export interface Counts {
   readonly episodes: number
@@ -78,11 +64,6 @@ export interface Counts {
   readonly heuristics: number
   readonly embeddings: number
 }
-
-const COUNTS = `SELECT (SELECT count(*) FROM episodes WHERE namespace = ?1) AS episodes,
-  (SELECT count(*) FROM patterns WHERE namespace = ?1) AS patterns,
-  (SELECT count(*) FROM heuristics WHERE namespace = ?1) AS heuristics,
-  (SELECT count(*) FROM embeddings WHERE namespace = ?1) AS embeddings`
 
 /**
  * Builds the storage operations over the `Database` and `Codec` services, after bringing the schema up to date.
@@ -133,6 +114,8 @@ export const make = Effect.fn("Storage.make")(function* (options: Options = {}) 
     ]
   })
 
+  const embeddingStore = makeEmbeddingStore(db)
+
   const cursorOf = (namespace: Namespace, cursor: string | undefined) =>
     cursor === undefined ? Effect.succeed(undefined) : decodeCursor(namespace, cursor)
 
@@ -182,39 +165,7 @@ export const make = Effect.fn("Storage.make")(function* (options: Options = {}) 
       return yield* heuristicStore.page(namespace, list(heuristics, namespace, [], after, query.limit), query.limit)
     }),
 
-    upsertEmbedding: Effect.fn("Storage.upsertEmbedding")(function* (namespace: Namespace, embedding: Embedding) {
-      const now = yield* Clock.currentTimeMillis
-      const result = yield* db.execute(EmbeddingSql.upsertEmbedding(namespace, embedding, now))
-      if (result.rowsAffected === 0) {
-        return yield* Effect.fail(new NotFound({ entity: embedding.item_type, id: embedding.item_id }))
-      }
-      return embedding
-    }),
-    getEmbedding: Effect.fn("Storage.getEmbedding")(function* (
-      namespace: Namespace,
-      itemType: ItemType,
-      itemId: string
-    ) {
-      const result = yield* db.execute(EmbeddingSql.selectEmbedding(namespace, itemType, itemId))
-      const row = result.rows[0]
-      if (row === undefined)
-        return yield* Effect.fail(new NotFound({ entity: "embedding", id: `${itemType}/${itemId}` }))
-      return EmbeddingSql.embeddingOf(row)
-    }),
-    deleteEmbedding: Effect.fn("Storage.deleteEmbedding")(function* (
-      namespace: Namespace,
-      itemType: ItemType,
-      itemId: string
-    ) {
-      const result = yield* db.execute(EmbeddingSql.deleteEmbedding(namespace, itemType, itemId))
-      if (result.rowsAffected === 0) {
-        return yield* Effect.fail(new NotFound({ entity: "embedding", id: `${itemType}/${itemId}` }))
-      }
-    }),
-    searchEmbeddings: Effect.fn("Storage.searchEmbeddings")(function* (namespace: Namespace, query: SimilarityQuery) {
-      const result = yield* db.execute(EmbeddingSql.searchEmbeddings(namespace, query))
-      return result.rows.map(EmbeddingSql.matchOf)
-    }),
+    ...embeddingStore,
 
     counts: Effect.fn("Storage.counts")(function* (namespace: Namespace) {
       const result = yield* db.execute({ sql: COUNTS, args: [namespace] })
