@@ -20,7 +20,7 @@ const check = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
     const child = spawn(
       process.execPath,
       ["--conditions=@memory-turso/source", "--import", "tsx", "src/main.ts", ...args, "--check"],
-      { cwd: join(import.meta.dirname, ".."), env: { PATH: process.env["PATH"] ?? "", ...env }, timeout: 30_000 }
+      { cwd: join(import.meta.dirname, ".."), env: { PATH: process.env["PATH"] ?? "", ...env }, timeout: 90_000 }
     )
     let stdout = ""
     let stderr = ""
@@ -70,7 +70,10 @@ const bad: ReadonlyArray<readonly [string, string | undefined, Record<string, st
   ]
 ]
 
-describe.concurrent("invalid configuration stops start-up with exit code 2 and one message per problem", () => {
+// Each case starts a Node process through tsx (seconds each on a loaded 2-core machine): generous timeouts.
+describe.concurrent("invalid configuration stops start-up with exit code 2 and one message per problem", {
+  timeout: 180_000
+}, () => {
   it.each(bad)("%s", async (name, toml, env, message) => {
     const args = toml === undefined ? [] : ["--config", file(`${name.replace(/\W+/g, "-")}.toml`, toml)]
     const result = await check(args, env)
@@ -122,7 +125,7 @@ describe.concurrent("invalid configuration stops start-up with exit code 2 and o
 const HASH = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 const token = (fields: string) => `[[auth.tokens]]\n${fields}\n`
 
-describe.concurrent("[auth]", () => {
+describe.concurrent("[auth]", { timeout: 180_000 }, () => {
   it("a non-loopback host without tokens stops start-up: exit 2, one line naming auth.tokens", async () => {
     for (const env of [{ HOST: "0.0.0.0" }, { HOST: "10.1.2.3" }]) {
       const result = await check([], env)
