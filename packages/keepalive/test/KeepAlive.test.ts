@@ -182,7 +182,8 @@ describe("keep-alive: stale connections (TestClock)", () => {
 
   it.scoped("a stale connection whose socket the server closed is replaced, not probed", () =>
     Effect.gen(function* () {
-      const srv = yield* server({ network: { idle_timeout_ms: 50 } })
+      // Long enough that a loaded machine sends the first request before the server closes the fresh socket.
+      const srv = yield* server({ network: { idle_timeout_ms: 300 } })
       const { db, keepAlive, pool } = yield* stack(
         srv.url,
         { stale_threshold_secs: 60, enable_proactive_ping: false },
