@@ -1,6 +1,6 @@
 /**
  * Pool exhaustion: 10x `max_connections` concurrent requests (reads and writes) against the test server with
- * 400 ms of latency per round trip, so most of them queue for a connection. Every request must end within the
+ * 250 ms of latency per round trip, so most of them queue for a connection. Every request must end within the
  * acquire timeout (`connection_timeout_secs`) + 1 s, answered 2xx or a typed 503 `pool_timeout`: no other 5xx, no
  * request left without an answer.
  */
@@ -15,7 +15,7 @@ import { bump, resultOf, tally } from "../Report.js"
 const MAX_CONNECTIONS = 4
 const ACQUIRE_TIMEOUT_S = 2
 const REQUESTS = 10 * MAX_CONNECTIONS
-const RTT_MS = 400
+const RTT_MS = 250
 const LIMIT_MS = (ACQUIRE_TIMEOUT_S + 1) * 1000
 /** An answer later than this is a hang. */
 const HANG_MS = 30_000
