@@ -8,7 +8,7 @@ import { Episode, type EpisodeInput } from "@memory-turso/model"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import type { RunningApi } from "./ApiProcess.js"
-import { type Answer, jsonOf } from "./Http.js"
+import { type Answer, isSuccess, jsonOf, jsonRequest, send, statusLabel } from "./Http.js"
 
 /** The typed client of a running API, in the suite's namespace (reads retried twice, as the client does). */
 export const clientOf = (api: RunningApi): MemoryClient =>
@@ -76,4 +76,12 @@ export const readEpisodes = async (
     for (const item of items) found.set(item.episode_id, item)
   }
   return found
+}
+
+/** Stores episodes one by one (`POST /episodes`); throws on the first that is not acknowledged. */
+export const storeEpisodes = async (api: RunningApi, inputs: ReadonlyArray<EpisodeInput>): Promise<void> => {
+  for (const input of inputs) {
+    const answer = await send(api.url, jsonRequest(api.token, "POST", "/episodes", input))
+    if (!isSuccess(answer)) throw new Error(`storing ${input.episode_id} answered ${statusLabel(answer)}`)
+  }
 }

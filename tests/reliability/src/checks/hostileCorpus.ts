@@ -3,14 +3,13 @@
  * request must get the status its entry expects, a typed 4xx (a JSON error body whose code the model knows, with
  * that code's status), never a 5xx; and records stored before must read back byte-identical after.
  */
-
-import { join } from "node:path"
 import * as corpus from "../../../../apps/api/test/hostileRequests.js"
-import { type RunningApi, startApi } from "../ApiProcess.js"
+import type { RunningApi } from "../ApiProcess.js"
 import type { Check } from "../Check.js"
 import { authorized, type Request, send, statusLabel, typedErrorCode } from "../Http.js"
 import { clientOf, episodeInput } from "../Records.js"
 import { examples, resultOf } from "../Report.js"
+import { withEmbedded } from "../Stack.js"
 
 const NAME = "adversarial corpus"
 
@@ -92,13 +91,13 @@ const snapshot = async (api: RunningApi): Promise<ReadonlyArray<string>> =>
 export const hostileCorpusCheck: Check = {
   id: "hostile",
   name: NAME,
-  run: async ({ workDir }) => {
-    const requests = entries()
-    let api: RunningApi | undefined
-    try {
-      api = await startApi({ workDir, label: "hostile", databaseUrl: `file:${join(workDir, "hostile.db")}` })
+  run: (context) =>
+    withEmbedded(context, "hostile", async (start) => {
+      const requests = entries()
+      const api = await start("hostile")
       await seed(api)
       const before = await snapshot(api)
+      if (before.some((read) => !read.startsWith("200 "))) throw new Error("the earlier data does not read back")
       const wrong: Array<string> = []
       let typed4xx = 0
       let serverErrors = 0
@@ -110,7 +109,9 @@ export const hostileCorpusCheck: Check = {
         if (is4xx && code !== undefined) typed4xx++
         if (status !== null && status >= 500) serverErrors++
         if (status !== entry.expectStatus || !is4xx || code === undefined)
-          wrong.push(`${entry.name} (${statusLabel(answer)} ${code ?? "untyped"}, expected ${entry.expectStatus})`)
+          wrong.push(
+            `${entry.name} (${is4xx || (status ?? 0) >= 500 ? `${status} ${code ?? "untyped"}` : statusLabel(answer)}, expected ${entry.expectStatus})`
+          )
       }
       const after = await snapshot(api)
       const changed = SNAPSHOT_PATHS.filter((_, i) => before[i] !== after[i])
@@ -122,8 +123,5 @@ export const hostileCorpusCheck: Check = {
         [wrong.length > 0, `${wrong.length} not a typed 4xx as expected: ${examples(wrong, 12)}`],
         [changed.length > 0, `earlier data changed: ${examples(changed)}`]
       ])
-    } finally {
-      await api?.stop()
-    }
-  }
+    })
 }

@@ -4,16 +4,14 @@
  * and every batch written so far is read back: an acknowledged batch must be present in full (each episode as
  * sent); no batch may be present in part (0 or 10 of its episodes), acknowledged or not.
  */
-import { randomBytes } from "node:crypto"
-import { join } from "node:path"
 import { setTimeout as sleep } from "node:timers/promises"
 import type { EpisodeInput } from "@memory-turso/model"
-import { startTestServer, type TestServer } from "@memory-turso/testkit"
-import { type RunningApi, startApi } from "../ApiProcess.js"
-import type { Check, SuiteContext } from "../Check.js"
+import type { RunningApi } from "../ApiProcess.js"
+import type { Check } from "../Check.js"
 import { isSuccess, jsonRequest, send } from "../Http.js"
 import { clientOf, episodeInput, holds, readEpisodes } from "../Records.js"
-import { count, examples, resultOf } from "../Report.js"
+import { type CheckResult, count, examples, resultOf } from "../Report.js"
+import { type ApiStarter, withEmbedded, withTestServer } from "../Stack.js"
 import { waitUntil } from "../WriteLoad.js"
 
 const KILLS = 5
@@ -75,54 +73,46 @@ const writeUntilKilled = async (api: RunningApi, batches: Array<Batch>) => {
   await Promise.all(writers)
 }
 
+/** The rounds: start, read everything back, write until killed; then a last start and read-back. */
+const rounds = async (name: string, mode: string, start: ApiStarter): Promise<CheckResult> => {
+  const batches: Array<Batch> = []
+  const findings: Findings = { partial: new Set(), lost: new Set(), changed: new Set() }
+  let present = new Map<number, number>()
+  for (let round = 0; round <= KILLS; round++) {
+    const api = await start(`kill-${mode}-${round}`)
+    present = await verify(api, batches, findings)
+    if (round < KILLS) await writeUntilKilled(api, batches)
+  }
+  const acknowledged = batches.filter((batch) => batch.outcome === "acknowledged").length
+  const unknown = batches.filter((batch) => batch.outcome === "unknown")
+  const unknownStored = unknown.filter((batch) => present.get(batch.k) === BATCH_SIZE).length
+  const unknownAbsent = unknown.filter((batch) => present.get(batch.k) === 0).length
+  const refused = batches.filter((batch) => batch.outcome === "refused").length
+  const fine = findings.lost.size === 0 && findings.changed.size === 0
+  const figures =
+    `${count(KILLS, "kill")}, ${acknowledged} acknowledged batches of ${BATCH_SIZE} ` +
+    `${fine ? "all present in full" : `(${findings.lost.size} not in full, ${findings.changed.size} changed)`}, ` +
+    `${findings.partial.size} partial; ${unknown.length} in flight at a kill (${unknownStored} stored in full, ` +
+    `${unknownAbsent} absent)` +
+    (refused > 0 ? `, ${refused} refused` : "")
+  const label = (set: Set<number>) => examples([...set].map((k) => `b${k}`))
+  return resultOf(name, figures, [
+    [findings.lost.size > 0, `acknowledged batches missing episodes: ${label(findings.lost)}`],
+    [findings.changed.size > 0, `acknowledged batches with changed episodes: ${label(findings.changed)}`],
+    [findings.partial.size > 0, `batches present in part: ${label(findings.partial)}`],
+    [acknowledged === 0, "no batch was acknowledged"]
+  ])
+}
+
 const killCheck = (mode: "embedded" | "remote"): Check => {
   const name = `kill -9 ${mode}`
   return {
     id: `kill-${mode}`,
     name,
-    run: async ({ workDir }: SuiteContext) => {
-      const databaseToken = randomBytes(16).toString("hex")
-      const server: TestServer | undefined =
-        mode === "remote" ? await startTestServer({ authToken: databaseToken }) : undefined
-      const database =
-        server === undefined
-          ? { databaseUrl: `file:${join(workDir, "kill-embedded.db")}` }
-          : { databaseUrl: server.url, databaseToken }
-      const batches: Array<Batch> = []
-      const findings: Findings = { partial: new Set(), lost: new Set(), changed: new Set() }
-      let api: RunningApi | undefined
-      let present = new Map<number, number>()
-      try {
-        for (let round = 0; round <= KILLS; round++) {
-          api = await startApi({ workDir, label: `kill-${mode}-${round}`, ...database })
-          present = await verify(api, batches, findings)
-          if (round === KILLS) break
-          await writeUntilKilled(api, batches)
-        }
-      } finally {
-        await api?.stop()
-        await server?.destroy()
-      }
-      const acknowledged = batches.filter((batch) => batch.outcome === "acknowledged").length
-      const unknown = batches.filter((batch) => batch.outcome === "unknown")
-      const unknownStored = unknown.filter((batch) => present.get(batch.k) === BATCH_SIZE).length
-      const unknownAbsent = unknown.filter((batch) => present.get(batch.k) === 0).length
-      const refused = batches.filter((batch) => batch.outcome === "refused").length
-      const fine = findings.lost.size === 0 && findings.changed.size === 0
-      const figures =
-        `${count(KILLS, "kill")}, ${acknowledged} acknowledged batches of ${BATCH_SIZE} ` +
-        `${fine ? "all present in full" : `(${findings.lost.size} not in full, ${findings.changed.size} changed)`}, ` +
-        `${findings.partial.size} partial; ${unknown.length} in flight at a kill (${unknownStored} stored in full, ` +
-        `${unknownAbsent} absent)` +
-        (refused > 0 ? `, ${refused} refused` : "")
-      const label = (set: Set<number>) => examples([...set].map((k) => `b${k}`))
-      return resultOf(name, figures, [
-        [findings.lost.size > 0, `acknowledged batches missing episodes: ${label(findings.lost)}`],
-        [findings.changed.size > 0, `acknowledged batches with changed episodes: ${label(findings.changed)}`],
-        [findings.partial.size > 0, `batches present in part: ${label(findings.partial)}`],
-        [acknowledged === 0, "no batch was acknowledged"]
-      ])
-    }
+    run: (context) =>
+      mode === "remote"
+        ? withTestServer(context, (_, start) => rounds(name, mode, start))
+        : withEmbedded(context, "kill-embedded", (start) => rounds(name, mode, start))
   }
 }
 

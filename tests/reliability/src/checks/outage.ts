@@ -6,14 +6,12 @@
  * - answers during the outage are 503 with `Retry-After`;
  * - the service recovers within 1 s of the database returning (first acknowledged write after it).
  */
-import { randomBytes } from "node:crypto"
 import { setTimeout as sleep } from "node:timers/promises"
-import { startTestServer } from "@memory-turso/testkit"
-import { type RunningApi, startApi } from "../ApiProcess.js"
 import type { Check } from "../Check.js"
 import { isSuccess, statusLabel, typedErrorCode } from "../Http.js"
 import { canonical, clientOf, episodeOf, readEpisodes } from "../Records.js"
 import { bump, examples, resultOf, tally } from "../Report.js"
+import { withTestServer } from "../Stack.js"
 import { startWriteLoad, type Write, waitUntil } from "../WriteLoad.js"
 
 const WRITERS = 8
@@ -53,16 +51,8 @@ const evaluate = (writes: ReadonlyArray<Write>, downAt: number, upAt: number) =>
 export const outageCheck: Check = {
   id: "outage",
   name: NAME,
-  run: async ({ workDir }) => {
-    const databaseToken = randomBytes(16).toString("hex")
-    const server = await startTestServer({ authToken: databaseToken })
-    const apis: Array<RunningApi> = []
-    const start = async (label: string) => {
-      const api = await startApi({ workDir, label, databaseUrl: server.url, databaseToken })
-      apis.push(api)
-      return api
-    }
-    try {
+  run: (context) =>
+    withTestServer(context, async (server, start) => {
       const api = await start("outage")
       const load = startWriteLoad(api, WRITERS, "o")
       await sleep(BEFORE_MS)
@@ -117,9 +107,5 @@ export const outageCheck: Check = {
         [!(recoveryMs <= RECOVERY_LIMIT_MS), `recovery took longer than ${RECOVERY_LIMIT_MS} ms`],
         [phases.get("after") === 0, "no write acknowledged after the outage"]
       ])
-    } finally {
-      for (const api of apis) await api.stop()
-      await server.destroy()
-    }
-  }
+    })
 }

@@ -4,13 +4,11 @@
  * acquire timeout (`connection_timeout_secs`) + 1 s, answered 2xx or a typed 503 `pool_timeout`: no other 5xx, no
  * request left without an answer.
  */
-import { randomBytes } from "node:crypto"
-import { startTestServer } from "@memory-turso/testkit"
-import { type RunningApi, startApi } from "../ApiProcess.js"
 import type { Check } from "../Check.js"
 import { type Answer, authorized, isSuccess, jsonRequest, send, statusLabel, typedErrorCode } from "../Http.js"
-import { episodeInput } from "../Records.js"
+import { episodeInput, storeEpisodes } from "../Records.js"
 import { bump, resultOf, tally } from "../Report.js"
+import { withTestServer } from "../Stack.js"
 
 const MAX_CONNECTIONS = 4
 const ACQUIRE_TIMEOUT_S = 2
@@ -30,41 +28,28 @@ const outcome = (answer: Answer): string =>
 export const poolExhaustionCheck: Check = {
   id: "pool",
   name: NAME,
-  run: async ({ workDir }) => {
-    const databaseToken = randomBytes(16).toString("hex")
-    const server = await startTestServer({ authToken: databaseToken })
-    let api: RunningApi | undefined
-    try {
+  run: (context) =>
+    withTestServer(context, async (server, start) => {
       // No cache (reads reach the pool) and no keep-alive pings (they would take connections too).
-      api = await startApi({
-        workDir,
-        label: "pool",
-        databaseUrl: server.url,
-        databaseToken,
-        sections: {
-          connection_pool: { max_connections: MAX_CONNECTIONS, connection_timeout_secs: ACQUIRE_TIMEOUT_S },
-          cache: { enabled: false },
-          keepalive: { enabled: false }
-        }
+      const api = await start("pool", {
+        connection_pool: { max_connections: MAX_CONNECTIONS, connection_timeout_secs: ACQUIRE_TIMEOUT_S },
+        cache: { enabled: false },
+        keepalive: { enabled: false }
       })
-      const running = api
       const seeded = Array.from({ length: REQUESTS / 2 }, (_, i) => episodeInput(`p-${i}`, "pool record"))
-      for (const input of seeded) {
-        const answer = await send(running.url, jsonRequest(running.token, "POST", "/episodes", input))
-        if (!isSuccess(answer)) throw new Error(`seeding ${input.episode_id} answered ${statusLabel(answer)}`)
-      }
+      await storeEpisodes(api, seeded)
       server.configure({ rtt_ms: RTT_MS })
       const answers = await Promise.all(
         Array.from({ length: REQUESTS }, (_, i) =>
           i % 2 === 0
-            ? send(running.url, {
+            ? send(api.url, {
                 method: "GET",
                 path: `/episodes/${seeded[i / 2]!.episode_id}`,
-                headers: authorized(running.token),
+                headers: authorized(api.token),
                 timeoutMs: HANG_MS
               })
-            : send(running.url, {
-                ...jsonRequest(running.token, "POST", "/episodes", episodeInput(`p-new-${i}`, "pool write")),
+            : send(api.url, {
+                ...jsonRequest(api.token, "POST", "/episodes", episodeInput(`p-new-${i}`, "pool write")),
                 timeoutMs: HANG_MS
               })
         )
@@ -90,9 +75,5 @@ export const poolExhaustionCheck: Check = {
         [wrong > 0, `${wrong} answers neither 2xx nor a typed 503 pool_timeout`],
         [timeouts.length === 0, "no pool_timeout answer (the pool was never exhausted)"]
       ])
-    } finally {
-      await api?.stop()
-      await server.destroy()
-    }
-  }
+    })
 }

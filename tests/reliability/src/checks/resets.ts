@@ -6,15 +6,16 @@
  * the server must absorb every reset (retrying what is safe to retry), so 0 operations may fail, and every record
  * reads back as written.
  */
-import { randomBytes, randomUUID } from "node:crypto"
+import { randomUUID } from "node:crypto"
 import { setTimeout as sleep } from "node:timers/promises"
 import type { EpisodeInput } from "@memory-turso/model"
-import { type FaultSpec, startTestServer } from "@memory-turso/testkit"
-import { type RunningApi, startApi } from "../ApiProcess.js"
+import type { FaultSpec } from "@memory-turso/testkit"
+import type { RunningApi } from "../ApiProcess.js"
 import type { Check } from "../Check.js"
 import { type Answer, authorized, isSuccess, jsonOf, jsonRequest, send, statusLabel } from "../Http.js"
-import { episodeInput, holds } from "../Records.js"
+import { episodeInput, holds, storeEpisodes } from "../Records.js"
 import { bump, count, examples, resultOf, tally } from "../Report.js"
+import { withTestServer } from "../Stack.js"
 
 const RECORDS = 40
 const WORKERS = 6
@@ -82,25 +83,12 @@ const operate = async (api: RunningApi, operation: Operation, inputs: ReadonlyAr
 export const resetsCheck: Check = {
   id: "resets",
   name: NAME,
-  run: async ({ workDir }) => {
-    const databaseToken = randomBytes(16).toString("hex")
-    const server = await startTestServer({ authToken: databaseToken })
-    let api: RunningApi | undefined
-    try {
+  run: (context) =>
+    withTestServer(context, async (server, start) => {
       // No cache: every read goes to the database.
-      api = await startApi({
-        workDir,
-        label: "resets",
-        databaseUrl: server.url,
-        databaseToken,
-        sections: { cache: { enabled: false } }
-      })
-      const running = api
+      const api = await start("resets", { cache: { enabled: false } })
       const inputs = Array.from({ length: RECORDS }, (_, i) => episodeInput(`r-${i}`, "reset record"))
-      for (const input of inputs) {
-        const answer = await send(running.url, jsonRequest(running.token, "POST", "/episodes", input))
-        if (!isSuccess(answer)) throw new Error(`seeding ${input.episode_id} answered ${statusLabel(answer)}`)
-      }
+      await storeEpisodes(api, inputs)
       const resetsBefore = server.stats().faults_injected.reset
       let stopping = false
       const injections = new Map<string, number>()
@@ -119,7 +107,7 @@ export const resetsCheck: Check = {
         while (!stopping) {
           const operation = pick(OPERATIONS)
           bump(operations, operation)
-          const failure = await operate(running, operation, inputs)
+          const failure = await operate(api, operation, inputs)
           if (failure !== undefined) bump(failures, failure)
         }
       }
@@ -131,10 +119,10 @@ export const resetsCheck: Check = {
 
       const changed: Array<string> = []
       for (const input of inputs) {
-        const answer = await send(running.url, {
+        const answer = await send(api.url, {
           method: "GET",
           path: `/episodes/${input.episode_id}`,
-          headers: authorized(running.token)
+          headers: authorized(api.token)
         })
         if (!isSuccess(answer) || !holds(jsonOf(answer), input)) changed.push(input.episode_id!)
       }
@@ -149,9 +137,5 @@ export const resetsCheck: Check = {
         [socketsReset === 0, "no socket was reset"],
         [changed.length > 0, `records not as written: ${examples(changed)}`]
       ])
-    } finally {
-      await api?.stop()
-      await server.destroy()
-    }
-  }
+    })
 }
