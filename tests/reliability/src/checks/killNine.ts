@@ -68,8 +68,8 @@ const writeUntilKilled = async (api: RunningApi, batches: Array<Batch>) => {
   const writers = Array.from({ length: WRITERS }, writer)
   await waitUntil(() => acknowledged >= 3, 20_000)
   await sleep(200 + Math.random() * 1000)
+  killed = true // no writer starts a batch after this: every batch counted was sent to the API before the kill
   await api.kill()
-  killed = true
   await Promise.all(writers)
 }
 

@@ -77,7 +77,13 @@ const operate = async (api: RunningApi, operation: Operation, inputs: ReadonlyAr
       break
   }
   if (!isSuccess(answer)) return `${operation}: ${statusLabel(answer)}`
-  return check(jsonOf(answer)) ? undefined : `${operation}: wrong content`
+  let right = false
+  try {
+    right = check(jsonOf(answer))
+  } catch {
+    // a body of another shape: wrong content
+  }
+  return right ? undefined : `${operation}: wrong content`
 }
 
 export const resetsCheck: Check = {
