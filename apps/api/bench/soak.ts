@@ -91,7 +91,9 @@ const MIX: ReadonlyArray<readonly [count: number, call: () => Call]> = [
 /** The cycle, spread: request i of the soak is `CYCLE[i % CYCLE.length]`. */
 const CYCLE = MIX.flatMap(([count, call]) => Array.from({ length: count }, () => call)).sort(() => Math.random() - 0.5)
 
-/** Runs `count` requests of the mix, `CONCURRENCY` at a time; answers the statuses seen. */
+let answered = 0
+
+/** Runs `count` requests of the mix, `CONCURRENCY` at a time, counting statuses; progress on stderr. */
 const run = async (base: URL, count: number, statuses: Map<number, number>) => {
   let next = 0
   const worker = async () => {
@@ -99,6 +101,7 @@ const run = async (base: URL, count: number, statuses: Map<number, number>) => {
       const call = CYCLE[next++ % CYCLE.length]!()
       const status = await send(base, call)
       statuses.set(status, (statuses.get(status) ?? 0) + 1)
+      if (++answered % 25_000 === 0) process.stderr.write(`${answered} requests\n`)
     }
   }
   await Promise.all(Array.from({ length: CONCURRENCY }, worker))
