@@ -29,16 +29,25 @@ const started = (child: ChildProcess, match: (line: string) => string | undefine
     child.once("exit", (code) => reject(new Error(`server exited with ${code} before listening`)))
   })
 
-/** Starts the API (its own process, one core) with the given environment. */
+/** The API's "listening" log line gives its URL. */
+const listening = (line: string) =>
+  line.includes("memory-turso API listening") ? (JSON.parse(line).annotations.url as string) : undefined
+
+/** The API as a child process (`args` after node), quiet, on a free port. */
+const spawnApi = (args: ReadonlyArray<string>, env: Record<string, string>) =>
+  spawn(process.execPath, args, {
+    cwd: API_DIR,
+    env: { ...process.env, PORT: "0", LOG_LEVEL: "warn", METRICS_ENABLED: "false", ...env },
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+
+/** Starts the API from its sources (its own process, one core) with the given environment. */
 export const startApi = (env: Record<string, string>): Promise<Served> =>
-  started(
-    spawn(process.execPath, ["--conditions=@memory-turso/source", "--import", "tsx", "src/main.ts"], {
-      cwd: API_DIR,
-      env: { ...process.env, PORT: "0", LOG_LEVEL: "warn", METRICS_ENABLED: "false", ...env },
-      stdio: ["ignore", "pipe", "pipe"]
-    }),
-    (line) => (line.includes("memory-turso API listening") ? (JSON.parse(line).annotations.url as string) : undefined)
-  )
+  started(spawnApi(["--conditions=@memory-turso/source", "--import", "tsx", "src/main.ts"], env), listening)
+
+/** Starts the built API (`dist/main.js`, plain node: `pnpm build` first) with the given environment. */
+export const startBuiltApi = (env: Record<string, string>): Promise<Served> =>
+  started(spawnApi([join(API_DIR, "dist", "main.js")], env), listening)
 
 /** Starts bare node:http serving `body` (its own process). */
 export const startBare = (body: string): Promise<Served> =>
