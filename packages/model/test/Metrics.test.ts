@@ -34,7 +34,16 @@ const body = {
   keepalive: off,
   prepared_statements: off,
   retry: off,
-  database: { kind: "embedded", executes: 3, batches: 4, transactions: 0, statements: 66, errors: 0, pool },
+  database: {
+    kind: "embedded",
+    executes: 3,
+    batches: 4,
+    transactions: 0,
+    statements: 66,
+    errors: 0,
+    deadline_exceeded: 0,
+    pool
+  },
   requests: {
     "GET /episodes/:id": {
       count: 2,

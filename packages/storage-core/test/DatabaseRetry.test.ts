@@ -28,7 +28,7 @@ const flaky = (failures: number, error: DatabaseError | DatabaseUnavailable) => 
       execute: () => call,
       batch: () => Effect.map(call, (r) => [r]),
       transaction: () => Effect.die("not used"),
-      stats: Effect.succeed({ executes: 0, batches: 0, transactions: 0, statements: 0, errors: 0 })
+      stats: Effect.succeed({ executes: 0, batches: 0, transactions: 0, statements: 0, errors: 0, deadline_exceeded: 0 })
     })
   )
   return { state, layer }
