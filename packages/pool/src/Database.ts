@@ -74,7 +74,8 @@ export interface ClientOptions extends DatabaseConfig.DatabaseConfig {
   /**
    * The deadline of every call (`execute`, `batch`, each statement, commit and rollback of a transaction), in
    * milliseconds (default 10000). Past it the call fails with `DatabaseUnavailable` (`code: "DEADLINE_EXCEEDED"`,
-   * the typed `DatabaseTimeout` in `deadline`). Remote, the request is abandoned and its connection discarded.
+   * the typed `DatabaseTimeout` in `deadline`). Remote, the request is abandoned; through the pool, its connection
+   * is discarded (socket destroyed), never reused.
    * Embedded, the engine runs synchronously and cannot be stopped mid-statement: the deadline bounds the busy
    * timeout (lock waits) and anything a call awaits.
    */
