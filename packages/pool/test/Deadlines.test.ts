@@ -5,10 +5,11 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as TestClock from "effect/TestClock"
 import Libsql from "libsql"
 import * as Database from "../src/Database.js"
 import type { DatabaseFailure, DatabaseUnavailable } from "../src/DatabaseError.js"
-import { eventually, pooled, select1, server } from "./helpers.js"
+import { eventually, pooled, select1, server, sleep } from "./helpers.js"
 
 /** The failure of an effect that must fail, as `DatabaseUnavailable` with a deadline. */
 const deadlineOf = (error: DatabaseFailure) => {
@@ -19,68 +20,79 @@ const deadlineOf = (error: DatabaseFailure) => {
   return unavailable
 }
 
-describe("remote: every call has a deadline (requestTimeoutMs)", () => {
-  it.scopedLive(
-    "a call the server never answers fails typed; its connection is discarded, the next call succeeds",
-    () =>
-      Effect.gen(function* () {
-        const srv = yield* server()
-        const { db, pool } = yield* pooled(srv.url, { max_connections: 2 }, { requestTimeoutMs: 200 })
-        yield* db.execute(select1)
-        yield* Effect.promise(() => srv.fault({ kind: "stall", count: 1 }))
-        const failed = deadlineOf(yield* Effect.flip(db.execute({ sql: "SELECT 2", args: [] })))
-        expect(failed.deadline).toMatchObject({ operation: "execute", timeout_ms: 200 })
-        expect(failed.message).toContain("within 200 ms")
-        // the abandoned request's socket is destroyed, so nothing else ever queues behind it
-        expect(yield* pool.stats).toMatchObject({ active: 0, waiting: 0, connections_replaced: 1 })
-        yield* eventually(() => srv.stats().sockets_open === 0)
-        const after = yield* db.execute({ sql: "SELECT 3 AS n", args: [] })
-        expect(after.rows[0]?.["n"]).toBe(3)
-        expect(yield* pool.stats).toMatchObject({ connections_created: 2, active: 0 })
-        expect(yield* db.stats).toMatchObject({ executes: 3, errors: 1, deadline_exceeded: 1 })
-        yield* Effect.promise(() => srv.fault({ kind: "resume" }))
-      })
+/**
+ * The failure of `effect`, run on a fiber while the TestClock moves on by `step` ms (at most 20 times, real I/O
+ * running in between): the deadline passes only when the test says so, never because the machine is slow.
+ */
+const failureAfter = <A>(effect: Effect.Effect<A, DatabaseFailure>, step: number) =>
+  Effect.gen(function* () {
+    const fiber = yield* Effect.fork(Effect.flip(effect))
+    for (let i = 0; i < 20 && (yield* Fiber.poll(fiber))._tag === "None"; i++) {
+      yield* sleep(20)
+      yield* TestClock.adjust(step)
+    }
+    return yield* Fiber.join(fiber)
+  })
+
+describe("remote: every call has a deadline (requestTimeoutMs; the TestClock moves it)", () => {
+  it.scoped("a call the server never answers fails typed; its connection is discarded, the next call succeeds", () =>
+    Effect.gen(function* () {
+      const srv = yield* server()
+      const { db, pool } = yield* pooled(srv.url, { max_connections: 2 }, { requestTimeoutMs: 200 })
+      yield* db.execute(select1)
+      yield* Effect.promise(() => srv.fault({ kind: "stall", count: 1 }))
+      const failed = deadlineOf(yield* failureAfter(db.execute({ sql: "SELECT 2", args: [] }), 200))
+      expect(failed.deadline).toMatchObject({ operation: "execute", timeout_ms: 200 })
+      expect(failed.message).toContain("within 200 ms")
+      // the abandoned request's socket is destroyed, so nothing else ever queues behind it
+      expect(yield* pool.stats).toMatchObject({ active: 0, waiting: 0, connections_replaced: 1 })
+      yield* eventually(() => srv.stats().sockets_open === 0)
+      const after = yield* db.execute({ sql: "SELECT 3 AS n", args: [] })
+      expect(after.rows[0]?.["n"]).toBe(3)
+      expect(yield* pool.stats).toMatchObject({ connections_created: 2, active: 0 })
+      expect(yield* db.stats).toMatchObject({ executes: 3, errors: 1, deadline_exceeded: 1 })
+      yield* Effect.promise(() => srv.fault({ kind: "resume" }))
+    })
   )
 
-  it.scopedLive("a batch past its deadline fails the same way", () =>
+  it.scoped("a batch past its deadline fails the same way", () =>
     Effect.gen(function* () {
       const srv = yield* server()
       const { db } = yield* pooled(srv.url, {}, { requestTimeoutMs: 200 })
       yield* Effect.promise(() => srv.fault({ kind: "stall", count: 1 }))
-      const failed = deadlineOf(yield* Effect.flip(db.batch([select1, select1])))
+      const failed = deadlineOf(yield* failureAfter(db.batch([select1, select1]), 200))
       expect(failed.operation).toBe("batch")
       yield* Effect.promise(() => srv.fault({ kind: "resume" }))
       expect((yield* db.batch([select1])).length).toBe(1)
     })
   )
 
-  it.scopedLive(
-    "a transaction statement past its deadline fails; the rollback is bounded too and the slot is freed",
-    () =>
-      Effect.gen(function* () {
-        const srv = yield* server()
-        const { db, pool } = yield* pooled(srv.url, { max_connections: 1 }, { requestTimeoutMs: 200 })
-        yield* db.execute({ sql: "CREATE TABLE t (x INTEGER)", args: [] })
-        // every request from here on hangs: the statement, then the ROLLBACK queued behind it on the same stream
-        yield* Effect.promise(() => srv.fault({ kind: "stall", count: 100 }))
-        const failed = yield* Effect.flip(
-          db.transaction("write", (tx) => tx.execute({ sql: "INSERT INTO t VALUES (1)", args: [] }))
-        )
-        expect(deadlineOf(failed).operation).toBe("transaction.execute")
-        expect(yield* pool.stats).toMatchObject({ active: 0, waiting: 0, connections_replaced: 1 })
-        yield* Effect.promise(() => srv.fault({ kind: "clear" }))
-        yield* Effect.promise(() => srv.fault({ kind: "resume" }))
-        const rows = yield* db.execute({ sql: "SELECT count(*) AS n FROM t", args: [] })
-        expect(rows.rows[0]?.["n"]).toBe(0)
-      })
+  it.scoped("a transaction statement past its deadline fails; the rollback is bounded too and the slot is freed", () =>
+    Effect.gen(function* () {
+      const srv = yield* server()
+      const { db, pool } = yield* pooled(srv.url, { max_connections: 1 }, { requestTimeoutMs: 200 })
+      yield* db.execute({ sql: "CREATE TABLE t (x INTEGER)", args: [] })
+      // every request from here on hangs: the statement, then the ROLLBACK queued behind it on the same stream
+      yield* Effect.promise(() => srv.fault({ kind: "stall", count: 100 }))
+      const failed = yield* failureAfter(
+        db.transaction("write", (tx) => tx.execute({ sql: "INSERT INTO t VALUES (1)", args: [] })),
+        200
+      )
+      expect(deadlineOf(failed).operation).toBe("transaction.execute")
+      expect(yield* pool.stats).toMatchObject({ active: 0, waiting: 0, connections_replaced: 1 })
+      yield* Effect.promise(() => srv.fault({ kind: "clear" }))
+      yield* Effect.promise(() => srv.fault({ kind: "resume" }))
+      const rows = yield* db.execute({ sql: "SELECT count(*) AS n FROM t", args: [] })
+      expect(rows.rows[0]?.["n"]).toBe(0)
+    })
   )
 
-  it.scopedLive("the single-client Database.layer has the same deadline", () =>
+  it.scoped("the single-client Database.layer has the same deadline", () =>
     Effect.gen(function* () {
       const srv = yield* server()
       const db = yield* Database.make({ url: srv.url, requestTimeoutMs: 200 })
       yield* Effect.promise(() => srv.fault({ kind: "stall", count: 1 }))
-      deadlineOf(yield* Effect.flip(db.execute(select1)))
+      deadlineOf(yield* failureAfter(db.execute(select1), 200))
       expect((yield* db.stats).deadline_exceeded).toBe(1)
       yield* Effect.promise(() => srv.fault({ kind: "resume" }))
     })
