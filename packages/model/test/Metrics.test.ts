@@ -66,6 +66,12 @@ describe("the /metrics body", () => {
     expect(Either.isRight(decode(body))).toBe(true)
   })
 
+  it("decodes a body from a server that does not count deadlines yet (database.deadline_exceeded absent)", () => {
+    const { deadline_exceeded: _deadlines, ...older } = body.database
+    expect(Either.isRight(decode({ ...body, database: older }))).toBe(true)
+    expect(Either.isLeft(decode({ ...body, database: { ...body.database, deadline_exceeded: -1 } }))).toBe(true)
+  })
+
   it("refuses a missing section, a rate above 1, a negative count, a half-disabled section and unknown fields", () => {
     const { retry: _retry, ...noRetry } = body
     for (const bad of [
