@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -121,6 +122,32 @@ describe("remote: every call has a deadline (requestTimeoutMs; the TestClock mov
       expect(yield* pool.stats).toMatchObject({ active: 0, waiting: 0, connections_replaced: 1, timeouts: 0 })
       yield* db.execute(select1)
       yield* Effect.promise(() => srv.fault({ kind: "resume" }))
+    })
+  )
+})
+
+describe("remote: an interrupted transaction", () => {
+  it.scopedLive("is rolled back (and awaited) before its connection goes back to the pool", () =>
+    Effect.gen(function* () {
+      const srv = yield* server()
+      const { db, pool } = yield* pooled(srv.url, { max_connections: 1 })
+      yield* db.execute({ sql: "CREATE TABLE t (x INTEGER)", args: [] })
+      const inserted = yield* Deferred.make<void>()
+      const fiber = yield* Effect.fork(
+        db.transaction("write", (tx) =>
+          tx
+            .execute({ sql: "INSERT INTO t VALUES (1)", args: [] })
+            .pipe(Effect.zipRight(Deferred.succeed(inserted, undefined)), Effect.zipRight(Effect.never))
+        )
+      )
+      yield* Deferred.await(inserted)
+      const before = srv.stats().statements_executed
+      expect(Exit.isInterrupted(yield* Fiber.interrupt(fiber))).toBe(true)
+      // the ROLLBACK went out and was answered: one statement, and the connection was kept
+      expect(srv.stats().statements_executed - before).toBe(1)
+      expect(yield* pool.stats).toMatchObject({ active: 0, connections_replaced: 0 })
+      const rows = yield* db.execute({ sql: "SELECT count(*) AS n FROM t", args: [] })
+      expect(rows.rows[0]?.["n"]).toBe(0)
     })
   )
 })
