@@ -66,7 +66,11 @@ export const makeHarness = async (
   const config = options.configure?.(base) ?? base
   const pool = Layer.unwrapScoped(
     Effect.map(options.databaseUrl === undefined ? Pool.temporaryUrl : Effect.succeed(options.databaseUrl), (url) =>
-      Pool.layer({ url, statementCacheSize: config.database.statement_cache_size })
+      Pool.layer({
+        url,
+        statementCacheSize: config.database.statement_cache_size,
+        requestTimeoutMs: config.database.request_timeout_secs * 1000
+      })
     )
   )
   const database = withOutage(outage).pipe(Layer.provideMerge(pool))

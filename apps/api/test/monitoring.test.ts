@@ -57,7 +57,15 @@ const store: StoreMetrics = {
   keepalive: off,
   prepared_statements: off,
   retry: off,
-  database: { kind: "embedded", executes: 0, batches: 0, transactions: 0, statements: 0, errors: 0 }
+  database: {
+    kind: "embedded",
+    executes: 0,
+    batches: 0,
+    transactions: 0,
+    statements: 0,
+    errors: 0,
+    deadline_exceeded: 0
+  }
 }
 
 const services = Layer.mergeAll(
@@ -74,7 +82,14 @@ const services = Layer.mergeAll(
       execute: () => Effect.die("unused"),
       batch: () => Effect.die("unused"),
       transaction: () => Effect.die("unused"),
-      stats: Effect.succeed({ executes: 0, batches: 0, transactions: 0, statements: 0, errors: 0 })
+      stats: Effect.succeed({
+        executes: 0,
+        batches: 0,
+        transactions: 0,
+        statements: 0,
+        errors: 0,
+        deadline_exceeded: 0
+      })
     })
   )
 )

@@ -158,7 +158,10 @@ export const DatabaseMetrics = Schema.Struct({
   batches: Count,
   transactions: Count,
   statements: Count,
+  /** Calls that failed, those past their deadline included. */
   errors: Count,
+  /** Calls that did not finish within `database.request_timeout_secs` (optional: older servers do not send it). */
+  deadline_exceeded: Schema.optionalWith(Count, { exact: true }),
   pool: Schema.optionalWith(PoolFigures, { exact: true })
 }).annotations({ identifier: "DatabaseMetrics" })
 

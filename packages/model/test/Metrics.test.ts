@@ -34,7 +34,16 @@ const body = {
   keepalive: off,
   prepared_statements: off,
   retry: off,
-  database: { kind: "embedded", executes: 3, batches: 4, transactions: 0, statements: 66, errors: 0, pool },
+  database: {
+    kind: "embedded",
+    executes: 3,
+    batches: 4,
+    transactions: 0,
+    statements: 66,
+    errors: 0,
+    deadline_exceeded: 0,
+    pool
+  },
   requests: {
     "GET /episodes/:id": {
       count: 2,
@@ -55,6 +64,12 @@ const decode = Schema.decodeUnknownEither(Metrics, { onExcessProperty: "error" }
 describe("the /metrics body", () => {
   it("decodes a body with sections on and off", () => {
     expect(Either.isRight(decode(body))).toBe(true)
+  })
+
+  it("decodes a body from a server that does not count deadlines yet (database.deadline_exceeded absent)", () => {
+    const { deadline_exceeded: _deadlines, ...older } = body.database
+    expect(Either.isRight(decode({ ...body, database: older }))).toBe(true)
+    expect(Either.isLeft(decode({ ...body, database: { ...body.database, deadline_exceeded: -1 } }))).toBe(true)
   })
 
   it("refuses a missing section, a rate above 1, a negative count, a half-disabled section and unknown fields", () => {

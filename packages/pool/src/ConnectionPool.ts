@@ -90,6 +90,8 @@ export class ConnectionPool extends Context.Tag("@memory-turso/pool/ConnectionPo
     readonly config: PoolConfig.ConnectionPoolSection
     /** The auth token, for redacting error messages; never logged. */
     readonly authToken: Redacted.Redacted<string> | undefined
+    /** The deadline of each database call made through this pool, in milliseconds (`requestTimeoutMs`). */
+    readonly requestTimeoutMs: number
     /**
      * Waits (FIFO, up to `connection_timeout_secs`) for a connection, checks it when doubtful, holds it for the
      * scope. Fails with `PoolTimeout`, or with `DatabaseUnavailable` when a connection cannot be made.

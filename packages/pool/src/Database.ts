@@ -4,7 +4,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as DatabaseConfig from "./DatabaseConfig.js"
 import type { DatabaseFailure } from "./DatabaseError.js"
-import { openClient } from "./internal/client.js"
+import { DEFAULT_REQUEST_TIMEOUT_MS, openClient } from "./internal/client.js"
 import { fromClient } from "./internal/databaseService.js"
 import { temporaryUrl } from "./internal/temporary.js"
 import type { PoolStats } from "./PoolStats.js"
@@ -32,8 +32,10 @@ export interface DatabaseStats {
   readonly batches: number
   readonly transactions: number
   readonly statements: number
-  /** Client calls that failed. */
+  /** Client calls that failed (those past their deadline included). */
   readonly errors: number
+  /** Client calls that did not finish within `requestTimeoutMs` (failed with `DEADLINE_EXCEEDED`). */
+  readonly deadline_exceeded: number
   /** The pool's statistics, when a pool provides the service. */
   readonly pool?: PoolStats
 }
@@ -59,17 +61,36 @@ export class Database extends Context.Tag("@memory-turso/pool/Database")<
   }
 >() {}
 
+/** The deadline of one database call when none is configured (the API's `database.request_timeout_secs`). */
+export { DEFAULT_REQUEST_TIMEOUT_MS } from "./internal/client.js"
+
 /** Options for a database served by one `@libsql/client` client. */
 export interface ClientOptions extends DatabaseConfig.DatabaseConfig {
-  /** Busy timeout for embedded connections, in milliseconds (default 5000). */
-  readonly busyTimeoutMs?: number
+  /**
+   * Busy timeout for embedded connections, in milliseconds (default 5000; never more than `requestTimeoutMs`):
+   * how long a statement waits for another connection's write lock before failing with `SQLITE_BUSY`.
+   */
+  readonly busyTimeoutMs?: number | undefined
+  /**
+   * The deadline of every call (`execute`, `batch`, each statement, commit and rollback of a transaction), in
+   * milliseconds (default 10000). Past it the call fails with `DatabaseUnavailable` (`code: "DEADLINE_EXCEEDED"`,
+   * the typed `DatabaseTimeout` in `deadline`). Remote, the request is abandoned; through the pool, its connection
+   * is discarded (socket destroyed), never reused.
+   * Embedded, the engine runs synchronously and cannot be stopped mid-statement: the deadline bounds the busy
+   * timeout (lock waits) and anything a call awaits.
+   */
+  readonly requestTimeoutMs?: number | undefined
 }
 
 /** The service over one client, opened now and closed with the layer. */
 export const make = (options: ClientOptions) =>
   Effect.gen(function* () {
     const client = yield* Effect.acquireRelease(openClient(options), (client) => Effect.sync(() => client.close()))
-    return fromClient(client, { kind: DatabaseConfig.kindOf(options.url), token: options.authToken })
+    return fromClient(client, {
+      kind: DatabaseConfig.kindOf(options.url),
+      token: options.authToken,
+      requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
+    })
   })
 
 /** A layer with one client for the given database. */

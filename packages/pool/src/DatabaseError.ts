@@ -26,14 +26,34 @@ export class PoolTimeout extends Data.TaggedError("PoolTimeout")<{
 }
 
 /**
+ * A database call did not finish within its deadline (`requestTimeoutMs`, the API's
+ * `database.request_timeout_secs`). Its outcome is unknown: a write may have been applied.
+ */
+export class DatabaseTimeout extends Data.TaggedError("DatabaseTimeout")<{
+  readonly operation: string
+  /** The deadline that passed, in milliseconds. */
+  readonly timeout_ms: number
+}> {
+  override get message(): string {
+    return (
+      `the database did not answer ${this.operation} within ${this.timeout_ms} ms ` +
+      "(raise database.request_timeout_secs if such calls are expected)"
+    )
+  }
+}
+
+/**
  * The database could not be reached or refused service (network, auth, busy, closed). A full pool is reported
- * as this error with `code: "POOL_TIMEOUT"` and the typed `timeout` attached.
+ * as this error with `code: "POOL_TIMEOUT"` and the typed `timeout` attached; a call past its deadline with
+ * `code: "DEADLINE_EXCEEDED"` and the typed `deadline` attached. Neither of those two is worth retrying at once:
+ * the pool is saturated, or the database is slow and the call's outcome unknown.
  */
 export class DatabaseUnavailable extends Data.TaggedError("DatabaseUnavailable")<{
   readonly operation: string
   readonly message: string
   readonly code?: string | undefined
   readonly timeout?: PoolTimeout | undefined
+  readonly deadline?: DatabaseTimeout | undefined
 }> {}
 
 /** The configuration names a remote database but gives no auth token. */

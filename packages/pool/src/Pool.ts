@@ -33,7 +33,7 @@ export const makeDatabase = Effect.gen(function* () {
         ),
       pool: pool.stats
     },
-    { kind: pool.kind, token: pool.authToken }
+    { kind: pool.kind, token: pool.authToken, requestTimeoutMs: pool.requestTimeoutMs }
   )
 })
 

@@ -26,7 +26,15 @@ export class DatabaseRetry extends Context.Tag("@memory-turso/storage-core/Datab
 >() {}
 
 /**
- * Decorates `Database` so `execute` and `batch` calls that fail as unavailable (network, busy, closed) are tried
+ * A failure worth trying again at once: unavailable (network, busy, closed), but not a full pool (`PoolTimeout`:
+ * a retry would only queue again behind the same callers) nor a call past its deadline (the database is slow, and
+ * the outcome of that call is unknown). Those two go straight back to the caller (the API answers 503 at once).
+ */
+export const isRetriable = (error: DatabaseFailure): boolean =>
+  error._tag === "DatabaseUnavailable" && error.timeout === undefined && error.deadline === undefined
+
+/**
+ * Decorates `Database` so `execute` and `batch` calls that fail as retriable (see `isRetriable`) are tried
  * again up to `max_retries` times, after exponential delays from `retry_base_delay_ms` (doubling, jittered)
  * capped at `retry_max_delay_ms`. Statement errors are never retried, nor are interactive transactions. Every
  * write storage makes is an upsert or a delete, so a retry after a lost reply repeats an idempotent write (a
@@ -42,8 +50,7 @@ export const layer = (policy: RetryPolicy) =>
       const schedule = Schedule.exponential(Duration.millis(policy.retry_base_delay_ms)).pipe(
         Schedule.jittered,
         Schedule.modifyDelay((delay) => Duration.min(delay, Duration.millis(policy.retry_max_delay_ms))),
-        Schedule.intersect(Schedule.recurs(policy.max_retries)),
-        Schedule.tapInput(() => Effect.sync(() => void retries++))
+        Schedule.intersect(Schedule.recurs(policy.max_retries))
       )
       const retrying = <A>(call: () => Effect.Effect<A, DatabaseFailure>) =>
         Effect.suspend(() => {
@@ -52,12 +59,14 @@ export const layer = (policy: RetryPolicy) =>
             attempts++
             return call()
           }).pipe(
-            Effect.retry({ schedule, while: (error) => error._tag === "DatabaseUnavailable" }),
+            // Counted here, not as schedule input: only failures that are really tried again are retries.
+            Effect.tapError((error) =>
+              Effect.sync(() => void (isRetriable(error) && attempts <= policy.max_retries && retries++))
+            ),
+            Effect.retry({ schedule, while: isRetriable }),
             Effect.tap(() => Effect.sync(() => void (attempts > 1 && recovered++))),
             Effect.tapError((error) =>
-              Effect.sync(
-                () => void (error._tag === "DatabaseUnavailable" && attempts > policy.max_retries && gaveUp++)
-              )
+              Effect.sync(() => void (isRetriable(error) && attempts > policy.max_retries && gaveUp++))
             )
           )
         })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Database, DatabaseError, DatabaseUnavailable } from "@memory-turso/pool"
+import { Database, DatabaseError, DatabaseTimeout, DatabaseUnavailable, Pool, PoolTimeout } from "@memory-turso/pool"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
@@ -28,7 +29,14 @@ const flaky = (failures: number, error: DatabaseError | DatabaseUnavailable) => 
       execute: () => call,
       batch: () => Effect.map(call, (r) => [r]),
       transaction: () => Effect.die("not used"),
-      stats: Effect.succeed({ executes: 0, batches: 0, transactions: 0, statements: 0, errors: 0 })
+      stats: Effect.succeed({
+        executes: 0,
+        batches: 0,
+        transactions: 0,
+        statements: 0,
+        errors: 0,
+        deadline_exceeded: 0
+      })
     })
   )
   return { state, layer }
@@ -59,7 +67,8 @@ describe("DatabaseRetry", () => {
       yield* TestClock.adjust("10 seconds")
       expect((yield* Fiber.join(fiber))._tag).toBe("DatabaseUnavailable")
       expect(state.calls).toBe(4)
-      expect((yield* DatabaseRetry.DatabaseRetry).stats().gave_up).toBe(1)
+      // four calls are three retries
+      expect((yield* DatabaseRetry.DatabaseRetry).stats()).toEqual({ retries: 3, recovered: 0, gave_up: 1 })
     }).pipe(Effect.provide(DatabaseRetry.layer(policy).pipe(Layer.provide(layer))))
   })
 
@@ -96,4 +105,64 @@ describe("DatabaseRetry", () => {
       expect(noRetries.state.calls).toBe(1)
     })
   })
+
+  it.effect("a pool timeout and a call past its deadline are not retried: they fail at once", () => {
+    const poolTimeout = new DatabaseUnavailable({
+      operation: "execute",
+      message: "full",
+      code: "POOL_TIMEOUT",
+      timeout: new PoolTimeout({ waited_ms: 10_000, max_connections: 1, waiting: 0 })
+    })
+    const deadline = new DatabaseUnavailable({
+      operation: "execute",
+      message: "slow",
+      code: "DEADLINE_EXCEEDED",
+      deadline: new DatabaseTimeout({ operation: "execute", timeout_ms: 10_000 })
+    })
+    return Effect.forEach([poolTimeout, deadline], (error) => {
+      const { layer, state } = flaky(10, error)
+      return Effect.gen(function* () {
+        const db = yield* Database.Database
+        const fiber = yield* Effect.fork(Effect.flip(db.execute(statement)))
+        // no backoff to wait for: the fiber is done without the clock moving
+        yield* Effect.yieldNow()
+        const done = yield* Fiber.poll(fiber)
+        expect(done._tag).toBe("Some")
+        expect(yield* Fiber.join(fiber)).toBe(error)
+        expect(state.calls).toBe(1)
+        expect(DatabaseRetry.isRetriable(error)).toBe(false)
+        expect((yield* DatabaseRetry.DatabaseRetry).stats()).toEqual({ retries: 0, recovered: 0, gave_up: 0 })
+      }).pipe(Effect.provide(DatabaseRetry.layer(policy).pipe(Layer.provide(layer))))
+    })
+  })
+
+  it.scoped("a saturated pool answers POOL_TIMEOUT after connection_timeout_secs once, not after every retry", () =>
+    Effect.gen(function* () {
+      const context = yield* Layer.build(
+        DatabaseRetry.layer(policy).pipe(
+          Layer.provideMerge(
+            Layer.unwrapScoped(
+              Effect.map(Pool.temporaryUrl, (url) =>
+                Pool.layer({ url, connection_pool: { max_connections: 1, connection_timeout_secs: 1 } })
+              )
+            )
+          )
+        )
+      )
+      const db = yield* Effect.provide(Database.Database, context)
+      const retry = yield* Effect.provide(DatabaseRetry.DatabaseRetry, context)
+      // a transaction holds the only connection until released
+      const release = yield* Deferred.make<void>()
+      const holder = yield* Effect.fork(db.transaction("read", () => Deferred.await(release)))
+      yield* Effect.yieldNow()
+      const waiting = yield* Effect.fork(Effect.flip(db.execute(statement)))
+      yield* Effect.yieldNow()
+      yield* TestClock.adjust("1 second")
+      const failed = yield* Fiber.join(waiting)
+      expect(failed).toMatchObject({ _tag: "DatabaseUnavailable", code: "POOL_TIMEOUT" })
+      expect(retry.stats()).toEqual({ retries: 0, recovered: 0, gave_up: 0 })
+      yield* Deferred.succeed(release, undefined)
+      yield* Fiber.join(holder)
+    })
+  )
 })

@@ -55,7 +55,8 @@ export const layer = (config: StoreConfig, options: LayerOptions = {}) => {
     authToken: config.database.token,
     busyTimeoutMs: DATABASE_BUSY_TIMEOUT_MS,
     connection_pool: config.connection_pool,
-    statementCacheSize: config.database.statement_cache_size
+    statementCacheSize: config.database.statement_cache_size,
+    requestTimeoutMs: config.database.request_timeout_secs * 1000
   }
   // Keep-alive only means something for remote connections (sockets); embedded databases have none.
   const keepalive = config.keepalive.enabled && DatabaseConfig.kindOf(config.database.url) === "remote"

@@ -6,13 +6,19 @@ const withDefault = <A, I>(schema: Schema.Schema<A, I>, value: A) =>
 
 const NonNegativeInt = expecting(Schema.Int.pipe(Schema.nonNegative()), "a non-negative integer")
 const PositiveInt = expecting(Schema.Int.pipe(Schema.positive()), "a positive integer")
+const Seconds = expecting(Schema.Number.pipe(Schema.finite(), Schema.positive()), "a positive number of seconds")
 
 /** `[database]`: the URL and, preferably from the environment, the token. */
 export const DatabaseSection = Schema.Struct({
   url: withDefault(expecting(Schema.NonEmptyString, "a database URL"), "file:./data/memory.db"),
   token: Schema.optionalWith(Schema.Redacted(expecting(Schema.String, "a string")), { exact: true }),
   /** Embedded only: prepared statements kept for re-use; 0 prepares every statement again. */
-  statement_cache_size: withDefault(NonNegativeInt, 256)
+  statement_cache_size: withDefault(NonNegativeInt, 256),
+  /**
+   * The deadline of every database call, in seconds (may be fractional): past it the call fails as unavailable
+   * (`DEADLINE_EXCEEDED`, the API answers 503), is not retried, and a remote request is abandoned.
+   */
+  request_timeout_secs: withDefault(Seconds, 10)
 })
 export type DatabaseSection = typeof DatabaseSection.Type
 

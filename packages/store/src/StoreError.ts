@@ -31,8 +31,14 @@ export const describe = (error: StorageFailure): Described => {
     case "CorruptPayload":
       return { code: "corrupt_record", message: error.message }
     case "DatabaseUnavailable":
-      return error.timeout !== undefined
-        ? { code: "pool_timeout", message: "every database connection is busy; try again" }
+      if (error.timeout !== undefined) {
+        return { code: "pool_timeout", message: "every database connection is busy; try again" }
+      }
+      return error.deadline !== undefined
+        ? {
+            code: "database_unavailable",
+            message: `the database did not answer within ${error.deadline.timeout_ms / 1000} s; try again`
+          }
         : { code: "database_unavailable", message: "the database is not reachable; try again" }
     case "DatabaseError":
       return { code: "database_error", message: "the database rejected the operation" }

@@ -78,14 +78,20 @@ describe("@libsql/client against the test server", () => {
       )
       expect(error).toBeInstanceOf(LibsqlBatchError)
       expect((error as LibsqlBatchError).statementIndex).toBe(1)
-      expect((error as LibsqlBatchError).code).toBe("SQLITE_CONSTRAINT_PRIMARYKEY")
+      // sqld sends the primary code only, and prefixes SQLite's message
+      expect((error as LibsqlBatchError).code).toBe("SQLITE_CONSTRAINT")
+      expect((error as LibsqlBatchError).extendedCode).toBeUndefined()
+      expect((error as LibsqlBatchError).message).toMatch(/SQLite error: UNIQUE constraint failed: t\.id$/)
       const rows = yield* run(() => db.execute("SELECT name FROM t ORDER BY id"))
       expect(rows.rows.map((r) => r[0])).toEqual(["taken"])
       const unique = yield* failure(() => db.execute("INSERT INTO t (name) VALUES ('taken')"))
-      expect((unique as LibsqlError).code).toBe("SQLITE_CONSTRAINT_UNIQUE")
+      expect((unique as LibsqlError).code).toBe("SQLITE_CONSTRAINT")
+      // text sqld cannot parse never reaches SQLite: its own code
       const syntax = yield* failure(() => db.execute("SELEC 1"))
-      expect((syntax as LibsqlError).code).toBe("SQLITE_ERROR")
-      expect((syntax as LibsqlError).message).toContain("syntax error")
+      expect((syntax as LibsqlError).code).toBe("SQL_PARSE_ERROR")
+      expect((syntax as LibsqlError).message).toMatch(
+        /^SQL_PARSE_ERROR: SQL string could not be parsed: .*syntax error/
+      )
     })
   )
 
@@ -167,7 +173,9 @@ describe("@libsql/client against the test server", () => {
       const log = yield* run(() => db.execute("SELECT msg FROM log"))
       expect(log.rows.map((r) => r[0])).toEqual(["one; two", "one; two"])
       const broken = yield* failure(() => db.executeMultiple("INSERT INTO a VALUES (3); INSERT INTO nope VALUES (1);"))
-      expect((broken as LibsqlError).code).toBe("SQLITE_ERROR")
+      // SQLITE_ERROR has no name in sqld (rusqlite's ErrorCode::Unknown): SQLITE_UNKNOWN
+      expect((broken as LibsqlError).code).toBe("SQLITE_UNKNOWN")
+      expect((broken as LibsqlError).message).toBe("SQLITE_UNKNOWN: SQLite error: no such table: nope")
       const count = yield* run(() => db.execute("SELECT count(*) FROM a"))
       expect(count.rows[0]?.[0]).toBe(3)
     })
@@ -202,13 +210,26 @@ describe("@libsql/client against the test server", () => {
       expect(second?.[6]).toBe("integer")
       expect(new Uint8Array(second?.[3] as ArrayBuffer)).toEqual(new Uint8Array())
       const named = yield* run(() =>
-        db.execute({ sql: "SELECT :a AS a, @b AS b, $c AS c, ? AS d", args: { a: 1n, "@b": "x", c: null } })
+        db.execute({ sql: "SELECT :a AS a, @b AS b, $c AS c", args: { a: 1n, "@b": "x", c: null } })
       )
-      expect(cells(named.rows[0])).toEqual([1n, "x", null, null])
+      expect(cells(named.rows[0])).toEqual([1n, "x", null])
+      const numbered = yield* run(() => db.execute({ sql: "SELECT ?2 AS two, ?1 AS one", args: ["a", "b"] }))
+      expect(cells(numbered.rows[0])).toEqual(["b", "a"])
+      // as sqld binds: too many arguments, or a parameter without a value (never a silent NULL), is ARGS_INVALID
       const tooMany = yield* failure(() => db.execute({ sql: "SELECT ?", args: [1, 2] }))
-      expect((tooMany as LibsqlError).code).toBe("ARGS_INVALID")
+      expect((tooMany as LibsqlError).message).toBe(
+        "ARGS_INVALID: Arguments do not match SQL parameters: too many parameters, expected 1 found 2"
+      )
+      const tooFew = yield* failure(() => db.execute({ sql: "SELECT ?, ?", args: [1] }))
+      expect((tooFew as LibsqlError).message).toBe(
+        "ARGS_INVALID: Arguments do not match SQL parameters: value for parameter 2 not found"
+      )
       const unknownName = yield* failure(() => db.execute({ sql: "SELECT :a", args: { b: 1 } }))
-      expect((unknownName as LibsqlError).code).toBe("ARGS_INVALID")
+      expect((unknownName as LibsqlError).message).toBe(
+        "ARGS_INVALID: Arguments do not match SQL parameters: value for parameter :a not found"
+      )
+      const positionalForNamed = yield* failure(() => db.execute({ sql: "SELECT :a", args: [1] }))
+      expect((positionalForNamed as LibsqlError).code).toBe("ARGS_INVALID")
     })
   )
 

@@ -126,7 +126,8 @@ describe("Hrana over HTTP, raw", () => {
       }
       const ran = result.step_results.map((r) => (r === null ? null : (r.rows[0]?.[0]?.value ?? "no rows")))
       expect(ran).toEqual(["1", null, "ok0", null, "error1", "not-ok1", null, "or", "no rows", null, "no rows", null])
-      expect(result.step_errors.map((e) => e?.code ?? null)).toEqual([null, "SQLITE_ERROR", ...Array(10).fill(null)])
+      // a missing table is SQLITE_ERROR without an offset: sqld names it SQLITE_UNKNOWN
+      expect(result.step_errors.map((e) => e?.code ?? null)).toEqual([null, "SQLITE_UNKNOWN", ...Array(10).fill(null)])
       expect(srv.stats().statements_executed).toBe(8)
       const bad = yield* pipeline(srv, {
         requests: [
@@ -134,6 +135,125 @@ describe("Hrana over HTTP, raw", () => {
         ]
       })
       expect((bad.body.results as Results)[0]?.error?.code).toBe("BATCH_COND_BAD_STEP")
+    })
+  )
+
+  it.scopedLive(
+    "statement errors carry sqld's codes and messages: primary SQLite codes, parse, input and argument errors",
+    () =>
+      Effect.gen(function* () {
+        const srv = yield* server()
+        const setup = yield* pipeline(srv, {
+          requests: [
+            { type: "execute", stmt: stmt("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)") },
+            { type: "execute", stmt: stmt("INSERT INTO t VALUES (1, 'a')") },
+            { type: "close" }
+          ]
+        })
+        expect((setup.body.results as Results).map((r) => r.type)).toEqual(["ok", "ok", "ok"])
+        const cases: Array<[unknown, string, string]> = [
+          [stmt("INSERT INTO t VALUES (1, 'b')"), "SQLITE_CONSTRAINT", "SQLite error: UNIQUE constraint failed: t.id"],
+          [
+            stmt("INSERT INTO t VALUES (2, 'a')"),
+            "SQLITE_CONSTRAINT",
+            "SQLite error: UNIQUE constraint failed: t.name"
+          ],
+          [
+            stmt("INSERT INTO t (id) VALUES (3)"),
+            "SQLITE_CONSTRAINT",
+            "SQLite error: NOT NULL constraint failed: t.name"
+          ],
+          [stmt("SELECT * FROM missing"), "SQLITE_UNKNOWN", "SQLite error: no such table: missing"],
+          [stmt("SELEC 1"), "SQL_PARSE_ERROR", 'SQL string could not be parsed: near "SELEC": syntax error'],
+          [stmt("SELECT (1"), "SQL_PARSE_ERROR", "SQL string could not be parsed: incomplete input"],
+          [stmt("SELECT nope FROM t"), "SQL_INPUT_ERROR", "SQL input error: no such column: nope (at offset 7)"],
+          [
+            stmt("SELECT id, nofunc(id) FROM t"),
+            "SQL_INPUT_ERROR",
+            "SQL input error: no such function: nofunc (at offset 11)"
+          ],
+          [stmt("  -- nothing\n"), "SQL_NO_STATEMENT", "SQL string does not contain any statement"],
+          [stmt("SELECT 1; SELECT 2"), "SQL_MANY_STATEMENTS", "SQL string contains more than one statement"],
+          [
+            { sql: "SELECT ?, :a", args: [int(1)], named_args: [{ name: "a", value: int(2) }] },
+            "ARGS_BOTH_POSITIONAL_AND_NAMED",
+            "Specifying both positional and named arguments is not supported"
+          ],
+          [
+            stmt("SELECT ?", [int(1), int(2)]),
+            "ARGS_INVALID",
+            "Arguments do not match SQL parameters: too many parameters, expected 1 found 2"
+          ],
+          [
+            stmt("SELECT ?, ?", [int(1)]),
+            "ARGS_INVALID",
+            "Arguments do not match SQL parameters: value for parameter 2 not found"
+          ],
+          [
+            { sql: "SELECT :a, :b", named_args: [{ name: "a", value: int(1) }] },
+            "ARGS_INVALID",
+            "Arguments do not match SQL parameters: value for parameter :b not found"
+          ]
+        ]
+        const res = yield* pipeline(srv, { requests: cases.map(([s]) => ({ type: "execute", stmt: s })) })
+        const errors = (res.body.results as Array<{ error?: { code: string; message: string } }>).map((r) => r.error)
+        expect(errors).toEqual(cases.map(([, code, message]) => ({ code, message })))
+        // never an extended code: what a real server sends is all a client ever sees
+        expect(errors.some((e) => /^SQLITE_[A-Z]+_/.test(e?.code ?? ""))).toBe(false)
+      })
+  )
+
+  it.scopedLive(
+    "a batch is checked whole before it runs: a step sqld cannot parse fails the request, nothing runs",
+    () =>
+      Effect.gen(function* () {
+        const srv = yield* server()
+        yield* pipeline(srv, { requests: [{ type: "execute", stmt: stmt("CREATE TABLE t (x)") }, { type: "close" }] })
+        srv.resetStats()
+        const steps = (second: unknown) => ({
+          steps: [{ stmt: stmt("INSERT INTO t VALUES (1)") }, { condition: { type: "ok", step: 0 }, stmt: second }]
+        })
+        const res = yield* pipeline(srv, {
+          requests: [
+            { type: "batch", batch: steps(stmt("INSERT INTO t VALUES (")) },
+            { type: "batch", batch: steps(stmt("SELECT 1; SELECT 2")) },
+            {
+              type: "batch",
+              batch: steps({ sql: "SELECT ?", args: [int(1)], named_args: [{ name: "a", value: int(1) }] })
+            },
+            // a step that fails as it runs is a step error: the earlier step ran
+            { type: "batch", batch: steps(stmt("INSERT INTO nope VALUES (1)")) },
+            { type: "execute", stmt: stmt("SELECT count(*) FROM t") }
+          ]
+        })
+        const results = res.body.results as Results
+        expect(results.slice(0, 3).map((r) => r.error?.code)).toEqual([
+          "SQL_PARSE_ERROR",
+          "SQL_MANY_STATEMENTS",
+          "ARGS_BOTH_POSITIONAL_AND_NAMED"
+        ])
+        const ran = results[3]?.response?.result as { step_errors: Array<{ code: string } | null> }
+        expect(ran.step_errors.map((e) => e?.code ?? null)).toEqual([null, "SQLITE_UNKNOWN"])
+        expect(resultAt(results, 4).rows).toEqual([[int(1)]])
+        // the three refused batches ran nothing: two statements of the fourth and the count
+        expect(srv.stats().statements_executed).toBe(3)
+      })
+  )
+
+  it.scopedLive("a sequence sqld cannot parse runs nothing; a failing statement stops it as a SQLite error", () =>
+    Effect.gen(function* () {
+      const srv = yield* server()
+      const res = yield* pipeline(srv, {
+        requests: [
+          { type: "sequence", sql: "CREATE TABLE a (x); INSERT INTO a VALUES (1); SELEC 2;" },
+          { type: "sequence", sql: "CREATE TABLE b (x); INSERT INTO nope VALUES (1); CREATE TABLE c (x);" },
+          { type: "execute", stmt: stmt("SELECT name FROM sqlite_schema ORDER BY name") }
+        ]
+      })
+      const results = res.body.results as Array<{ error?: { code: string; message: string } } & Results[number]>
+      expect(results[0]?.error?.code).toBe("SQL_PARSE_ERROR")
+      expect(results[1]?.error).toEqual({ code: "SQLITE_UNKNOWN", message: "SQLite error: no such table: nope" })
+      expect(resultAt(results, 2).rows).toEqual([[{ type: "text", value: "b" }]])
     })
   )
 

@@ -54,6 +54,7 @@ const COUNTERS = new Set([
   "transactions",
   "statements",
   "errors",
+  "deadline_exceeded",
   "invalidations",
   "oversized",
   "above_decode_limit",

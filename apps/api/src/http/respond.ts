@@ -5,12 +5,14 @@ import { describe, type MemoryStore, type StorageFailure } from "@memory-turso/s
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
 import type * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Option from "effect/Option"
 import type { Context } from "hono"
 import type { StatusCode } from "hono/utils/http-status"
 import type { AccessControl } from "./Access.js"
 import { ApiError, internalError } from "./ApiError.js"
+import { CLIENT_CLOSED_REQUEST, watchHangUp } from "./HangUp.js"
 import type { Lifecycle } from "./Lifecycle.js"
 import type { RequestMetrics } from "./RequestMetrics.js"
 
@@ -67,16 +69,29 @@ export const requestIdOf = (c: AppContext): string => {
   return id
 }
 
+/** The `Retry-After` of every 503 answer, in seconds: the database, the pool or the server may serve by then. */
+export const RETRY_AFTER_SECS = 1
+
+const RETRY_AFTER = { "retry-after": String(RETRY_AFTER_SECS) }
+
 /**
- * A response with the request id header. Built directly with a plain header object: going through the context
- * (`c.body`, `c.header`) builds a Headers object for every response, which the Node adapter then converts back.
+ * A response with the request id header (and `Retry-After` on a 503, whatever produced it). Built directly with a
+ * plain header object: going through the context (`c.body`, `c.header`) builds a Headers object for every
+ * response, which the Node adapter then converts back.
  */
 export const send = (
   c: AppContext,
   status: StatusCode,
   body: string | Uint8Array | null,
   headers: Record<string, string> = {}
-): Response => new Response(body, { status, headers: { "x-request-id": requestIdOf(c), ...headers } })
+): Response =>
+  new Response(body, {
+    status,
+    headers:
+      status === 503
+        ? { "x-request-id": requestIdOf(c), ...RETRY_AFTER, ...headers }
+        : { "x-request-id": requestIdOf(c), ...headers }
+  })
 
 /** A JSON response from text that is already JSON. */
 export const json = (c: AppContext, body: string, status: StatusCode = 200): Response =>
@@ -142,11 +157,21 @@ export const makeRun = (runtime: ManagedRuntime.ManagedRuntime<AppServices, neve
     }
     return errorResponse(c, error)
   }
+  /** The answer to a request whose client hung up: nobody reads it, but it is observed (as 499). */
+  const abandoned = (c: AppContext): Response => {
+    runtime.runFork(
+      Effect.logDebug("the client closed the request; its work was interrupted").pipe(
+        Effect.annotateLogs({ request_id: c.get("requestId") })
+      )
+    )
+    return send(c, CLIENT_CLOSED_REQUEST as StatusCode, null)
+  }
   return (c, effect) => {
     const start = performance.now()
     requestIdOf(c)
+    let hungUp = false
     const respond = (exit: Exit.Exit<Response, HandlerError>) => {
-      const response = answer(c, exit)
+      const response = hungUp && Exit.isInterrupted(exit) ? abandoned(c) : answer(c, exit)
       observe(c, response, performance.now() - start)
       return response
     }
@@ -155,8 +180,17 @@ export const makeRun = (runtime: ManagedRuntime.ManagedRuntime<AppServices, neve
     const fiber = runtime.runFork(Effect.exit(effect))
     const done = fiber.unsafePoll()
     if (done !== null) return respond(Exit.isSuccess(done) ? done.value : Exit.failCause(done.cause))
+    // A handler that waits stops when its client hangs up: a wait for a pooled connection, or a database call in
+    // flight, is interrupted and its slot freed at once (a remote request is abandoned, its connection discarded).
+    const unwatch = watchHangUp(c.env, () => {
+      hungUp = true
+      fiber.unsafeInterruptAsFork(FiberId.none)
+    })
     return new Promise<Response>((resolve) =>
-      fiber.addObserver((exit) => resolve(respond(Exit.isSuccess(exit) ? exit.value : Exit.failCause(exit.cause))))
+      fiber.addObserver((exit) => {
+        unwatch()
+        resolve(respond(Exit.isSuccess(exit) ? exit.value : Exit.failCause(exit.cause)))
+      })
     )
   }
 }

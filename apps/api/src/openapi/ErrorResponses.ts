@@ -46,7 +46,7 @@ export const ERRORS = [
   "a stable `code`; `issues` name the field paths that failed validation, never the values. Each operation lists, per",
   "status, the codes it can answer (also in the response's `x-error-codes`). Any path answers 404 `route_not_found`",
   "when no route has it and 405 `method_not_allowed` (with `Allow`) when it has other methods. Every response carries",
-  "`X-Request-Id`. The codes (also in the document's `x-error-codes`):",
+  "`X-Request-Id`; every 503 carries `Retry-After` (seconds). The codes (also in the document's `x-error-codes`):",
   "",
   "| Code | Status | Meaning |",
   "| --- | --- | --- |",

@@ -24,6 +24,10 @@ const headers: Record<string, Header> = {
   [HEADERS.wwwAuthenticate]: {
     description: '`Bearer realm="memory-turso"`, with `error="invalid_token"` when a token was presented.',
     schema: { type: "string" }
+  },
+  [HEADERS.retryAfter]: {
+    description: "On every 503: seconds to wait before trying again.",
+    schema: { type: "integer", minimum: 0 }
   }
 }
 

@@ -10,9 +10,20 @@ import { accessSentence, securityOf } from "./Security.js"
 const JSON_MEDIA = "application/json"
 
 /** The names of the reusable response headers in `components.headers`. */
-export const HEADERS = { requestId: "X-Request-Id", wwwAuthenticate: "WWW-Authenticate" } as const
+export const HEADERS = {
+  requestId: "X-Request-Id",
+  wwwAuthenticate: "WWW-Authenticate",
+  retryAfter: "Retry-After"
+} as const
 
 const headerRef = (name: string): Reference => ({ $ref: `#/components/headers/${name}` })
+
+/** The headers of a response with this status: the request id always, `Retry-After` on a 503. */
+const headersOf = (status: number): Record<string, Reference> => ({
+  [HEADERS.requestId]: headerRef(HEADERS.requestId),
+  ...(status === 401 ? { [HEADERS.wwwAuthenticate]: headerRef(HEADERS.wwwAuthenticate) } : {}),
+  ...(status === 503 ? { [HEADERS.retryAfter]: headerRef(HEADERS.retryAfter) } : {})
+})
 
 /** The success responses a route declares, by status: the JSON body and any other media type. */
 const successResponses = (spec: RouteSpec, schemas: JsonSchemas): Record<string, Response> => {
@@ -25,7 +36,7 @@ const successResponses = (spec: RouteSpec, schemas: JsonSchemas): Record<string,
     if (response.media !== undefined) content[response.media.type] = { schema: response.media.schema }
     responses[status] = {
       description: response.description,
-      headers: { [HEADERS.requestId]: headerRef(HEADERS.requestId) },
+      headers: headersOf(Number(status)),
       ...(Object.keys(content).length > 0 ? { content } : {})
     }
   }
@@ -45,10 +56,7 @@ const errorResponses = (spec: RouteSpec, schemas: JsonSchemas): Record<string, R
     }
     responses[status] = {
       description: codeList(codes),
-      headers: {
-        [HEADERS.requestId]: headerRef(HEADERS.requestId),
-        ...(status === 401 ? { [HEADERS.wwwAuthenticate]: headerRef(HEADERS.wwwAuthenticate) } : {})
-      },
+      headers: headersOf(status),
       content: { [JSON_MEDIA]: { schema } },
       "x-error-codes": codes
     }

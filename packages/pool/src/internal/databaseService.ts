@@ -4,7 +4,7 @@ import * as Exit from "effect/Exit"
 import type * as Redacted from "effect/Redacted"
 import { Database, type Statement, type Transaction, type TransactionMode } from "../Database.js"
 import type * as DatabaseConfig from "../DatabaseConfig.js"
-import type { DatabaseFailure } from "../DatabaseError.js"
+import { type DatabaseFailure, DatabaseTimeout, DatabaseUnavailable } from "../DatabaseError.js"
 import type { PoolStats } from "../PoolStats.js"
 import { toFailure } from "./client.js"
 
@@ -23,16 +23,25 @@ export interface ClientAccess {
   readonly pool?: Effect.Effect<PoolStats> | undefined
 }
 
+/** How the service is built: the database kind, the token to redact, the deadline of each call. */
+export interface ServiceOptions {
+  readonly kind: DatabaseConfig.DatabaseKind
+  readonly token?: Redacted.Redacted<string> | undefined
+  /** Each client call (one round trip remote) fails after this long; see `Database.ClientOptions`. */
+  readonly requestTimeoutMs: number
+}
+
 /** Builds the service over a way to reach a client. */
-export const fromAccess = (
-  access: ClientAccess,
-  options: { kind: DatabaseConfig.DatabaseKind; token?: Redacted.Redacted<string> | undefined }
-) => {
+export const fromAccess = (access: ClientAccess, options: ServiceOptions) => {
   let executes = 0
   let batches = 0
   let transactions = 0
   let statements = 0
   let errors = 0
+  let deadlineExceeded = 0
+  const timeoutMs = options.requestTimeoutMs
+  // Past the deadline the call is interrupted: its promise is abandoned, and a pooled remote connection with a
+  // request still in flight is discarded when its lease ends (its socket destroyed), never reused.
   const attempt = <A>(operation: string, run: () => Promise<A>) =>
     Effect.tryPromise({
       try: run,
@@ -40,7 +49,17 @@ export const fromAccess = (
         errors++
         return toFailure(operation, error, options.token)
       }
-    })
+    }).pipe(
+      Effect.timeoutFail({
+        duration: timeoutMs,
+        onTimeout: () => {
+          errors++
+          deadlineExceeded++
+          const deadline = new DatabaseTimeout({ operation, timeout_ms: timeoutMs })
+          return new DatabaseUnavailable({ operation, message: deadline.message, code: "DEADLINE_EXCEEDED", deadline })
+        }
+      })
+    )
   const using = access.withClient
 
   const execute = Effect.fn("Database.execute")(function* (statement: Statement) {
@@ -74,11 +93,15 @@ export const fromAccess = (
             }
           }).pipe(Effect.tap(() => attempt("transaction.commit", () => tx.commit()))),
         // A failed or interrupted transaction is rolled back and awaited (one request: ROLLBACK + close), so no
-        // request of it is still in flight when its connection goes back to the pool.
+        // request of it is still in flight when its connection goes back to the pool. The rollback has the same
+        // deadline (the release runs uninterruptibly: only the wait for the rollback is made interruptible); one
+        // abandoned leaves its request in flight, and the pool discards that connection.
         (tx, exit) =>
           Exit.isSuccess(exit)
             ? Effect.sync(() => tx.close())
-            : Effect.promise(() => tx.rollback().catch(() => undefined)).pipe(
+            : Effect.interruptible(Effect.promise(() => tx.rollback().catch(() => undefined))).pipe(
+                Effect.timeout(timeoutMs),
+                Effect.ignore,
                 Effect.ensuring(Effect.sync(() => tx.close()))
               )
       )
@@ -91,14 +114,12 @@ export const fromAccess = (
     batch,
     transaction,
     stats: Effect.gen(function* () {
-      const base = { executes, batches, transactions, statements, errors }
+      const base = { executes, batches, transactions, statements, errors, deadline_exceeded: deadlineExceeded }
       return pool === undefined ? base : { ...base, pool: yield* pool }
     })
   })
 }
 
 /** Builds the service over an open client. */
-export const fromClient = (
-  client: Client,
-  options: { kind: DatabaseConfig.DatabaseKind; token?: Redacted.Redacted<string> | undefined }
-) => fromAccess({ withClient: (_, use) => use(client) }, options)
+export const fromClient = (client: Client, options: ServiceOptions) =>
+  fromAccess({ withClient: (_, use) => use(client) }, options)

@@ -4,7 +4,7 @@ import * as Option from "effect/Option"
 import type { ConnectionPool, Lease, Options } from "../ConnectionPool.js"
 import * as DatabaseConfig from "../DatabaseConfig.js"
 import type { ConnectionPoolSection } from "../PoolConfig.js"
-import { openClient } from "./client.js"
+import { busyTimeoutOf, DEFAULT_REQUEST_TIMEOUT_MS, openClient } from "./client.js"
 import { Counters, checkoutWith } from "./counters.js"
 import * as Permits from "./permits.js"
 import { pingClient } from "./ping.js"
@@ -27,7 +27,7 @@ export const makeEmbedded = (options: Options, config: ConnectionPoolSection) =>
       Effect.map(openClient(options), (raw) =>
         path === undefined || capacity <= 0
           ? { client: raw, stats: undefined }
-          : withPreparedStatements(raw, { path, capacity, busyTimeoutMs: options.busyTimeoutMs ?? 5000 })
+          : withPreparedStatements(raw, { path, capacity, busyTimeoutMs: busyTimeoutOf(options) })
       ),
       ({ client }) => Effect.sync(() => client.close())
     )
@@ -48,6 +48,7 @@ export const makeEmbedded = (options: Options, config: ConnectionPoolSection) =>
       kind: "embedded",
       config,
       authToken: options.authToken,
+      requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
       checkout: checkoutWith(
         permits,
         counters,

@@ -10,7 +10,7 @@ import type { ConnectionPool, Lease, Options, PoolEvent, Purpose } from "../Conn
 import * as DatabaseConfig from "../DatabaseConfig.js"
 import { type DatabaseFailure, InvalidDatabaseUrl, PoolTimeout } from "../DatabaseError.js"
 import type { ConnectionPoolSection } from "../PoolConfig.js"
-import { toFailure } from "./client.js"
+import { DEFAULT_REQUEST_TIMEOUT_MS, toFailure } from "./client.js"
 import { Counters, checkoutWith, type Take } from "./counters.js"
 import * as Permits from "./permits.js"
 import { pingClient } from "./ping.js"
@@ -200,6 +200,7 @@ export const makeRemote = (options: Options, config: ConnectionPoolSection) =>
       kind: "remote",
       config,
       authToken: options.authToken,
+      requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
       checkout: checkoutWith(permits, counters, take, release).pipe(Effect.tap(healthCheck)),
       reserveIdle: (id: number) =>
         Effect.uninterruptible(

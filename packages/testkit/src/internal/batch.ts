@@ -2,8 +2,9 @@
  * Hrana batches: steps run in order, each guarded by an optional condition over the outcome of earlier steps
  * (ok / error / not / and / or) or the stream's autocommit state (is_autocommit).
  */
-import { HranaError, toHranaError } from "./errors.js"
-import { type ExecContext, executeStmt, type StmtResult } from "./statement.js"
+import { HranaError } from "./errors.js"
+import { toStmtError } from "./sqldErrors.js"
+import { checkBatchStmts, type ExecContext, executeChecked, type StmtResult } from "./statement.js"
 
 /** A Hrana batch result: for each step, its result or its error (both null when skipped). */
 export interface BatchResult {
@@ -62,10 +63,18 @@ const evaluate = (cond: Cond, outcomes: ReadonlyArray<Outcome>, ctx: ExecContext
   }
 }
 
-/** Executes a batch; a malformed batch is one error for the whole request, before any step runs. */
+/**
+ * Executes a batch. As in sqld, every step is checked before any runs (its SQL text, one statement, its arguments,
+ * its parsing, its condition): a malformed batch is one error for the whole request. Errors while steps run are
+ * step errors.
+ */
 export const executeBatch = async (ctx: ExecContext, raw: unknown): Promise<BatchResult> => {
   const steps = (raw as { steps?: unknown } | null)?.steps
   if (!Array.isArray(steps)) throw new HranaError("INVALID_REQUEST", "`batch.steps` must be an array")
+  const stmts = checkBatchStmts(
+    ctx,
+    steps.map((step: { stmt?: unknown } | null) => step?.stmt)
+  )
   const conds = steps.map((step: { condition?: unknown } | null, index) =>
     step?.condition === undefined || step.condition === null ? undefined : validateCond(step.condition, index)
   )
@@ -81,12 +90,12 @@ export const executeBatch = async (ctx: ExecContext, raw: unknown): Promise<Batc
       continue
     }
     try {
-      stepResults.push(await executeStmt(ctx, (steps[index] as { stmt?: unknown } | null)?.stmt))
+      stepResults.push(await executeChecked(ctx, stmts[index]!))
       stepErrors.push(null)
       outcomes.push("ok")
     } catch (error) {
       stepResults.push(null)
-      stepErrors.push(toHranaError(error).toProto())
+      stepErrors.push(toStmtError(error).toProto())
       outcomes.push("error")
     }
   }

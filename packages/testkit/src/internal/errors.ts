@@ -26,13 +26,3 @@ export class HttpError extends Error {
     this.code = code
   }
 }
-
-/** Maps anything thrown by the `libsql` package (a SqliteError with an extended `code`) to a Hrana error. */
-export const toHranaError = (error: unknown): HranaError => {
-  if (error instanceof HranaError) return error
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code
-    return new HranaError(typeof code === "string" && code.length > 0 ? code : "SQLITE_ERROR", error.message)
-  }
-  return new HranaError("INTERNAL_ERROR", String(error))
-}

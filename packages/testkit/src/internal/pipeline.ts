@@ -3,7 +3,8 @@
  * one). Every request gets a result; an error in one does not stop the next.
  */
 import { executeBatch } from "./batch.js"
-import { HranaError, HttpError, toHranaError } from "./errors.js"
+import { HranaError, HttpError } from "./errors.js"
+import { toStmtError } from "./sqldErrors.js"
 import { type ExecContext, executeSequence, executeStmt } from "./statement.js"
 import type { Counters } from "./stats.js"
 import type { Stream, StreamRegistry } from "./streams.js"
@@ -94,7 +95,7 @@ export const executePipeline = async (deps: PipelineDeps, body: unknown): Promis
     try {
       results.push({ type: "ok", response: await handle(deps, stream, ctx, request ?? {}) })
     } catch (error) {
-      results.push({ type: "error", error: toHranaError(error).toProto() })
+      results.push({ type: "error", error: toStmtError(error).toProto() })
     }
   }
   return { baton: stream.closed ? null : deps.streams.issue(stream), base_url: null, results }
