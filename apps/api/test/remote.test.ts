@@ -30,7 +30,7 @@ const api = async (flags: Record<string, string> = {}, file = join(SPEC, "stagin
   return startServer({
     port: 0,
     host: "127.0.0.1",
-    maxBodyBytes: config.server.max_body_bytes,
+    limits: config.limits,
     shutdownGraceMs: 1000,
     storage: MemoryStore.layer(config)
   })
