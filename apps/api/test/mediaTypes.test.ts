@@ -149,7 +149,6 @@ describe("the body is read with a byte cap", () => {
         duplex: "half"
       } as RequestInit)
       expect(response.status).toBe(413)
-      expect(response.headers.get("connection")).toBe("close")
       // At most the cap plus the chunk that crossed it, and the stream's one read-ahead chunk.
       expect(pulled).toBeLessThanOrEqual(64 * 1024 + 2 * chunk.byteLength)
       expect((await capped.counts()).episodes).toBe(0)
@@ -175,7 +174,6 @@ describe("the body is read with a byte cap", () => {
       request.flushHeaders()
       const [response] = (await once(request, "response")) as [http.IncomingMessage]
       expect(response.statusCode).toBe(413)
-      expect(response.headers.connection).toBe("close")
       request.destroy()
       // A chunked body with no length: answered once past the cap, while the client is still sending.
       const chunked = http.request(`${server.url}/episodes`, {

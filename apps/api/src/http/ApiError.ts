@@ -46,13 +46,11 @@ export const routeNotFound = (method: string, path: string) =>
   new ApiError("route_not_found", `no route for ${method} ${path.slice(0, 200)}`)
 
 /**
- * The body exceeds `limits.max_body_bytes`. The connection is closed after the answer, so the rest of the body is
- * neither read nor kept.
+ * The body exceeds `limits.max_body_bytes`. Nothing past the limit is kept: the Node adapter discards what the
+ * client still sends (up to 64 MiB or 500 ms, then it closes the connection), so the client reads this answer.
  */
 export const payloadTooLarge = (limit: number) =>
-  new ApiError("payload_too_large", `the request body exceeds limits.max_body_bytes (${limit} bytes)`, undefined, {
-    connection: "close"
-  })
+  new ApiError("payload_too_large", `the request body exceeds limits.max_body_bytes (${limit} bytes)`)
 
 /** One value over a limit: its field path, and a message naming the limit's key (`limits.max_tags`). */
 export interface LimitIssue extends Issue {
