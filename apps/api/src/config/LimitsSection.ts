@@ -11,11 +11,8 @@ const MiB = 1024 * KiB
 const between = (min: number, max: number) =>
   expecting(Schema.Int.pipe(Schema.between(min, max)), `an integer ${min}-${max}`)
 
-/**
- * `[limits]`: what one request may carry, checked before any unbounded work (see the README's limits table). Sized
- * for real agent episodes (a few KB to a few hundred KB).
- */
-export const LimitsSection = Schema.Struct({
+/** The keys of `[limits]` as written, each with its default. */
+const LimitsFields = Schema.Struct({
   /** The request body, in bytes (413 `payload_too_large`); `server.max_body_bytes` is its old name. */
   max_body_bytes: withDefault(PositiveInt, 8 * MiB),
   /** One record's JSON as sent (an episode, pattern or heuristic), in bytes. */
@@ -38,24 +35,21 @@ export const LimitsSection = Schema.Struct({
   max_vector_dimensions: withDefault(between(1, MAX_DIMENSIONS), 4096),
   /** How far past now a stored timestamp may be, in days (none may be before 1970). */
   max_future_days: withDefault(between(0, 36_500), 365)
-}).pipe(
-  Schema.filter((s) => {
-    const issues: Array<Schema.FilterIssue> = []
-    if (s.max_record_bytes > s.max_body_bytes) {
-      issues.push({
-        path: ["max_record_bytes"],
-        message: `max_record_bytes (${s.max_record_bytes}) must not exceed max_body_bytes (${s.max_body_bytes})`
-      })
-    }
-    if (s.max_text_bytes > s.max_record_bytes) {
-      issues.push({
-        path: ["max_text_bytes"],
-        message: `max_text_bytes (${s.max_text_bytes}) must not exceed max_record_bytes (${s.max_record_bytes})`
-      })
-    }
-    return issues
-  })
-)
+})
+
+/**
+ * `[limits]`: what one request may carry, checked before any unbounded work (see the README's limits table). Sized
+ * for real agent episodes (a few KB to a few hundred KB). A record never exceeds the body, nor a text the record:
+ * a smaller body limit (an operator's old `server.max_body_bytes = 1048576`, say) caps the other two.
+ */
+export const LimitsSection = Schema.transform(LimitsFields, Schema.typeSchema(LimitsFields), {
+  strict: true,
+  decode: (limits) => {
+    const record = Math.min(limits.max_record_bytes, limits.max_body_bytes)
+    return { ...limits, max_record_bytes: record, max_text_bytes: Math.min(limits.max_text_bytes, record) }
+  },
+  encode: (limits) => limits
+})
 
 /** The decoded `[limits]` section. */
 export type Limits = Schema.Schema.Type<typeof LimitsSection>
