@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { DEFAULT_LIMITS } from "../src/config/LimitsSection.js"
+import { COMPLETE_REPORT_VALUES } from "../src/http/body.js"
 import { type Harness, makeHarness } from "./harness.js"
 
 // Sizes, lists and text at their default limits: at the limit accepted, one over refused with the right code, the
@@ -171,6 +172,23 @@ describe("limits at their defaults", () => {
     const read = await post("/heuristics/batch/get", { ids: ids(L.max_batch_items) })
     expect(read.json.heuristics).toHaveLength(L.max_batch_items)
     expectLimit(await post("/heuristics/batch/get", { ids: ids(L.max_batch_items + 1) }), "max_batch_items", "ids")
+  })
+
+  it(`an invalid body of over ${COMPLETE_REPORT_VALUES} values reports its first problem, a smaller one every problem`, async () => {
+    const steps = (n: number) => Array.from({ length: n }, () => ({}))
+    const large = await post("/episodes", { task_description: "x", steps: steps(L.max_list_items) })
+    expect([large.status, large.json.error.code, large.json.error.issues]).toEqual([
+      422,
+      "validation_failed",
+      [{ path: "steps.0.step_number", message: "is missing" }]
+    ])
+    const small = await post("/episodes", { task_description: "x", steps: steps(3) })
+    expect(small.json.error.issues.length).toBe(12) // 3 steps, 4 required fields each
+    const batch = await post(
+      "/episodes/batch",
+      Array.from({ length: 600 }, () => ({ task_description: "", tags: ["a", "b", "c"] }))
+    )
+    expect(batch.json.error.issues).toHaveLength(1)
   })
 
   it("nothing refused above was stored", async () => {

@@ -22,10 +22,11 @@ export interface TextIssue {
   readonly message: string
 }
 
-/** What walking a body found: values over limits, and text that is not well-formed Unicode. */
+/** What walking a body found: values over limits, text that is not well-formed Unicode, and how many values. */
 export interface Findings {
   readonly limits: Array<LimitIssue>
   readonly text: Array<TextIssue>
+  values: number
 }
 
 /** `String.prototype.isWellFormed` (Node 20; not in this project's TypeScript lib yet). */
@@ -70,6 +71,7 @@ export const makeRecordCheck = (limits: Limits) => {
   /** `shape` is undefined where the Schema declares nothing (free-form JSON): only the generic limits apply. */
   const check = (value: unknown, shape: Shape | undefined, path: string, findings: Findings, now: number) => {
     if (findings.limits.length + findings.text.length >= MAX_ISSUES) return
+    findings.values++
     if (typeof value === "string") {
       checkText(value, path, findings, "")
       if (shape?.timestamp) checkTimestamp(value, path, findings, now)
@@ -118,4 +120,4 @@ export const makeRecordCheck = (limits: Limits) => {
 export type RecordCheck = ReturnType<typeof makeRecordCheck>
 
 /** No findings yet. */
-export const noFindings = (): Findings => ({ limits: [], text: [] })
+export const noFindings = (): Findings => ({ limits: [], text: [], values: 0 })

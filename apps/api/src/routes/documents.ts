@@ -11,7 +11,7 @@ import { type CachedStorage, type CanonicalJson, Storage } from "@memory-turso/s
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { validationFailed } from "../http/ApiError.js"
-import { decode } from "../http/body.js"
+import { COMPLETE_REPORT_VALUES, decode } from "../http/body.js"
 import { type ParamSpec, readQuery } from "../http/queryParams.js"
 import { routeKey } from "../http/RouteSpec.js"
 import type { Routes } from "../http/Routes.js"
@@ -133,8 +133,9 @@ export const mountDocuments = <A extends object, I, Q, QI>(
             return yield* Effect.fail(validationFailed([{ path: spec.plural, message: "is missing" }]))
           }
           const items = enveloped ? (body as Record<string, unknown>)[spec.plural] : body
-          yield* bodies.checkBatch(spec.schema, items, bytes, enveloped ? spec.plural : "")
-          const documents = yield* decode(Batch, items, enveloped ? [spec.plural] : [])
+          const values = yield* bodies.checkBatch(spec.schema, items, bytes, enveloped ? spec.plural : "")
+          const prefix = enveloped ? [spec.plural] : []
+          const documents = yield* decode(Batch, items, prefix, values <= COMPLETE_REPORT_VALUES)
           const stored = yield* (yield* ops).upsertMany(namespace, documents)
           return json(c, `{"stored":${stored.length},"ids":${JSON.stringify(stored.map(spec.idOf))}}`)
         })
