@@ -5,6 +5,7 @@ import * as Option from "effect/Option"
 import { Hono } from "hono"
 import { matchedRoutes } from "hono/route"
 import { TrieRouter } from "hono/router/trie-router"
+import { isLoopback } from "./auth/AuthConfig.js"
 import type { Limits } from "./config/LimitsSection.js"
 import { AccessControl } from "./http/Access.js"
 import * as ApiError from "./http/ApiError.js"
@@ -35,6 +36,11 @@ export interface AppOptions {
   readonly limits: Limits
   /** Web origins that may call the API, with CORS (`server.allowed_origins`); any other `Origin` is refused. */
   readonly allowedOrigins: ReadonlyArray<string>
+  /**
+   * The address the server listens on: on a loopback one, a request whose `Host` names another site is refused
+   * (DNS rebinding). Default: not checked.
+   */
+  readonly host?: string
   /** Log every request (method, route, status, latency, request id) at debug level. */
   readonly logRequests?: boolean
 }
@@ -109,7 +115,9 @@ export const makeApp = (
 
   // Bodies are read within the limits by the routes that take one (`http/body.ts`); the origin and a body's
   // headers are checked before any route's work (`http/Routes.ts`).
-  const origins = makeOrigins(options.allowedOrigins)
+  const origins = makeOrigins(options.allowedOrigins, {
+    loopback: options.host !== undefined && isLoopback(options.host)
+  })
   const routes = makeRoutes(app, runtime.runSync(AccessControl), hot.serve, {
     origins,
     bodies: makeBodies(options.limits)

@@ -81,6 +81,7 @@ export const startServer = async (options: ServerOptions): Promise<RunningServer
   const { app } = makeApp(runtime as ManagedRuntime.ManagedRuntime<AppServices, never>, metrics, {
     limits: options.limits ?? DEFAULT_LIMITS,
     allowedOrigins: options.allowedOrigins ?? [],
+    host: options.host,
     logRequests: options.logRequests ?? false
   })
   const server = createAdaptorServer({ fetch: app.fetch, hostname: options.host }) as HttpServer

@@ -83,7 +83,8 @@ export const makeHarness = async (
   const metrics = await runtime.runPromise(RequestMetrics.RequestMetrics)
   const { app, routes } = makeApp(runtime as ManagedRuntime.ManagedRuntime<AppServices, never>, metrics, {
     limits: { ...config.limits, max_body_bytes: options.maxBodyBytes ?? config.limits.max_body_bytes },
-    allowedOrigins: config.server.allowed_origins
+    allowedOrigins: config.server.allowed_origins,
+    host: config.server.host
   })
   const request = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const init: RequestInit = { method, headers: { "content-type": "application/json", ...headers } }

@@ -17,7 +17,14 @@ import { type HostileRequest, hostileRequests } from "./hostileRequests.js"
 const dir = mkdtempSync(join(tmpdir(), "hostile-"))
 let server: RunningServer
 
-/** Sends exactly the request's headers and body (no default Content-Type); resolves with status and body. */
+/** A body this large is sent only once the server had a moment to refuse it from its headers. */
+const EARLY_ANSWER_BYTES = 1024 * 1024
+
+/**
+ * Sends exactly the request's headers and body (no default Content-Type); resolves with status and body. A large
+ * body waits for an early answer first (the server answers 413 from `Content-Length` before reading): writing
+ * megabytes the server will not read races the connection's close, which can lose the answer.
+ */
 const send = (request: Pick<HostileRequest, "method" | "path" | "headers" | "body">) =>
   new Promise<{ status: number; text: string }>((resolve, reject) => {
     const body = request.body === undefined ? undefined : Buffer.from(request.body)
@@ -26,16 +33,27 @@ const send = (request: Pick<HostileRequest, "method" | "path" | "headers" | "bod
       headers: { ...request.headers, ...(body === undefined ? {} : { "content-length": body.length }) }
     })
     let answered = false
+    let sent = false
     outgoing.on("response", (response) => {
       answered = true
       let text = ""
       response.setEncoding("utf8")
       response.on("data", (chunk: string) => (text += chunk))
-      response.on("end", () => resolve({ status: response.statusCode ?? 0, text }))
+      response.on("end", () => {
+        resolve({ status: response.statusCode ?? 0, text })
+        if (!sent) outgoing.destroy() // answered from the headers: the body is not wanted
+      })
+      response.on("error", reject)
     })
-    // The server may answer (413) and stop reading before the whole body is sent: the answer is what counts.
+    // The server may answer and stop reading before the whole body is sent: the answer is what counts.
     outgoing.on("error", (error) => (answered ? undefined : reject(error)))
-    outgoing.end(body)
+    const sendBody = () => {
+      sent = true
+      outgoing.end(body)
+    }
+    if (body === undefined || body.length < EARLY_ANSWER_BYTES) return sendBody()
+    outgoing.flushHeaders()
+    setTimeout(() => (answered ? undefined : sendBody()), 500)
   })
 
 const SEED = [

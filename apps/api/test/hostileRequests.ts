@@ -5,7 +5,9 @@
  *
  * Plain data (no test framework), so that any runner can import it. `expectStatus` (and `expectCode`) hold for an
  * API with the default `[limits]`, no tokens and no `server.allowed_origins` (the loopback default), whatever it
- * stores: no request depends on a record existing. Send exactly the given headers (no default Content-Type).
+ * stores: no request depends on a record existing. Send exactly the given headers (no default Content-Type; `host`
+ * where given replaces the client's own), and the 9 MiB body only after a moment's wait for the early 413 (the server
+ * answers from `Content-Length` and does not read megabytes it will refuse: see `hostile.test.ts`'s `send`).
  */
 import { badIds, contentTypes, huge, injection, origins } from "./hostile/addresses.js"
 import { malformed, nested, oversized, unicode } from "./hostile/bodies.js"

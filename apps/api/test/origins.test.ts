@@ -87,6 +87,24 @@ describe("cross-site requests (no origin configured, the default)", () => {
     }
   })
 
+  it("on a loopback address, a Host naming another site is refused, reads included (DNS rebinding)", async () => {
+    for (const host of ["evil.example:3000", "evil.example", "127.0.0.1.nip.io:3000"]) {
+      const response = await browser(closed, "GET", "/episodes", { host })
+      expect([host, response.status, await codeOf(response)]).toEqual([host, 403, "forbidden_origin"])
+    }
+    for (const host of ["localhost:3000", "127.0.0.1:3000", "[::1]:3000", "app.localhost"]) {
+      expect([host, (await browser(closed, "GET", "/episodes", { host })).status]).toEqual([host, 200])
+    }
+    // The host of an allowed origin is this server's too; on other addresses the Host is not checked.
+    expect((await browser(open, "GET", "/episodes", { host: "app.example.com" })).status).toBe(200)
+    const exposed = await makeHarness({ configure: (c) => ({ ...c, server: { ...c.server, host: "0.0.0.0" } }) })
+    try {
+      expect((await browser(exposed, "GET", "/episodes", { host: "api.example.com" })).status).toBe(200)
+    } finally {
+      await exposed.dispose()
+    }
+  })
+
   it("is refused before authentication: no token is looked at", async () => {
     const dir = mkdtempSync(join(tmpdir(), "origins-auth-"))
     const file = join(dir, "auth.toml")

@@ -76,12 +76,10 @@ export const unsupportedMediaType = (expected: string) =>
     { path: "header.content-type", message: `expected ${expected} (a charset parameter, if any, must be utf-8)` }
   ])
 
-/** A cross-site request: its origin is not one the server lets in. */
-export const forbiddenOrigin = () =>
-  new ApiError(
-    "forbidden_origin",
-    "cross-site requests are refused: this request's Origin is not in server.allowed_origins"
-  )
+/** A cross-site request: its origin is not one the server lets in (or its Host names another site). */
+export const forbiddenOrigin = (
+  message = "cross-site requests are refused: this request's Origin is not in server.allowed_origins"
+) => new ApiError("forbidden_origin", message)
 
 /** Anything unexpected: never a stack trace. */
 export const internalError = () => new ApiError("internal_error", "the server failed to handle this request")

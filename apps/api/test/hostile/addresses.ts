@@ -154,6 +154,7 @@ export const origins: ReadonlyArray<HostileRequest> = [
     true
   ),
   crossSite("a cross-site operator action", "POST", "/compression/dictionary", { origin: EVIL }),
+  crossSite("a DNS-rebound Host (a same-origin read)", "GET", "/episodes", { host: "evil.example:3000" }),
   crossSite(
     "a DNS-rebinding origin",
     "POST",
