@@ -124,9 +124,13 @@ describe("media types", () => {
       body: '{"n":1}'
     })
     expect(asJson.status).toBe(415)
-    expect(Object.keys(operationOf(spec, makeJsonSchemas()).requestBody?.content ?? {})).toEqual([
-      "application/x-ndjson"
-    ])
+    const operation = operationOf(spec, makeJsonSchemas())
+    expect(Object.keys(operation.requestBody?.content ?? {})).toEqual(["application/x-ndjson"])
+    // A route that takes a body documents the codes its gate and its limits can answer.
+    expect(operation.responses["413"]?.["x-error-codes"]).toEqual(["payload_too_large"])
+    expect(operation.responses["415"]?.["x-error-codes"]).toEqual(["unsupported_media_type"])
+    expect(operation.responses["422"]?.["x-error-codes"]).toContain("limit_exceeded")
+    expect(operation.responses["403"]?.["x-error-codes"]).toEqual(["forbidden_origin"])
   })
 })
 
