@@ -37,7 +37,11 @@ const servers: Array<Served> = []
 try {
   const seed = await startApi({ TURSO_DB_URL: url })
   servers.push(seed)
-  const created = await fetch(`${seed.url}/episodes`, { method: "POST", body: JSON.stringify(episode) })
+  const created = await fetch(`${seed.url}/episodes`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(episode)
+  })
   const body = await created.text()
   await seed.stop()
   servers.pop()

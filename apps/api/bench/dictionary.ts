@@ -25,6 +25,7 @@ const store = async (url: string, episodes: ReadonlyArray<object>) => {
   for (let i = 0; i < episodes.length; i += BATCH) {
     const response = await fetch(`${url}/episodes/batch`, {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify(episodes.slice(i, i + BATCH))
     })
     if (!response.ok) throw new Error(`batch store failed: ${response.status} ${await response.text()}`)

@@ -3,11 +3,14 @@ import * as Effect from "effect/Effect"
 import type { ManagedRuntime } from "effect/ManagedRuntime"
 import * as Option from "effect/Option"
 import { Hono } from "hono"
-import { bodyLimit } from "hono/body-limit"
 import { matchedRoutes } from "hono/route"
 import { TrieRouter } from "hono/router/trie-router"
+import { isLoopback } from "./auth/AuthConfig.js"
+import type { Limits } from "./config/LimitsSection.js"
 import { AccessControl } from "./http/Access.js"
 import * as ApiError from "./http/ApiError.js"
+import { makeBodies } from "./http/body.js"
+import { makeOrigins } from "./http/Origins.js"
 import type { RequestMetrics } from "./http/RequestMetrics.js"
 import { makeRoutes, type Routes } from "./http/Routes.js"
 import {
@@ -29,8 +32,15 @@ import { mountReference } from "./routes/reference.js"
 
 /** Options of the HTTP application. */
 export interface AppOptions {
-  /** Largest accepted request body in bytes. */
-  readonly maxBodyBytes: number
+  /** What one request may carry (`[limits]`). */
+  readonly limits: Limits
+  /** Web origins that may call the API, with CORS (`server.allowed_origins`); any other `Origin` is refused. */
+  readonly allowedOrigins: ReadonlyArray<string>
+  /**
+   * The address the server listens on: on a loopback one, a request whose `Host` names another site is refused
+   * (DNS rebinding). Default: not checked.
+   */
+  readonly host?: string
   /** Log every request (method, route, status, latency, request id) at debug level. */
   readonly logRequests?: boolean
 }
@@ -103,17 +113,15 @@ export const makeApp = (
     return response
   }
 
-  // Bodies are limited on the methods that have one (reading the limit on a GET would build a full Request).
-  app.on(
-    ["POST", "PUT", "PATCH"],
-    "*",
-    bodyLimit({
-      maxSize: options.maxBodyBytes,
-      onError: (c) => errorResponse(c as AppContext, ApiError.payloadTooLarge(options.maxBodyBytes))
-    })
-  )
-
-  const routes = makeRoutes(app, runtime.runSync(AccessControl), hot.serve)
+  // Bodies are read within the limits by the routes that take one (`http/body.ts`); the origin and a body's
+  // headers are checked before any route's work (`http/Routes.ts`).
+  const origins = makeOrigins(options.allowedOrigins, {
+    loopback: options.host !== undefined && isLoopback(options.host)
+  })
+  const routes = makeRoutes(app, runtime.runSync(AccessControl), hot.serve, {
+    origins,
+    bodies: makeBodies(options.limits)
+  })
   mountMemory(routes, run, hot)
   mountEmbeddings(routes, run)
   mountOperations(routes, run)
@@ -121,15 +129,27 @@ export const makeApp = (
   mountCompression(routes, run)
   mountReference(routes, run)
   const allowedOn = methodsByPath(app)
-  app.notFound((c) => {
+  const notFound = (c: AppContext) => {
     const allowed = allowedOn(c.req.path)
     return unmatched(
       c,
-      allowed.length > 0
-        ? errorResponse(c, ApiError.methodNotAllowed(c.req.method, allowed), { allow: allowed.join(", ") })
-        : errorResponse(c, ApiError.routeNotFound(c.req.method, c.req.path))
+      origins.decorate(
+        c,
+        allowed.length > 0
+          ? errorResponse(c, ApiError.methodNotAllowed(c.req.method, allowed), { allow: allowed.join(", ") })
+          : errorResponse(c, ApiError.routeNotFound(c.req.method, c.req.path))
+      )
     )
+  }
+  // A CORS preflight: answered for allowed origins, refused for others; without an Origin, OPTIONS is no method here.
+  app.options("*", (c) => {
+    const refused = origins.check(c)
+    if (refused !== undefined) return unmatched(c, errorResponse(c, refused))
+    const allowed = allowedOn(c.req.path)
+    const preflight = allowed.length > 0 ? origins.preflight(c, allowed) : undefined
+    return preflight === undefined ? notFound(c) : unmatched(c, preflight)
   })
+  app.notFound(notFound)
   app.onError((_error, c) => errorResponse(c, ApiError.internalError()))
   return { app, routes }
 }

@@ -10,6 +10,7 @@ import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import { makeApp } from "./App.js"
 import type { AuthSection } from "./auth/AuthConfig.js"
+import { DEFAULT_LIMITS, type Limits } from "./config/LimitsSection.js"
 import * as Access from "./http/Access.js"
 import * as Lifecycle from "./http/Lifecycle.js"
 import * as RequestMetrics from "./http/RequestMetrics.js"
@@ -23,11 +24,14 @@ export interface RunningServer {
   readonly close: () => Promise<void>
 }
 
-/** Where the API listens and how much it accepts (the `[server]` section). */
+/** Where the API listens and what it accepts (the `[server]` and `[limits]` sections). */
 export interface ServerConfig {
   readonly port: number
   readonly host: string
-  readonly maxBodyBytes: number
+  /** What one request may carry (default: every default of `[limits]`). */
+  readonly limits?: Limits
+  /** Web origins that may call the API (default: none; any request with another `Origin` is refused). */
+  readonly allowedOrigins?: ReadonlyArray<string>
   /** How long shutdown waits for in-flight requests before closing their connections. */
   readonly shutdownGraceMs: number
 }
@@ -75,7 +79,9 @@ export const startServer = async (options: ServerOptions): Promise<RunningServer
   if (onStarted !== undefined) await runtime.runPromise(Effect.flatMap(MemoryStore.StoreStatus, onStarted))
   const lifecycle = await runtime.runPromise(Lifecycle.Lifecycle)
   const { app } = makeApp(runtime as ManagedRuntime.ManagedRuntime<AppServices, never>, metrics, {
-    maxBodyBytes: options.maxBodyBytes,
+    limits: options.limits ?? DEFAULT_LIMITS,
+    allowedOrigins: options.allowedOrigins ?? [],
+    host: options.host,
     logRequests: options.logRequests ?? false
   })
   const server = createAdaptorServer({ fetch: app.fetch, hostname: options.host }) as HttpServer

@@ -78,7 +78,8 @@ const main = async () => {
   const server = await startServer({
     port: config.server.port,
     host: config.server.host,
-    maxBodyBytes: config.server.max_body_bytes,
+    limits: config.limits,
+    allowedOrigins: config.server.allowed_origins,
     shutdownGraceMs: config.server.shutdown_grace_ms,
     auth: config.auth,
     storage: MemoryStore.layer(config),

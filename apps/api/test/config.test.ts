@@ -1,8 +1,10 @@
-import { readFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as Effect from "effect/Effect"
 import { describe, expect, it } from "vitest"
 import { load, redacted } from "../src/config/AppConfig.js"
+import { DEFAULT_LIMITS } from "../src/config/LimitsSection.js"
 
 const SPEC = "/work/shared/spec"
 const staging = join(SPEC, "staging.toml")
@@ -12,6 +14,13 @@ const envStaging = Object.fromEntries(
     .filter((line) => /^[A-Z_]+=/.test(line))
     .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)])
 )
+
+const scratch = mkdtempSync(join(tmpdir(), "cfg-limits-"))
+const tomlFile = (name: string, text: string) => {
+  const path = join(scratch, name)
+  writeFileSync(path, text)
+  return path
+}
 
 const run = (file: string | undefined, env: Record<string, string>) =>
   Effect.runPromise(Effect.either(load({ file, env })))
@@ -49,6 +58,82 @@ describe("configuration", () => {
     if (off._tag === "Left") throw off.left
     expect(off.right.config.compression.enabled).toBe(false)
     expect(off.right.config.cache.enabled).toBe(false)
+  })
+
+  it("[limits] has the defaults of the README's table; server.max_body_bytes is read as its old name", async () => {
+    const defaults = await run(undefined, {})
+    if (defaults._tag === "Left") throw defaults.left
+    expect(defaults.right.config.limits).toEqual(DEFAULT_LIMITS)
+    expect(DEFAULT_LIMITS.max_body_bytes).toBe(8 * 1024 * 1024)
+    const operators = await run(staging, envStaging)
+    if (operators._tag === "Left") throw operators.left
+    expect(operators.right.config.limits).toEqual(DEFAULT_LIMITS)
+    const old = await run(tomlFile("old.toml", "[server]\nmax_body_bytes = 5000\n"), {})
+    if (old._tag === "Left") throw old.left
+    // The record and text limits follow a body limit below them.
+    expect(old.right.config.limits).toMatchObject({
+      max_body_bytes: 5000,
+      max_record_bytes: 5000,
+      max_text_bytes: 5000
+    })
+    expect(old.right.origins.get("limits.max_body_bytes")).toBe("server.max_body_bytes")
+    expect(old.right.warnings).toContain(
+      "server.max_body_bytes: renamed limits.max_body_bytes (still read; set that key instead)"
+    )
+    expect(redacted(old.right.config)).not.toContain('"server": {\n    "max_body_bytes"')
+    const same = await run(
+      tomlFile("same.toml", "[server]\nmax_body_bytes = 5000\n[limits]\nmax_body_bytes = 5000\n"),
+      {}
+    )
+    if (same._tag === "Left") throw same.left
+    expect(same.right.config.limits.max_body_bytes).toBe(5000)
+    const env = await run(tomlFile("env.toml", "[server]\nmax_body_bytes = 5000\n"), { MAX_BODY_BYTES: "6000" })
+    if (env._tag === "Left") throw env.left
+    expect(env.right.config.limits.max_body_bytes).toBe(6000)
+    expect(env.right.origins.get("limits.max_body_bytes")).toBe("MAX_BODY_BYTES")
+  })
+
+  it("bad [limits] and origins are named by key path (and by where the value came from)", async () => {
+    const cases: ReadonlyArray<readonly [string, string | undefined, Record<string, string>, string]> = [
+      [
+        "a body limit from the environment",
+        undefined,
+        { MAX_BODY_BYTES: "lots" },
+        "limits.max_body_bytes (from MAX_BODY_BYTES): expected a positive integer"
+      ],
+      [
+        "the body limit's old name, of the wrong type",
+        "[server]\nmax_body_bytes = -1\n",
+        {},
+        "limits.max_body_bytes (from server.max_body_bytes): expected a positive integer"
+      ],
+      [
+        "the body limit under both names, different",
+        "[server]\nmax_body_bytes = 100\n[limits]\nmax_body_bytes = 200\n",
+        {},
+        "server.max_body_bytes: is the old name of limits.max_body_bytes"
+      ],
+      [
+        "an allowed origin with a path",
+        '[server]\nallowed_origins = ["https://app.example.com/app"]\n',
+        {},
+        "server.allowed_origins.0: expected an origin such as https://app.example.com"
+      ]
+    ]
+    for (const [i, [name, toml, env, message]] of cases.entries()) {
+      const result = await run(toml === undefined ? undefined : tomlFile(`bad-${i}.toml`, toml), env)
+      if (result._tag === "Right") throw new Error(`${name}: accepted`)
+      expect(result.left.message, name).toContain(message)
+    }
+  })
+
+  it("server.allowed_origins: a list of origins, none by default", async () => {
+    const result = await run(
+      tomlFile("origins.toml", '[server]\nallowed_origins = ["https://app.example.com", "http://localhost:5173"]\n'),
+      {}
+    )
+    if (result._tag === "Left") throw result.left
+    expect(result.right.config.server.allowed_origins).toEqual(["https://app.example.com", "http://localhost:5173"])
   })
 
   it("unknown sections and keys are warnings, not silently ignored", async () => {

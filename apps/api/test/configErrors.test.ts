@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
+import { DEFAULT_LIMITS } from "../src/config/LimitsSection.js"
 
 const dir = mkdtempSync(join(tmpdir(), "memory-turso-config-"))
 const file = (name: string, text: string) => {
@@ -62,6 +63,7 @@ const bad: ReadonlyArray<readonly [string, string | undefined, Record<string, st
   ],
   ["bad log level", undefined, { LOG_LEVEL: "loud" }, "monitoring.log_level (from LOG_LEVEL)"],
   ["bad RUST_LOG", undefined, { RUST_LOG: "info,memory_storage_turso=chatty" }, "monitoring.log_level (from RUST_LOG)"],
+  ["limits out of range", "[limits]\nmax_json_depth = 1000\n", {}, "limits.max_json_depth: expected an integer 2-256"],
   [
     "retry base above max",
     "[retry]\nretry_base_delay_ms = 10000\nretry_max_delay_ms = 10\n",
@@ -118,6 +120,8 @@ describe.concurrent("invalid configuration stops start-up with exit code 2 and o
     const effective = JSON.parse(result.stdout)
     expect(effective.cache.max_episodes).toBe(7)
     expect(effective.database.token).toBe("<redacted>")
+    expect(effective.limits).toEqual(DEFAULT_LIMITS)
+    expect(effective.server.allowed_origins).toEqual([])
     expect(result.stderr).toContain("warning: compression.compress_embeddings")
   })
 })

@@ -38,9 +38,9 @@ const withOutage = (outage: Outage) =>
     })
   )
 
-/** A configuration from environment-style settings (no file). */
-export const configFrom = async (env: Record<string, string> = {}) => {
-  const loaded = await Effect.runPromise(AppConfig.load({ env }))
+/** A configuration from environment-style settings and an optional TOML file. */
+export const configFrom = async (env: Record<string, string> = {}, file?: string) => {
+  const loaded = await Effect.runPromise(AppConfig.load({ env, file }))
   return loaded.config
 }
 
@@ -50,8 +50,11 @@ export const configFrom = async (env: Record<string, string> = {}) => {
  */
 export const makeHarness = async (
   options: {
+    /** Overrides `limits.max_body_bytes`. */
     maxBodyBytes?: number
     env?: Record<string, string>
+    /** A TOML configuration file (the environment over it, as in the API). */
+    file?: string
     loadZstd?: Codec.ZstdLoader
     /** Changes the decoded configuration (to reach states validation would refuse). */
     configure?: (config: AppConfig.AppConfig) => AppConfig.AppConfig
@@ -60,7 +63,7 @@ export const makeHarness = async (
   } = {}
 ) => {
   const outage: Outage = { on: false }
-  const loaded = await configFrom({ ENABLE_CACHE: "false", ...options.env })
+  const loaded = await configFrom({ ENABLE_CACHE: "false", ...options.env }, options.file)
   // No retry backoff by default: outage tests would wait for it.
   const base = { ...loaded, retry: { ...loaded.retry, max_retries: 0 } }
   const config = options.configure?.(base) ?? base
@@ -83,7 +86,9 @@ export const makeHarness = async (
   const runtime = ManagedRuntime.make(layer)
   const metrics = await runtime.runPromise(RequestMetrics.RequestMetrics)
   const { app, routes } = makeApp(runtime as ManagedRuntime.ManagedRuntime<AppServices, never>, metrics, {
-    maxBodyBytes: options.maxBodyBytes ?? 32 * 1024 * 1024
+    limits: { ...config.limits, max_body_bytes: options.maxBodyBytes ?? config.limits.max_body_bytes },
+    allowedOrigins: config.server.allowed_origins,
+    host: config.server.host
   })
   const request = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const init: RequestInit = { method, headers: { "content-type": "application/json", ...headers } }

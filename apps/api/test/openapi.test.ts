@@ -188,7 +188,7 @@ describe("the OpenAPI document", () => {
     expect(list.parameters?.filter((p) => !isRef(p) && p.in === "query")).toHaveLength(12)
   })
 
-  it("documents the namespace header, bearer security with the scope, and 401/403 exactly on non-public routes", () => {
+  it("documents the namespace header, bearer security with the scope, 401/403 on non-public routes, 403 forbidden_origin on all", () => {
     const namespaceRef = { $ref: "#/components/parameters/Namespace" }
     for (const spec of h.routes.specs) {
       const operation = operationOf(spec)
@@ -200,13 +200,14 @@ describe("the OpenAPI document", () => {
         expect(operation.security, where).toEqual([])
         expect(operation["x-scope"], where).toBeUndefined()
         expect(statuses, where).not.toContain("401")
-        expect(statuses, where).not.toContain("403")
+        expect(operation.responses["403"]?.["x-error-codes"], where).toEqual(["forbidden_origin"])
       } else {
         expect(operation.security, where).toEqual([{ bearerAuth: [] }])
         expect(operation["x-scope"], where).toBe(spec.access)
         expect(operation.description, where).toContain(`\`${spec.access}\` scope`)
         expect(operation.responses["401"]?.["x-error-codes"], where).toEqual(["unauthorized"])
         expect(operation.responses["403"]?.["x-error-codes"], where).toContain("forbidden")
+        expect(operation.responses["403"]?.["x-error-codes"], where).toContain("forbidden_origin")
       }
       expect(operation.responses["500"]?.["x-error-codes"], where).toContain("internal_error")
       for (const [status, response] of Object.entries(operation.responses)) {

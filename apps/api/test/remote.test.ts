@@ -30,7 +30,7 @@ const api = async (flags: Record<string, string> = {}, file = join(SPEC, "stagin
   return startServer({
     port: 0,
     host: "127.0.0.1",
-    maxBodyBytes: config.server.max_body_bytes,
+    limits: config.limits,
     shutdownGraceMs: 1000,
     storage: MemoryStore.layer(config)
   })
@@ -49,7 +49,11 @@ describe("the API over a remote database (test server) from the staging configur
         features: { keepalive: true, compression: true, cache: true, batch_operations: true }
       })
       const episode = realisticEpisode("remote-1", 6000)
-      const stored = await fetch(`${server.url}/episodes`, { method: "POST", body: JSON.stringify(episode) })
+      const stored = await fetch(`${server.url}/episodes`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(episode)
+      })
       expect(stored.status).toBe(200)
       const metrics = await get(server, "/metrics")
       expect(metrics.pool).toMatchObject({ enabled: true, max: 20 })
@@ -71,7 +75,11 @@ describe("the API over a remote database (test server) from the staging configur
       const server = await api({ ENABLE_CACHE: flag })
       try {
         const episode = realisticEpisode(`cache-${flag}`, 4000)
-        await fetch(`${server.url}/episodes`, { method: "POST", body: JSON.stringify(episode) })
+        await fetch(`${server.url}/episodes`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(episode)
+        })
         const before = db.stats().requests
         for (let i = 0; i < 5; i++) await fetch(`${server.url}/episodes/${episode.episode_id}`).then((r) => r.text())
         expect(db.stats().requests - before).toBe(expected)
@@ -90,7 +98,11 @@ describe("the API over a remote database (test server) from the staging configur
       try {
         const episode = realisticEpisode(`compression-${flag}`, 16_000)
         const before = db.stats().bytes_received
-        await fetch(`${server.url}/episodes`, { method: "POST", body: JSON.stringify(episode) })
+        await fetch(`${server.url}/episodes`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(episode)
+        })
         sent[flag] = db.stats().bytes_received - before
         expect((await get(server, "/health")).features.compression).toBe(flag === "true")
       } finally {
@@ -134,9 +146,15 @@ describe("the API over a remote database (test server) from the staging configur
       expect(health.features.keepalive).toBe(false)
       expect((await get(server, "/metrics")).keepalive).toEqual({ enabled: false })
       const episode = realisticEpisode("keepalive-off", 2000)
-      expect((await fetch(`${server.url}/episodes`, { method: "POST", body: JSON.stringify(episode) })).status).toBe(
-        200
-      )
+      expect(
+        (
+          await fetch(`${server.url}/episodes`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify(episode)
+          })
+        ).status
+      ).toBe(200)
     } finally {
       await server.close()
     }

@@ -18,7 +18,6 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 const options = async (name: string) => ({
   port: 0,
   host: "127.0.0.1",
-  maxBodyBytes: 32 * 1024 * 1024,
   shutdownGraceMs: 5000,
   storage: MemoryStore.layer(await configFrom({ TURSO_DB_URL: `file:${join(dir, name)}` }))
 })

@@ -6,12 +6,24 @@ export const ERROR_CODES = {
   unauthorized: { status: 401, meaning: "no bearer token, or one this server does not know" },
   forbidden: { status: 403, meaning: "the token lacks the scope this route needs" },
   forbidden_namespace: { status: 403, meaning: "the token may not use this namespace" },
+  forbidden_origin: {
+    status: 403,
+    meaning: "a cross-site request: its Origin is not in server.allowed_origins (refused before any other work)"
+  },
   not_found: { status: 404, meaning: "no record with this id in the namespace" },
   route_not_found: { status: 404, meaning: "no such route" },
   method_not_allowed: { status: 405, meaning: "the route exists, not for this method (see Allow)" },
   dictionary_unavailable: { status: 409, meaning: "no compression dictionary can be built now" },
-  payload_too_large: { status: 413, meaning: "the body exceeds server.max_body_bytes" },
+  payload_too_large: { status: 413, meaning: "the body exceeds limits.max_body_bytes" },
+  unsupported_media_type: {
+    status: 415,
+    meaning: "a body whose Content-Type is not the media type the route takes (application/json)"
+  },
   validation_failed: { status: 422, meaning: "the input does not fit the schema; each issue names a field path" },
+  limit_exceeded: {
+    status: 422,
+    meaning: "the input is over a configured limit: the message names its key (limits.*), each issue the field path"
+  },
   invalid_cursor: { status: 422, meaning: "a cursor this server did not issue, or issued in another namespace" },
   invalid_namespace: { status: 422, meaning: "X-Memory-Namespace is not a valid namespace name" },
   namespace_required: { status: 422, meaning: "the token has no default namespace: send X-Memory-Namespace" },

@@ -7,11 +7,13 @@ import type * as Schema from "effect/Schema"
 import { parse as parseToml } from "smol-toml"
 import { AuthSection, startProblem, startWarning } from "../auth/AuthConfig.js"
 import { applyEnv } from "./EnvOverrides.js"
+import { LimitsSection, moveBodyLimitAlias } from "./LimitsSection.js"
 import { MonitoringSection, ServerSection } from "./Sections.js"
 
 /** Every section of the configuration file, with its schema: the store's, then the server's own. */
 const SECTIONS = {
   server: ServerSection,
+  limits: LimitsSection,
   ...StoreConfig.sections,
   monitoring: MonitoringSection,
   auth: AuthSection
@@ -86,8 +88,9 @@ export const load = (options: {
       sections["auth"] = { ...(sections["auth"] as object | undefined), tokens: tokens ?? [] }
       origins.set("auth.tokens", TOKENS_FILE_VARIABLE)
     }
+    const alias = moveBodyLimitAlias(sections, origins)
     const decoded = StoreConfig.decodeSections(SECTIONS, sections, (path) => originOf(origins, path))
-    const issues: Array<ConfigIssue.ConfigIssue> = [...errors, ...decoded.issues]
+    const issues: Array<ConfigIssue.ConfigIssue> = [...errors, ...alias.issues, ...decoded.issues]
     const config = decoded.config
     if (config !== undefined) {
       issues.push(...StoreConfig.check(config, "set TURSO_AUTH_TOKEN"))
@@ -95,7 +98,7 @@ export const load = (options: {
       if (unprotected !== undefined) issues.push({ path: "auth.tokens", message: unprotected })
     }
     if (config === undefined || issues.length > 0) return yield* Effect.fail(new InvalidConfiguration({ issues }))
-    const warnings = [...decoded.warnings, ...StoreConfig.warningsOf(config)]
+    const warnings = [...alias.warnings, ...decoded.warnings, ...StoreConfig.warningsOf(config)]
     const open = startWarning(config.auth, config.server.host)
     if (open !== undefined) warnings.push(open)
     return { config: StoreConfig.applyMasterSwitch(config), warnings, origins }

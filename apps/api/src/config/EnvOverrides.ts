@@ -18,7 +18,7 @@ export const ENV_KEYS: ReadonlyArray<readonly [variable: string, section: string
   ["LOG_LEVEL", "monitoring", "log_level", "text"],
   ["PORT", "server", "port", "int"],
   ["HOST", "server", "host", "text"],
-  ["MAX_BODY_BYTES", "server", "max_body_bytes", "int"],
+  ["MAX_BODY_BYTES", "limits", "max_body_bytes", "int"],
   ["SHUTDOWN_GRACE_MS", "server", "shutdown_grace_ms", "int"]
 ]
 

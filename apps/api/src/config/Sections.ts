@@ -17,12 +17,23 @@ export const Bool = expecting(Schema.Boolean, "true or false")
 /** A string. */
 export const Text = expecting(Schema.String, "a string")
 
-/** `[server]`: where the API listens. */
+/** A web origin as browsers send it in `Origin`: scheme, host and optional port, no path. */
+const ORIGIN = /^https?:\/\/[^\s/?#@]+$/i
+
+/** `[server]`: where the API listens, and which web origins may call it (none by default). */
 export const ServerSection = Schema.Struct({
   host: withDefault(Text, "127.0.0.1"),
   port: withDefault(expecting(Schema.Int.pipe(Schema.between(0, 65535)), "a port number 0-65535"), 3000),
-  max_body_bytes: withDefault(PositiveInt, 32 * 1024 * 1024),
-  shutdown_grace_ms: withDefault(NonNegativeInt, 10_000)
+  shutdown_grace_ms: withDefault(NonNegativeInt, 10_000),
+  allowed_origins: withDefault(
+    Schema.Array(
+      expecting(
+        Schema.String.pipe(Schema.pattern(ORIGIN)),
+        "an origin such as https://app.example.com (scheme://host[:port], no path)"
+      )
+    ),
+    []
+  )
 })
 
 /** `[monitoring]`: the periodic metrics log line and the log level. */

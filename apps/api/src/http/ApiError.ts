@@ -45,9 +45,41 @@ export const methodNotAllowed = (method: string, allowed: ReadonlyArray<string>)
 export const routeNotFound = (method: string, path: string) =>
   new ApiError("route_not_found", `no route for ${method} ${path.slice(0, 200)}`)
 
-/** The body exceeds the configured limit. */
+/**
+ * The body exceeds `limits.max_body_bytes`. Nothing past the limit is kept: the Node adapter discards what the
+ * client still sends (up to 64 MiB or 500 ms, then it closes the connection), so the client reads this answer.
+ */
 export const payloadTooLarge = (limit: number) =>
-  new ApiError("payload_too_large", `request body exceeds the limit of ${limit} bytes`)
+  new ApiError("payload_too_large", `the request body exceeds limits.max_body_bytes (${limit} bytes)`)
+
+/** One value over a limit: its field path, and a message naming the limit's key (`limits.max_tags`). */
+export interface LimitIssue extends Issue {
+  /** The key under `[limits]`. */
+  readonly limit: string
+}
+
+/** The input is over one or more configured limits; each issue names the field path and the limit. */
+export const limitExceeded = (issues: ReadonlyArray<LimitIssue>) => {
+  const limits = [...new Set(issues.map((issue) => `limits.${issue.limit}`))]
+  return new ApiError(
+    "limit_exceeded",
+    issues.length === 1
+      ? `${issues[0]!.path}: ${issues[0]!.message}`
+      : `${issues.length} values are over ${limits.join(", ")}`,
+    issues.map(({ message, path }) => ({ path, message }))
+  )
+}
+
+/** A body in a media type the route does not take. */
+export const unsupportedMediaType = (expected: string) =>
+  new ApiError("unsupported_media_type", `this route takes a body of Content-Type ${expected}`, [
+    { path: "header.content-type", message: `expected ${expected} (a charset parameter, if any, must be utf-8)` }
+  ])
+
+/** A cross-site request: its origin is not one the server lets in (or its Host names another site). */
+export const forbiddenOrigin = (
+  message = "cross-site requests are refused: this request's Origin is not in server.allowed_origins"
+) => new ApiError("forbidden_origin", message)
 
 /** Anything unexpected: never a stack trace. */
 export const internalError = () => new ApiError("internal_error", "the server failed to handle this request")

@@ -10,6 +10,9 @@ export type AccessRule = Scope | "public"
 /** An HTTP method the API answers. */
 export type Method = "GET" | "POST" | "PUT" | "DELETE"
 
+/** A media type a route's request body may have: JSON, or newline-delimited JSON for streaming routes. */
+export type BodyMediaType = "application/json" | "application/x-ndjson"
+
 /** One documented response of a route. */
 export interface ResponseSpec {
   readonly description: string
@@ -40,6 +43,11 @@ export interface RouteSpec {
   readonly query?: { readonly params: ParamSpec; readonly schema: Schema.Schema.Any }
   /** The JSON request body, as the route decodes it. */
   readonly body?: Schema.Schema.Any
+  /**
+   * The media type a request body must carry (default `application/json`; a `charset=utf-8` parameter is allowed);
+   * any other answers 415 `unsupported_media_type`, on every route, before the body is read.
+   */
+  readonly mediaType?: BodyMediaType
   /** Success responses by status. */
   readonly responses: Readonly<Record<number, ResponseSpec>>
   /** Error codes this route can answer besides the ones every route can (see `ApiError`). */

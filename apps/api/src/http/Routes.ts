@@ -1,6 +1,9 @@
 import type { Hono } from "hono"
 import type { Access, AccessControl } from "./Access.js"
 import { ApiError } from "./ApiError.js"
+import type { Bodies } from "./body.js"
+import { bodyHeadersError, DEFAULT_MEDIA_TYPE } from "./MediaType.js"
+import type { Origins } from "./Origins.js"
 import { type RouteSpec, routeKey } from "./RouteSpec.js"
 import { type AppContext, type AppEnv, errorResponse, type Serve } from "./respond.js"
 
@@ -11,22 +14,39 @@ export type Handler = (c: AppContext, access: Access) => Response | Promise<Resp
 export interface Routes {
   readonly specs: ReadonlyArray<RouteSpec>
   readonly add: (spec: RouteSpec, handler: Handler) => void
+  /** Body readers under the server's `[limits]`. */
+  readonly bodies: Bodies
+}
+
+/** What every request passes before its route's handler: the origin and body checks, the limits. */
+export interface Gate {
+  readonly origins: Origins
+  readonly bodies: Bodies
 }
 
 /**
- * Registers routes on `app` behind `access`: a request that may not use a route is answered at once (401, 403 or
- * 422), synchronously, and observed like any other; one that may runs the handler.
+ * Registers routes on `app` behind the gate and `access`, each check synchronous and answered at once: a
+ * cross-site origin (403), then a body the route cannot take by its headers (413 declared too large, 415 wrong media
+ * type), then authentication, scope and namespace (401, 403, 422); a request let through runs the handler. Every
+ * answer to an allowed origin carries CORS headers.
  */
-export const makeRoutes = (app: Hono<AppEnv>, access: AccessControl["Type"], serve: Serve): Routes => {
+export const makeRoutes = (app: Hono<AppEnv>, access: AccessControl["Type"], serve: Serve, gate: Gate): Routes => {
   const specs: Array<RouteSpec> = []
+  const { bodies, origins } = gate
   return {
     specs,
+    bodies,
     add: (spec, handler) => {
       specs.push(spec)
       const key = routeKey(spec)
+      const mediaType = spec.mediaType ?? DEFAULT_MEDIA_TYPE
       app.on(spec.method, spec.path, (c) => {
-        const allowed = access.check(c, spec)
-        return allowed instanceof ApiError ? serve(c, key, () => errorResponse(c, allowed)) : handler(c, allowed)
+        const refused =
+          origins.check(c) ?? bodyHeadersError(c, mediaType, bodies.limits.max_body_bytes) ?? access.check(c, spec)
+        return origins.decorate(
+          c,
+          refused instanceof ApiError ? serve(c, key, () => errorResponse(c, refused)) : handler(c, refused)
+        )
       })
     }
   }

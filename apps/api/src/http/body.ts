@@ -2,25 +2,173 @@ import { validationIssues } from "@memory-turso/model"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type { Context } from "hono"
-import { malformedJson, validationFailed } from "./ApiError.js"
+import type { Limits } from "../config/LimitsSection.js"
+import { findTooDeep } from "../limits/JsonDepth.js"
+import { type Findings, makeRecordCheck, noFindings } from "../limits/RecordLimits.js"
+import { shapeOf } from "../limits/Shape.js"
+import { type ApiError, limitExceeded, malformedJson, payloadTooLarge, validationFailed } from "./ApiError.js"
 
-/** The request body parsed as JSON, or a 400 `malformed_json`. */
-export const readJson = (c: Context) =>
-  Effect.tryPromise({ try: () => c.req.text(), catch: () => malformedJson("the body could not be read") }).pipe(
-    Effect.flatMap((text) =>
-      Effect.try({
-        try: (): unknown => JSON.parse(text),
-        catch: (error) => malformedJson(error instanceof Error ? error.message.slice(0, 120) : "parse error")
-      })
-    )
+/** A parsed JSON body and its size in bytes. */
+export interface JsonBody {
+  readonly value: unknown
+  readonly bytes: number
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true })
+
+/**
+ * The body's bytes, read with a cap: past `max` bytes the stream is cancelled and the answer is 413 at once, the
+ * rest never read into memory.
+ */
+const readCapped = async (c: Context, max: number): Promise<Uint8Array | ApiError> => {
+  const stream = c.req.raw.body
+  if (stream === null) return new Uint8Array(0)
+  const reader = stream.getReader()
+  const chunks: Array<Uint8Array> = []
+  let total = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    total += value.byteLength
+    if (total > max) {
+      await reader.cancel().catch(() => undefined)
+      return payloadTooLarge(max)
+    }
+    chunks.push(value)
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total)
+}
+
+/**
+ * Reads the body as JSON within the limits, in this order, each check before any unbounded work: at most
+ * `max_body_bytes` (413), well-formed UTF-8 (400 `malformed_json`), nested at most `max_json_depth` deep (422
+ * `limit_exceeded`, found by a linear scan of the text before it is parsed), then valid JSON (400).
+ */
+export const readJson = (c: Context, limits: Limits): Effect.Effect<JsonBody, ApiError> =>
+  Effect.tryPromise({
+    try: () => readCapped(c, limits.max_body_bytes),
+    catch: () => malformedJson("the body could not be read")
+  }).pipe(
+    Effect.flatMap((bytes) => {
+      if (!(bytes instanceof Uint8Array)) return Effect.fail(bytes)
+      let text: string
+      try {
+        text = utf8.decode(bytes)
+      } catch {
+        return Effect.fail(malformedJson("the body is not valid UTF-8"))
+      }
+      const deep = findTooDeep(text, limits.max_json_depth)
+      if (deep !== undefined) {
+        return Effect.fail(
+          limitExceeded([
+            {
+              path: deep.path,
+              limit: "max_json_depth",
+              message: `nests deeper than limits.max_json_depth (${limits.max_json_depth})`
+            }
+          ])
+        )
+      }
+      try {
+        return Effect.succeed({ value: JSON.parse(text) as unknown, bytes: bytes.byteLength })
+      } catch (error) {
+        return Effect.fail(malformedJson(error instanceof Error ? error.message.slice(0, 120) : "parse error"))
+      }
+    })
   )
 
-/** Decodes input against a schema, or a 422 `validation_failed` naming each field path (under `prefix`). */
-export const decode = <A, I>(schema: Schema.Schema<A, I>, input: unknown, prefix: ReadonlyArray<PropertyKey> = []) =>
-  Schema.decodeUnknown(schema)(input, { errors: "all", onExcessProperty: "error" }).pipe(
+/**
+ * Inputs of at most this many values get every issue reported (up to 20); larger ones only the first, found without
+ * collecting the rest: listing all the issues of 10,000 invalid steps costs seconds, stopping at the first costs what
+ * decoding a valid input does.
+ */
+export const COMPLETE_REPORT_VALUES = 2000
+
+/**
+ * Decodes input against a schema, or a 422 `validation_failed` naming each field path (under `prefix`); `complete`
+ * false reports only the first problem (see `COMPLETE_REPORT_VALUES`).
+ */
+export const decode = <A, I>(
+  schema: Schema.Schema<A, I>,
+  input: unknown,
+  prefix: ReadonlyArray<PropertyKey> = [],
+  complete = true
+) =>
+  Schema.decodeUnknown(schema)(input, { errors: complete ? "all" : "first", onExcessProperty: "error" }).pipe(
     Effect.mapError((error) => validationFailed(validationIssues(error, prefix)))
   )
 
-/** Reads and decodes a JSON body. */
-export const readBody = <A, I>(c: Context, schema: Schema.Schema<A, I>) =>
-  Effect.flatMap(readJson(c), (input) => decode(schema, input))
+/** The error for what a walk found: 422 `limit_exceeded` first, then `validation_failed` for malformed text. */
+export const findingsError = (findings: Findings): ApiError | undefined =>
+  findings.limits.length > 0
+    ? limitExceeded(findings.limits)
+    : findings.text.length > 0
+      ? validationFailed(findings.text)
+      : undefined
+
+/** Reads bodies within the limits: `json` parses, `check` walks a parsed value, `decode` reads one whole body. */
+export const makeBodies = (limits: Limits) => {
+  const walk = makeRecordCheck(limits)
+  /** The values walked, or the error for what the walk found. */
+  const outcome = (findings: Findings): Effect.Effect<number, ApiError> => {
+    const error = findingsError(findings)
+    return error === undefined ? Effect.succeed(findings.values) : Effect.fail(error)
+  }
+  /**
+   * Checks `value` (at `path`, typed by `schema`) against the limits; `record` also bounds its size. Succeeds with
+   * the number of values in it.
+   */
+  const check = (
+    schema: Schema.Schema.Any,
+    value: unknown,
+    bytes: number,
+    options: { readonly path?: string; readonly record?: boolean } = {}
+  ): Effect.Effect<number, ApiError> => {
+    const findings = noFindings()
+    walk(value, shapeOf(schema), options.path ?? "", bytes, findings, options.record ?? false)
+    return outcome(findings)
+  }
+  /**
+   * Checks a batch: at most `max_batch_items` items, each a record of `schema` (at `path.<index>`). Succeeds with the
+   * number of values in it.
+   */
+  const checkBatch = (
+    schema: Schema.Schema.Any,
+    items: unknown,
+    bytes: number,
+    path: string
+  ): Effect.Effect<number, ApiError> => {
+    if (!Array.isArray(items)) return Effect.succeed(1) // not a list: decoding says so
+    if (items.length > limits.max_batch_items) {
+      return Effect.fail(
+        limitExceeded([
+          {
+            path: path || "(body)",
+            limit: "max_batch_items",
+            message: `has ${items.length} items; limits.max_batch_items is ${limits.max_batch_items}`
+          }
+        ])
+      )
+    }
+    const findings = noFindings()
+    const shape = shapeOf(schema)
+    for (let i = 0; i < items.length; i++) walk(items[i], shape, path ? `${path}.${i}` : String(i), bytes, findings)
+    return outcome(findings)
+  }
+  return {
+    limits,
+    json: (c: Context) => readJson(c, limits),
+    check,
+    checkBatch,
+    /** Reads, checks and decodes a JSON body; `record` when the body is one stored record. */
+    decode: <A, I>(c: Context, schema: Schema.Schema<A, I>, options: { readonly record?: boolean } = {}) =>
+      Effect.gen(function* () {
+        const body = yield* readJson(c, limits)
+        const values = yield* check(schema as Schema.Schema.Any, body.value, body.bytes, options)
+        return yield* decode(schema, body.value, [], values <= COMPLETE_REPORT_VALUES)
+      })
+  }
+}
+
+/** Body readers under one server's limits (see `makeBodies`). */
+export type Bodies = ReturnType<typeof makeBodies>

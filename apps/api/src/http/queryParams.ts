@@ -1,6 +1,6 @@
 import * as Effect from "effect/Effect"
 import type * as Schema from "effect/Schema"
-import { validationFailed } from "./ApiError.js"
+import { limitExceeded, validationFailed } from "./ApiError.js"
 import { decode } from "./body.js"
 
 /**
@@ -33,11 +33,16 @@ const parseValue = (kind: ParamKind, values: ReadonlyArray<string>): unknown => 
   }
 }
 
-/** Reads the URL's query parameters into a schema's input and decodes it; unknown parameters are a 422. */
-export const readQuery = <A, I>(url: string, spec: ParamSpec, schema: Schema.Schema<A, I>) => {
+/**
+ * Reads the URL's query parameters into a schema's input and decodes it; unknown parameters are a 422. Filters that
+ * take many values (`list` and `pairs`: tags and metadata) count together against `maxFilters`: over it, 422
+ * `limit_exceeded` before anything is decoded or queried.
+ */
+export const readQuery = <A, I>(url: string, spec: ParamSpec, schema: Schema.Schema<A, I>, maxFilters: number) => {
   const params = new URL(url).searchParams
   const input: Record<string, unknown> = {}
   const unknown: Array<string> = []
+  let filters = 0
   for (const name of new Set(params.keys())) {
     const entry = spec[name]
     if (entry === undefined) {
@@ -46,6 +51,8 @@ export const readQuery = <A, I>(url: string, spec: ParamSpec, schema: Schema.Sch
     }
     const [field, kind] = entry
     const value = parseValue(kind, params.getAll(name))
+    if (kind === "list") filters += (value as Array<unknown>).length
+    else if (kind === "pairs") filters += params.getAll(name).length
     input[field] =
       kind === "list" && Array.isArray(input[field])
         ? [...(input[field] as Array<unknown>), ...(value as Array<unknown>)]
@@ -58,6 +65,17 @@ export const readQuery = <A, I>(url: string, spec: ParamSpec, schema: Schema.Sch
           .slice(0, 20)
           .map((name) => ({ path: `query.${name.slice(0, 64)}`, message: "is not a known query parameter" }))
       )
+    )
+  }
+  if (filters > maxFilters) {
+    return Effect.fail(
+      limitExceeded([
+        {
+          path: "query",
+          limit: "max_filters",
+          message: `has ${filters} tag and metadata filters; limits.max_filters is ${maxFilters}`
+        }
+      ])
     )
   }
   return decode(schema, input, ["query"])

@@ -47,13 +47,16 @@ const JSON_TYPE = "application/json; charset=utf-8"
 /** A request id a client may choose: short, printable, no separators that could forge log fields. */
 const CLIENT_ID = /^[\w.:-]{1,128}$/
 
+/** The Node adapter's raw request, when the request came through it (not in `app.request` tests). */
+export const incomingOf = (c: AppContext) =>
+  (c.env as { incoming?: { headers: Record<string, string | Array<string> | undefined> } } | undefined)?.incoming
+
 /**
  * One request header (lower-case name), read from the Node adapter's raw request when there is one: asking the web
  * Request for a header would build a Headers object of every incoming header. Repeated headers read as absent.
  */
 export const headerOf = (c: AppContext, name: string): string | undefined => {
-  const incoming = (c.env as { incoming?: { headers: Record<string, string | Array<string> | undefined> } } | undefined)
-    ?.incoming
+  const incoming = incomingOf(c)
   const raw = incoming === undefined ? c.req.header(name) : incoming.headers[name]
   return typeof raw === "string" ? raw : undefined
 }

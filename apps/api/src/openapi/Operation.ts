@@ -81,7 +81,9 @@ export const operationOf = (spec: RouteSpec, schemas: JsonSchemas): Operation =>
       : {
           requestBody: {
             required: true,
-            content: { [JSON_MEDIA]: { schema: schemas.describe(spec.body, `${routeKey(spec)} body`) } }
+            content: {
+              [spec.mediaType ?? JSON_MEDIA]: { schema: schemas.describe(spec.body, `${routeKey(spec)} body`) }
+            }
           }
         }),
     responses: { ...successResponses(spec, schemas), ...errorResponses(spec, schemas) },

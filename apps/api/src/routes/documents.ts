@@ -11,14 +11,11 @@ import { type CachedStorage, type CanonicalJson, Storage } from "@memory-turso/s
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { validationFailed } from "../http/ApiError.js"
-import { decode, readBody, readJson } from "../http/body.js"
+import { COMPLETE_REPORT_VALUES, decode } from "../http/body.js"
 import { type ParamSpec, readQuery } from "../http/queryParams.js"
 import { routeKey } from "../http/RouteSpec.js"
 import type { Routes } from "../http/Routes.js"
 import { type HandlerError, json, jsonBytes, noContent, type Run, type Serve } from "../http/respond.js"
-
-/** The most documents one batch call may carry. */
-export const MAX_BATCH = 1000
 
 type Ops<A, Q> = {
   readonly upsert: (namespace: Namespace, document: A) => Effect.Effect<A, HandlerError>
@@ -58,10 +55,6 @@ export interface DocumentRoutes<A extends object, I, Q, QI> {
   readonly peek?: (cache: CachedStorage.StorageCache["Type"]) => (namespace: Namespace, id: string) => A | undefined
 }
 
-const Ids = Schema.Struct({ ids: Schema.Array(Schema.String).pipe(Schema.maxItems(MAX_BATCH)) }).annotations({
-  identifier: "Ids"
-})
-
 /** The error codes of routes that read or write the database. */
 const DATABASE_ERRORS = ["database_unavailable", "pool_timeout", "database_error"] as const
 
@@ -78,7 +71,12 @@ export const mountDocuments = <A extends object, I, Q, QI>(
 ) => {
   const base = `/${spec.plural}`
   const tag = spec.plural
-  const Batch = Schema.Array(spec.schema).pipe(Schema.maxItems(MAX_BATCH))
+  const { bodies } = routes
+  const maxBatch = bodies.limits.max_batch_items
+  const Batch = Schema.Array(spec.schema).pipe(Schema.maxItems(maxBatch))
+  const Ids = Schema.Struct({ ids: Schema.Array(Schema.String).pipe(Schema.maxItems(maxBatch)) }).annotations({
+    identifier: "Ids"
+  })
   const ops = Effect.map(Storage.Storage, spec.ops)
   const list = (documents: ReadonlyArray<A>) => `[${documents.map(spec.json.stringify).join(",")}]`
   const idParam = (id: string) =>
@@ -99,13 +97,13 @@ export const mountDocuments = <A extends object, I, Q, QI>(
       namespaced: true,
       body: spec.schema,
       responses: { 200: one },
-      errors: ["malformed_json", "validation_failed", "payload_too_large", ...DATABASE_ERRORS]
+      errors: ["malformed_json", "validation_failed", ...DATABASE_ERRORS]
     },
     (c, { namespace }) =>
       run(
         c,
         Effect.gen(function* () {
-          const document = yield* readBody(c, spec.schema)
+          const document = yield* bodies.decode(c, spec.schema, { record: true })
           const stored = yield* (yield* ops).upsert(namespace, document)
           return json(c, spec.json.stringify(stored))
         })
@@ -117,26 +115,27 @@ export const mountDocuments = <A extends object, I, Q, QI>(
       method: "POST",
       path: `${base}/batch`,
       tag,
-      summary: `Create or replace up to ${MAX_BATCH} ${spec.plural} in one transaction`,
+      summary: `Create or replace up to ${maxBatch} ${spec.plural} in one transaction`,
       description: `\`{"${spec.plural}": [...]}\` or a bare array, validated whole, stored all or nothing in one database round trip.`,
       access: "write",
       namespaced: true,
       body: Schema.Union(Schema.Struct({ [spec.plural]: Batch }), Batch),
       responses: { 200: { description: "How many were stored, and their ids in order", body: BatchStored } },
-      errors: ["malformed_json", "validation_failed", "payload_too_large", ...DATABASE_ERRORS]
+      errors: ["malformed_json", "validation_failed", ...DATABASE_ERRORS]
     },
     (c, { namespace }) =>
       run(
         c,
         Effect.gen(function* () {
-          const body = yield* readJson(c)
+          const { bytes, value: body } = yield* bodies.json(c)
           const enveloped = typeof body === "object" && body !== null && !Array.isArray(body)
           if (enveloped && !(spec.plural in body)) {
             return yield* Effect.fail(validationFailed([{ path: spec.plural, message: "is missing" }]))
           }
-          const documents = enveloped
-            ? yield* decode(Batch, (body as Record<string, unknown>)[spec.plural], [spec.plural])
-            : yield* decode(Batch, body)
+          const items = enveloped ? (body as Record<string, unknown>)[spec.plural] : body
+          const values = yield* bodies.checkBatch(spec.schema, items, bytes, enveloped ? spec.plural : "")
+          const prefix = enveloped ? [spec.plural] : []
+          const documents = yield* decode(Batch, items, prefix, values <= COMPLETE_REPORT_VALUES)
           const stored = yield* (yield* ops).upsertMany(namespace, documents)
           return json(c, `{"stored":${stored.length},"ids":${JSON.stringify(stored.map(spec.idOf))}}`)
         })
@@ -148,7 +147,7 @@ export const mountDocuments = <A extends object, I, Q, QI>(
       method: "POST",
       path: `${base}/batch/get`,
       tag,
-      summary: `Read up to ${MAX_BATCH} ${spec.plural} by id in one round trip`,
+      summary: `Read up to ${maxBatch} ${spec.plural} by id in one round trip`,
       access: "read",
       namespaced: true,
       body: Ids,
@@ -158,13 +157,13 @@ export const mountDocuments = <A extends object, I, Q, QI>(
           body: batchGetOf(spec.plural, spec.schema)
         }
       },
-      errors: ["malformed_json", "validation_failed", "payload_too_large", "corrupt_record", ...DATABASE_ERRORS]
+      errors: ["malformed_json", "validation_failed", "corrupt_record", ...DATABASE_ERRORS]
     },
     (c, { namespace }) =>
       run(
         c,
         Effect.gen(function* () {
-          const { ids } = yield* readBody(c, Ids)
+          const { ids } = yield* bodies.decode(c, Ids)
           const result = yield* (yield* ops).getMany(namespace, ids)
           return json(c, `{"${spec.plural}":${list(result.found)},"missing":${JSON.stringify(result.missing)}}`)
         })
@@ -183,13 +182,13 @@ export const mountDocuments = <A extends object, I, Q, QI>(
       responses: {
         200: { description: "One page and the next page's cursor", body: pageOf(spec.plural, spec.schema) }
       },
-      errors: ["validation_failed", "invalid_cursor", "corrupt_record", ...DATABASE_ERRORS]
+      errors: ["validation_failed", "limit_exceeded", "invalid_cursor", "corrupt_record", ...DATABASE_ERRORS]
     },
     (c, { namespace }) =>
       run(
         c,
         Effect.gen(function* () {
-          const query = yield* readQuery(c.req.url, spec.params, spec.query)
+          const query = yield* readQuery(c.req.url, spec.params, spec.query, bodies.limits.max_filters)
           const page = yield* (yield* ops).list(namespace, query)
           return json(c, `{"${spec.plural}":${list(page.items)},"next_cursor":${JSON.stringify(page.next_cursor)}}`)
         })

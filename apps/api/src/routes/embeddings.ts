@@ -2,7 +2,7 @@ import { Embedding, Identifier, ItemType, SearchResult, SimilarityQuery } from "
 import { Storage } from "@memory-turso/storage-core"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import { decode, readBody } from "../http/body.js"
+import { decode } from "../http/body.js"
 import type { Routes } from "../http/Routes.js"
 import { type AppContext, json, noContent, type Run } from "../http/respond.js"
 
@@ -31,14 +31,14 @@ export const mountEmbeddings = (routes: Routes, run: Run) => {
       params,
       body: Body,
       responses: { 200: { description: "The stored embedding", body: Embedding } },
-      errors: ["malformed_json", "validation_failed", "payload_too_large", "not_found", ...DATABASE_ERRORS]
+      errors: ["malformed_json", "validation_failed", "not_found", ...DATABASE_ERRORS]
     },
     (c, { namespace }) =>
       run(
         c,
         Effect.gen(function* () {
           const { item_id, item_type } = yield* target(c)
-          const body = yield* readBody(c, Body)
+          const body = yield* routes.bodies.decode(c, Body)
           const storage = yield* Storage.Storage
           const stored = yield* storage.upsertEmbedding(namespace, { item_type, item_id, ...body })
           return json(c, JSON.stringify(stored))
@@ -104,13 +104,13 @@ export const mountEmbeddings = (routes: Routes, run: Run) => {
       namespaced: true,
       body: SimilarityQuery,
       responses: { 200: { description: "The hits, most similar first", body: SearchResult } },
-      errors: ["malformed_json", "validation_failed", "payload_too_large", ...DATABASE_ERRORS]
+      errors: ["malformed_json", "validation_failed", ...DATABASE_ERRORS]
     },
     (c, { namespace }) =>
       run(
         c,
         Effect.gen(function* () {
-          const query = yield* readBody(c, SimilarityQuery)
+          const query = yield* routes.bodies.decode(c, SimilarityQuery)
           const storage = yield* Storage.Storage
           return json(c, JSON.stringify({ matches: yield* storage.searchEmbeddings(namespace, query) }))
         })
