@@ -35,7 +35,7 @@ const api = async (toml: string): Promise<RunningServer> => {
   return startServer({
     port: 0,
     host: "127.0.0.1",
-    maxBodyBytes: config.server.max_body_bytes,
+    limits: config.limits,
     shutdownGraceMs: 1000,
     storage: MemoryStore.layer(config)
   })
