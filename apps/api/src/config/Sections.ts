@@ -22,7 +22,9 @@ export const ServerSection = Schema.Struct({
   host: withDefault(Text, "127.0.0.1"),
   port: withDefault(expecting(Schema.Int.pipe(Schema.between(0, 65535)), "a port number 0-65535"), 3000),
   max_body_bytes: withDefault(PositiveInt, 32 * 1024 * 1024),
-  shutdown_grace_ms: withDefault(NonNegativeInt, 10_000)
+  shutdown_grace_ms: withDefault(NonNegativeInt, 10_000),
+  /** How long an Idempotency-Key is kept per namespace (a repeated write answers the first response meanwhile). */
+  idempotency_window_secs: withDefault(PositiveInt, 24 * 3600)
 })
 
 /** `[monitoring]`: the periodic metrics log line and the log level. */

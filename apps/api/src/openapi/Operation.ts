@@ -10,7 +10,13 @@ import { accessSentence, securityOf } from "./Security.js"
 const JSON_MEDIA = "application/json"
 
 /** The names of the reusable response headers in `components.headers`. */
-export const HEADERS = { requestId: "X-Request-Id", wwwAuthenticate: "WWW-Authenticate" } as const
+export const HEADERS = {
+  requestId: "X-Request-Id",
+  wwwAuthenticate: "WWW-Authenticate",
+  etag: "ETag",
+  replayed: "Idempotent-Replayed",
+  retryAfter: "Retry-After"
+} as const
 
 const headerRef = (name: string): Reference => ({ $ref: `#/components/headers/${name}` })
 
@@ -25,7 +31,11 @@ const successResponses = (spec: RouteSpec, schemas: JsonSchemas): Record<string,
     if (response.media !== undefined) content[response.media.type] = { schema: response.media.schema }
     responses[status] = {
       description: response.description,
-      headers: { [HEADERS.requestId]: headerRef(HEADERS.requestId) },
+      headers: {
+        [HEADERS.requestId]: headerRef(HEADERS.requestId),
+        ...(response.etag === true ? { [HEADERS.etag]: headerRef(HEADERS.etag) } : {}),
+        ...(spec.headers?.includes("Idempotency-Key") ? { [HEADERS.replayed]: headerRef(HEADERS.replayed) } : {})
+      },
       ...(Object.keys(content).length > 0 ? { content } : {})
     }
   }
@@ -47,7 +57,8 @@ const errorResponses = (spec: RouteSpec, schemas: JsonSchemas): Record<string, R
       description: codeList(codes),
       headers: {
         [HEADERS.requestId]: headerRef(HEADERS.requestId),
-        ...(status === 401 ? { [HEADERS.wwwAuthenticate]: headerRef(HEADERS.wwwAuthenticate) } : {})
+        ...(status === 401 ? { [HEADERS.wwwAuthenticate]: headerRef(HEADERS.wwwAuthenticate) } : {}),
+        ...(codes.includes("outcome_unknown") ? { [HEADERS.retryAfter]: headerRef(HEADERS.retryAfter) } : {})
       },
       content: { [JSON_MEDIA]: { schema } },
       "x-error-codes": codes
