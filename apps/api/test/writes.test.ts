@@ -188,6 +188,35 @@ describe("Idempotency-Key", () => {
   })
 })
 
+describe("the API description", () => {
+  it("documents If-Match, Idempotency-Key and ETag on exactly the routes that honour them", async () => {
+    const document = (await h.request("GET", "/openapi.json")).json
+    const withParameter = (name: string) =>
+      Object.entries(document.paths as Record<string, Record<string, any>>).flatMap(([path, item]) =>
+        Object.entries(item)
+          .filter(([, op]) => (op.parameters ?? []).some((p: any) => p.$ref === `#/components/parameters/${name}`))
+          .map(([method]) => `${method.toUpperCase()} ${path}`)
+      )
+    const kinds = ["episodes", "patterns", "heuristics"]
+    expect(withParameter("IfMatch").sort()).toEqual(
+      [
+        ...kinds.flatMap((k) => [`POST /${k}`, `DELETE /${k}/{id}`]),
+        "PUT /embeddings/{item_type}/{item_id}",
+        "DELETE /embeddings/{item_type}/{item_id}"
+      ].sort()
+    )
+    expect(withParameter("IdempotencyKey").sort()).toEqual(
+      kinds.flatMap((k) => [`POST /${k}`, `POST /${k}/batch`]).sort()
+    )
+    const etag = (method: string, path: string) => document.paths[path][method].responses["200"].headers.ETag
+    expect(etag("get", "/episodes/{id}")).toEqual({ $ref: "#/components/headers/ETag" })
+    expect(etag("post", "/patterns")).toBeDefined()
+    expect(etag("put", "/embeddings/{item_type}/{item_id}")).toBeDefined()
+    expect(etag("post", "/episodes/batch")).toBeUndefined()
+    expect(document.paths["/episodes"].post.responses["412"]["x-error-codes"]).toEqual(["precondition_failed"])
+  })
+})
+
 describe("replays after a lost reply (API over the test server)", () => {
   let server: TestServer
   let remote: Harness

@@ -129,8 +129,8 @@ export const mountDocuments = <A extends object, I, Q, QI>(
         c,
         Effect.gen(function* () {
           const ifVersion = yield* readIfMatch(c)
-          const idempotency = yield* readIdempotencyKey(c)
           const document = yield* readBody(c, spec.schema)
+          const idempotency = yield* readIdempotencyKey(c)
           return yield* (yield* ops).upsert(namespace, document, { ifVersion, idempotency }).pipe(
             Effect.map((stored) => json(c, spec.json.stringify(stored), 200, etagOf(spec.versionOf(stored)))),
             Effect.catchTag("IdempotencyKeyUsed", (used) =>
@@ -167,7 +167,6 @@ export const mountDocuments = <A extends object, I, Q, QI>(
         c,
         Effect.gen(function* () {
           yield* refuseIfMatch(c)
-          const idempotency = yield* readIdempotencyKey(c)
           const body = yield* readJson(c)
           const enveloped = typeof body === "object" && body !== null && !Array.isArray(body)
           if (enveloped && !(spec.plural in body)) {
@@ -176,6 +175,7 @@ export const mountDocuments = <A extends object, I, Q, QI>(
           const documents = enveloped
             ? yield* decode(Batch, (body as Record<string, unknown>)[spec.plural], [spec.plural])
             : yield* decode(Batch, body)
+          const idempotency = yield* readIdempotencyKey(c)
           return yield* (yield* ops).upsertMany(namespace, documents, { idempotency }).pipe(
             Effect.map((stored) => json(c, batchResult(stored.map(spec.idOf)))),
             Effect.catchTag("IdempotencyKeyUsed", (used) => answerRecorded(c, idempotency, used))
