@@ -12,7 +12,8 @@ export const ERROR_CODES = {
   dictionary_unavailable: { status: 409, meaning: "no compression dictionary can be built now" },
   precondition_failed: {
     status: 412,
-    meaning: "If-Match does not hold: the record is at another version or does not exist (or the route writes no one record); nothing was changed"
+    meaning:
+      "If-Match does not hold: the record is at another version or does not exist (or the route writes no one record); nothing was changed"
   },
   payload_too_large: { status: 413, meaning: "the body exceeds server.max_body_bytes" },
   validation_failed: { status: 422, meaning: "the input does not fit the schema; each issue names a field path" },
