@@ -1,4 +1,5 @@
 import { MemoryStore } from "@memory-turso/store"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
@@ -82,7 +83,7 @@ const main = async () => {
     allowedOrigins: config.server.allowed_origins,
     shutdownGraceMs: config.server.shutdown_grace_ms,
     auth: config.auth,
-    storage: MemoryStore.layer(config),
+    storage: MemoryStore.layer(config, { idempotencyWindow: Duration.seconds(config.server.idempotency_window_secs) }),
     runtimeLayer: logger,
     logRequests: config.monitoring.log_level === "debug" || config.monitoring.log_level === "trace",
     background: MetricsReporter.layer({

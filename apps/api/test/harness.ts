@@ -3,6 +3,7 @@ import { DEFAULT_NAMESPACE, Namespace } from "@memory-turso/model"
 import { Database, DatabaseUnavailable, Pool } from "@memory-turso/pool"
 import { Storage } from "@memory-turso/storage-core"
 import { MemoryStore } from "@memory-turso/store"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
@@ -78,7 +79,11 @@ export const makeHarness = async (
   )
   const database = withOutage(outage).pipe(Layer.provideMerge(pool))
   const layer = Layer.mergeAll(
-    MemoryStore.layer(config, { database, ...(options.loadZstd ? { loadZstd: options.loadZstd } : {}) }),
+    MemoryStore.layer(config, {
+      database,
+      idempotencyWindow: Duration.seconds(config.server.idempotency_window_secs),
+      ...(options.loadZstd ? { loadZstd: options.loadZstd } : {})
+    }),
     RequestMetrics.layer,
     Access.layer(config.auth),
     Lifecycle.layer

@@ -128,7 +128,7 @@ describe("patterns, heuristics and embeddings over HTTP", () => {
     await h.request("PUT", "/embeddings/episode/a", { model: "m", vector: [1, 0] })
     await h.request("PUT", "/embeddings/episode/b", { model: "m", vector: [0, 1] })
     const got = await h.request("GET", "/embeddings/episode/a")
-    expect(got.json).toEqual({ item_type: "episode", item_id: "a", model: "m", vector: [1, 0] })
+    expect(got.json).toEqual({ item_type: "episode", item_id: "a", model: "m", vector: [1, 0], version: 1 })
     const search = await h.request("POST", "/embeddings/search", { vector: [0.9, 0.1], k: 1 })
     expect(search.json.matches.map((m: any) => m.item_id)).toEqual(["a"])
     expect((await h.request("DELETE", "/embeddings/episode/a")).status).toBe(204)

@@ -32,9 +32,11 @@ describe("operator endpoints", () => {
       expect(response.status).toBe(503)
       expect(response.json.status).toBe("unhealthy")
     }
+    // A write that fails so may have been applied: its outcome is unknown.
     const write = await h.request("POST", "/episodes", { task_description: "x" })
     expect(write.status).toBe(503)
-    expect(write.json.error.code).toBe("database_unavailable")
+    expect(write.json.error.code).toBe("outcome_unknown")
+    expect(write.headers.get("retry-after")).toBe("1")
     h.outage.on = false
     expect((await h.request("GET", "/health")).status).toBe(200)
   })

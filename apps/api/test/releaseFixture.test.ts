@@ -31,7 +31,7 @@ describe("a database written by release 0.0.0", () => {
           for (const _ of [1, 2]) {
             const response = await h.request("GET", `/${kind}/${id}`)
             expect(response.status, `${kind}/${id}`).toBe(200)
-            expect(response.text).toBe(JSON.stringify(body))
+            expect(response.text).toBe(JSON.stringify({ ...(body as object), version: 1 }))
           }
           served++
         }
@@ -39,7 +39,7 @@ describe("a database written by release 0.0.0", () => {
       expect(served).toBe(20)
       // The same records are in the default namespace by name too, and nowhere else.
       const named = await h.request("GET", "/episodes/big-7", undefined, { "x-memory-namespace": "default" })
-      expect(named.text).toBe(JSON.stringify(expected.episodes["big-7"]))
+      expect(named.text).toBe(JSON.stringify({ ...(expected.episodes["big-7"] as object), version: 1 }))
       expect((await h.request("GET", "/episodes/big-7", undefined, { "x-memory-namespace": "other" })).status).toBe(404)
       const listed = await h.request("GET", "/episodes?limit=100")
       expect(listed.json.episodes).toHaveLength(Object.keys(expected.episodes).length)

@@ -144,7 +144,7 @@ describe("embeddings", () => {
     await client.episodes.put({ episode_id: "e1", task_description: "t" })
     await client.patterns.put({ type: "tool_sequence", pattern_id: "p1", tools: ["a"] })
     const stored = await client.embeddings.put("episode", "e1", { model: "m", vector: [1, 0, 0] })
-    expect(stored).toEqual({ item_type: "episode", item_id: "e1", model: "m", vector: [1, 0, 0] })
+    expect(stored).toEqual({ item_type: "episode", item_id: "e1", model: "m", vector: [1, 0, 0], version: 1 })
     await client.embeddings.put("pattern", "p1", { model: "m", vector: [0, 1, 0] })
     expect(await client.embeddings.get("episode", "e1")).toEqual(stored)
     const matches = await client.embeddings.search({ vector: [1, 0.1, 0], k: 2 })

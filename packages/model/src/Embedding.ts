@@ -1,5 +1,6 @@
 import * as Schema from "effect/Schema"
 import { Identifier } from "./Identifier.js"
+import { versionProperty } from "./Version.js"
 
 /** What an embedding describes. */
 export const ItemType = Schema.Literal("episode", "pattern")
@@ -27,7 +28,8 @@ export const Embedding = Schema.Struct({
   item_type: ItemType,
   item_id: Identifier,
   model: Schema.NonEmptyString.pipe(Schema.maxLength(256)),
-  vector: Vector
+  vector: Vector,
+  version: versionProperty
 }).annotations({ identifier: "Embedding" })
 export type Embedding = typeof Embedding.Type
 export type EmbeddingInput = typeof Embedding.Encoded

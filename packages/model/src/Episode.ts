@@ -3,6 +3,7 @@ import { generatedIdentifier, Identifier } from "./Identifier.js"
 import { count, listOf, NonEmptyText, optional, stringMap, Text } from "./internal/property.js"
 import { JsonValue } from "./JsonValue.js"
 import { now, Timestamp } from "./Timestamp.js"
+import { versionProperty } from "./Version.js"
 
 /** The kinds of task an episode records. */
 export const TaskType = Schema.Literal(
@@ -116,7 +117,8 @@ export const Episode = Schema.Struct({
   salient_features: optional(SalientFeatures),
   metadata: stringMap,
   tags: listOf(Text),
-  checkpoints: listOf(Checkpoint)
+  checkpoints: listOf(Checkpoint),
+  version: versionProperty
 }).annotations({ identifier: "Episode" })
 
 /** A decoded episode with every default filled. */

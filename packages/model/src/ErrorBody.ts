@@ -14,6 +14,11 @@ export const ERROR_CODES = {
   route_not_found: { status: 404, meaning: "no such route" },
   method_not_allowed: { status: 405, meaning: "the route exists, not for this method (see Allow)" },
   dictionary_unavailable: { status: 409, meaning: "no compression dictionary can be built now" },
+  precondition_failed: {
+    status: 412,
+    meaning:
+      "If-Match does not hold: the record is at another version or does not exist (or the route writes no one record); nothing was changed"
+  },
   payload_too_large: { status: 413, meaning: "the body exceeds limits.max_body_bytes" },
   unsupported_media_type: {
     status: 415,
@@ -27,11 +32,20 @@ export const ERROR_CODES = {
   invalid_cursor: { status: 422, meaning: "a cursor this server did not issue, or issued in another namespace" },
   invalid_namespace: { status: 422, meaning: "X-Memory-Namespace is not a valid namespace name" },
   namespace_required: { status: 422, meaning: "the token has no default namespace: send X-Memory-Namespace" },
+  idempotency_key_reused: {
+    status: 422,
+    meaning: "this Idempotency-Key was used in the namespace for a different request (within the window)"
+  },
   internal_error: { status: 500, meaning: "an unexpected failure (never a stack trace)" },
   corrupt_record: { status: 500, meaning: "a stored record could not be read back" },
   database_error: { status: 500, meaning: "the database rejected the operation" },
   database_unavailable: { status: 503, meaning: "the database is not reachable; try again" },
   pool_timeout: { status: 503, meaning: "every database connection is busy; try again" },
+  outcome_unknown: {
+    status: 503,
+    meaning:
+      "the database stopped answering during a write, which may or may not have been applied: read it, or retry with If-Match or an Idempotency-Key"
+  },
   not_ready: { status: 503, meaning: "the server is not ready (starting, draining, or no database)" }
 } as const
 

@@ -1,6 +1,7 @@
 import * as Schema from "effect/Schema"
 import { generatedIdentifier, Identifier } from "./Identifier.js"
 import { count, Fraction, fraction, listOf, NonEmptyText } from "./internal/property.js"
+import { versionProperty } from "./Version.js"
 
 /** The episodes behind a heuristic and how often it held. */
 export const Evidence = Schema.Struct({
@@ -15,7 +16,8 @@ export const Heuristic = Schema.Struct({
   condition: NonEmptyText,
   action: NonEmptyText,
   confidence: Fraction,
-  evidence: Schema.optionalWith(Evidence, { default: () => Evidence.make({}) })
+  evidence: Schema.optionalWith(Evidence, { default: () => Evidence.make({}) }),
+  version: versionProperty
 }).annotations({ identifier: "Heuristic" })
 export type Heuristic = typeof Heuristic.Type
 export type HeuristicInput = typeof Heuristic.Encoded

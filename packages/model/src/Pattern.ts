@@ -2,6 +2,7 @@ import * as Schema from "effect/Schema"
 import { TaskContext } from "./Episode.js"
 import { generatedIdentifier, Identifier } from "./Identifier.js"
 import { count, fraction, listOf, NonEmptyText, optional, Text } from "./internal/property.js"
+import { versionProperty } from "./Version.js"
 
 /** How a pattern has fared since it was learned. */
 export const Effectiveness = Schema.Struct({
@@ -36,7 +37,8 @@ export const ToolSequence = Schema.Struct({
   type: Schema.Literal("tool_sequence"),
   ...common,
   tools: Schema.NonEmptyArray(Text),
-  avg_latency_ms: Schema.optionalWith(Schema.Finite.pipe(Schema.nonNegative()), { default: () => 0 })
+  avg_latency_ms: Schema.optionalWith(Schema.Finite.pipe(Schema.nonNegative()), { default: () => 0 }),
+  version: versionProperty
 })
 
 /** A condition under which an action tends to work. */
@@ -45,7 +47,8 @@ export const DecisionPoint = Schema.Struct({
   ...common,
   condition: NonEmptyText,
   action: NonEmptyText,
-  outcome_stats: Schema.optionalWith(OutcomeStats, { default: () => OutcomeStats.make({}) })
+  outcome_stats: Schema.optionalWith(OutcomeStats, { default: () => OutcomeStats.make({}) }),
+  version: versionProperty
 })
 
 /** How to recover from a kind of error. */
@@ -53,7 +56,8 @@ export const ErrorRecovery = Schema.Struct({
   type: Schema.Literal("error_recovery"),
   ...common,
   error_type: NonEmptyText,
-  recovery_steps: listOf(Text)
+  recovery_steps: listOf(Text),
+  version: versionProperty
 })
 
 /** An approach recommended when certain context features appear. */
@@ -62,7 +66,8 @@ export const ContextPattern = Schema.Struct({
   ...common,
   context_features: listOf(Text),
   recommended_approach: NonEmptyText,
-  evidence: listOf(Identifier)
+  evidence: listOf(Identifier),
+  version: versionProperty
 })
 
 /** A learned pattern: one of four variants, told apart by `type`. */

@@ -67,10 +67,10 @@ const queryPrefix = (kind: QueryKind, namespace: Namespace) => `${kind}?${namesp
  * (episode queries, pattern and heuristic listings, similarity searches) by namespace and query. Callers do not
  * change.
  *
- * Never stale for this process's own writes: every write, after it commits and before it returns, drops the
- * entries it wrote or deleted and every cached query result of its namespace it could change; loads that were in
- * flight meanwhile return to their callers but do not fill the cache, so the next read loads what was committed
- * last. Failures are never cached.
+ * Never stale for this process's own writes: every write attempt, before it returns, drops the entries it wrote or
+ * deleted and every cached query result of its namespace it could change, whatever its outcome (a write whose
+ * reply was lost may have committed); loads that were in flight meanwhile return to their callers but do not fill
+ * the cache, so the next read loads what was committed last. Failures are never cached.
  * Other processes' writes are seen when entries expire.
  */
 export const make = (options: Options) =>
@@ -149,15 +149,16 @@ export const make = (options: Options) =>
         })
 
     /**
-     * What a committed write does to the caches: drop its entries and the query results of its namespace it
-     * changes. Dropping, not storing the written value: two writers of one key may finish in either order, and the
-     * later commit must win.
+     * What a write attempt does to the caches, whatever its outcome (committed, refused, or unknown when the
+     * database stopped answering): drop its entries and the query results of its namespace it can change.
+     * Dropping, not storing the written value: two writers of one key may finish in either order, and the later
+     * commit must win.
      */
-    const writesTo = <A>(cache: AdaptiveCache.AdaptiveCache<string, A>, idOf: (a: A) => string, kind: QueryKind) => ({
-      stored: (namespace: Namespace, list: ReadonlyArray<A>) =>
+    const writesTo = <A>(cache: AdaptiveCache.AdaptiveCache<string, A>, kind: QueryKind) => ({
+      stored: (namespace: Namespace, ids: ReadonlyArray<string>) =>
         Effect.gen(function* () {
           yield* wrote
-          for (const document of list) yield* cache.invalidate(recordKey(namespace, idOf(document)))
+          for (const id of ids) yield* cache.invalidate(recordKey(namespace, id))
           yield* clearQueries(namespace, kind)
         }),
       // A deleted item's embedding goes with it, so searches change too.
@@ -168,8 +169,10 @@ export const make = (options: Options) =>
           yield* clearQueries(namespace, kind, "search")
         })
     })
-    const episodeWrites = writesTo(episodes, (e) => e.episode_id, "episodes")
-    const patternWrites = writesTo(patterns, (p) => p.pattern_id, "patterns")
+    const episodeWrites = writesTo(episodes, "episodes")
+    const patternWrites = writesTo(patterns, "patterns")
+    const episodeIds = (list: ReadonlyArray<Episode>) => list.map((e) => e.episode_id)
+    const patternIds = (list: ReadonlyArray<Pattern>) => list.map((p) => p.pattern_id)
 
     const storage = Storage.Storage.of({
       ...inner,
@@ -183,23 +186,32 @@ export const make = (options: Options) =>
       listHeuristics: cachedQuery("heuristics", inner.listHeuristics),
       searchEmbeddings: cachedQuery("search", inner.searchEmbeddings),
 
-      upsertEpisode: (ns, episode) =>
-        Effect.tap(inner.upsertEpisode(ns, episode), (e) => episodeWrites.stored(ns, [e])),
-      upsertEpisodes: (ns, list) => Effect.tap(inner.upsertEpisodes(ns, list), (l) => episodeWrites.stored(ns, l)),
-      deleteEpisode: (ns, id) => inner.deleteEpisode(ns, id).pipe(Effect.ensuring(episodeWrites.deleted(ns, id))),
-      upsertPattern: (ns, pattern) =>
-        Effect.tap(inner.upsertPattern(ns, pattern), (p) => patternWrites.stored(ns, [p])),
-      upsertPatterns: (ns, list) => Effect.tap(inner.upsertPatterns(ns, list), (l) => patternWrites.stored(ns, l)),
-      deletePattern: (ns, id) => inner.deletePattern(ns, id).pipe(Effect.ensuring(patternWrites.deleted(ns, id))),
-      upsertHeuristic: (ns, heuristic) =>
-        Effect.tap(inner.upsertHeuristic(ns, heuristic), () => clearQueries(ns, "heuristics")),
-      upsertHeuristics: (ns, list) =>
-        Effect.tap(inner.upsertHeuristics(ns, list), () => clearQueries(ns, "heuristics")),
-      deleteHeuristic: (ns, id) => inner.deleteHeuristic(ns, id).pipe(Effect.ensuring(clearQueries(ns, "heuristics"))),
-      upsertEmbedding: (ns, embedding) =>
-        Effect.tap(inner.upsertEmbedding(ns, embedding), () => clearQueries(ns, "search")),
-      deleteEmbedding: (ns, itemType, itemId) =>
-        inner.deleteEmbedding(ns, itemType, itemId).pipe(Effect.ensuring(clearQueries(ns, "search")))
+      upsertEpisode: (ns, episode, options) =>
+        inner
+          .upsertEpisode(ns, episode, options)
+          .pipe(Effect.ensuring(episodeWrites.stored(ns, episodeIds([episode])))),
+      upsertEpisodes: (ns, list, options) =>
+        inner.upsertEpisodes(ns, list, options).pipe(Effect.ensuring(episodeWrites.stored(ns, episodeIds(list)))),
+      deleteEpisode: (ns, id, options) =>
+        inner.deleteEpisode(ns, id, options).pipe(Effect.ensuring(episodeWrites.deleted(ns, id))),
+      upsertPattern: (ns, pattern, options) =>
+        inner
+          .upsertPattern(ns, pattern, options)
+          .pipe(Effect.ensuring(patternWrites.stored(ns, patternIds([pattern])))),
+      upsertPatterns: (ns, list, options) =>
+        inner.upsertPatterns(ns, list, options).pipe(Effect.ensuring(patternWrites.stored(ns, patternIds(list)))),
+      deletePattern: (ns, id, options) =>
+        inner.deletePattern(ns, id, options).pipe(Effect.ensuring(patternWrites.deleted(ns, id))),
+      upsertHeuristic: (ns, heuristic, options) =>
+        inner.upsertHeuristic(ns, heuristic, options).pipe(Effect.ensuring(clearQueries(ns, "heuristics"))),
+      upsertHeuristics: (ns, list, options) =>
+        inner.upsertHeuristics(ns, list, options).pipe(Effect.ensuring(clearQueries(ns, "heuristics"))),
+      deleteHeuristic: (ns, id, options) =>
+        inner.deleteHeuristic(ns, id, options).pipe(Effect.ensuring(clearQueries(ns, "heuristics"))),
+      upsertEmbedding: (ns, embedding, options) =>
+        inner.upsertEmbedding(ns, embedding, options).pipe(Effect.ensuring(clearQueries(ns, "search"))),
+      deleteEmbedding: (ns, itemType, itemId, options) =>
+        inner.deleteEmbedding(ns, itemType, itemId, options).pipe(Effect.ensuring(clearQueries(ns, "search")))
     })
     const stats = () => ({
       episodes: episodes.unsafeStats(),

@@ -6,6 +6,17 @@ const known = new WeakMap<object, string>()
 /** The same text as UTF-8 bytes, for values served often (cached ones). */
 const knownBytes = new WeakMap<object, Uint8Array>()
 
+/**
+ * The JSON text of an object with one more number field, before its value: `{"a":1}` becomes `{"a":1,"n":`. The
+ * object's text must not have the field already. Append the number and `}` (in JavaScript or in SQL) to finish it.
+ */
+export const numberFieldPrefix = (json: string, field: string): string =>
+  `${json.slice(0, -1)}${json.length > 2 ? "," : ""}${JSON.stringify(field)}:`
+
+/** The JSON text of an object with one more number field, last: `{"a":1}` with `n` 2 is `{"a":1,"n":2}`. */
+export const withNumberField = (json: string, field: string, value: number): string =>
+  `${numberFieldPrefix(json, field)}${value}}`
+
 /** Canonical JSON for one schema: the wire form clients see and the store keeps. */
 export interface CanonicalJson<A> {
   /** The JSON of a value, serialised at most once per value object. */
@@ -18,6 +29,11 @@ export interface CanonicalJson<A> {
    * value's JSON. A model change that alters the stored form must ship with a migration of the payloads.
    */
   readonly parseStored: (json: string) => Either.Either<A, SyntaxError | TypeError>
+  /**
+   * `value` with a number field added last, its JSON derived from `value`'s (see `withNumberField`) rather than
+   * serialised again. `value` must not have the field already.
+   */
+  readonly withNumber: (value: A, field: string, n: number) => A
 }
 
 /** Canonical JSON for `schema`. */
@@ -53,6 +69,11 @@ export const make = <A extends object, I>(schema: Schema.Schema<A, I>): Canonica
       }
       known.set(value, json)
       return Either.right(value as A)
+    },
+    withNumber: (value, field, n) => {
+      const extended = { ...value, [field]: n }
+      known.set(extended, withNumberField(stringify(value), field, n))
+      return extended
     }
   }
 }

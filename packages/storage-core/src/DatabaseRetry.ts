@@ -4,6 +4,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schedule from "effect/Schedule"
+import * as Replay from "./Replay.js"
 
 /** How failed database calls are retried (the `[retry]` section). */
 export interface RetryPolicy {
@@ -36,9 +37,10 @@ export const isRetriable = (error: DatabaseFailure): boolean =>
 /**
  * Decorates `Database` so `execute` and `batch` calls that fail as retriable (see `isRetriable`) are tried
  * again up to `max_retries` times, after exponential delays from `retry_base_delay_ms` (doubling, jittered)
- * capped at `retry_max_delay_ms`. Statement errors are never retried, nor are interactive transactions. Every
- * write storage makes is an upsert or a delete, so a retry after a lost reply repeats an idempotent write (a
- * repeated delete then reports the row as already gone).
+ * capped at `retry_max_delay_ms`. Statement errors are never retried, nor are interactive transactions. Only
+ * calls safe to replay are retried (see `Replay.isReplayable`): reads, and writes marked with a `Replay` (guarded
+ * by a version or an idempotency key). Any other write is sent once, since its reply may have been lost after it
+ * committed and a second run could overwrite a newer write: its failure leaves the outcome unknown.
  */
 export const layer = (policy: RetryPolicy) =>
   Layer.effectContext(
@@ -72,8 +74,14 @@ export const layer = (policy: RetryPolicy) =>
         })
       const retried = Database.Database.of({
         ...db,
-        execute: (statement) => retrying(() => db.execute(statement)),
-        batch: (statements, mode) => retrying(() => db.batch(statements, mode))
+        execute: (statement) =>
+          Replay.isReplayable([statement])
+            ? retrying(Replay.counting([statement], () => db.execute(statement)))
+            : db.execute(statement),
+        batch: (statements, mode) =>
+          Replay.isReplayable(statements, mode)
+            ? retrying(Replay.counting(statements, () => db.batch(statements, mode)))
+            : db.batch(statements, mode)
       })
       const stats = () => ({ retries, recovered, gave_up: gaveUp })
       return Context.make(Database.Database, retried).pipe(Context.add(DatabaseRetry, DatabaseRetry.of({ stats })))

@@ -1,5 +1,6 @@
 import { Database } from "@memory-turso/pool"
 import * as Effect from "effect/Effect"
+import { Replay, type Statement } from "./Replay.js"
 
 /** One forward-only schema change. */
 export interface Migration {
@@ -211,6 +212,29 @@ export const migrations: ReadonlyArray<Migration> = [
         DELETE FROM embeddings WHERE namespace = old.namespace AND item_type = 'pattern' AND item_id = old.pattern_id;
       END`
     ]
+  },
+  {
+    version: 5,
+    name: "record versions and idempotency keys",
+    // Every record gets a version (existing rows start at 1; each write adds one). Responses to writes made with an
+    // Idempotency-Key are kept per namespace, written in the write's own transaction, and trimmed by age.
+    // Only adds columns and a table, so it applies the same after migration 4 or directly after 3.
+    statements: [
+      "ALTER TABLE episodes ADD COLUMN version INTEGER NOT NULL DEFAULT 1",
+      "ALTER TABLE patterns ADD COLUMN version INTEGER NOT NULL DEFAULT 1",
+      "ALTER TABLE heuristics ADD COLUMN version INTEGER NOT NULL DEFAULT 1",
+      "ALTER TABLE embeddings ADD COLUMN version INTEGER NOT NULL DEFAULT 1",
+      `CREATE TABLE idempotency_keys (
+        namespace TEXT NOT NULL,
+        idem_key TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (namespace, idem_key)
+      ) STRICT`,
+      "CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at)"
+    ]
   }
 ]
 
@@ -232,10 +256,18 @@ const currentVersion = Effect.gen(function* () {
 const apply = (migration: Migration) =>
   Effect.gen(function* () {
     const db = yield* Database.Database
-    const statements: Array<Database.Statement> = migration.statements.map((sql) => ({ sql, args: [] }))
+    // Safe to replay: a second run of a migration that committed fails on its ledger row, and `migrate` then finds
+    // the version recorded.
+    const replay = new Replay()
+    const statements: Array<Statement> = migration.statements.map((sql) => ({
+      sql,
+      args: [],
+      replay
+    }))
     statements.push({
       sql: "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-      args: [migration.version, migration.name, Date.now()]
+      args: [migration.version, migration.name, Date.now()],
+      replay
     })
     yield* db.batch(statements, "write")
   })
@@ -247,7 +279,8 @@ const apply = (migration: Migration) =>
 export const migrate = (list: ReadonlyArray<Migration> = migrations) =>
   Effect.gen(function* () {
     const db = yield* Database.Database
-    yield* db.execute({ sql: CREATE_LEDGER, args: [] })
+    const createLedger: Statement = { sql: CREATE_LEDGER, args: [], replay: new Replay() }
+    yield* db.execute(createLedger)
     const applied: Array<number> = []
     const recorded = yield* currentVersion
     for (const migration of list) {

@@ -12,6 +12,7 @@ import type {
 import { Episode, Heuristic, Pattern } from "@memory-turso/model"
 import { Database, type DatabaseFailure, type InvalidDatabaseUrl, type MissingAuthToken } from "@memory-turso/pool"
 import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as ParseResult from "effect/ParseResult"
@@ -21,14 +22,29 @@ import { COUNTS, heuristics, patterns } from "./internal/catalogSql.js"
 import { decodeCursor } from "./internal/cursor.js"
 import * as Dictionaries from "./internal/dictionaries.js"
 import { makeDocumentStore } from "./internal/documentStore.js"
-import { list, upsert } from "./internal/documentTable.js"
+import { list } from "./internal/documentTable.js"
 import { makeEmbeddingStore } from "./internal/embeddingStore.js"
 import { queryEpisodes } from "./internal/episodeQuery.js"
-import { episodes, upsertEpisode } from "./internal/episodeSql.js"
+import { episodeIndexRows, episodes, episodeValues } from "./internal/episodeSql.js"
+import { trimLoop } from "./internal/idempotencyKeys.js"
 import { codecPayload } from "./internal/payload.js"
 import { migrate } from "./Migrations.js"
 import { CompressionPolicy, type Options } from "./StorageConfig.js"
-import type { CorruptPayload, DictionaryUnavailable, InvalidCursor, NotFound } from "./StorageError.js"
+import type {
+  CorruptPayload,
+  DictionaryUnavailable,
+  IdempotencyKeyUsed,
+  InvalidCursor,
+  NotFound,
+  OutcomeUnknown,
+  PreconditionFailed
+} from "./StorageError.js"
+import {
+  type BatchOptions,
+  DEFAULT_IDEMPOTENCY_WINDOW,
+  type VersionCondition,
+  type WriteOptions
+} from "./WriteOptions.js"
 
 /** One page of results and the cursor of the next page, if any. */
 export interface Page<A> {
@@ -67,13 +83,16 @@ export interface Counts {
 
 /**
  * Builds the storage operations over the `Database` and `Codec` services, after bringing the schema up to date.
- * Episode, pattern and heuristic payloads go through the codec; embeddings stay native float32 vectors.
+ * Episode, pattern and heuristic payloads go through the codec; embeddings stay native float32 vectors. Trims
+ * expired idempotency keys in the background for as long as the scope lasts.
  */
 export const make = Effect.fn("Storage.make")(function* (options: Options = {}) {
   const db = yield* Database.Database
   const codec = yield* Codec.Codec
   const policy = yield* Schema.decodeUnknown(CompressionPolicy)(options.compression ?? {})
+  const window = Duration.decode(options.idempotencyWindow ?? DEFAULT_IDEMPOTENCY_WINDOW)
   yield* migrate()
+  yield* Effect.forkScoped(trimLoop(db, window))
   const format = codecPayload(codec, (id) => Dictionaries.fetch(db, codec, id), {
     episodes: policy.compress_episodes,
     patterns: policy.compress_patterns
@@ -81,37 +100,30 @@ export const make = Effect.fn("Storage.make")(function* (options: Options = {}) 
   const buildDictionary = Dictionaries.build(db, codec, format, policy)
   const afterEpisodeWrites = yield* Dictionaries.autoBuild(db, codec, policy, buildDictionary)
 
-  const episodeStore = makeDocumentStore(db, format, {
+  const episodeStore = makeDocumentStore(db, format, window, {
     entity: "episode",
     kind: "episodes",
     sql: episodes,
     json: EpisodeJson,
     idOf: (e) => e.episode_id,
-    write: (namespace, e, stored, now) => upsertEpisode(namespace, e, stored.payload, stored.payloadBytes, now)
+    values: episodeValues,
+    indexRows: episodeIndexRows
   })
-  const patternStore = makeDocumentStore(db, format, {
+  const patternStore = makeDocumentStore(db, format, window, {
     entity: "pattern",
     kind: "patterns",
     sql: patterns,
     json: PatternJson,
     idOf: (p) => p.pattern_id,
-    write: (namespace, p, stored, now) => [
-      upsert(
-        patterns,
-        { namespace, id: p.pattern_id, values: [p.type, p.success_rate, p.occurrence_count], ...stored },
-        now
-      )
-    ]
+    values: (p) => [p.type, p.success_rate, p.occurrence_count]
   })
-  const heuristicStore = makeDocumentStore(db, format, {
+  const heuristicStore = makeDocumentStore(db, format, window, {
     entity: "heuristic",
     kind: "patterns",
     sql: heuristics,
     json: HeuristicJson,
     idOf: (h) => h.heuristic_id,
-    write: (namespace, h, stored, now) => [
-      upsert(heuristics, { namespace, id: h.heuristic_id, values: [h.confidence], ...stored }, now)
-    ]
+    values: (h) => [h.confidence]
   })
 
   const embeddingStore = makeEmbeddingStore(db)
@@ -120,13 +132,21 @@ export const make = Effect.fn("Storage.make")(function* (options: Options = {}) 
     cursor === undefined ? Effect.succeed(undefined) : decodeCursor(namespace, cursor)
 
   return Storage.of({
-    upsertEpisode: Effect.fn("Storage.upsertEpisode")(function* (namespace: Namespace, episode: Episode) {
-      yield* episodeStore.upsertMany(namespace, [episode])
+    upsertEpisode: Effect.fn("Storage.upsertEpisode")(function* (
+      namespace: Namespace,
+      episode: Episode,
+      options?: WriteOptions
+    ) {
+      const stored = yield* episodeStore.put(namespace, episode, options)
       yield* afterEpisodeWrites(1)
-      return episode
+      return stored
     }),
-    upsertEpisodes: Effect.fn("Storage.upsertEpisodes")(function* (namespace: Namespace, list: ReadonlyArray<Episode>) {
-      const stored = yield* episodeStore.upsertMany(namespace, list)
+    upsertEpisodes: Effect.fn("Storage.upsertEpisodes")(function* (
+      namespace: Namespace,
+      list: ReadonlyArray<Episode>,
+      options?: BatchOptions
+    ) {
+      const stored = yield* episodeStore.putMany(namespace, list, options)
       yield* afterEpisodeWrites(list.length)
       return stored
     }),
@@ -138,11 +158,8 @@ export const make = Effect.fn("Storage.make")(function* (options: Options = {}) 
       return yield* episodeStore.page(namespace, queryEpisodes(namespace, query, after), query.limit)
     }),
 
-    upsertPattern: Effect.fn("Storage.upsertPattern")(function* (namespace: Namespace, pattern: Pattern) {
-      yield* patternStore.upsertMany(namespace, [pattern])
-      return pattern
-    }),
-    upsertPatterns: Effect.fn("Storage.upsertPatterns")(patternStore.upsertMany),
+    upsertPattern: Effect.fn("Storage.upsertPattern")(patternStore.put),
+    upsertPatterns: Effect.fn("Storage.upsertPatterns")(patternStore.putMany),
     getPattern: Effect.fn("Storage.getPattern")(patternStore.get),
     getPatterns: Effect.fn("Storage.getPatterns")(patternStore.getMany),
     deletePattern: Effect.fn("Storage.deletePattern")(patternStore.remove),
@@ -152,11 +169,8 @@ export const make = Effect.fn("Storage.make")(function* (options: Options = {}) 
       return yield* patternStore.page(namespace, list(patterns, namespace, filters, after, query.limit), query.limit)
     }),
 
-    upsertHeuristic: Effect.fn("Storage.upsertHeuristic")(function* (namespace: Namespace, heuristic: Heuristic) {
-      yield* heuristicStore.upsertMany(namespace, [heuristic])
-      return heuristic
-    }),
-    upsertHeuristics: Effect.fn("Storage.upsertHeuristics")(heuristicStore.upsertMany),
+    upsertHeuristic: Effect.fn("Storage.upsertHeuristic")(heuristicStore.put),
+    upsertHeuristics: Effect.fn("Storage.upsertHeuristics")(heuristicStore.putMany),
     getHeuristic: Effect.fn("Storage.getHeuristic")(heuristicStore.get),
     getHeuristics: Effect.fn("Storage.getHeuristics")(heuristicStore.getMany),
     deleteHeuristic: Effect.fn("Storage.deleteHeuristic")(heuristicStore.remove),
@@ -187,60 +201,65 @@ export const make = Effect.fn("Storage.make")(function* (options: Options = {}) 
 type Failure = DatabaseFailure
 type ReadFailure = Failure | CorruptPayload
 type ListFailure = ReadFailure | InvalidCursor
+/** A write that fails as unavailable is not retried unless safe: its outcome is then unknown. */
+type WriteFailure = Failure | OutcomeUnknown
+/** A conditional (`ifVersion`) or keyed (`idempotency`) write. */
+type PutFailure = WriteFailure | PreconditionFailed | IdempotencyKeyUsed
+type BatchFailure = WriteFailure | IdempotencyKeyUsed
+type DeleteFailure = NotFound | WriteFailure | PreconditionFailed
+
+/** Writes of one document (returned with its new version), many in one batch, and deletes, with conditions. */
+type Put<A> = (namespace: Namespace, document: A, options?: WriteOptions) => Effect.Effect<A, PutFailure>
+type PutMany<A> = (
+  namespace: Namespace,
+  documents: ReadonlyArray<A>,
+  options?: BatchOptions
+) => Effect.Effect<ReadonlyArray<A>, BatchFailure>
+type Delete = (namespace: Namespace, id: string, options?: VersionCondition) => Effect.Effect<void, DeleteFailure>
+type Get<A> = (namespace: Namespace, id: string) => Effect.Effect<A, NotFound | ReadFailure>
+type GetMany<A> = (namespace: Namespace, ids: ReadonlyArray<string>) => Effect.Effect<BatchGet<A>, ReadFailure>
 
 /**
  * The agent-memory store: episodes, patterns, heuristics and embeddings. Every operation on records takes the
- * namespace it works in first; no operation reads or writes another namespace's rows.
+ * namespace it works in first; no operation reads or writes another namespace's rows. Every record carries a
+ * version (1 when created, one more on each write), which a write or delete can require (`ifVersion`); a write
+ * can carry an idempotency key, which makes a repeated write answer with the first one's result.
  */
 export class Storage extends Context.Tag("@memory-turso/storage-core/Storage")<
   Storage,
   {
-    readonly upsertEpisode: (namespace: Namespace, episode: Episode) => Effect.Effect<Episode, Failure>
+    readonly upsertEpisode: Put<Episode>
     /** Stores many episodes in one batch: one round trip, all or nothing. */
-    readonly upsertEpisodes: (
-      namespace: Namespace,
-      episodes: ReadonlyArray<Episode>
-    ) => Effect.Effect<ReadonlyArray<Episode>, Failure>
-    readonly getEpisode: (namespace: Namespace, id: string) => Effect.Effect<Episode, NotFound | ReadFailure>
+    readonly upsertEpisodes: PutMany<Episode>
+    readonly getEpisode: Get<Episode>
     /** Reads many episodes in one batch call. */
-    readonly getEpisodes: (
-      namespace: Namespace,
-      ids: ReadonlyArray<string>
-    ) => Effect.Effect<BatchGet<Episode>, ReadFailure>
-    readonly deleteEpisode: (namespace: Namespace, id: string) => Effect.Effect<void, NotFound | Failure>
+    readonly getEpisodes: GetMany<Episode>
+    readonly deleteEpisode: Delete
     readonly queryEpisodes: (namespace: Namespace, query: EpisodeQuery) => Effect.Effect<Page<Episode>, ListFailure>
-    readonly upsertPattern: (namespace: Namespace, pattern: Pattern) => Effect.Effect<Pattern, Failure>
-    readonly upsertPatterns: (
-      namespace: Namespace,
-      patterns: ReadonlyArray<Pattern>
-    ) => Effect.Effect<ReadonlyArray<Pattern>, Failure>
-    readonly getPattern: (namespace: Namespace, id: string) => Effect.Effect<Pattern, NotFound | ReadFailure>
-    readonly getPatterns: (
-      namespace: Namespace,
-      ids: ReadonlyArray<string>
-    ) => Effect.Effect<BatchGet<Pattern>, ReadFailure>
-    readonly deletePattern: (namespace: Namespace, id: string) => Effect.Effect<void, NotFound | Failure>
+    readonly upsertPattern: Put<Pattern>
+    readonly upsertPatterns: PutMany<Pattern>
+    readonly getPattern: Get<Pattern>
+    readonly getPatterns: GetMany<Pattern>
+    readonly deletePattern: Delete
     readonly listPatterns: (namespace: Namespace, query: PatternQuery) => Effect.Effect<Page<Pattern>, ListFailure>
-    readonly upsertHeuristic: (namespace: Namespace, heuristic: Heuristic) => Effect.Effect<Heuristic, Failure>
-    readonly upsertHeuristics: (
-      namespace: Namespace,
-      heuristics: ReadonlyArray<Heuristic>
-    ) => Effect.Effect<ReadonlyArray<Heuristic>, Failure>
-    readonly getHeuristic: (namespace: Namespace, id: string) => Effect.Effect<Heuristic, NotFound | ReadFailure>
-    readonly getHeuristics: (
-      namespace: Namespace,
-      ids: ReadonlyArray<string>
-    ) => Effect.Effect<BatchGet<Heuristic>, ReadFailure>
-    readonly deleteHeuristic: (namespace: Namespace, id: string) => Effect.Effect<void, NotFound | Failure>
+    readonly upsertHeuristic: Put<Heuristic>
+    readonly upsertHeuristics: PutMany<Heuristic>
+    readonly getHeuristic: Get<Heuristic>
+    readonly getHeuristics: GetMany<Heuristic>
+    readonly deleteHeuristic: Delete
     readonly listHeuristics: (
       namespace: Namespace,
       query: HeuristicQuery
     ) => Effect.Effect<Page<Heuristic>, ListFailure>
-    /** Stores an item's embedding; fails with `NotFound` when the item does not exist in the namespace. */
+    /**
+     * Stores an item's embedding, returned with its new version; fails with `NotFound` when the item does not
+     * exist in the namespace. With `ifVersion`, replaces only the embedding at that version.
+     */
     readonly upsertEmbedding: (
       namespace: Namespace,
-      embedding: Embedding
-    ) => Effect.Effect<Embedding, NotFound | Failure>
+      embedding: Embedding,
+      options?: VersionCondition
+    ) => Effect.Effect<Embedding, NotFound | WriteFailure | PreconditionFailed>
     readonly getEmbedding: (
       namespace: Namespace,
       itemType: ItemType,
@@ -249,8 +268,9 @@ export class Storage extends Context.Tag("@memory-turso/storage-core/Storage")<
     readonly deleteEmbedding: (
       namespace: Namespace,
       itemType: ItemType,
-      itemId: string
-    ) => Effect.Effect<void, NotFound | Failure>
+      itemId: string,
+      options?: VersionCondition
+    ) => Effect.Effect<void, DeleteFailure>
     /** The nearest embeddings within the namespace. */
     readonly searchEmbeddings: (
       namespace: Namespace,
@@ -269,7 +289,7 @@ export class Storage extends Context.Tag("@memory-turso/storage-core/Storage")<
 >() {}
 
 /** The storage layer; needs a `Database` and a `Codec`. Invalid options fail it with a `ParseError`. */
-export const layer = (options: Options = {}) => Layer.effect(Storage, make(options))
+export const layer = (options: Options = {}) => Layer.scoped(Storage, make(options))
 
 /** Storage over a fresh temporary embedded database with the default codec (zstd above 1 KiB). */
 export const layerTest: Layer.Layer<

@@ -1,4 +1,5 @@
 import { Codec } from "@memory-turso/compression"
+import type * as Duration from "effect/Duration"
 import * as Schema from "effect/Schema"
 
 /** An integer in `min..max`, with the message operators see ("dictionary_bytes 100 is out of range (...)"). */
@@ -51,4 +52,6 @@ export const defaultCompressionPolicy: CompressionPolicy = Schema.decodeSync(Com
 export interface Options {
   /** Which records are compressed and the dictionary policy (default: `defaultCompressionPolicy`). */
   readonly compression?: CompressionPolicyInput | undefined
+  /** How long idempotency keys are kept, per namespace (default 24 hours); older ones are trimmed. */
+  readonly idempotencyWindow?: Duration.DurationInput | undefined
 }

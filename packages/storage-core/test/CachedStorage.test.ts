@@ -87,7 +87,9 @@ describe("CachedStorage", () => {
       yield* db.batch(
         [
           {
-            sql: "INSERT INTO episodes VALUES ('default', 'cold', 'other', 'general', NULL, 0, NULL, 0, ?, 10, 0, 0)",
+            sql: `INSERT INTO episodes (namespace, episode_id, task_type, domain, language, start_time_ms, end_time_ms,
+              completed, payload, payload_bytes, created_at, updated_at)
+              VALUES ('default', 'cold', 'other', 'general', NULL, 0, NULL, 0, ?, 10, 0, 0)`,
             args: [
               Storage.EpisodeJson.stringify(episode({ episode_id: "cold", start_time: "1970-01-01T00:00:00.000Z" }))
             ]

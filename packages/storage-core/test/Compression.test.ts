@@ -4,7 +4,7 @@ import { Database } from "@memory-turso/pool"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Storage from "../src/Storage.js"
-import { episode, ns, pattern } from "./fixtures.js"
+import { at, episode, ns, pattern } from "./fixtures.js"
 
 /** A realistic step list: varied text, well above the 1 KiB threshold. */
 const bigEpisode = (id: string) =>
@@ -40,7 +40,7 @@ describe("Storage with compression", () => {
       expect(Number(bigRow!["stored"])).toBeLessThan(Number(bigRow!["payload_bytes"]) * 0.5)
       expect(Number(bigRow!["payload_bytes"])).toBe(Buffer.byteLength(Storage.EpisodeJson.stringify(big)))
       expect(smallRow).toMatchObject({ type: "text" })
-      expect(yield* storage.getEpisode(ns, "big")).toEqual(big)
+      expect(yield* storage.getEpisode(ns, "big")).toEqual(at(1, big))
       const page = yield* storage.queryEpisodes(ns, { tags: [], tags_mode: "all", metadata: {}, limit: 10 })
       expect(page.items.map((e) => e.episode_id).sort()).toEqual(["big", "small"])
       const codec = yield* Codec.Codec

@@ -6,6 +6,7 @@ import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as TestClock from "effect/TestClock"
 import * as DatabaseRetry from "../src/DatabaseRetry.js"
+import { Replay, type Statement } from "../src/Replay.js"
 
 /** A database whose next `failures` calls fail with `error`; counts every call. */
 const flaky = (failures: number, error: DatabaseError | DatabaseUnavailable) => {
@@ -83,6 +84,46 @@ describe("DatabaseRetry", () => {
       expect((yield* Fiber.poll(fiber))._tag).toBe("Some")
       expect(state.calls).toBe(5)
     }).pipe(Effect.provide(DatabaseRetry.layer(capped).pipe(Layer.provide(layer))))
+  })
+
+  it.effect("only what is safe to replay is retried: reads, and writes marked with a Replay, which counts", () => {
+    const write = { sql: "INSERT INTO t VALUES (1)", args: [] }
+    const calls = (statements: ReadonlyArray<Statement>, mode?: "read" | "write") => {
+      const { layer, state } = flaky(1, unavailable)
+      return Effect.gen(function* () {
+        const db = yield* Database.Database
+        const fiber = yield* Effect.fork(
+          Effect.either(
+            statements.length === 1 && mode === undefined
+              ? Effect.asVoid(db.execute(statements[0]!))
+              : Effect.asVoid(db.batch(statements, mode))
+          )
+        )
+        yield* TestClock.adjust("1 second")
+        const outcome = yield* Fiber.join(fiber)
+        return { calls: state.calls, ok: outcome._tag === "Right" }
+      }).pipe(Effect.provide(DatabaseRetry.layer(policy).pipe(Layer.provide(layer))))
+    }
+    return Effect.gen(function* () {
+      // A write whose reply may have been lost after it committed is sent once.
+      expect(yield* calls([write])).toEqual({ calls: 1, ok: false })
+      expect(yield* calls([statement, write], "write")).toEqual({ calls: 1, ok: false })
+      // Reads are replayed: a SELECT, a read batch.
+      expect(yield* calls([statement])).toEqual({ calls: 2, ok: true })
+      expect(yield* calls([write], "read")).toEqual({ calls: 2, ok: true })
+      // A marked write is replayed, and its mark counts the replays (shared by the batch's statements).
+      const replay = new Replay()
+      expect(
+        yield* calls(
+          [
+            { ...write, replay },
+            { ...statement, replay }
+          ],
+          "write"
+        )
+      ).toEqual({ calls: 2, ok: true })
+      expect(replay.replays).toBe(1)
+    })
   })
 
   it.effect("statement errors are not retried; max_retries 0 turns retrying off", () => {

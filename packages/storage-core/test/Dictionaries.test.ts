@@ -7,7 +7,7 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Storage from "../src/Storage.js"
 import type * as StorageConfig from "../src/StorageConfig.js"
-import { episode, ns } from "./fixtures.js"
+import { at, episode, ns } from "./fixtures.js"
 
 /** Episodes alike in shape and vocabulary, different in detail: what an agent's memory looks like. */
 const agentEpisode = (n: number) =>
@@ -73,8 +73,8 @@ describe("compression dictionaries kept in the database", () => {
       expect(before.dictionaryId).toBe(0)
       expect(after.dictionaryId).toBe(1)
       expect(after.size).toBeLessThan(before.size * 0.7)
-      expect(yield* storage.getEpisode(ns, "ep-006")).toEqual(agentEpisode(6))
-      expect(yield* storage.getEpisode(ns, "ep-004")).toEqual(agentEpisode(4))
+      expect(yield* storage.getEpisode(ns, "ep-006")).toEqual(at(1, agentEpisode(6)))
+      expect(yield* storage.getEpisode(ns, "ep-004")).toEqual(at(1, agentEpisode(4)))
       // built once: more writes add no dictionary
       yield* storage.upsertEpisodes(ns, [7, 8, 9, 10, 11, 12].map(agentEpisode))
       expect(yield* dictionaryCount).toBe(1)
@@ -91,9 +91,9 @@ describe("compression dictionaries kept in the database", () => {
       expect((yield* storedRow("ep-004")).dictionaryId).toBe(1)
       const executes = Effect.map(db.stats, (s) => s.executes)
       const start = yield* executes
-      expect(yield* reader.storage.getEpisode(ns, "ep-004")).toEqual(agentEpisode(4))
+      expect(yield* reader.storage.getEpisode(ns, "ep-004")).toEqual(at(1, agentEpisode(4)))
       expect((yield* executes) - start).toBe(2) // the row, then the dictionary
-      expect(yield* reader.storage.getEpisode(ns, "ep-004")).toEqual(agentEpisode(4))
+      expect(yield* reader.storage.getEpisode(ns, "ep-004")).toEqual(at(1, agentEpisode(4)))
       expect((yield* executes) - start).toBe(3) // the row only
       expect(yield* reader.codec.stats).toMatchObject({ dictionary_id: 0, dictionaries: 1 })
     }).pipe(Effect.provide(Database.layerTest))
@@ -115,14 +115,14 @@ describe("compression dictionaries kept in the database", () => {
       yield* restarted.storage.upsertEpisode(ns, agentEpisode(6))
       expect((yield* storedRow("ep-006")).dictionaryId).toBe(2)
       expect((yield* storedRow("ep-008")).dictionaryId).toBe(1)
-      expect(yield* restarted.storage.getEpisode(ns, "ep-008")).toEqual(agentEpisode(8))
+      expect(yield* restarted.storage.getEpisode(ns, "ep-008")).toEqual(at(1, agentEpisode(8)))
       expect(yield* restarted.codec.stats).toMatchObject({ dictionary_id: 2, dictionaries: 2 })
       const off = yield* process({ use_dictionary: false })
       expect(yield* off.codec.stats).toMatchObject({ dictionary_id: 0, dictionaries: 0 })
       yield* off.storage.upsertEpisode(ns, agentEpisode(7))
       expect((yield* storedRow("ep-007")).dictionaryId).toBe(0)
-      expect(yield* off.storage.getEpisode(ns, "ep-006")).toEqual(agentEpisode(6))
-      expect(yield* off.storage.getEpisode(ns, "ep-001")).toEqual(agentEpisode(1))
+      expect(yield* off.storage.getEpisode(ns, "ep-006")).toEqual(at(1, agentEpisode(6)))
+      expect(yield* off.storage.getEpisode(ns, "ep-001")).toEqual(at(1, agentEpisode(1)))
       expect(yield* off.codec.stats).toMatchObject({ dictionary_id: 0, dictionaries: 1 })
     }).pipe(Effect.provide(Database.layerTest))
   )

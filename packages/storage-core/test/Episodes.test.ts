@@ -4,7 +4,7 @@ import { Database } from "@memory-turso/pool"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as Storage from "../src/Storage.js"
-import { episode, ns, TestLayer } from "./fixtures.js"
+import { at, episode, ns, TestLayer } from "./fixtures.js"
 
 const query = (input: EpisodeQueryInput = {}) => Schema.decodeUnknownSync(EpisodeQuery)(input)
 const ids = (page: Storage.Page<{ episode_id: string }>) => page.items.map((e) => e.episode_id)
@@ -31,7 +31,7 @@ describe("Storage episodes", () => {
       const created = yield* db.execute({ sql: "SELECT created_at, rowid FROM episodes", args: [] })
       const updated = episode({ episode_id: "e1", task_description: "second version", tags: ["b"] })
       yield* storage.upsertEpisode(ns, updated)
-      expect(yield* storage.getEpisode(ns, "e1")).toEqual(updated)
+      expect(yield* storage.getEpisode(ns, "e1")).toEqual(at(2, updated))
       expect((yield* storage.getEmbedding(ns, "episode", "e1")).vector).toEqual([1, 2, 3])
       const after = yield* db.execute({ sql: "SELECT created_at, rowid FROM episodes", args: [] })
       expect(after.rows).toEqual(created.rows)

@@ -54,7 +54,7 @@ const expected = JSON.parse(
 ) as Record<"episodes" | "patterns" | "heuristics" | "embeddings", Record<string, unknown>>
 
 describe("a database written by release 0.0.0", () => {
-  it.scoped("migrates to namespaces: every record lands in the default namespace and reads back unchanged", () =>
+  it.scoped("migrates: every record lands in the default namespace at version 1 and reads back unchanged", () =>
     Effect.gen(function* () {
       const url = yield* releaseFixture
       const layer = Storage.layer().pipe(Layer.provideMerge(Layer.merge(Pool.layer({ url }), Codec.layer())))
@@ -63,22 +63,22 @@ describe("a database written by release 0.0.0", () => {
         const db = yield* Database.Database
         for (const [id, body] of Object.entries(expected.episodes)) {
           expect(Storage.EpisodeJson.stringify(yield* storage.getEpisode(DEFAULT_NAMESPACE, id))).toBe(
-            JSON.stringify(body)
+            JSON.stringify({ ...(body as object), version: 1 })
           )
         }
         for (const [id, body] of Object.entries(expected.patterns)) {
           expect(Storage.PatternJson.stringify(yield* storage.getPattern(DEFAULT_NAMESPACE, id))).toBe(
-            JSON.stringify(body)
+            JSON.stringify({ ...(body as object), version: 1 })
           )
         }
         for (const [id, body] of Object.entries(expected.heuristics)) {
           expect(Storage.HeuristicJson.stringify(yield* storage.getHeuristic(DEFAULT_NAMESPACE, id))).toBe(
-            JSON.stringify(body)
+            JSON.stringify({ ...(body as object), version: 1 })
           )
         }
         for (const [key, body] of Object.entries(expected.embeddings)) {
           const [type, id] = key.split("/") as ["episode" | "pattern", string]
-          expect(yield* storage.getEmbedding(DEFAULT_NAMESPACE, type, id)).toEqual(body)
+          expect(yield* storage.getEmbedding(DEFAULT_NAMESPACE, type, id)).toEqual({ ...(body as object), version: 1 })
         }
         expect(yield* storage.counts(DEFAULT_NAMESPACE)).toEqual({
           episodes: Object.keys(expected.episodes).length,
@@ -92,7 +92,7 @@ describe("a database written by release 0.0.0", () => {
           Schema.decodeUnknownSync(EpisodeQuery)({ tags: ["shared"], metadata: { team: "a" } })
         )
         expect(tagged.items.map((e) => e.episode_id)).toEqual(["small-1"])
-        // Every namespaced table holds "default" only, and the ledger records version 3.
+        // Every namespaced table holds "default" only, and the ledger records the last migration.
         for (const table of ["episodes", "episode_tags", "episode_metadata", "patterns", "heuristics", "embeddings"]) {
           const namespaces = yield* db.execute({ sql: `SELECT DISTINCT namespace FROM ${table}`, args: [] })
           expect(namespaces.rows.map((r) => r["namespace"])).toEqual(["default"])

@@ -56,6 +56,9 @@ export const patternVariants: ReadonlyArray<PatternInput> = [
 /** Storage over a fresh temporary database and the default codec, exposing the database too. */
 export const TestLayer = Storage.layer().pipe(Layer.provideMerge(Layer.merge(Database.layerTest, Codec.layer())))
 
+/** A document as storage returns it: with the version its row holds. */
+export const at = <A extends object>(version: number, document: A): A => ({ ...document, version })
+
 /** The namespace tests write in unless they are about namespaces. */
 export const ns = DEFAULT_NAMESPACE
 

@@ -4,6 +4,7 @@ import type { Features, StoreMetrics } from "@memory-turso/model"
 import { ConnectionPool, Database, DatabaseConfig, Pool } from "@memory-turso/pool"
 import { CachedStorage, DatabaseRetry, Storage } from "@memory-turso/storage-core"
 import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { toCacheOptions } from "./CacheSection.js"
@@ -41,6 +42,8 @@ export interface LayerOptions {
   readonly database?: Layer.Layer<Database.Database | ConnectionPool.ConnectionPool, unknown> | undefined
   /** Replaces how zstd-codec is loaded (tests of a codec that cannot start). */
   readonly loadZstd?: Codec.ZstdLoader | undefined
+  /** How long idempotency keys are kept (default 24 hours; the API's `server.idempotency_window_secs`). */
+  readonly idempotencyWindow?: Duration.DurationInput | undefined
 }
 
 /**
@@ -66,9 +69,10 @@ export const layer = (config: StoreConfig, options: LayerOptions = {}) => {
   const codec = Codec.layer({ config: codecSettings(config.compression), loadZstd: options.loadZstd })
   // The retrying Database shadows the pool's own; the pool (and keep-alive) stay visible for their figures.
   const retried = DatabaseRetry.layer(config.retry).pipe(Layer.provideMerge(database))
-  const base = Storage.layer({ compression: storagePolicy(config.compression) }).pipe(
-    Layer.provideMerge(Layer.merge(retried, codec))
-  )
+  const base = Storage.layer({
+    compression: storagePolicy(config.compression),
+    idempotencyWindow: options.idempotencyWindow
+  }).pipe(Layer.provideMerge(Layer.merge(retried, codec)))
 
   return Layer.unwrapScoped(
     Effect.gen(function* () {

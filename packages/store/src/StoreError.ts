@@ -1,6 +1,14 @@
 import type { ErrorCode, Issue } from "@memory-turso/model"
 import type { DatabaseError, DatabaseUnavailable } from "@memory-turso/pool"
-import type { CorruptPayload, DictionaryUnavailable, InvalidCursor, NotFound } from "@memory-turso/storage-core"
+import type {
+  CorruptPayload,
+  DictionaryUnavailable,
+  IdempotencyKeyUsed,
+  InvalidCursor,
+  NotFound,
+  OutcomeUnknown,
+  PreconditionFailed
+} from "@memory-turso/storage-core"
 
 /** What a storage operation can fail with. */
 export type StorageFailure =
@@ -10,6 +18,9 @@ export type StorageFailure =
   | DatabaseError
   | DatabaseUnavailable
   | DictionaryUnavailable
+  | PreconditionFailed
+  | IdempotencyKeyUsed
+  | OutcomeUnknown
 
 /** A failure as the API and the Promise store report it: a stable code and a message that holds no secret. */
 export interface Described {
@@ -44,6 +55,15 @@ export const describe = (error: StorageFailure): Described => {
       return { code: "database_error", message: "the database rejected the operation" }
     case "DictionaryUnavailable":
       return { code: "dictionary_unavailable", message: error.message }
+    case "PreconditionFailed":
+      return { code: "precondition_failed", message: error.message }
+    case "IdempotencyKeyUsed":
+      return { code: "idempotency_key_reused", message: error.message }
+    case "OutcomeUnknown":
+      return {
+        code: "outcome_unknown",
+        message: "the database stopped answering during the write; it may or may not have been applied"
+      }
   }
 }
 
@@ -72,7 +92,10 @@ export class ValidationError extends MemoryStoreError {
   override readonly name = "ValidationError"
 }
 
-/** The database cannot be reached, or every connection is busy (`database_unavailable`, `pool_timeout`): retry. */
+/**
+ * The database cannot be reached, or every connection is busy (`database_unavailable`, `pool_timeout`): retry. A
+ * write that failed so may have been applied (`outcome_unknown`): read before repeating it.
+ */
 export class UnavailableError extends MemoryStoreError {
   override readonly name = "UnavailableError"
 }
@@ -99,6 +122,7 @@ export const errorOf = (described: { readonly code: ErrorCode | StoreOnlyCode } 
       return new ValidationError(code, message, issues)
     case "database_unavailable":
     case "pool_timeout":
+    case "outcome_unknown":
       return new UnavailableError(code, message, issues)
     case "invalid_configuration":
     case "could_not_start":

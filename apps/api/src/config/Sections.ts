@@ -33,7 +33,9 @@ export const ServerSection = Schema.Struct({
       )
     ),
     []
-  )
+  ),
+  /** How long an Idempotency-Key is kept per namespace (a repeated write answers the first response meanwhile). */
+  idempotency_window_secs: withDefault(PositiveInt, 24 * 3600)
 })
 
 /** `[monitoring]`: the periodic metrics log line and the log level. */

@@ -20,7 +20,12 @@ export interface ResponseSpec {
   readonly body?: Schema.Schema.Any
   /** A non-JSON body: its media type and a JSON Schema of it. */
   readonly media?: { readonly type: string; readonly schema: object }
+  /** The response carries the record's version as a strong `ETag`. */
+  readonly etag?: boolean
 }
+
+/** Request headers a route honours besides auth and the namespace: write conditions. */
+export type RequestHeader = "If-Match" | "Idempotency-Key"
 
 /**
  * A route as declared once: what it answers, who may call it, what it decodes and answers. The server registers
@@ -41,6 +46,8 @@ export interface RouteSpec {
   readonly params?: Readonly<Record<string, Schema.Schema.Any>>
   /** Query parameters: how each maps onto a field of `query`, the Schema the route decodes them with. */
   readonly query?: { readonly params: ParamSpec; readonly schema: Schema.Schema.Any }
+  /** Request headers the route honours (`If-Match` on one record's writes, `Idempotency-Key` on creates). */
+  readonly headers?: ReadonlyArray<RequestHeader>
   /** The JSON request body, as the route decodes it. */
   readonly body?: Schema.Schema.Any
   /**

@@ -96,13 +96,17 @@ export const send = (
         : { "x-request-id": requestIdOf(c), ...headers }
   })
 
-/** A JSON response from text that is already JSON. */
-export const json = (c: AppContext, body: string, status: StatusCode = 200): Response =>
-  send(c, status, body, { "content-type": JSON_TYPE })
+/** A JSON response from text that is already JSON (with any extra headers, such as `ETag`). */
+export const json = (
+  c: AppContext,
+  body: string,
+  status: StatusCode = 200,
+  headers: Record<string, string> = {}
+): Response => send(c, status, body, { "content-type": JSON_TYPE, ...headers })
 
 /** A response from bytes that are already JSON (cached documents: no serialising, no encoding). */
-export const jsonBytes = (c: AppContext, body: Uint8Array): Response =>
-  send(c, 200, body, { "content-type": JSON_TYPE })
+export const jsonBytes = (c: AppContext, body: Uint8Array, headers: Record<string, string> = {}): Response =>
+  send(c, 200, body, { "content-type": JSON_TYPE, ...headers })
 
 /** 204 No Content. */
 export const noContent = (c: AppContext): Response => send(c, 204, null)
@@ -115,7 +119,8 @@ export const errorResponse = (c: AppContext, error: ApiError, headers: Record<st
 export const toApiError = (error: HandlerError): ApiError => {
   if (error._tag === "ApiError") return error
   const { code, issues, message } = describe(error)
-  return new ApiError(code, message, issues)
+  // A write whose outcome is unknown may be retried once it is safe: after a read, or with If-Match / a key.
+  return new ApiError(code, message, issues, code === "outcome_unknown" ? { "retry-after": "1" } : undefined)
 }
 
 /** Records a finished request: its route (the matched one unless given), status and latency. */

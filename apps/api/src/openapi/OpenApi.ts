@@ -4,7 +4,7 @@ import { ERRORS } from "./ErrorResponses.js"
 import { makeJsonSchemas } from "./JsonSchemas.js"
 import type { Header, OpenApiDocument, PathItem } from "./OpenApiDocument.js"
 import { HEADERS, operationOf } from "./Operation.js"
-import { NAMESPACE_PARAMETER, NAMESPACES, namespaceParameter } from "./Parameters.js"
+import { headerParameters, NAMESPACE_PARAMETER, NAMESPACES, namespaceParameter } from "./Parameters.js"
 import { openApiPath } from "./PathTemplate.js"
 import { authenticationParagraph, BEARER_AUTH, bearerScheme } from "./Security.js"
 
@@ -24,6 +24,15 @@ const headers: Record<string, Header> = {
   [HEADERS.wwwAuthenticate]: {
     description: '`Bearer realm="memory-turso"`, with `error="invalid_token"` when a token was presented.',
     schema: { type: "string" }
+  },
+  [HEADERS.etag]: {
+    description:
+      'The record\'s version as a strong entity tag (`"3"`): send it back as `If-Match` to write only that version.',
+    schema: { type: "string", pattern: '^"[1-9][0-9]*"$' }
+  },
+  [HEADERS.replayed]: {
+    description: "`true` when the response is the one kept for an earlier request with the same `Idempotency-Key`.",
+    schema: { type: "string", enum: ["true"] }
   },
   [HEADERS.retryAfter]: {
     description: "On every 503: seconds to wait before trying again.",
@@ -66,7 +75,7 @@ export const makeOpenApiDocument = (specs: ReadonlyArray<RouteSpec>, info: ApiIn
     paths,
     components: {
       schemas: schemas.components(),
-      parameters: { [NAMESPACE_PARAMETER]: namespaceParameter },
+      parameters: { [NAMESPACE_PARAMETER]: namespaceParameter, ...headerParameters },
       headers,
       securitySchemes: { [BEARER_AUTH]: bearerScheme }
     },

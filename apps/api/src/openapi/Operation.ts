@@ -13,6 +13,8 @@ const JSON_MEDIA = "application/json"
 export const HEADERS = {
   requestId: "X-Request-Id",
   wwwAuthenticate: "WWW-Authenticate",
+  etag: "ETag",
+  replayed: "Idempotent-Replayed",
   retryAfter: "Retry-After"
 } as const
 
@@ -36,7 +38,11 @@ const successResponses = (spec: RouteSpec, schemas: JsonSchemas): Record<string,
     if (response.media !== undefined) content[response.media.type] = { schema: response.media.schema }
     responses[status] = {
       description: response.description,
-      headers: headersOf(Number(status)),
+      headers: {
+        ...headersOf(Number(status)),
+        ...(response.etag === true ? { [HEADERS.etag]: headerRef(HEADERS.etag) } : {}),
+        ...(spec.headers?.includes("Idempotency-Key") ? { [HEADERS.replayed]: headerRef(HEADERS.replayed) } : {})
+      },
       ...(Object.keys(content).length > 0 ? { content } : {})
     }
   }

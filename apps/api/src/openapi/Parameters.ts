@@ -1,7 +1,9 @@
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
+import { KEY_EXPECTED } from "../http/idempotency.js"
+import { IF_MATCH_EXPECTED } from "../http/preconditions.js"
 import type { ParamKind } from "../http/queryParams.js"
-import type { RouteSpec } from "../http/RouteSpec.js"
+import type { RequestHeader, RouteSpec } from "../http/RouteSpec.js"
 import type { JsonSchemas } from "./JsonSchemas.js"
 import type { JsonSchema, Parameter, Reference } from "./OpenApiDocument.js"
 import { pathParameterNames } from "./PathTemplate.js"
@@ -22,6 +24,30 @@ export const namespaceParameter: Parameter = {
   required: false,
   description: `The namespace the request works in: 1-128 characters from \`[A-Za-z0-9._:-]\`, not \`.\` or \`..\` (422 \`invalid_namespace\` otherwise); the token must be allowed to use it (403 \`forbidden_namespace\` otherwise). ${DEFAULT_NAMESPACE_RULE}`,
   schema: NAMESPACE_NAME
+}
+
+/** The names of the write-condition headers' entries in `components.parameters`. */
+export const HEADER_PARAMETERS: Readonly<Record<RequestHeader, string>> = {
+  "If-Match": "IfMatch",
+  "Idempotency-Key": "IdempotencyKey"
+}
+
+/** `If-Match` and `Idempotency-Key`, shared by the routes that honour them. */
+export const headerParameters: Readonly<Record<string, Parameter>> = {
+  IfMatch: {
+    name: "If-Match",
+    in: "header",
+    required: false,
+    description: `The version the record must have (its \`ETag\`): ${IF_MATCH_EXPECTED}. Another version, or no record, answers 412 \`precondition_failed\` and changes nothing; another form is 422 \`validation_failed\`.`,
+    schema: { type: "string", pattern: '^"[1-9][0-9]{0,14}"$' }
+  },
+  IdempotencyKey: {
+    name: "Idempotency-Key",
+    in: "header",
+    required: false,
+    description: `Makes a retried write safe: ${KEY_EXPECTED}, unique per namespace for \`server.idempotency_window_secs\` (default 24 h). The first request's response is kept with the write; the same request again answers it (with \`Idempotent-Replayed: true\`) instead of writing again; another request with the key is refused with 422 \`idempotency_key_reused\`.`,
+    schema: { type: "string", minLength: 1, maxLength: 257 }
+  }
 }
 
 /** The paragraph of the document's description on namespaces. */
@@ -110,9 +136,13 @@ const queryParameters = (spec: RouteSpec, schemas: JsonSchemas): ReadonlyArray<P
 export const readsNamespace = (spec: Pick<RouteSpec, "namespaced" | "access">): boolean =>
   spec.namespaced && spec.access !== "public"
 
-/** Every parameter of a route: path, query, then the namespace header (a reference) on namespaced routes. */
+/**
+ * Every parameter of a route: path, query, then the namespace header on namespaced routes and the write-condition
+ * headers it honours (references).
+ */
 export const parametersOf = (spec: RouteSpec, schemas: JsonSchemas): ReadonlyArray<Parameter | Reference> => [
   ...pathParameters(spec, schemas),
   ...queryParameters(spec, schemas),
-  ...(readsNamespace(spec) ? [{ $ref: `#/components/parameters/${NAMESPACE_PARAMETER}` }] : [])
+  ...(readsNamespace(spec) ? [{ $ref: `#/components/parameters/${NAMESPACE_PARAMETER}` }] : []),
+  ...(spec.headers ?? []).map((header) => ({ $ref: `#/components/parameters/${HEADER_PARAMETERS[header]}` }))
 ]

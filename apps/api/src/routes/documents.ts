@@ -7,28 +7,39 @@ import {
   type Namespace,
   pageOf
 } from "@memory-turso/model"
-import { type CachedStorage, type CanonicalJson, Storage } from "@memory-turso/storage-core"
+import {
+  type BatchOptions,
+  batchResult,
+  type CachedStorage,
+  type CanonicalJson,
+  Storage,
+  type VersionCondition,
+  type WriteOptions
+} from "@memory-turso/storage-core"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { validationFailed } from "../http/ApiError.js"
 import { COMPLETE_REPORT_VALUES, decode } from "../http/body.js"
+import { answerRecorded, readIdempotencyKey } from "../http/idempotency.js"
+import { etagOf, readIfMatch, refuseIfMatch, versionInJson } from "../http/preconditions.js"
 import { type ParamSpec, readQuery } from "../http/queryParams.js"
 import { routeKey } from "../http/RouteSpec.js"
 import type { Routes } from "../http/Routes.js"
 import { type HandlerError, json, jsonBytes, noContent, type Run, type Serve } from "../http/respond.js"
 
 type Ops<A, Q> = {
-  readonly upsert: (namespace: Namespace, document: A) => Effect.Effect<A, HandlerError>
+  readonly upsert: (namespace: Namespace, document: A, options: WriteOptions) => Effect.Effect<A, HandlerError>
   readonly upsertMany: (
     namespace: Namespace,
-    documents: ReadonlyArray<A>
+    documents: ReadonlyArray<A>,
+    options: BatchOptions
   ) => Effect.Effect<ReadonlyArray<A>, HandlerError>
   readonly get: (namespace: Namespace, id: string) => Effect.Effect<A, HandlerError>
   readonly getMany: (
     namespace: Namespace,
     ids: ReadonlyArray<string>
   ) => Effect.Effect<Storage.BatchGet<A>, HandlerError>
-  readonly remove: (namespace: Namespace, id: string) => Effect.Effect<void, HandlerError>
+  readonly remove: (namespace: Namespace, id: string, options: VersionCondition) => Effect.Effect<void, HandlerError>
   readonly list: (namespace: Namespace, query: Q) => Effect.Effect<Storage.Page<A>, HandlerError>
 }
 
@@ -48,6 +59,8 @@ export interface DocumentRoutes<A extends object, I, Q, QI> {
   readonly schema: Schema.Schema<A, I>
   readonly json: CanonicalJson.CanonicalJson<A>
   readonly idOf: (document: A) => string
+  /** The document's version, for its `ETag`. */
+  readonly versionOf: (document: A) => number | undefined
   readonly query: Schema.Schema<Q, QI>
   readonly params: ParamSpec
   readonly ops: (storage: Storage.Storage["Type"]) => Ops<A, Q>
@@ -57,6 +70,8 @@ export interface DocumentRoutes<A extends object, I, Q, QI> {
 
 /** The error codes of routes that read or write the database. */
 const DATABASE_ERRORS = ["database_unavailable", "pool_timeout", "database_error"] as const
+/** ... and of routes that write: a write whose reply was lost has an unknown outcome. */
+const WRITE_ERRORS = [...DATABASE_ERRORS, "outcome_unknown"] as const
 
 /**
  * Registers create-or-replace, get, delete, list, batch upsert and batch get for one kind of document, each in the
@@ -92,20 +107,27 @@ export const mountDocuments = <A extends object, I, Q, QI>(
       path: base,
       tag,
       summary: `Create or replace one ${spec.singular}`,
-      description: `An absent \`${spec.idField}\` is generated (UUIDv7). Returns the ${spec.singular} as stored, with every default filled.`,
+      description: `An absent \`${spec.idField}\` is generated (UUIDv7). Returns the ${spec.singular} as stored, with every default filled and its new \`version\` (also its \`ETag\`). With \`If-Match\`, only the ${spec.singular} at that version is replaced (412 otherwise, and nothing changes); with \`Idempotency-Key\`, a repeated request answers the first one's response instead of writing again.`,
       access: "write",
       namespaced: true,
+      headers: ["If-Match", "Idempotency-Key"],
       body: spec.schema,
-      responses: { 200: one },
-      errors: ["malformed_json", "validation_failed", ...DATABASE_ERRORS]
+      responses: { 200: { ...one, etag: true } },
+      errors: ["malformed_json", "validation_failed", "precondition_failed", "idempotency_key_reused", ...WRITE_ERRORS]
     },
     (c, { namespace }) =>
       run(
         c,
         Effect.gen(function* () {
+          const ifVersion = yield* readIfMatch(c)
           const document = yield* bodies.decode(c, spec.schema, { record: true })
-          const stored = yield* (yield* ops).upsert(namespace, document)
-          return json(c, spec.json.stringify(stored))
+          const idempotency = yield* readIdempotencyKey(c)
+          return yield* (yield* ops).upsert(namespace, document, { ifVersion, idempotency }).pipe(
+            Effect.map((stored) => json(c, spec.json.stringify(stored), 200, etagOf(spec.versionOf(stored)))),
+            Effect.catchTag("IdempotencyKeyUsed", (used) =>
+              answerRecorded(c, idempotency, used, (body) => etagOf(versionInJson(body)))
+            )
+          )
         })
       )
   )
@@ -116,17 +138,19 @@ export const mountDocuments = <A extends object, I, Q, QI>(
       path: `${base}/batch`,
       tag,
       summary: `Create or replace up to ${maxBatch} ${spec.plural} in one transaction`,
-      description: `\`{"${spec.plural}": [...]}\` or a bare array, validated whole, stored all or nothing in one database round trip.`,
+      description: `\`{"${spec.plural}": [...]}\` or a bare array, validated whole, stored all or nothing in one database round trip. With \`Idempotency-Key\`, a repeated request answers the first one's response instead of writing again. \`If-Match\` does not apply to a batch (412).`,
       access: "write",
       namespaced: true,
+      headers: ["Idempotency-Key"],
       body: Schema.Union(Schema.Struct({ [spec.plural]: Batch }), Batch),
       responses: { 200: { description: "How many were stored, and their ids in order", body: BatchStored } },
-      errors: ["malformed_json", "validation_failed", ...DATABASE_ERRORS]
+      errors: ["malformed_json", "validation_failed", "precondition_failed", "idempotency_key_reused", ...WRITE_ERRORS]
     },
     (c, { namespace }) =>
       run(
         c,
         Effect.gen(function* () {
+          yield* refuseIfMatch(c)
           const { bytes, value: body } = yield* bodies.json(c)
           const enveloped = typeof body === "object" && body !== null && !Array.isArray(body)
           if (enveloped && !(spec.plural in body)) {
@@ -136,8 +160,11 @@ export const mountDocuments = <A extends object, I, Q, QI>(
           const values = yield* bodies.checkBatch(spec.schema, items, bytes, enveloped ? spec.plural : "")
           const prefix = enveloped ? [spec.plural] : []
           const documents = yield* decode(Batch, items, prefix, values <= COMPLETE_REPORT_VALUES)
-          const stored = yield* (yield* ops).upsertMany(namespace, documents)
-          return json(c, `{"stored":${stored.length},"ids":${JSON.stringify(stored.map(spec.idOf))}}`)
+          const idempotency = yield* readIdempotencyKey(c)
+          return yield* (yield* ops).upsertMany(namespace, documents, { idempotency }).pipe(
+            Effect.map((stored) => json(c, batchResult(stored.map(spec.idOf)))),
+            Effect.catchTag("IdempotencyKeyUsed", (used) => answerRecorded(c, idempotency, used))
+          )
         })
       )
   )
@@ -203,7 +230,7 @@ export const mountDocuments = <A extends object, I, Q, QI>(
     access: "read",
     namespaced: true,
     params: byId,
-    responses: { 200: one },
+    responses: { 200: { ...one, etag: true } },
     errors: ["validation_failed", "not_found", "corrupt_record", ...DATABASE_ERRORS]
   } as const
   const readRoute = routeKey(readSpec)
@@ -212,12 +239,15 @@ export const mountDocuments = <A extends object, I, Q, QI>(
     const id = c.req.param("id") ?? ""
     // A cache hit is answered here, synchronously, with bytes encoded once per cached value.
     const hit = peek !== undefined && isIdentifier(id) ? peek(namespace, id) : undefined
-    if (hit !== undefined) return hot.serve(c, readRoute, () => jsonBytes(c, spec.json.bytes(hit)))
+    if (hit !== undefined) {
+      return hot.serve(c, readRoute, () => jsonBytes(c, spec.json.bytes(hit), etagOf(spec.versionOf(hit))))
+    }
     return run(
       c,
       Effect.gen(function* () {
         const valid = yield* idParam(id)
-        return jsonBytes(c, spec.json.bytes(yield* (yield* ops).get(namespace, valid)))
+        const document = yield* (yield* ops).get(namespace, valid)
+        return jsonBytes(c, spec.json.bytes(document), etagOf(spec.versionOf(document)))
       })
     )
   })
@@ -228,19 +258,22 @@ export const mountDocuments = <A extends object, I, Q, QI>(
       path: `${base}/:id`,
       tag,
       summary: `Delete one ${spec.singular}`,
-      description: "Its embedding and index rows go with it.",
+      description:
+        "Its embedding and index rows go with it. With `If-Match`, only at that version (412 otherwise, and nothing is deleted).",
       access: "write",
       namespaced: true,
       params: byId,
+      headers: ["If-Match"],
       responses: { 204: { description: "Deleted" } },
-      errors: ["validation_failed", "not_found", ...DATABASE_ERRORS]
+      errors: ["validation_failed", "not_found", "precondition_failed", ...WRITE_ERRORS]
     },
     (c, { namespace }) =>
       run(
         c,
         Effect.gen(function* () {
           const id = yield* idParam(c.req.param("id") ?? "")
-          yield* (yield* ops).remove(namespace, id)
+          const ifVersion = yield* readIfMatch(c)
+          yield* (yield* ops).remove(namespace, id, { ifVersion })
           return noContent(c)
         })
       )

@@ -13,6 +13,7 @@ export const mountMemory = (routes: Routes, run: Run, hot: Hot) => {
     schema: Episode,
     json: Storage.EpisodeJson,
     idOf: (e) => e.episode_id,
+    versionOf: (e) => e.version,
     query: EpisodeQuery,
     params: {
       task_type: ["task_type", "text"],
@@ -45,6 +46,7 @@ export const mountMemory = (routes: Routes, run: Run, hot: Hot) => {
     schema: Pattern,
     json: Storage.PatternJson,
     idOf: (p) => p.pattern_id,
+    versionOf: (p) => p.version,
     query: PatternQuery,
     params: { type: ["type", "text"], limit: ["limit", "int"], cursor: ["cursor", "text"] },
     ops: (s) => ({
@@ -64,6 +66,7 @@ export const mountMemory = (routes: Routes, run: Run, hot: Hot) => {
     schema: Heuristic,
     json: Storage.HeuristicJson,
     idOf: (h) => h.heuristic_id,
+    versionOf: (h) => h.version,
     query: HeuristicQuery,
     params: { limit: ["limit", "int"], cursor: ["cursor", "text"] },
     ops: (s) => ({

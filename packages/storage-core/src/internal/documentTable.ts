@@ -19,10 +19,21 @@ export interface DocumentTable {
 
 /** The SQL texts for one table, built once so every call sends the same text (statement caches hit). */
 export interface DocumentSql {
+  readonly table: string
+  readonly id: string
+  /** Inserts or replaces a document; the version starts at 1 and grows by one. Returns the version. */
   readonly upsert: string
+  /** Replaces a document only at the expected version (the last argument). Returns the new version, if it did. */
+  readonly update: string
+  /** The version, and whether the row holds a given write (its version, update time and payload): `ours`. */
+  readonly holds: string
   readonly select: string
   readonly selectMany: string
   readonly remove: string
+  /** Deletes a document only at the expected version. */
+  readonly removeAt: string
+  /** The version of a document, if there is one. */
+  readonly version: string
   readonly list: (filters: ReadonlyArray<string>, after: boolean) => string
 }
 
@@ -30,14 +41,28 @@ export interface DocumentSql {
 export const documentSql = (t: DocumentTable): DocumentSql => {
   const columns = ["namespace", t.id, ...t.columns, "payload", "payload_bytes", "created_at", "updated_at"]
   const updates = [...t.columns, "payload", "payload_bytes", "updated_at"].map((c) => `${c} = excluded.${c}`)
+  // `update` takes the arguments of `upsert` (numbered alike: namespace ?1, id ?2, ...) and the expected version.
+  const number = (column: string) => columns.indexOf(column) + 1
+  const assignments = [...t.columns, "payload", "payload_bytes", "updated_at"].map((c) => `${c} = ?${number(c)}`)
+  const key = `namespace = ? AND ${t.id} = ?`
   const listCache = new Map<string, string>()
   return {
+    table: t.table,
+    id: t.id,
     upsert: `INSERT INTO ${t.table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})
-ON CONFLICT (namespace, ${t.id}) DO UPDATE SET ${updates.join(", ")}`,
-    select: `SELECT ${t.id} AS id, payload FROM ${t.table} WHERE namespace = ? AND ${t.id} = ?`,
-    selectMany: `SELECT ${t.id} AS id, payload FROM ${t.table}
+ON CONFLICT (namespace, ${t.id}) DO UPDATE SET ${updates.join(", ")}, version = ${t.table}.version + 1
+RETURNING version`,
+    update: `UPDATE ${t.table} SET ${assignments.join(", ")}, version = version + 1
+WHERE namespace = ?1 AND ${t.id} = ?2 AND version = ?${columns.length + 1}
+RETURNING version`,
+    holds: `SELECT version, (version = ?3 AND updated_at = ?4 AND payload = ?5) AS ours FROM ${t.table}
+WHERE namespace = ?1 AND ${t.id} = ?2`,
+    select: `SELECT ${t.id} AS id, version, payload FROM ${t.table} WHERE ${key}`,
+    selectMany: `SELECT ${t.id} AS id, version, payload FROM ${t.table}
 WHERE namespace = ? AND ${t.id} IN (SELECT value FROM json_each(?))`,
-    remove: `DELETE FROM ${t.table} WHERE namespace = ? AND ${t.id} = ?`,
+    remove: `DELETE FROM ${t.table} WHERE ${key}`,
+    removeAt: `DELETE FROM ${t.table} WHERE ${key} AND version = ?`,
+    version: `SELECT version FROM ${t.table} WHERE ${key}`,
     list: (filters, after) => {
       const key = `${filters.join(",")}|${after}`
       let sql = listCache.get(key)
@@ -47,7 +72,7 @@ WHERE namespace = ? AND ${t.id} IN (SELECT value FROM json_each(?))`,
           ...filters.map((c) => `${c} = ?`),
           ...(after ? [`(${t.orderBy} < ? OR (${t.orderBy} = ? AND ${t.id} < ?))`] : [])
         ]
-        sql = `SELECT ${t.id} AS id, ${t.orderBy} AS sort_key, payload FROM ${t.table}
+        sql = `SELECT ${t.id} AS id, ${t.orderBy} AS sort_key, version, payload FROM ${t.table}
 WHERE ${where.join(" AND ")}
 ORDER BY ${t.orderBy} DESC, ${t.id} DESC LIMIT ?`
         listCache.set(key, sql)
@@ -66,10 +91,35 @@ export interface DocumentRow {
   readonly payloadBytes: number
 }
 
-/** Upserts one document; an update keeps `created_at`. */
+const rowArgs = (row: DocumentRow, now: number) => [
+  row.namespace,
+  row.id,
+  ...row.values,
+  row.payload,
+  row.payloadBytes,
+  now,
+  now
+]
+
+/** Upserts one document; an update keeps `created_at` and adds one to the version. Returns the version. */
 export const upsert = (sql: DocumentSql, row: DocumentRow, now: number): Database.Statement => ({
   sql: sql.upsert,
-  args: [row.namespace, row.id, ...row.values, row.payload, row.payloadBytes, now, now]
+  args: rowArgs(row, now)
+})
+
+/** Replaces one document if it is at version `expected`. Returns the new version, or no row. */
+export const update = (sql: DocumentSql, row: DocumentRow, now: number, expected: number): Database.Statement => ({
+  sql: sql.update,
+  args: [...rowArgs(row, now), expected]
+})
+
+/**
+ * The document's version and whether it holds this write (`update` at `expected`, at `now`, with this payload):
+ * after a replay of a write that had committed, the guard fails but the row is already the write's.
+ */
+export const holds = (sql: DocumentSql, row: DocumentRow, now: number, expected: number): Database.Statement => ({
+  sql: sql.holds,
+  args: [row.namespace, row.id, expected + 1, now, row.payload]
 })
 
 /** A page of one namespace's documents with equality filters, after a position, newest first. */

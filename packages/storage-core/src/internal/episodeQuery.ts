@@ -50,7 +50,7 @@ export const queryEpisodes = (
   if (after !== undefined) {
     add("(e.start_time_ms < ? OR (e.start_time_ms = ? AND e.episode_id < ?))", after.key, after.key, after.id)
   }
-  const sql = `SELECT e.episode_id AS id, e.start_time_ms AS sort_key, e.payload FROM episodes e
+  const sql = `SELECT e.episode_id AS id, e.start_time_ms AS sort_key, e.version, e.payload FROM episodes e
 WHERE ${where.join("\n  AND ")}
 ORDER BY e.start_time_ms DESC, e.episode_id DESC LIMIT ?`
   args.push(query.limit + 1)
