@@ -16,6 +16,12 @@ export interface JsonBody {
 
 const utf8 = new TextDecoder("utf-8", { fatal: true })
 
+/** The bytes of each request's body once read (a body stream can be read only once). */
+const received = new WeakMap<Request, Uint8Array>()
+
+/** The body's bytes as read by this module, if it has read them (for a fingerprint of the request). */
+export const receivedBody = (c: Context): Uint8Array | undefined => received.get(c.req.raw)
+
 /**
  * The body's bytes, read with a cap: past `max` bytes the stream is cancelled and the answer is 413 at once, the
  * rest never read into memory.
@@ -36,7 +42,9 @@ const readCapped = async (c: Context, max: number): Promise<Uint8Array | ApiErro
     }
     chunks.push(value)
   }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total)
+  const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total)
+  received.set(c.req.raw, bytes)
+  return bytes
 }
 
 /**

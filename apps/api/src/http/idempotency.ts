@@ -3,6 +3,7 @@ import type { IdempotencyKey, IdempotencyKeyUsed } from "@memory-turso/storage-c
 import * as Effect from "effect/Effect"
 import type { StatusCode } from "hono/utils/http-status"
 import { ApiError, malformedJson, validationFailed } from "./ApiError.js"
+import { receivedBody } from "./body.js"
 import { type AppContext, headerOf, send } from "./respond.js"
 
 /** A key: 1-255 visible ASCII characters, optionally as a quoted string (`"..."`, as structured headers send it). */
@@ -24,13 +25,18 @@ export const readIdempotencyKey = (c: AppContext): Effect.Effect<IdempotencyKey 
     return Effect.fail(validationFailed([{ path: "Idempotency-Key", message: `expected ${KEY_EXPECTED}` }]))
   }
   const key = match[1]!
-  return Effect.map(
-    Effect.tryPromise({ try: () => c.req.text(), catch: () => malformedJson("the body could not be read") }),
-    (body) => ({
-      key,
-      fingerprint: createHash("sha256").update(`${c.req.method} ${c.req.path}\n`).update(body).digest("hex")
-    })
-  )
+  const read = receivedBody(c)
+  const body: Effect.Effect<Uint8Array, ApiError> =
+    read !== undefined
+      ? Effect.succeed(read)
+      : Effect.tryPromise({
+          try: async () => new Uint8Array(await c.req.arrayBuffer()),
+          catch: () => malformedJson("the body could not be read")
+        })
+  return Effect.map(body, (body) => ({
+    key,
+    fingerprint: createHash("sha256").update(`${c.req.method} ${c.req.path}\n`).update(body).digest("hex")
+  }))
 }
 
 /**

@@ -6,15 +6,18 @@ import { type Entity, IdempotencyKeyUsed, OutcomeUnknown } from "../StorageError
 import type { IdempotencyKey } from "../WriteOptions.js"
 import { recall } from "./idempotencyKeys.js"
 
+/** SQLite's answers that a write never ran: the database was locked by another writer (nothing was applied). */
+const NOT_APPLIED = new Set(["SQLITE_BUSY", "SQLITE_LOCKED"])
+
 /**
- * A write's failure as callers see it: the database becoming unavailable while it ran (not a full pool, which
- * sends nothing) leaves its outcome unknown.
+ * A write's failure as callers see it: the database becoming unavailable while it ran leaves its outcome unknown;
+ * not a full pool (which sends nothing) nor a lock another writer held (SQLite applied nothing).
  */
 export const unknownOutcome =
   (entity: Entity, id: string) =>
   <A, R>(write: Effect.Effect<A, DatabaseFailure, R>): Effect.Effect<A, DatabaseFailure | OutcomeUnknown, R> =>
     Effect.mapError(write, (error): DatabaseFailure | OutcomeUnknown =>
-      error._tag === "DatabaseUnavailable" && error.timeout === undefined
+      error._tag === "DatabaseUnavailable" && error.timeout === undefined && !NOT_APPLIED.has(error.code ?? "")
         ? new OutcomeUnknown({ entity, id, reason: error.message })
         : error
     )
