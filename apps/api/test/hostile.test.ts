@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from "node:fs"
-import * as http from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { ERROR_CODES, ErrorBody, type ErrorCode } from "@memory-turso/model"
@@ -9,7 +8,7 @@ import * as Schema from "effect/Schema"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type RunningServer, startServer } from "../src/Server.js"
 import { configFrom } from "./harness.js"
-import { type HostileRequest, hostileRequests } from "./hostileRequests.js"
+import { type HostileRequest, hostileRequests, sendHostile } from "./hostileRequests.js"
 
 // The hostile corpus against a real server over sockets: every request a typed 4xx, none a 5xx, the data stored
 // before byte-identical after, and the server still serving.
@@ -17,44 +16,8 @@ import { type HostileRequest, hostileRequests } from "./hostileRequests.js"
 const dir = mkdtempSync(join(tmpdir(), "hostile-"))
 let server: RunningServer
 
-/** A body this large is sent only once the server had a moment to refuse it from its headers. */
-const EARLY_ANSWER_BYTES = 1024 * 1024
-
-/**
- * Sends exactly the request's headers and body (no default Content-Type); resolves with status and body. A large
- * body waits for an early answer first (the server answers 413 from `Content-Length` before reading): writing
- * megabytes the server will not read races the connection's close, which can lose the answer.
- */
-const send = (request: Pick<HostileRequest, "method" | "path" | "headers" | "body">) =>
-  new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const body = request.body === undefined ? undefined : Buffer.from(request.body)
-    const outgoing = http.request(`${server.url}${request.path}`, {
-      method: request.method,
-      headers: { ...request.headers, ...(body === undefined ? {} : { "content-length": body.length }) }
-    })
-    let answered = false
-    let sent = false
-    outgoing.on("response", (response) => {
-      answered = true
-      let text = ""
-      response.setEncoding("utf8")
-      response.on("data", (chunk: string) => (text += chunk))
-      response.on("end", () => {
-        resolve({ status: response.statusCode ?? 0, text })
-        if (!sent) outgoing.destroy() // answered from the headers: the body is not wanted
-      })
-      response.on("error", reject)
-    })
-    // The server may answer and stop reading before the whole body is sent: the answer is what counts.
-    outgoing.on("error", (error) => (answered ? undefined : reject(error)))
-    const sendBody = () => {
-      sent = true
-      outgoing.end(body)
-    }
-    if (body === undefined || body.length < EARLY_ANSWER_BYTES) return sendBody()
-    outgoing.flushHeaders()
-    setTimeout(() => (answered ? undefined : sendBody()), 500)
-  })
+/** Sends a request to this test's server exactly as given. */
+const send = (request: Pick<HostileRequest, "method" | "path" | "headers" | "body">) => sendHostile(server.url, request)
 
 const SEED = [
   [

@@ -7,13 +7,14 @@
  * API with the default `[limits]`, no tokens and no `server.allowed_origins` (the loopback default), whatever it
  * stores: no request depends on a record existing. Send exactly the given headers (no default Content-Type; `host`
  * where given replaces the client's own), and the 9 MiB body only after a moment's wait for the early 413 (the server
- * answers from `Content-Length` and does not read megabytes it will refuse: see `hostile.test.ts`'s `send`).
+ * answers from `Content-Length` and does not read megabytes it will refuse): `sendHostile` does both.
  */
 import { badIds, contentTypes, huge, injection, origins } from "./hostile/addresses.js"
 import { malformed, nested, oversized, unicode } from "./hostile/bodies.js"
 import type { HostileRequest } from "./hostile/builders.js"
 
 export type { HostileRequest } from "./hostile/builders.js"
+export { sendHostile } from "./hostile/send.js"
 
 /** Every hostile request, grouped by kind. */
 export const hostileRequests: ReadonlyArray<HostileRequest> = [

@@ -1,62 +1,29 @@
 /**
- * The adversarial corpus (`apps/api/test/hostileRequests.ts`) against the built API (embedded default): every
+ * The adversarial corpus (`apps/api/test/hostileRequests.ts`, sent as it says: exactly its headers plus the token,
+ * over a plain socket) against the built API (embedded default): every
  * request must get the status its entry expects, a typed 4xx (a JSON error body whose code the model knows, with
  * that code's status), never a 5xx; and records stored before must read back byte-identical after.
  */
-import * as corpus from "../../../../apps/api/test/hostileRequests.js"
+import { type HostileRequest, hostileRequests, sendHostile } from "../../../../apps/api/test/hostileRequests.js"
 import type { RunningApi } from "../ApiProcess.js"
 import type { Check } from "../Check.js"
-import { authorized, type Request, send, statusLabel, typedErrorCode } from "../Http.js"
+import { type Answer, authorized, send, statusLabel, typedErrorCode } from "../Http.js"
 import { clientOf, episodeInput } from "../Records.js"
 import { examples, resultOf } from "../Report.js"
 import { withEmbedded } from "../Stack.js"
 
 const NAME = "adversarial corpus"
 
-/** An entry as the corpus module gives it (bodies may be strings, bytes or values to send as JSON). */
-interface Entry {
-  readonly name: string
-  readonly method: string
-  readonly path: string
-  readonly headers?: Readonly<Record<string, string>>
-  readonly body?: unknown
-  readonly expectStatus: number
-}
+/** The entry as the corpus gives it, with the API's token added (the corpus expects an API without tokens). */
+const withToken = (entry: HostileRequest, token: string): HostileRequest => ({
+  ...entry,
+  headers: authorized(token, { ...entry.headers })
+})
 
-const isEntry = (value: unknown): value is Entry =>
-  typeof value === "object" &&
-  value !== null &&
-  typeof (value as Entry).name === "string" &&
-  typeof (value as Entry).path === "string" &&
-  typeof (value as Entry).expectStatus === "number"
-
-/** The corpus: the module's `hostileRequests` export, else its only export that is an array of entries. */
-const entries = (): ReadonlyArray<Entry> => {
-  const module = corpus as Record<string, unknown>
-  const arrays = Object.values(module).filter(
-    (value): value is ReadonlyArray<Entry> => Array.isArray(value) && value.length > 0 && value.every(isEntry)
-  )
-  const named = module["hostileRequests"]
-  if (Array.isArray(named) && named.every(isEntry)) return named
-  if (arrays.length === 1) return arrays[0]!
-  throw new Error("apps/api/test/hostileRequests.ts exports no single array of { name, method, path, expectStatus }")
-}
-
-/** The request for an entry: the token and a JSON content type unless the entry names them ("" leaves one out). */
-const requestOf = (entry: Entry, token: string): Request => {
-  const body =
-    entry.body === undefined || typeof entry.body === "string" || entry.body instanceof Uint8Array
-      ? entry.body
-      : JSON.stringify(entry.body)
-  const defaults: Record<string, string> = authorized(
-    token,
-    body === undefined ? {} : { "content-type": "application/json" }
-  )
-  const given = Object.fromEntries(
-    Object.entries(entry.headers ?? {}).map(([key, value]) => [key.toLowerCase(), value])
-  )
-  const headers = Object.fromEntries(Object.entries({ ...defaults, ...given }).filter(([, value]) => value !== ""))
-  return { method: entry.method, path: entry.path, headers, ...(body === undefined ? {} : { body }) }
+/** The corpus's answer as this suite's `Answer` (to read its typed error code). */
+const answerOf = (answer: { status: number; text: string }): Answer => {
+  const now = performance.now()
+  return { status: answer.status, headers: new Headers(), body: Buffer.from(answer.text), sentAt: now, answeredAt: now }
 }
 
 /** Reads that must answer the same bytes before and after the corpus: each record, its embedding, every list. */
@@ -93,7 +60,7 @@ export const hostileCorpusCheck: Check = {
   name: NAME,
   run: (context) =>
     withEmbedded(context, "hostile", async (start) => {
-      const requests = entries()
+      const requests = hostileRequests
       const api = await start("hostile")
       await seed(api)
       const before = await snapshot(api)
@@ -102,7 +69,7 @@ export const hostileCorpusCheck: Check = {
       let typed4xx = 0
       let serverErrors = 0
       for (const entry of requests) {
-        const answer = await send(api.url, requestOf(entry, api.token))
+        const answer = answerOf(await sendHostile(api.url, withToken(entry, api.token)))
         const code = typedErrorCode(answer)
         const status = answer.status
         const is4xx = status !== null && status >= 400 && status < 500
