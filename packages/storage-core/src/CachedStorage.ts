@@ -3,6 +3,8 @@ import type { Episode, Namespace, Pattern } from "@memory-turso/model"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type { CanonicalJson } from "./CanonicalJson.js"
+import { ByteBudget } from "./internal/budget.js"
 import * as Storage from "./Storage.js"
 
 /** Options of one of the caches: those of `AdaptiveCache.make`, less `weigh` (documents are weighed here). */
@@ -115,21 +117,34 @@ export const make = (options: Options) =>
     let writes = 0
     const wrote = Effect.sync(() => void writes++)
 
-    /** Reads many by id: hits from the cache, the rest in one batch call, cached unless a write overlapped. */
+    /**
+     * Reads many by id: hits from the cache, the rest in one batch call, cached unless a write overlapped. The hits
+     * count against the response byte budget in the order asked, and the loads have their own (so a batch holds at
+     * most about twice the budget); what does not fit is `unread`.
+     */
     const getMany =
       <A, E>(
         cache: AdaptiveCache.AdaptiveCache<string, A>,
         loadMany: (namespace: Namespace, ids: ReadonlyArray<string>) => Effect.Effect<Storage.BatchGet<A>, E>,
-        idOf: (a: A) => string
+        idOf: (a: A) => string,
+        json: CanonicalJson<A>
       ) =>
       (namespace: Namespace, ids: ReadonlyArray<string>) =>
         Effect.gen(function* () {
           const known = new Map<string, A>()
-          for (const id of ids) {
+          const unread = new Set<string>()
+          const spent = new ByteBudget(inner.maxResponseBytes)
+          const toLoad: Array<string> = []
+          for (const id of new Set(ids)) {
+            if (unread.size > 0) {
+              unread.add(id)
+              continue
+            }
             const hit = yield* cache.getIfPresent(recordKey(namespace, id))
-            if (hit._tag === "Some") known.set(id, hit.value)
+            if (hit._tag === "None") toLoad.push(id)
+            else if (spent.admit(Buffer.byteLength(json.stringify(hit.value)))) known.set(id, hit.value)
+            else unread.add(id)
           }
-          const toLoad = ids.filter((id) => !known.has(id))
           if (toLoad.length > 0) {
             const before = writes
             const loaded = yield* loadMany(namespace, toLoad)
@@ -137,15 +152,18 @@ export const make = (options: Options) =>
               known.set(idOf(document), document)
               if (writes === before) yield* cache.set(recordKey(namespace, idOf(document)), document)
             }
+            for (const id of loaded.unread) unread.add(id)
           }
           const found: Array<A> = []
           const missing: Array<string> = []
+          const unreadInOrder: Array<string> = []
           for (const id of ids) {
             const document = known.get(id)
-            if (document === undefined) missing.push(id)
-            else found.push(document)
+            if (document !== undefined) found.push(document)
+            else if (unread.has(id)) unreadInOrder.push(id)
+            else missing.push(id)
           }
-          return { found, missing } satisfies Storage.BatchGet<A>
+          return { found, missing, unread: unreadInOrder } satisfies Storage.BatchGet<A>
         })
 
     /**
@@ -176,8 +194,8 @@ export const make = (options: Options) =>
       // Hot reads are untraced: a span per cache hit would cost more than the hit itself.
       getEpisode: cachedRecord(episodes, inner.getEpisode),
       getPattern: cachedRecord(patterns, inner.getPattern),
-      getEpisodes: getMany(episodes, inner.getEpisodes, (e) => e.episode_id),
-      getPatterns: getMany(patterns, inner.getPatterns, (p) => p.pattern_id),
+      getEpisodes: getMany(episodes, inner.getEpisodes, (e) => e.episode_id, Storage.EpisodeJson),
+      getPatterns: getMany(patterns, inner.getPatterns, (p) => p.pattern_id, Storage.PatternJson),
       queryEpisodes: cachedQuery("episodes", inner.queryEpisodes),
       listPatterns: cachedQuery("patterns", inner.listPatterns),
       listHeuristics: cachedQuery("heuristics", inner.listHeuristics),

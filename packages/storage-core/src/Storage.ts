@@ -27,7 +27,7 @@ import { queryEpisodes } from "./internal/episodeQuery.js"
 import { episodes, upsertEpisode } from "./internal/episodeSql.js"
 import { codecPayload } from "./internal/payload.js"
 import { migrate } from "./Migrations.js"
-import { CompressionPolicy, type Options } from "./StorageConfig.js"
+import { CompressionPolicy, DEFAULT_MAX_RESPONSE_BYTES, MaxResponseBytes, type Options } from "./StorageConfig.js"
 import type { CorruptPayload, DictionaryUnavailable, InvalidCursor, NotFound } from "./StorageError.js"
 
 /** One page of results and the cursor of the next page, if any. */
@@ -46,10 +46,12 @@ export interface DictionaryInfo {
   readonly created_at: number
 }
 
-/** Documents found by a batch read, in the order asked, and the ids that were not found. */
+/** A batch read: the documents found, in the order asked; the ids not found; the ids past the byte budget. */
 export interface BatchGet<A> {
   readonly found: ReadonlyArray<A>
   readonly missing: ReadonlyArray<string>
+  /** Not read because the response reached its byte budget: ask for them again. */
+  readonly unread: ReadonlyArray<string>
 }
 
 /** Canonical JSON of each document kind: the wire form and the stored payload. */
@@ -73,6 +75,7 @@ export const make = Effect.fn("Storage.make")(function* (options: Options = {}) 
   const db = yield* Database.Database
   const codec = yield* Codec.Codec
   const policy = yield* Schema.decodeUnknown(CompressionPolicy)(options.compression ?? {})
+  const budget = yield* Schema.decodeUnknown(MaxResponseBytes)(options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES)
   yield* migrate()
   const format = codecPayload(codec, (id) => Dictionaries.fetch(db, codec, id), {
     episodes: policy.compress_episodes,
@@ -81,7 +84,7 @@ export const make = Effect.fn("Storage.make")(function* (options: Options = {}) 
   const buildDictionary = Dictionaries.build(db, codec, format, policy)
   const afterEpisodeWrites = yield* Dictionaries.autoBuild(db, codec, policy, buildDictionary)
 
-  const episodeStore = makeDocumentStore(db, format, {
+  const episodeStore = makeDocumentStore(db, format, budget, {
     entity: "episode",
     kind: "episodes",
     sql: episodes,
@@ -89,7 +92,7 @@ export const make = Effect.fn("Storage.make")(function* (options: Options = {}) 
     idOf: (e) => e.episode_id,
     write: (namespace, e, stored, now) => upsertEpisode(namespace, e, stored.payload, stored.payloadBytes, now)
   })
-  const patternStore = makeDocumentStore(db, format, {
+  const patternStore = makeDocumentStore(db, format, budget, {
     entity: "pattern",
     kind: "patterns",
     sql: patterns,
@@ -103,7 +106,7 @@ export const make = Effect.fn("Storage.make")(function* (options: Options = {}) 
       )
     ]
   })
-  const heuristicStore = makeDocumentStore(db, format, {
+  const heuristicStore = makeDocumentStore(db, format, budget, {
     entity: "heuristic",
     kind: "patterns",
     sql: heuristics,
@@ -120,6 +123,7 @@ export const make = Effect.fn("Storage.make")(function* (options: Options = {}) 
     cursor === undefined ? Effect.succeed(undefined) : decodeCursor(namespace, cursor)
 
   return Storage.of({
+    maxResponseBytes: budget,
     upsertEpisode: Effect.fn("Storage.upsertEpisode")(function* (namespace: Namespace, episode: Episode) {
       yield* episodeStore.upsertMany(namespace, [episode])
       yield* afterEpisodeWrites(1)
@@ -135,7 +139,7 @@ export const make = Effect.fn("Storage.make")(function* (options: Options = {}) 
     deleteEpisode: Effect.fn("Storage.deleteEpisode")(episodeStore.remove),
     queryEpisodes: Effect.fn("Storage.queryEpisodes")(function* (namespace: Namespace, query: EpisodeQuery) {
       const after = yield* cursorOf(namespace, query.cursor)
-      return yield* episodeStore.page(namespace, queryEpisodes(namespace, query, after), query.limit)
+      return yield* episodeStore.page(namespace, queryEpisodes(namespace, query, after, budget), query.limit)
     }),
 
     upsertPattern: Effect.fn("Storage.upsertPattern")(function* (namespace: Namespace, pattern: Pattern) {
@@ -149,7 +153,11 @@ export const make = Effect.fn("Storage.make")(function* (options: Options = {}) 
     listPatterns: Effect.fn("Storage.listPatterns")(function* (namespace: Namespace, query: PatternQuery) {
       const after = yield* cursorOf(namespace, query.cursor)
       const filters = query.type === undefined ? [] : ([["pattern_type", query.type]] as const)
-      return yield* patternStore.page(namespace, list(patterns, namespace, filters, after, query.limit), query.limit)
+      return yield* patternStore.page(
+        namespace,
+        list(patterns, namespace, filters, after, query.limit, budget),
+        query.limit
+      )
     }),
 
     upsertHeuristic: Effect.fn("Storage.upsertHeuristic")(function* (namespace: Namespace, heuristic: Heuristic) {
@@ -162,7 +170,11 @@ export const make = Effect.fn("Storage.make")(function* (options: Options = {}) 
     deleteHeuristic: Effect.fn("Storage.deleteHeuristic")(heuristicStore.remove),
     listHeuristics: Effect.fn("Storage.listHeuristics")(function* (namespace: Namespace, query: HeuristicQuery) {
       const after = yield* cursorOf(namespace, query.cursor)
-      return yield* heuristicStore.page(namespace, list(heuristics, namespace, [], after, query.limit), query.limit)
+      return yield* heuristicStore.page(
+        namespace,
+        list(heuristics, namespace, [], after, query.limit, budget),
+        query.limit
+      )
     }),
 
     ...embeddingStore,
@@ -195,6 +207,8 @@ type ListFailure = ReadFailure | InvalidCursor
 export class Storage extends Context.Tag("@memory-turso/storage-core/Storage")<
   Storage,
   {
+    /** The byte budget of one page or batch read (`Options.maxResponseBytes`). */
+    readonly maxResponseBytes: number
     readonly upsertEpisode: (namespace: Namespace, episode: Episode) => Effect.Effect<Episode, Failure>
     /** Stores many episodes in one batch: one round trip, all or nothing. */
     readonly upsertEpisodes: (

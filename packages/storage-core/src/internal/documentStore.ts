@@ -6,6 +6,7 @@ import * as Effect from "effect/Effect"
 import type { CanonicalJson } from "../CanonicalJson.js"
 import type { BatchGet, Page } from "../Storage.js"
 import { CorruptPayload, type Entity, NotFound } from "../StorageError.js"
+import { ByteBudget } from "./budget.js"
 import { encodeCursor } from "./cursor.js"
 import type { DocumentSql } from "./documentTable.js"
 import type { PayloadFormat, PayloadKind, StoredPayload } from "./payload.js"
@@ -26,12 +27,17 @@ export interface DocumentSpec<A> {
   ) => ReadonlyArray<Database.Statement>
 }
 
-/** Storage operations shared by episodes, patterns and heuristics, each within one namespace. */
+/**
+ * Storage operations shared by episodes, patterns and heuristics, each within one namespace. Pages and batch reads
+ * stop at `budget` bytes of documents (a document larger than that is served alone).
+ */
 export const makeDocumentStore = <A extends object>(
   db: Database.Database["Type"],
   format: PayloadFormat,
+  budget: number,
   spec: DocumentSpec<A>
 ) => {
+  /** The document in a row, and the size of its JSON in bytes. */
   const decodeRow = (row: Row) => {
     const id = String(row["id"])
     return format.read(spec.entity, id, row["payload"] ?? null).pipe(
@@ -41,7 +47,7 @@ export const makeDocumentStore = <A extends object>(
           return Effect.fail(new CorruptPayload({ entity: spec.entity, id, reason: parsed.left.message.slice(0, 500) }))
         }
         return spec.idOf(parsed.right) === id
-          ? Effect.succeed(parsed.right)
+          ? Effect.succeed({ document: parsed.right, bytes: Buffer.byteLength(json) })
           : Effect.fail(
               new CorruptPayload({ entity: spec.entity, id, reason: "the payload belongs to another record" })
             )
@@ -67,25 +73,48 @@ export const makeDocumentStore = <A extends object>(
     db.execute({ sql: spec.sql.select, args: [namespace, id] }).pipe(
       Effect.flatMap((result): Effect.Effect<A, NotFound | CorruptPayload | DatabaseFailure> => {
         const row = result.rows[0]
-        return row === undefined ? Effect.fail(new NotFound({ entity: spec.entity, id })) : decodeRow(row)
+        return row === undefined
+          ? Effect.fail(new NotFound({ entity: spec.entity, id }))
+          : Effect.map(decodeRow(row), (decoded) => decoded.document)
       })
     )
 
-  /** Reads many documents with one statement in one batch call. */
+  /**
+   * Reads many documents with one statement in one batch call, in the order asked, until the budget is spent: the
+   * ids past it are `unread`. Rows past the budget come back without their payload, and each payload is decoded
+   * and measured in turn, so a batch never holds much more than the budget.
+   */
   const getMany = (namespace: Namespace, ids: ReadonlyArray<string>) =>
     Effect.gen(function* () {
-      if (ids.length === 0) return { found: [], missing: [] } satisfies BatchGet<A>
-      const [result] = yield* db.batch([{ sql: spec.sql.selectMany, args: [namespace, JSON.stringify(ids)] }], "read")
+      if (ids.length === 0) return { found: [], missing: [], unread: [] } satisfies BatchGet<A>
+      const unique = [...new Set(ids)]
+      const [result] = yield* db.batch(
+        [{ sql: spec.sql.selectMany, args: [budget, JSON.stringify(unique), namespace, namespace] }],
+        "read"
+      )
       const byId = new Map<string, A>()
-      for (const row of result?.rows ?? []) byId.set(String(row["id"]), yield* decodeRow(row))
+      const unreadIds = new Set<string>()
+      const spent = new ByteBudget(budget)
+      for (const row of result?.rows ?? []) {
+        const id = String(row["id"])
+        if (unreadIds.size > 0 || row["payload"] === null) {
+          unreadIds.add(id)
+          continue
+        }
+        const { bytes, document } = yield* decodeRow(row)
+        if (spent.admit(bytes)) byId.set(id, document)
+        else unreadIds.add(id)
+      }
       const found: Array<A> = []
       const missing: Array<string> = []
+      const unread: Array<string> = []
       for (const id of ids) {
         const document = byId.get(id)
-        if (document === undefined) missing.push(id)
-        else found.push(document)
+        if (document !== undefined) found.push(document)
+        else if (unreadIds.has(id)) unread.push(id)
+        else missing.push(id)
       }
-      return { found, missing } satisfies BatchGet<A>
+      return { found, missing, unread } satisfies BatchGet<A>
     })
 
   const remove = (namespace: Namespace, id: string) =>
@@ -97,16 +126,26 @@ export const makeDocumentStore = <A extends object>(
         )
       )
 
-  /** Runs a listing statement that fetched `limit + 1` rows and turns it into a page. */
+  /**
+   * Runs a budgeted listing statement that fetched up to `limit + 1` rows (see `budgetedListing`) and turns it into
+   * a page: documents in order until the limit or the budget is reached, then the cursor after the last one served.
+   * Each payload is decoded and measured in turn; rows past the budget carry none.
+   */
   const page = (namespace: Namespace, statement: Database.Statement, limit: number) =>
     Effect.gen(function* () {
       const result = yield* db.execute(statement)
-      const rows = result.rows.slice(0, limit)
       const items: Array<A> = []
-      for (const row of rows) items.push(yield* decodeRow(row))
-      const last = rows[rows.length - 1]
+      const spent = new ByteBudget(budget)
+      let last: Row | undefined
+      for (const row of result.rows.slice(0, limit)) {
+        if (row["payload"] === null) break
+        const { bytes, document } = yield* decodeRow(row)
+        if (!spent.admit(bytes)) break
+        items.push(document)
+        last = row
+      }
       const next_cursor =
-        result.rows.length > limit && last !== undefined
+        result.rows.length > items.length && last !== undefined
           ? encodeCursor(namespace, { key: Number(last["sort_key"]), id: String(last["id"]) })
           : null
       return { items, next_cursor } satisfies Page<A>

@@ -1,6 +1,7 @@
 import type { InValue } from "@libsql/client"
 import type { Namespace } from "@memory-turso/model"
 import type { Database } from "@memory-turso/pool"
+import { budgetedListing, budgetedSelectMany } from "./budget.js"
 import type { Position } from "./cursor.js"
 
 /**
@@ -21,8 +22,10 @@ export interface DocumentTable {
 export interface DocumentSql {
   readonly upsert: string
   readonly select: string
+  /** Reads by id within a byte budget (see `budgetedSelectMany`): budget, ids (JSON), namespace, namespace. */
   readonly selectMany: string
   readonly remove: string
+  /** A page within a byte budget (see `budgetedListing`). */
   readonly list: (filters: ReadonlyArray<string>, after: boolean) => string
 }
 
@@ -35,8 +38,7 @@ export const documentSql = (t: DocumentTable): DocumentSql => {
     upsert: `INSERT INTO ${t.table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})
 ON CONFLICT (namespace, ${t.id}) DO UPDATE SET ${updates.join(", ")}`,
     select: `SELECT ${t.id} AS id, payload FROM ${t.table} WHERE namespace = ? AND ${t.id} = ?`,
-    selectMany: `SELECT ${t.id} AS id, payload FROM ${t.table}
-WHERE namespace = ? AND ${t.id} IN (SELECT value FROM json_each(?))`,
+    selectMany: budgetedSelectMany(t.table, t.id),
     remove: `DELETE FROM ${t.table} WHERE namespace = ? AND ${t.id} = ?`,
     list: (filters, after) => {
       const key = `${filters.join(",")}|${after}`
@@ -47,9 +49,10 @@ WHERE namespace = ? AND ${t.id} IN (SELECT value FROM json_each(?))`,
           ...filters.map((c) => `${c} = ?`),
           ...(after ? [`(${t.orderBy} < ? OR (${t.orderBy} = ? AND ${t.id} < ?))`] : [])
         ]
-        sql = `SELECT ${t.id} AS id, ${t.orderBy} AS sort_key, payload FROM ${t.table}
+        const listing = `SELECT ${t.id} AS id, ${t.orderBy} AS sort_key, payload_bytes FROM ${t.table}
 WHERE ${where.join(" AND ")}
 ORDER BY ${t.orderBy} DESC, ${t.id} DESC LIMIT ?`
+        sql = budgetedListing(t.table, t.id, listing)
         listCache.set(key, sql)
       }
       return sql
@@ -72,22 +75,28 @@ export const upsert = (sql: DocumentSql, row: DocumentRow, now: number): Databas
   args: [row.namespace, row.id, ...row.values, row.payload, row.payloadBytes, now, now]
 })
 
-/** A page of one namespace's documents with equality filters, after a position, newest first. */
+/**
+ * A page of one namespace's documents with equality filters, after a position, newest first, its payloads within
+ * `budget` bytes.
+ */
 export const list = (
   sql: DocumentSql,
   namespace: Namespace,
   filters: ReadonlyArray<readonly [column: string, value: InValue]>,
   after: Position | undefined,
-  limit: number
+  limit: number,
+  budget: number
 ): Database.Statement => ({
   sql: sql.list(
     filters.map(([column]) => column),
     after !== undefined
   ),
   args: [
+    budget,
     namespace,
     ...filters.map(([, value]) => value),
     ...(after !== undefined ? [after.key, after.key, after.id] : []),
-    limit + 1
+    limit + 1,
+    namespace
   ]
 })
