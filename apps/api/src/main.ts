@@ -81,7 +81,7 @@ const main = async () => {
     maxBodyBytes: config.server.max_body_bytes,
     shutdownGraceMs: config.server.shutdown_grace_ms,
     auth: config.auth,
-    storage: MemoryStore.layer(config),
+    storage: MemoryStore.layer(config, { maxResponseBytes: config.limits.max_response_bytes }),
     runtimeLayer: logger,
     logRequests: config.monitoring.log_level === "debug" || config.monitoring.log_level === "trace",
     background: MetricsReporter.layer({

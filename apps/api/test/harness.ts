@@ -71,7 +71,11 @@ export const makeHarness = async (
   )
   const database = withOutage(outage).pipe(Layer.provideMerge(pool))
   const layer = Layer.mergeAll(
-    MemoryStore.layer(config, { database, ...(options.loadZstd ? { loadZstd: options.loadZstd } : {}) }),
+    MemoryStore.layer(config, {
+      database,
+      maxResponseBytes: config.limits.max_response_bytes,
+      ...(options.loadZstd ? { loadZstd: options.loadZstd } : {})
+    }),
     RequestMetrics.layer,
     Access.layer(config.auth),
     Lifecycle.layer

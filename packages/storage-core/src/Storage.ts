@@ -117,7 +117,7 @@ export const make = Effect.fn("Storage.make")(function* (options: Options = {}) 
     ]
   })
 
-  const embeddingStore = makeEmbeddingStore(db)
+  const embeddingStore = makeEmbeddingStore(db, budget)
 
   const cursorOf = (namespace: Namespace, cursor: string | undefined) =>
     cursor === undefined ? Effect.succeed(undefined) : decodeCursor(namespace, cursor)
@@ -265,11 +265,15 @@ export class Storage extends Context.Tag("@memory-turso/storage-core/Storage")<
       itemType: ItemType,
       itemId: string
     ) => Effect.Effect<void, NotFound | Failure>
-    /** The nearest embeddings within the namespace. */
+    /**
+     * The nearest embeddings within the namespace, best first, in a page of at most `k` within the byte budget
+     * (`next_cursor` when the budget cut it short). An embedded database is scanned in chunks, letting the event
+     * loop run between them.
+     */
     readonly searchEmbeddings: (
       namespace: Namespace,
       query: SimilarityQuery
-    ) => Effect.Effect<ReadonlyArray<SimilarityMatch>, Failure>
+    ) => Effect.Effect<Page<SimilarityMatch>, Failure | InvalidCursor>
     /** How many records of each kind the namespace holds. */
     readonly counts: (namespace: Namespace) => Effect.Effect<Counts, Failure>
     /** One real round trip to the database. */

@@ -140,11 +140,11 @@ describe("CachedStorage", () => {
       expect(ids(yield* storage.queryEpisodes(ns, all))).toEqual(["b"])
 
       const search = Schema.decodeUnknownSync(SimilarityQuery)({ vector: [1, 0] })
-      expect(yield* storage.searchEmbeddings(ns, search)).toEqual([])
+      expect((yield* storage.searchEmbeddings(ns, search)).items).toEqual([])
       yield* storage.upsertEmbedding(ns, { item_type: "episode", item_id: "b", model: "m", vector: [1, 0] })
-      expect((yield* storage.searchEmbeddings(ns, search)).map((m) => m.item_id)).toEqual(["b"])
+      expect((yield* storage.searchEmbeddings(ns, search)).items.map((m) => m.item_id)).toEqual(["b"])
       yield* storage.deleteEpisode(ns, "b")
-      expect(yield* storage.searchEmbeddings(ns, search)).toEqual([])
+      expect((yield* storage.searchEmbeddings(ns, search)).items).toEqual([])
 
       expect((yield* storage.listHeuristics(ns, { limit: 10 })).items).toEqual([])
       yield* storage.upsertHeuristic(ns, {

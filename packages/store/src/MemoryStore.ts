@@ -41,6 +41,8 @@ export interface LayerOptions {
   readonly database?: Layer.Layer<Database.Database | ConnectionPool.ConnectionPool, unknown> | undefined
   /** Replaces how zstd-codec is loaded (tests of a codec that cannot start). */
   readonly loadZstd?: Codec.ZstdLoader | undefined
+  /** The byte budget of one page or batch read (see storage-core's `StorageConfig.Options`; default 4 MiB). */
+  readonly maxResponseBytes?: number | undefined
 }
 
 /**
@@ -65,9 +67,10 @@ export const layer = (config: StoreConfig, options: LayerOptions = {}) => {
   const codec = Codec.layer({ config: codecSettings(config.compression), loadZstd: options.loadZstd })
   // The retrying Database shadows the pool's own; the pool (and keep-alive) stay visible for their figures.
   const retried = DatabaseRetry.layer(config.retry).pipe(Layer.provideMerge(database))
-  const base = Storage.layer({ compression: storagePolicy(config.compression) }).pipe(
-    Layer.provideMerge(Layer.merge(retried, codec))
-  )
+  const base = Storage.layer({
+    compression: storagePolicy(config.compression),
+    maxResponseBytes: options.maxResponseBytes
+  }).pipe(Layer.provideMerge(Layer.merge(retried, codec)))
 
   return Layer.unwrapScoped(
     Effect.gen(function* () {

@@ -7,14 +7,15 @@ import type * as Schema from "effect/Schema"
 import { parse as parseToml } from "smol-toml"
 import { AuthSection, startProblem, startWarning } from "../auth/AuthConfig.js"
 import { applyEnv } from "./EnvOverrides.js"
-import { MonitoringSection, ServerSection } from "./Sections.js"
+import { LimitsSection, MonitoringSection, ServerSection } from "./Sections.js"
 
 /** Every section of the configuration file, with its schema: the store's, then the server's own. */
 const SECTIONS = {
   server: ServerSection,
   ...StoreConfig.sections,
   monitoring: MonitoringSection,
-  auth: AuthSection
+  auth: AuthSection,
+  limits: LimitsSection
 } as const
 
 /** The environment variable naming a TOML file of `[[tokens]]` that replaces `auth.tokens` (a mounted secret). */

@@ -31,3 +31,11 @@ export const MonitoringSection = Schema.Struct({
   metrics_interval_secs: withDefault(PositiveInt, 60),
   log_level: withDefault(expecting(Schema.Literal(...LEVELS), LEVELS.join(", ")), "info")
 })
+
+/** `[limits]` keys of responses: the byte budget of one page (list or search) or batch read, 4 MiB by default. */
+export const ResponseLimits = {
+  max_response_bytes: withDefault(PositiveInt, 4 * 1024 * 1024)
+}
+
+/** `[limits]`: how much one request may make the server hold. */
+export const LimitsSection = Schema.Struct({ ...ResponseLimits })

@@ -3,10 +3,14 @@ import type { Database } from "@memory-turso/pool"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import { NotFound } from "../StorageError.js"
+import { searchPage } from "./embeddingSearch.js"
 import * as EmbeddingSql from "./embeddingSql.js"
 
-/** Storage's embedding operations: native float32 vectors, one per item, searched by cosine similarity. */
-export const makeEmbeddingStore = (db: Database.Database["Type"]) => ({
+/**
+ * Storage's embedding operations: native float32 vectors, one per item, searched by cosine similarity in pages of
+ * at most `budget` bytes.
+ */
+export const makeEmbeddingStore = (db: Database.Database["Type"], budget: number) => ({
   upsertEmbedding: Effect.fn("Storage.upsertEmbedding")(function* (namespace: Namespace, embedding: Embedding) {
     const now = yield* Clock.currentTimeMillis
     const result = yield* db.execute(EmbeddingSql.upsertEmbedding(namespace, embedding, now))
@@ -31,8 +35,7 @@ export const makeEmbeddingStore = (db: Database.Database["Type"]) => ({
       return yield* Effect.fail(new NotFound({ entity: "embedding", id: `${itemType}/${itemId}` }))
     }
   }),
-  searchEmbeddings: Effect.fn("Storage.searchEmbeddings")(function* (namespace: Namespace, query: SimilarityQuery) {
-    const result = yield* db.execute(EmbeddingSql.searchEmbeddings(namespace, query))
-    return result.rows.map(EmbeddingSql.matchOf)
-  })
+  searchEmbeddings: Effect.fn("Storage.searchEmbeddings")((namespace: Namespace, query: SimilarityQuery) =>
+    searchPage(db, namespace, query, budget)
+  )
 })
