@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto"
 import { AdaptiveCache, type CacheOptions } from "@memory-turso/cache"
 import type { Episode, Namespace, Pattern } from "@memory-turso/model"
 import * as Context from "effect/Context"
@@ -65,6 +66,19 @@ type QueryKind = "episodes" | "patterns" | "heuristics" | "search"
 const queryPrefix = (kind: QueryKind, namespace: Namespace) => `${kind}?${namespace}?`
 
 /**
+ * The longest query text kept as it is in a cache key; a longer one (a similarity search's vector is up to ~1 MB of
+ * JSON) is kept as its SHA-256, so a key weighs about the same whatever the query holds.
+ */
+const MAX_PLAIN_QUERY_KEY = 256
+
+/** The cache key of a query: its kind and namespace, then its JSON (an object: "{...}") or "#" and its digest. */
+const queryKey = (kind: QueryKind, namespace: Namespace, query: unknown) => {
+  const text = JSON.stringify(query)
+  const body = text.length <= MAX_PLAIN_QUERY_KEY ? text : `#${createHash("sha256").update(text).digest("base64url")}`
+  return queryPrefix(kind, namespace) + body
+}
+
+/**
  * Decorates `Storage` with three adaptive-TTL caches: episodes and patterns by namespace and id, and query results
  * (episode queries, pattern and heuristic listings, similarity searches) by namespace and query. Callers do not
  * change.
@@ -99,7 +113,7 @@ export const make = (options: Options) =>
       <Q, A, E>(kind: QueryKind, run: (namespace: Namespace, query: Q) => Effect.Effect<A, E>) =>
       (namespace: Namespace, query: Q) =>
         queries.get(
-          queryPrefix(kind, namespace) + JSON.stringify(query),
+          queryKey(kind, namespace, query),
           Effect.suspend(() => run(namespace, query))
         ) as Effect.Effect<A, E>
     const cachedRecord =
