@@ -214,6 +214,42 @@ describe("response byte budget", () => {
     )
   )
 
+  it.scoped("a page or batch of 300 documents is decoded in slices, the event loop running between them", () =>
+    Effect.gen(function* () {
+      const storage = yield* Storage.Storage
+      const ids = Array.from({ length: 300 }, (_, i) => `e${String(i).padStart(3, "0")}`)
+      yield* storage.upsertEpisodes(
+        ns,
+        ids.map((episode_id) => episode({ episode_id }))
+      )
+      /** How many turns of the event loop ran while `effect` did. */
+      const turns = <A, E>(effect: Effect.Effect<A, E>) =>
+        Effect.gen(function* () {
+          let ticks = 0
+          let done = false
+          const tick = () => {
+            ticks++
+            if (!done) setImmediate(tick)
+          }
+          setImmediate(tick)
+          const result = yield* Effect.ensuring(
+            effect,
+            Effect.sync(() => {
+              done = true
+            })
+          )
+          return { result, ticks }
+        })
+      // slices of 128 documents: two turns within a page of 300
+      const page = yield* turns(storage.queryEpisodes(ns, episodeQuery({ limit: 300 })))
+      expect(page.result.items).toHaveLength(300)
+      expect(page.ticks).toBeGreaterThanOrEqual(2)
+      const batch = yield* turns(storage.getEpisodes(ns, ids))
+      expect(batch.result.found).toHaveLength(300)
+      expect(batch.ticks).toBeGreaterThanOrEqual(2)
+    }).pipe(Effect.provide(meteredLayer(new PayloadMeter())))
+  )
+
   it.effect("maxResponseBytes must be a positive integer", () =>
     Effect.gen(function* () {
       const error = yield* Effect.flip(Layer.build(meteredLayer(new PayloadMeter(), 0)).pipe(Effect.scoped))

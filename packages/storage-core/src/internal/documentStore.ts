@@ -9,6 +9,7 @@ import { CorruptPayload, type Entity, NotFound } from "../StorageError.js"
 import { ByteBudget } from "./budget.js"
 import { encodeCursor } from "./cursor.js"
 import type { DocumentSql } from "./documentTable.js"
+import { decodeSlices, yieldToEventLoop } from "./eventLoop.js"
 import type { PayloadFormat, PayloadKind, StoredPayload } from "./payload.js"
 
 /** What a document store needs to know about one kind of document. */
@@ -95,6 +96,7 @@ export const makeDocumentStore = <A extends object>(
       const byId = new Map<string, A>()
       const unreadIds = new Set<string>()
       const spent = new ByteBudget(budget)
+      const slices = decodeSlices()
       for (const row of result?.rows ?? []) {
         const id = String(row["id"])
         if (unreadIds.size > 0 || row["payload"] === null) {
@@ -104,6 +106,7 @@ export const makeDocumentStore = <A extends object>(
         const { bytes, document } = yield* decodeRow(row)
         if (spent.admit(bytes)) byId.set(id, document)
         else unreadIds.add(id)
+        if (slices.done(bytes)) yield* yieldToEventLoop
       }
       const found: Array<A> = []
       const missing: Array<string> = []
@@ -129,13 +132,15 @@ export const makeDocumentStore = <A extends object>(
   /**
    * Runs a budgeted listing statement that fetched up to `limit + 1` rows (see `budgetedListing`) and turns it into
    * a page: documents in order until the limit or the budget is reached, then the cursor after the last one served.
-   * Each payload is decoded and measured in turn; rows past the budget carry none.
+   * Each payload is decoded and measured in turn, letting the event loop in between slices; rows past the budget
+   * carry none.
    */
   const page = (namespace: Namespace, statement: Database.Statement, limit: number) =>
     Effect.gen(function* () {
       const result = yield* db.execute(statement)
       const items: Array<A> = []
       const spent = new ByteBudget(budget)
+      const slices = decodeSlices()
       let last: Row | undefined
       for (const row of result.rows.slice(0, limit)) {
         if (row["payload"] === null) break
@@ -143,6 +148,7 @@ export const makeDocumentStore = <A extends object>(
         if (!spent.admit(bytes)) break
         items.push(document)
         last = row
+        if (slices.done(bytes)) yield* yieldToEventLoop
       }
       const next_cursor =
         result.rows.length > items.length && last !== undefined

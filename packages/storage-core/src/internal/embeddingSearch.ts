@@ -6,6 +6,7 @@ import type { Page } from "../Storage.js"
 import { InvalidCursor } from "../StorageError.js"
 import { ByteBudget } from "./budget.js"
 import { toBlob } from "./embeddingSql.js"
+import { yieldToEventLoop } from "./eventLoop.js"
 
 /**
  * Similarity search within a byte budget, in pages. Matches rank by similarity (descending), then item type and id
@@ -114,12 +115,6 @@ const searchAtOnce = (
   const args = [toBlob(query.vector), namespace, query.vector.length, ...filters.args, ...outerArgs, query.k]
   return Effect.map(db.execute({ sql, args }), (result) => result.rows.map(matchOf))
 }
-
-/** Lets the event loop run what is waiting (I/O, timers) before the fiber goes on. */
-const yieldToEventLoop = Effect.async<void>((resume) => {
-  const handle = setImmediate(() => resume(Effect.void))
-  return Effect.sync(() => clearImmediate(handle))
-})
 
 /** The scan in chunks (embedded databases): see the module's description. */
 const searchInChunks = (
