@@ -47,7 +47,21 @@ export class StorageCache extends Context.Tag("@memory-turso/storage-core/Storag
 const MEMORY_PER_JSON_BYTE = 5
 const weighEpisode = (episode: Episode) => MEMORY_PER_JSON_BYTE * Storage.EpisodeJson.stringify(episode).length
 const weighPattern = (pattern: Pattern) => MEMORY_PER_JSON_BYTE * Storage.PatternJson.stringify(pattern).length
-const weighQuery = (result: unknown) => MEMORY_PER_JSON_BYTE * (JSON.stringify(result)?.length ?? 0)
+
+/** A cached query result and its weight, measured once when it is loaded. */
+interface Weighed {
+  readonly value: unknown
+  readonly weight: number
+}
+
+/**
+ * The JSON length of a page of documents, from each document's JSON text (remembered when it was read: nothing is
+ * serialised again, however large the page).
+ */
+const pageJsonLength =
+  <A>(json: CanonicalJson<A>) =>
+  (page: Storage.Page<A>) =>
+    page.items.reduce((sum, item) => sum + json.stringify(item).length + 1, 32 + (page.next_cursor?.length ?? 0))
 
 /**
  * Heavier values are served but not cached (about 800 KB of JSON), so no single episode or page of query results
@@ -103,19 +117,35 @@ export const make = (options: Options) =>
       ...bounded,
       weigh: weighPattern
     })
-    const queries = yield* AdaptiveCache.make<string, unknown>({ ...options.queries, ...bounded, weigh: weighQuery })
+    const queries = yield* AdaptiveCache.make<string, Weighed>({
+      ...options.queries,
+      ...bounded,
+      weigh: (entry) => entry.weight
+    })
 
     const clearQueries = (namespace: Namespace, ...kinds: ReadonlyArray<QueryKind>) => {
       const prefixes = kinds.map((kind) => queryPrefix(kind, namespace))
       return queries.invalidateWhere((key) => prefixes.some((prefix) => key.startsWith(prefix)))
     }
     const cachedQuery =
-      <Q, A, E>(kind: QueryKind, run: (namespace: Namespace, query: Q) => Effect.Effect<A, E>) =>
+      <Q, A, E>(
+        kind: QueryKind,
+        run: (namespace: Namespace, query: Q) => Effect.Effect<A, E>,
+        jsonLength: (result: A) => number
+      ) =>
       (namespace: Namespace, query: Q) =>
-        queries.get(
-          queryKey(kind, namespace, query),
-          Effect.suspend(() => run(namespace, query))
-        ) as Effect.Effect<A, E>
+        Effect.map(
+          queries.get(
+            queryKey(kind, namespace, query),
+            Effect.suspend(() =>
+              Effect.map(run(namespace, query), (value) => ({
+                value,
+                weight: MEMORY_PER_JSON_BYTE * jsonLength(value)
+              }))
+            )
+          ),
+          (entry) => entry.value as A
+        )
     const cachedRecord =
       <A, E>(
         cache: AdaptiveCache.AdaptiveCache<string, A>,
@@ -210,10 +240,10 @@ export const make = (options: Options) =>
       getPattern: cachedRecord(patterns, inner.getPattern),
       getEpisodes: getMany(episodes, inner.getEpisodes, (e) => e.episode_id, Storage.EpisodeJson),
       getPatterns: getMany(patterns, inner.getPatterns, (p) => p.pattern_id, Storage.PatternJson),
-      queryEpisodes: cachedQuery("episodes", inner.queryEpisodes),
-      listPatterns: cachedQuery("patterns", inner.listPatterns),
-      listHeuristics: cachedQuery("heuristics", inner.listHeuristics),
-      searchEmbeddings: cachedQuery("search", inner.searchEmbeddings),
+      queryEpisodes: cachedQuery("episodes", inner.queryEpisodes, pageJsonLength(Storage.EpisodeJson)),
+      listPatterns: cachedQuery("patterns", inner.listPatterns, pageJsonLength(Storage.PatternJson)),
+      listHeuristics: cachedQuery("heuristics", inner.listHeuristics, pageJsonLength(Storage.HeuristicJson)),
+      searchEmbeddings: cachedQuery("search", inner.searchEmbeddings, (page) => JSON.stringify(page).length),
 
       upsertEpisode: (ns, episode) =>
         Effect.tap(inner.upsertEpisode(ns, episode), (e) => episodeWrites.stored(ns, [e])),

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "@effect/vitest"
+import { describe, expect, it, vi } from "@effect/vitest"
 import { Codec } from "@memory-turso/compression"
 import type { Episode, Namespace } from "@memory-turso/model"
 import { EpisodeQuery, SimilarityQuery } from "@memory-turso/model"
@@ -213,6 +213,28 @@ describe("CachedStorage memory bound", () => {
       expect((yield* calls(storage.searchEmbeddings(ns, search(7)))).calls).toBe(0)
       expect((yield* calls(storage.searchEmbeddings(ns, search(100)))).calls).toBe(1)
       expect(cache.stats().queries).toMatchObject({ hits: 1, misses: 101 })
+    }).pipe(Effect.provide(CachedLayer))
+  )
+
+  it.scoped("a cached page is weighed from its documents' JSON, never serialised again", () =>
+    Effect.gen(function* () {
+      const storage = yield* Storage.Storage
+      const cache = yield* CachedStorage.StorageCache
+      yield* storage.upsertEpisodes(
+        ns,
+        Array.from({ length: 100 }, (_, i) => episode({ episode_id: `e${i}`, task_description: "x".repeat(2000) }))
+      )
+      const stringify = vi.spyOn(JSON, "stringify")
+      const page = yield* storage
+        .queryEpisodes(ns, query({ limit: 100 }))
+        .pipe(Effect.ensuring(Effect.sync(() => stringify.mockRestore())))
+      expect(page.items).toHaveLength(100)
+      // the query key and the cursor only: nothing the size of the page
+      const longest = Math.max(...stringify.mock.results.map((r) => String(r.value).length))
+      expect(longest).toBeLessThan(200)
+      const json = page.items.reduce((sum, e) => sum + Storage.EpisodeJson.stringify(e).length + 1, 32)
+      const key = 2 * `episodes?${ns}?${JSON.stringify(query({ limit: 100 }))}`.length
+      expect(cache.stats().queries.approx_bytes).toBe(key + 5 * json)
     }).pipe(Effect.provide(CachedLayer))
   )
 
