@@ -104,6 +104,18 @@ const hostile: ReadonlyArray<readonly [string, Hostile]> = [
       )
   ],
   [
+    "GET /episodes?tags=<64 values matching all>&tags_mode=any&limit=1000&from=<varied>",
+    (base, n) =>
+      send(
+        base,
+        "GET",
+        `/episodes?tags_mode=any&limit=1000&from=${new Date(1_700_000_000_000 + (n % 100) * 60_000).toISOString()}&tags=${[
+          ...Array.from({ length: 11 }, (_, k) => `g${k}`),
+          ...Array.from({ length: 53 }, (_, k) => `t${k}`)
+        ].join(",")}`
+      )
+  ],
+  [
     "GET /episodes?tags=<32 values> (all) + 32 metadata pairs",
     (base, n) =>
       send(

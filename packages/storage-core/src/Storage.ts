@@ -25,6 +25,7 @@ import { list, upsert } from "./internal/documentTable.js"
 import { makeEmbeddingStore } from "./internal/embeddingStore.js"
 import { queryEpisodes } from "./internal/episodeQuery.js"
 import { episodes, upsertEpisode } from "./internal/episodeSql.js"
+import { walkEpisodes } from "./internal/episodeWalk.js"
 import { codecPayload } from "./internal/payload.js"
 import { migrate } from "./Migrations.js"
 import { CompressionPolicy, DEFAULT_MAX_RESPONSE_BYTES, MaxResponseBytes, type Options } from "./StorageConfig.js"
@@ -139,6 +140,9 @@ export const make = Effect.fn("Storage.make")(function* (options: Options = {}) 
     deleteEpisode: Effect.fn("Storage.deleteEpisode")(episodeStore.remove),
     queryEpisodes: Effect.fn("Storage.queryEpisodes")(function* (namespace: Namespace, query: EpisodeQuery) {
       const after = yield* cursorOf(namespace, query.cursor)
+      // Many tag or metadata matches on an embedded database: a walk in chunks (see episodeWalk.ts).
+      const walked = db.kind === "embedded" ? yield* walkEpisodes(db, namespace, query, after) : undefined
+      if (walked !== undefined) return yield* episodeStore.pageOfRanked(namespace, walked, query.limit)
       return yield* episodeStore.page(namespace, queryEpisodes(namespace, query, after, budget), query.limit)
     }),
 

@@ -1,4 +1,4 @@
-import type { Row } from "@libsql/client"
+import type { Value } from "@libsql/client"
 import type { Namespace } from "@memory-turso/model"
 import type { Database, DatabaseFailure } from "@memory-turso/pool"
 import * as Clock from "effect/Clock"
@@ -11,6 +11,9 @@ import { encodeCursor } from "./cursor.js"
 import type { DocumentSql } from "./documentTable.js"
 import { decodeSlices, yieldToEventLoop } from "./eventLoop.js"
 import type { PayloadFormat, PayloadKind, StoredPayload } from "./payload.js"
+
+/** The columns of a result row that a document store reads (`id`, `payload`, `sort_key`). */
+type Fields = Readonly<Record<string, Value | undefined>>
 
 /** What a document store needs to know about one kind of document. */
 export interface DocumentSpec<A> {
@@ -39,7 +42,7 @@ export const makeDocumentStore = <A extends object>(
   spec: DocumentSpec<A>
 ) => {
   /** The document in a row, and the size of its JSON in bytes. */
-  const decodeRow = (row: Row) => {
+  const decodeRow = (row: Fields) => {
     const id = String(row["id"])
     return format.read(spec.entity, id, row["payload"] ?? null).pipe(
       Effect.flatMap((json) => {
@@ -130,19 +133,18 @@ export const makeDocumentStore = <A extends object>(
       )
 
   /**
-   * Runs a budgeted listing statement that fetched up to `limit + 1` rows (see `budgetedListing`) and turns it into
-   * a page: documents in order until the limit or the budget is reached, then the cursor after the last one served.
-   * Each payload is decoded and measured in turn, letting the event loop in between slices; rows past the budget
-   * carry none.
+   * Turns the rows of a page (`id`, `sort_key`, `payload`; up to `limit + 1`, newest first) into a page: documents in
+   * order until the limit, the budget or a row without payload (past the budget in SQL) is reached, then the cursor
+   * after the last one served. Each payload is decoded and measured in turn, letting the event loop in between
+   * slices.
    */
-  const page = (namespace: Namespace, statement: Database.Statement, limit: number) =>
+  const pageOf = (namespace: Namespace, rows: ReadonlyArray<Fields>, limit: number) =>
     Effect.gen(function* () {
-      const result = yield* db.execute(statement)
       const items: Array<A> = []
       const spent = new ByteBudget(budget)
       const slices = decodeSlices()
-      let last: Row | undefined
-      for (const row of result.rows.slice(0, limit)) {
+      let last: Fields | undefined
+      for (const row of rows.slice(0, limit)) {
         if (row["payload"] === null) break
         const { bytes, document } = yield* decodeRow(row)
         if (!spent.admit(bytes)) break
@@ -151,11 +153,40 @@ export const makeDocumentStore = <A extends object>(
         if (slices.done(bytes)) yield* yieldToEventLoop
       }
       const next_cursor =
-        result.rows.length > items.length && last !== undefined
+        rows.length > items.length && last !== undefined
           ? encodeCursor(namespace, { key: Number(last["sort_key"]), id: String(last["id"]) })
           : null
       return { items, next_cursor } satisfies Page<A>
     })
 
-  return { upsertMany, get, getMany, remove, page }
+  /** Runs a budgeted listing statement that fetched up to `limit + 1` rows (see `budgetedListing`): its page. */
+  const page = (namespace: Namespace, statement: Database.Statement, limit: number) =>
+    Effect.flatMap(db.execute(statement), (result) => pageOf(namespace, result.rows, limit))
+
+  /**
+   * The page of documents already ranked (up to `limit + 1` ids and sort keys, newest first): their payloads read
+   * in that order within the budget, in one statement. A document deleted meanwhile is left out.
+   */
+  const pageOfRanked = (
+    namespace: Namespace,
+    ranked: ReadonlyArray<{ readonly id: string; readonly sort_key: number }>,
+    limit: number
+  ) =>
+    Effect.gen(function* () {
+      const served = ranked.slice(0, limit)
+      const result = yield* db.execute({
+        sql: spec.sql.selectMany,
+        args: [budget, JSON.stringify(served.map((r) => r.id)), namespace, namespace]
+      })
+      const payloads = new Map(result.rows.map((row) => [String(row["id"]), row["payload"] ?? null]))
+      const rows: Array<Fields> = []
+      for (const [i, r] of ranked.entries()) {
+        // the row after the last one served only says that another page follows
+        const payload = i === limit ? null : payloads.get(r.id)
+        if (payload !== undefined) rows.push({ id: r.id, sort_key: r.sort_key, payload })
+      }
+      return yield* pageOf(namespace, rows, limit)
+    })
+
+  return { upsertMany, get, getMany, remove, page, pageOfRanked }
 }

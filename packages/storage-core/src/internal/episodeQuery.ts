@@ -6,7 +6,7 @@ import { budgetedListingStatement } from "./budget.js"
 import type { Position } from "./cursor.js"
 
 /** A SQL fragment and its positional arguments, in the order its `?` appear. */
-interface Fragment {
+export interface Fragment {
   readonly sql: string
   readonly args: ReadonlyArray<InValue>
 }
@@ -55,12 +55,28 @@ export const queryEpisodes = (
   if (tags.length > 0) sources.push(byTags(namespace, tags, query.tags_mode))
   const pairs = Object.keys(query.metadata).length
   if (pairs > 0) sources.push(byMetadata(namespace, query.metadata))
+  const columns = columnFilters(namespace, query, after)
+  const from =
+    sources.length === 0
+      ? "episodes e"
+      : `(${sources.map((s) => s.sql).join("\nINTERSECT\n")}) AS m
+CROSS JOIN episodes e ON e.namespace = ? AND e.episode_id = m.episode_id`
+  const fromArgs = sources.length === 0 ? [] : [...sources.flatMap((s) => s.args), namespace]
+  const sql = `SELECT e.episode_id AS id, e.start_time_ms AS sort_key, e.payload_bytes AS payload_bytes
+FROM ${from}
+WHERE ${columns.sql}
+ORDER BY e.start_time_ms DESC, e.episode_id DESC LIMIT ?`
+  const listing = { sql, args: [...fromArgs, ...columns.args, query.limit + 1] }
+  return budgetedListingStatement("episodes", "episode_id", listing, namespace, budget)
+}
 
+/** The namespace and the query's filters on `episodes e` columns, and the position after the cursor. */
+export const columnFilters = (namespace: Namespace, query: EpisodeQuery, after: Position | undefined): Fragment => {
   const where: Array<string> = ["e.namespace = ?"]
-  const whereArgs: Array<InValue> = [namespace]
+  const args: Array<InValue> = [namespace]
   const add = (clause: string, ...values: Array<InValue>) => {
     where.push(clause)
-    whereArgs.push(...values)
+    args.push(...values)
   }
   if (query.task_type !== undefined) add("e.task_type = ?", query.task_type)
   if (query.domain !== undefined) add("e.domain = ?", query.domain)
@@ -72,17 +88,5 @@ export const queryEpisodes = (
   if (after !== undefined) {
     add("(e.start_time_ms < ? OR (e.start_time_ms = ? AND e.episode_id < ?))", after.key, after.key, after.id)
   }
-
-  const from =
-    sources.length === 0
-      ? "episodes e"
-      : `(${sources.map((s) => s.sql).join("\nINTERSECT\n")}) AS m
-CROSS JOIN episodes e ON e.namespace = ? AND e.episode_id = m.episode_id`
-  const fromArgs = sources.length === 0 ? [] : [...sources.flatMap((s) => s.args), namespace]
-  const sql = `SELECT e.episode_id AS id, e.start_time_ms AS sort_key, e.payload_bytes AS payload_bytes
-FROM ${from}
-WHERE ${where.join("\n  AND ")}
-ORDER BY e.start_time_ms DESC, e.episode_id DESC LIMIT ?`
-  const listing = { sql, args: [...fromArgs, ...whereArgs, query.limit + 1] }
-  return budgetedListingStatement("episodes", "episode_id", listing, namespace, budget)
+  return { sql: where.join("\n  AND "), args }
 }
