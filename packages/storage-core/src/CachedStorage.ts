@@ -6,6 +6,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type { CanonicalJson } from "./CanonicalJson.js"
 import { ByteBudget } from "./internal/budget.js"
+import { decodeSlices, yieldToEventLoop } from "./internal/eventLoop.js"
 import * as Storage from "./Storage.js"
 
 /** Options of one of the caches: those of `AdaptiveCache.make`, less `weigh` (documents are weighed here). */
@@ -192,9 +193,11 @@ export const make = (options: Options) =>
           if (toLoad.length > 0) {
             const before = writes
             const loaded = yield* loadMany(namespace, toLoad)
+            const slices = decodeSlices()
             for (const document of loaded.found) {
               known.set(idOf(document), document)
               if (writes === before) yield* cache.set(recordKey(namespace, idOf(document)), document)
+              if (slices.done(0)) yield* yieldToEventLoop
             }
             for (const id of loaded.unread) unread.add(id)
           }
