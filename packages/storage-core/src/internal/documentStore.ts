@@ -96,6 +96,7 @@ export const makeDocumentStore = <A extends object>(
         [{ sql: spec.sql.selectMany, args: [budget, JSON.stringify(unique), namespace, namespace] }],
         "read"
       )
+      yield* yieldToEventLoop
       const byId = new Map<string, A>()
       const unreadIds = new Set<string>()
       const spent = new ByteBudget(budget)
@@ -159,9 +160,14 @@ export const makeDocumentStore = <A extends object>(
       return { items, next_cursor } satisfies Page<A>
     })
 
-  /** Runs a budgeted listing statement that fetched up to `limit + 1` rows (see `budgetedListing`): its page. */
+  /**
+   * Runs a budgeted listing statement that fetched up to `limit + 1` rows (see `budgetedListing`): its page. The
+   * event loop runs between the statement and the decoding.
+   */
   const page = (namespace: Namespace, statement: Database.Statement, limit: number) =>
-    Effect.flatMap(db.execute(statement), (result) => pageOf(namespace, result.rows, limit))
+    Effect.flatMap(db.execute(statement), (result) =>
+      Effect.zipRight(yieldToEventLoop, pageOf(namespace, result.rows, limit))
+    )
 
   /**
    * The page of documents already ranked (up to `limit + 1` ids and sort keys, newest first): their payloads read
@@ -178,6 +184,7 @@ export const makeDocumentStore = <A extends object>(
         sql: spec.sql.selectMany,
         args: [budget, JSON.stringify(served.map((r) => r.id)), namespace, namespace]
       })
+      yield* yieldToEventLoop
       const payloads = new Map(result.rows.map((row) => [String(row["id"]), row["payload"] ?? null]))
       const rows: Array<Fields> = []
       for (const [i, r] of ranked.entries()) {
