@@ -83,7 +83,10 @@ const main = async () => {
     allowedOrigins: config.server.allowed_origins,
     shutdownGraceMs: config.server.shutdown_grace_ms,
     auth: config.auth,
-    storage: MemoryStore.layer(config, { idempotencyWindow: Duration.seconds(config.server.idempotency_window_secs) }),
+    storage: MemoryStore.layer(config, {
+      idempotencyWindow: Duration.seconds(config.server.idempotency_window_secs),
+      maxResponseBytes: config.limits.max_response_bytes
+    }),
     runtimeLayer: logger,
     logRequests: config.monitoring.log_level === "debug" || config.monitoring.log_level === "trace",
     background: MetricsReporter.layer({

@@ -82,6 +82,7 @@ export const makeHarness = async (
     MemoryStore.layer(config, {
       database,
       idempotencyWindow: Duration.seconds(config.server.idempotency_window_secs),
+      maxResponseBytes: config.limits.max_response_bytes,
       ...(options.loadZstd ? { loadZstd: options.loadZstd } : {})
     }),
     RequestMetrics.layer,

@@ -63,7 +63,9 @@ interface Flight<V> {
  * Builds a cache. Scoped: the background sweeper (when `backgroundCleanup` is on) runs until the scope closes.
  * All time comes from the `Clock` of the constructing fiber, so tests can drive it with `TestClock`.
  */
-export const make = <K, V>(options: Options<V>): Effect.Effect<AdaptiveCache<K, V>, CacheOptionsError, Scope.Scope> =>
+export const make = <K, V>(
+  options: Options<V, K>
+): Effect.Effect<AdaptiveCache<K, V>, CacheOptionsError, Scope.Scope> =>
   Effect.gen(function* () {
     const resolved = yield* resolve(options)
     const clock = yield* Effect.clock

@@ -26,9 +26,9 @@ export interface Stats {
   readonly hit_rate: number
   /** Entries held in memory now (expired ones not yet removed included). */
   readonly entries: number
-  /** Sum of `weigh(value)` over the entries held; 0 without `weigh`. */
+  /** Sum of `weighKey(key) + weigh(value)` over the entries held. */
   readonly approx_bytes: number
-  /** Values not kept because they weighed more than `maxEntryWeight`. */
+  /** Entries not kept because they (key and value) weighed more than `maxEntryWeight`. */
   readonly oversized: number
 }
 

@@ -76,21 +76,42 @@ describe("adaptive TTL", () => {
     })
   )
 
-  it.scoped("a steadily popular entry never expires; its TTL is clamped at maxTtl", () =>
+  it.scoped("a steadily popular entry's TTL grows to maxTtl, but it dies maxTtl after it was stored", () =>
     Effect.gen(function* () {
       const cache = yield* makeCache({ maxTtl: "150 seconds" })
       let loads = 0
       const loader = Effect.sync(() => `v${++loads}`)
       yield* cache.get("a", loader)
       const seen: Array<number | undefined> = []
-      for (let i = 0; i < 20; i++) {
-        yield* TestClock.adjust("90 seconds")
+      for (let i = 0; i < 15; i++) {
+        yield* TestClock.adjust("10 seconds")
         for (let r = 0; r < 10; r++) yield* cache.get("a", loader)
         seen.push(yield* remainingMs(cache, "a"))
       }
-      expect(seen.slice(0, 3)).toEqual([125_000, 150_000, 150_000])
-      expect(loads).toBe(1)
-      expect(cache.unsafeStats()).toMatchObject({ loads: 1, expirations: 0, hits: 200, misses: 1 })
+      // promoted every 10 s (125 s, then 150 s of TTL), yet never past 150 s after the load
+      expect(seen.slice(0, 4)).toEqual([125_000, 130_000, 120_000, 110_000])
+      // dead at 150 s, hot to the end: loaded again with the TTL it earned
+      expect(seen.slice(13)).toEqual([10_000, 150_000])
+      expect(loads).toBe(2)
+      expect(cache.unsafeStats()).toMatchObject({ loads: 2, expirations: 1, hits: 149, misses: 2 })
+    })
+  )
+
+  it.scoped("the max-TTL deadline holds for set, unsafeGetIfPresent and a value stored again", () =>
+    Effect.gen(function* () {
+      const cache = yield* makeCache({ maxTtl: "150 seconds", hotThreshold: 1, coldThreshold: 0 })
+      yield* cache.set("a", "A")
+      for (let i = 0; i < 14; i++) {
+        yield* TestClock.adjust("10 seconds")
+        expect(cache.unsafeGetIfPresent("a")).toBe("A")
+      }
+      yield* TestClock.adjust("10 seconds")
+      expect(cache.unsafeGetIfPresent("a")).toBeUndefined()
+      yield* cache.set("a", "B")
+      yield* TestClock.adjust("149 seconds")
+      yield* cache.set("a", "C") // a new value: a new life
+      yield* TestClock.adjust("100 seconds")
+      expect(yield* cache.getIfPresent("a")).toEqual(Option.some("C"))
     })
   )
 

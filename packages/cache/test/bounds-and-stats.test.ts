@@ -12,7 +12,7 @@ const oldGeneration = <K, V>(lru: QuickLRU<K, V>) => (lru as unknown as { __oldC
 
 const storeOf = (maxEntries: number) =>
   new Store<string, string>(
-    resolve<string>({ maxEntries, ttl: "100 seconds", weigh: (v) => v.length }).pipe((e) => {
+    resolve<string, string>({ maxEntries, ttl: "100 seconds", weigh: (v) => v.length, weighKey: () => 0 }).pipe((e) => {
       if (e._tag === "Left") throw e.left
       return e.right
     })
@@ -130,7 +130,7 @@ describe("statistics", () => {
         sweeps: 0,
         hit_rate: 0.6,
         entries: 1,
-        approx_bytes: 0,
+        approx_bytes: 2, // the key "a": two bytes per character
         oversized: 0
       })
     })
@@ -138,7 +138,7 @@ describe("statistics", () => {
 
   it.scoped("weigh feeds approx_bytes, which follows sets, replacements, invalidations and evictions", () =>
     Effect.gen(function* () {
-      const cache = yield* makeCache({ maxEntries: 4, weigh: (v) => v.length })
+      const cache = yield* makeCache({ maxEntries: 4, weigh: (v) => v.length, weighKey: () => 0 })
       yield* cache.set("a", "x".repeat(100))
       yield* cache.set("b", "x".repeat(50))
       expect(cache.unsafeStats().approx_bytes).toBe(150)
@@ -165,12 +165,36 @@ describe("statistics", () => {
     })
   )
 
-  it.effect("maxEntryWeight must be positive and needs a weigh function", () =>
+  it.scoped("a key weighs what it holds: its size counts in approx_bytes and against maxEntryWeight", () =>
+    Effect.gen(function* () {
+      const cache = yield* makeCache({ maxEntries: 10, weigh: (v) => v.length, maxEntryWeight: 1000 })
+      yield* cache.set("k".repeat(100), "v".repeat(50))
+      expect(cache.unsafeStats()).toMatchObject({ entries: 1, approx_bytes: 250 })
+      // a small value under a 1000-character key weighs 2000: served, not kept
+      const long = "q".repeat(1000)
+      expect(yield* cache.get(long, Effect.succeed("small"))).toBe("small")
+      expect(yield* cache.getIfPresent(long)).toEqual(Option.none())
+      expect(cache.unsafeStats()).toMatchObject({ entries: 1, approx_bytes: 250, oversized: 1 })
+      const custom = yield* makeCache({ maxEntries: 10, weighKey: (key: string) => 100 * key.length })
+      yield* custom.set("abc", "v")
+      expect(custom.unsafeStats().approx_bytes).toBe(300)
+    })
+  )
+
+  it.effect("maxEntryWeight must be positive", () =>
     Effect.gen(function* () {
       const negative = yield* Effect.flip(Effect.scoped(makeCache({ weigh: (v) => v.length, maxEntryWeight: 0 })))
       expect(negative.option).toBe("maxEntryWeight")
-      const unweighed = yield* Effect.flip(Effect.scoped(makeCache({ maxEntryWeight: 10 })))
-      expect(unweighed.reason).toContain("weigh")
+      // without weigh it bounds the keys' weight
+      const keys = yield* Effect.scoped(
+        Effect.gen(function* () {
+          const cache = yield* makeCache({ maxEntryWeight: 10 })
+          yield* cache.set("short", "v")
+          yield* cache.set("a longer key", "v")
+          return cache.unsafeStats()
+        })
+      )
+      expect(keys).toMatchObject({ entries: 1, oversized: 1 })
     })
   )
 })

@@ -4,7 +4,7 @@ import * as Option from "effect/Option"
 import { AdaptiveCache } from "../src/index.js"
 
 /** Test defaults: ttl 100 s within [10 s, 1000 s], hot 10, cold 2, rate 0.25, no background sweeper. */
-export const makeCache = (options: Partial<AdaptiveCache.Options<string>> = {}) =>
+export const makeCache = (options: Partial<AdaptiveCache.Options<string, string>> = {}) =>
   AdaptiveCache.make<string, string>({
     maxEntries: 100,
     ttl: "100 seconds",

@@ -20,10 +20,14 @@ export interface Page<A> {
   readonly next_cursor: string | null
 }
 
-/** A batch read: the records found, in the order asked, and the ids that were not. */
+/**
+ * A batch read: the records found, in the order asked; the ids that were not; and the ids the server did not read
+ * because its response reached its byte budget (`limits.max_response_bytes`): ask for those again.
+ */
 export interface BatchGet<A> {
   readonly items: ReadonlyArray<A>
   readonly missing: ReadonlyArray<string>
+  readonly unread: ReadonlyArray<string>
 }
 
 /** Listing patterns as sent: `type`, `limit` (1-1000, default 50), `cursor`. */
@@ -32,7 +36,7 @@ export type PatternQueryInput = typeof PatternQuery.Encoded
 /** Listing heuristics as sent: `limit`, `cursor`. */
 export type HeuristicQueryInput = typeof HeuristicQuery.Encoded
 
-/** A similarity search as sent: `vector`, `k` (default 10), `threshold`, `item_type`, `model`. */
+/** A similarity search as sent: `vector`, `k` (default 10), `threshold`, `item_type`, `model`, `cursor`. */
 export type SimilarityQueryInput = typeof SimilarityQuery.Encoded
 
 /** An embedding as sent for one item: the model that produced it and its vector. */

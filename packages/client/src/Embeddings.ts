@@ -15,6 +15,9 @@ export interface EmbeddingClient {
   readonly get: (itemType: ItemType, itemId: string, options?: CallOptions) => Promise<Embedding>
   /** Deletes an item's embedding (`not_found` if it has none). */
   readonly delete: (itemType: ItemType, itemId: string, options?: CallOptions) => Promise<void>
-  /** The `k` nearest embeddings of the query's dimension by cosine similarity, most similar first. */
+  /**
+   * The `k` nearest embeddings of the query's dimension by cosine similarity, most similar first (a response the
+   * server's byte budget cut short is followed with its cursor, so this may take more than one request).
+   */
   readonly search: (query: SimilarityQueryInput, options?: CallOptions) => Promise<ReadonlyArray<SimilarityMatch>>
 }

@@ -71,7 +71,7 @@ describe("namespaces through namespace()", () => {
     expect((await a.namespace("team-a").episodes.get("same")).task_description).toBe("in a")
     expect((await b.episodes.get("same")).task_description).toBe("in b")
     expect((await a.episodes.list()).items.map((e) => e.episode_id)).toEqual(["same"])
-    expect(await a.episodes.getMany(["only-b"])).toEqual({ items: [], missing: ["only-b"] })
+    expect(await a.episodes.getMany(["only-b"])).toEqual({ items: [], missing: ["only-b"], unread: [] })
     await b.embeddings.put("episode", "only-b", { model: "m", vector: [1, 2] })
     expect(await a.embeddings.search({ vector: [1, 2] })).toEqual([])
     expect((await b.embeddings.search({ vector: [1, 2] })).map((m) => m.item_id)).toEqual(["only-b"])

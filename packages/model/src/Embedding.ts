@@ -34,13 +34,17 @@ export const Embedding = Schema.Struct({
 export type Embedding = typeof Embedding.Type
 export type EmbeddingInput = typeof Embedding.Encoded
 
-/** A similarity search: the `k` nearest by cosine similarity, optionally at least `threshold`. */
+/**
+ * A similarity search: the `k` nearest by cosine similarity, optionally at least `threshold`. `cursor` (a previous
+ * answer's `next_cursor`, when the response's byte budget cut it short) continues the ranking after its last match.
+ */
 export const SimilarityQuery = Schema.Struct({
   vector: Vector,
   k: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 1000)), { default: () => 10 }),
   threshold: Schema.optionalWith(Schema.Number.pipe(Schema.between(-1, 1)), { exact: true }),
   item_type: Schema.optionalWith(ItemType, { exact: true }),
-  model: Schema.optionalWith(Schema.String, { exact: true })
+  model: Schema.optionalWith(Schema.String, { exact: true }),
+  cursor: Schema.optionalWith(Schema.String, { exact: true })
 })
 export type SimilarityQuery = typeof SimilarityQuery.Type
 export type SimilarityQueryInput = typeof SimilarityQuery.Encoded

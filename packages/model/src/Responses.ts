@@ -7,20 +7,32 @@ type PageFields<P extends string, S extends Schema.Schema.AnyNoContext> = { read
   readonly next_cursor: Schema.NullOr<typeof Schema.String>
 }
 
+/** Ids a batch read did not read (absent in an older server's body: none). */
+const Unread = Schema.optionalWith(Schema.Array(Identifier), { default: (): ReadonlyArray<string> => [] })
+
 /** The fields of a batch read of `plural`. */
 type BatchGetFields<P extends string, S extends Schema.Schema.AnyNoContext> = {
   readonly [K in P]: Schema.Array$<S>
 } & {
   readonly missing: Schema.Array$<typeof Identifier>
+  readonly unread: typeof Unread
 }
 
 /** One page of a listing, newest first, and the cursor of the next page (`null` on the last). */
 export const pageOf = <P extends string, S extends Schema.Schema.AnyNoContext>(plural: P, item: S) =>
   Schema.Struct({ [plural]: Schema.Array(item), next_cursor: Schema.NullOr(Schema.String) } as PageFields<P, S>)
 
-/** What a batch read found, in the order asked, and the ids it did not find. */
+/**
+ * What a batch read found, in the order asked; the ids it did not find; and the ids it did not read because the
+ * response reached its byte budget (ask for them again). The server always sends `unread`; a body without it (from
+ * an older server) reads as none.
+ */
 export const batchGetOf = <P extends string, S extends Schema.Schema.AnyNoContext>(plural: P, item: S) =>
-  Schema.Struct({ [plural]: Schema.Array(item), missing: Schema.Array(Identifier) } as BatchGetFields<P, S>)
+  Schema.Struct({
+    [plural]: Schema.Array(item),
+    missing: Schema.Array(Identifier),
+    unread: Unread
+  } as BatchGetFields<P, S>)
 
 /** A batch write: how many records were stored, and their ids (generated ones included), in order. */
 export const BatchStored = Schema.Struct({ stored: Schema.NonNegativeInt, ids: Schema.Array(Identifier) }).annotations({
@@ -28,10 +40,15 @@ export const BatchStored = Schema.Struct({ stored: Schema.NonNegativeInt, ids: S
 })
 export type BatchStored = typeof BatchStored.Type
 
-/** A similarity search's hits, best first. */
-export const SearchResult = Schema.Struct({ matches: Schema.Array(SimilarityMatch) }).annotations({
-  identifier: "SearchResult"
-})
+/**
+ * A similarity search's hits, best first, and where the ranking goes on when the response's byte budget cut it
+ * short (`null` otherwise): send the same query with it as `cursor`. The server always sends `next_cursor`; a body
+ * without it (from an older server) reads as `null`.
+ */
+export const SearchResult = Schema.Struct({
+  matches: Schema.Array(SimilarityMatch),
+  next_cursor: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null })
+}).annotations({ identifier: "SearchResult" })
 export type SearchResult = typeof SearchResult.Type
 
 /** A compression dictionary that was built and is now used for new writes. */

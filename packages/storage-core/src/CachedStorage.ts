@@ -1,8 +1,12 @@
+import { createHash } from "node:crypto"
 import { AdaptiveCache, type CacheOptions } from "@memory-turso/cache"
 import type { Episode, Namespace, Pattern } from "@memory-turso/model"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type { CanonicalJson } from "./CanonicalJson.js"
+import { ByteBudget } from "./internal/budget.js"
+import { decodeSlices, yieldToEventLoop } from "./internal/eventLoop.js"
 import * as Storage from "./Storage.js"
 
 /** Options of one of the caches: those of `AdaptiveCache.make`, less `weigh` (documents are weighed here). */
@@ -44,7 +48,21 @@ export class StorageCache extends Context.Tag("@memory-turso/storage-core/Storag
 const MEMORY_PER_JSON_BYTE = 5
 const weighEpisode = (episode: Episode) => MEMORY_PER_JSON_BYTE * Storage.EpisodeJson.stringify(episode).length
 const weighPattern = (pattern: Pattern) => MEMORY_PER_JSON_BYTE * Storage.PatternJson.stringify(pattern).length
-const weighQuery = (result: unknown) => MEMORY_PER_JSON_BYTE * (JSON.stringify(result)?.length ?? 0)
+
+/** A cached query result and its weight, measured once when it is loaded. */
+interface Weighed {
+  readonly value: unknown
+  readonly weight: number
+}
+
+/**
+ * The JSON length of a page of documents, from each document's JSON text (remembered when it was read: nothing is
+ * serialised again, however large the page).
+ */
+const pageJsonLength =
+  <A>(json: CanonicalJson<A>) =>
+  (page: Storage.Page<A>) =>
+    page.items.reduce((sum, item) => sum + json.stringify(item).length + 1, 32 + (page.next_cursor?.length ?? 0))
 
 /**
  * Heavier values are served but not cached (about 800 KB of JSON), so no single episode or page of query results
@@ -61,6 +79,19 @@ const recordKey = (namespace: Namespace, id: string) => `${namespace}/${id}`
 /** Query-cache key prefixes, per namespace ("?" is in no namespace); a write clears the prefixes it can change. */
 type QueryKind = "episodes" | "patterns" | "heuristics" | "search"
 const queryPrefix = (kind: QueryKind, namespace: Namespace) => `${kind}?${namespace}?`
+
+/**
+ * The longest query text kept as it is in a cache key; a longer one (a similarity search's vector is up to ~1 MB of
+ * JSON) is kept as its SHA-256, so a key weighs about the same whatever the query holds.
+ */
+const MAX_PLAIN_QUERY_KEY = 256
+
+/** The cache key of a query: its kind and namespace, then its JSON (an object: "{...}") or "#" and its digest. */
+const queryKey = (kind: QueryKind, namespace: Namespace, query: unknown) => {
+  const text = JSON.stringify(query)
+  const body = text.length <= MAX_PLAIN_QUERY_KEY ? text : `#${createHash("sha256").update(text).digest("base64url")}`
+  return queryPrefix(kind, namespace) + body
+}
 
 /**
  * Decorates `Storage` with three adaptive-TTL caches: episodes and patterns by namespace and id, and query results
@@ -87,19 +118,35 @@ export const make = (options: Options) =>
       ...bounded,
       weigh: weighPattern
     })
-    const queries = yield* AdaptiveCache.make<string, unknown>({ ...options.queries, ...bounded, weigh: weighQuery })
+    const queries = yield* AdaptiveCache.make<string, Weighed>({
+      ...options.queries,
+      ...bounded,
+      weigh: (entry) => entry.weight
+    })
 
     const clearQueries = (namespace: Namespace, ...kinds: ReadonlyArray<QueryKind>) => {
       const prefixes = kinds.map((kind) => queryPrefix(kind, namespace))
       return queries.invalidateWhere((key) => prefixes.some((prefix) => key.startsWith(prefix)))
     }
     const cachedQuery =
-      <Q, A, E>(kind: QueryKind, run: (namespace: Namespace, query: Q) => Effect.Effect<A, E>) =>
+      <Q, A, E>(
+        kind: QueryKind,
+        run: (namespace: Namespace, query: Q) => Effect.Effect<A, E>,
+        jsonLength: (result: A) => number
+      ) =>
       (namespace: Namespace, query: Q) =>
-        queries.get(
-          queryPrefix(kind, namespace) + JSON.stringify(query),
-          Effect.suspend(() => run(namespace, query))
-        ) as Effect.Effect<A, E>
+        Effect.map(
+          queries.get(
+            queryKey(kind, namespace, query),
+            Effect.suspend(() =>
+              Effect.map(run(namespace, query), (value) => ({
+                value,
+                weight: MEMORY_PER_JSON_BYTE * jsonLength(value)
+              }))
+            )
+          ),
+          (entry) => entry.value as A
+        )
     const cachedRecord =
       <A, E>(
         cache: AdaptiveCache.AdaptiveCache<string, A>,
@@ -115,37 +162,55 @@ export const make = (options: Options) =>
     let writes = 0
     const wrote = Effect.sync(() => void writes++)
 
-    /** Reads many by id: hits from the cache, the rest in one batch call, cached unless a write overlapped. */
+    /**
+     * Reads many by id: hits from the cache, the rest in one batch call, cached unless a write overlapped. The hits
+     * count against the response byte budget in the order asked, and the loads have their own (so a batch holds at
+     * most about twice the budget); what does not fit is `unread`.
+     */
     const getMany =
       <A, E>(
         cache: AdaptiveCache.AdaptiveCache<string, A>,
         loadMany: (namespace: Namespace, ids: ReadonlyArray<string>) => Effect.Effect<Storage.BatchGet<A>, E>,
-        idOf: (a: A) => string
+        idOf: (a: A) => string,
+        json: CanonicalJson<A>
       ) =>
       (namespace: Namespace, ids: ReadonlyArray<string>) =>
         Effect.gen(function* () {
           const known = new Map<string, A>()
-          for (const id of ids) {
+          const unread = new Set<string>()
+          const spent = new ByteBudget(inner.maxResponseBytes)
+          const toLoad: Array<string> = []
+          for (const id of new Set(ids)) {
+            if (unread.size > 0) {
+              unread.add(id)
+              continue
+            }
             const hit = yield* cache.getIfPresent(recordKey(namespace, id))
-            if (hit._tag === "Some") known.set(id, hit.value)
+            if (hit._tag === "None") toLoad.push(id)
+            else if (spent.admit(Buffer.byteLength(json.stringify(hit.value)))) known.set(id, hit.value)
+            else unread.add(id)
           }
-          const toLoad = ids.filter((id) => !known.has(id))
           if (toLoad.length > 0) {
             const before = writes
             const loaded = yield* loadMany(namespace, toLoad)
+            const slices = decodeSlices()
             for (const document of loaded.found) {
               known.set(idOf(document), document)
               if (writes === before) yield* cache.set(recordKey(namespace, idOf(document)), document)
+              if (slices.done(0)) yield* yieldToEventLoop
             }
+            for (const id of loaded.unread) unread.add(id)
           }
           const found: Array<A> = []
           const missing: Array<string> = []
+          const unreadInOrder: Array<string> = []
           for (const id of ids) {
             const document = known.get(id)
-            if (document === undefined) missing.push(id)
-            else found.push(document)
+            if (document !== undefined) found.push(document)
+            else if (unread.has(id)) unreadInOrder.push(id)
+            else missing.push(id)
           }
-          return { found, missing } satisfies Storage.BatchGet<A>
+          return { found, missing, unread: unreadInOrder } satisfies Storage.BatchGet<A>
         })
 
     /**
@@ -179,12 +244,12 @@ export const make = (options: Options) =>
       // Hot reads are untraced: a span per cache hit would cost more than the hit itself.
       getEpisode: cachedRecord(episodes, inner.getEpisode),
       getPattern: cachedRecord(patterns, inner.getPattern),
-      getEpisodes: getMany(episodes, inner.getEpisodes, (e) => e.episode_id),
-      getPatterns: getMany(patterns, inner.getPatterns, (p) => p.pattern_id),
-      queryEpisodes: cachedQuery("episodes", inner.queryEpisodes),
-      listPatterns: cachedQuery("patterns", inner.listPatterns),
-      listHeuristics: cachedQuery("heuristics", inner.listHeuristics),
-      searchEmbeddings: cachedQuery("search", inner.searchEmbeddings),
+      getEpisodes: getMany(episodes, inner.getEpisodes, (e) => e.episode_id, Storage.EpisodeJson),
+      getPatterns: getMany(patterns, inner.getPatterns, (p) => p.pattern_id, Storage.PatternJson),
+      queryEpisodes: cachedQuery("episodes", inner.queryEpisodes, pageJsonLength(Storage.EpisodeJson)),
+      listPatterns: cachedQuery("patterns", inner.listPatterns, pageJsonLength(Storage.PatternJson)),
+      listHeuristics: cachedQuery("heuristics", inner.listHeuristics, pageJsonLength(Storage.HeuristicJson)),
+      searchEmbeddings: cachedQuery("search", inner.searchEmbeddings, (page) => JSON.stringify(page).length),
 
       upsertEpisode: (ns, episode, options) =>
         inner

@@ -26,10 +26,11 @@ import { list } from "./internal/documentTable.js"
 import { makeEmbeddingStore } from "./internal/embeddingStore.js"
 import { queryEpisodes } from "./internal/episodeQuery.js"
 import { episodeIndexRows, episodes, episodeValues } from "./internal/episodeSql.js"
+import { walkEpisodes } from "./internal/episodeWalk.js"
 import { trimLoop } from "./internal/idempotencyKeys.js"
 import { codecPayload } from "./internal/payload.js"
 import { migrate } from "./Migrations.js"
-import { CompressionPolicy, type Options } from "./StorageConfig.js"
+import { CompressionPolicy, DEFAULT_MAX_RESPONSE_BYTES, MaxResponseBytes, type Options } from "./StorageConfig.js"
 import type {
   CorruptPayload,
   DictionaryUnavailable,
@@ -62,10 +63,12 @@ export interface DictionaryInfo {
   readonly created_at: number
 }
 
-/** Documents found by a batch read, in the order asked, and the ids that were not found. */
+/** A batch read: the documents found, in the order asked; the ids not found; the ids past the byte budget. */
 export interface BatchGet<A> {
   readonly found: ReadonlyArray<A>
   readonly missing: ReadonlyArray<string>
+  /** Not read because the response reached its byte budget: ask for them again. */
+  readonly unread: ReadonlyArray<string>
 }
 
 /** Canonical JSON of each document kind: the wire form and the stored payload. */
@@ -91,6 +94,7 @@ export const make = Effect.fn("Storage.make")(function* (options: Options = {}) 
   const codec = yield* Codec.Codec
   const policy = yield* Schema.decodeUnknown(CompressionPolicy)(options.compression ?? {})
   const window = Duration.decode(options.idempotencyWindow ?? DEFAULT_IDEMPOTENCY_WINDOW)
+  const budget = yield* Schema.decodeUnknown(MaxResponseBytes)(options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES)
   yield* migrate()
   yield* Effect.forkScoped(trimLoop(db, window))
   const format = codecPayload(codec, (id) => Dictionaries.fetch(db, codec, id), {
@@ -100,7 +104,7 @@ export const make = Effect.fn("Storage.make")(function* (options: Options = {}) 
   const buildDictionary = Dictionaries.build(db, codec, format, policy)
   const afterEpisodeWrites = yield* Dictionaries.autoBuild(db, codec, policy, buildDictionary)
 
-  const episodeStore = makeDocumentStore(db, format, window, {
+  const episodeStore = makeDocumentStore(db, format, window, budget, {
     entity: "episode",
     kind: "episodes",
     sql: episodes,
@@ -109,7 +113,7 @@ export const make = Effect.fn("Storage.make")(function* (options: Options = {}) 
     values: episodeValues,
     indexRows: episodeIndexRows
   })
-  const patternStore = makeDocumentStore(db, format, window, {
+  const patternStore = makeDocumentStore(db, format, window, budget, {
     entity: "pattern",
     kind: "patterns",
     sql: patterns,
@@ -117,7 +121,7 @@ export const make = Effect.fn("Storage.make")(function* (options: Options = {}) 
     idOf: (p) => p.pattern_id,
     values: (p) => [p.type, p.success_rate, p.occurrence_count]
   })
-  const heuristicStore = makeDocumentStore(db, format, window, {
+  const heuristicStore = makeDocumentStore(db, format, window, budget, {
     entity: "heuristic",
     kind: "patterns",
     sql: heuristics,
@@ -126,12 +130,13 @@ export const make = Effect.fn("Storage.make")(function* (options: Options = {}) 
     values: (h) => [h.confidence]
   })
 
-  const embeddingStore = makeEmbeddingStore(db)
+  const embeddingStore = makeEmbeddingStore(db, budget)
 
   const cursorOf = (namespace: Namespace, cursor: string | undefined) =>
     cursor === undefined ? Effect.succeed(undefined) : decodeCursor(namespace, cursor)
 
   return Storage.of({
+    maxResponseBytes: budget,
     upsertEpisode: Effect.fn("Storage.upsertEpisode")(function* (
       namespace: Namespace,
       episode: Episode,
@@ -155,7 +160,10 @@ export const make = Effect.fn("Storage.make")(function* (options: Options = {}) 
     deleteEpisode: Effect.fn("Storage.deleteEpisode")(episodeStore.remove),
     queryEpisodes: Effect.fn("Storage.queryEpisodes")(function* (namespace: Namespace, query: EpisodeQuery) {
       const after = yield* cursorOf(namespace, query.cursor)
-      return yield* episodeStore.page(namespace, queryEpisodes(namespace, query, after), query.limit)
+      // Many tag or metadata matches on an embedded database: a walk in chunks (see episodeWalk.ts).
+      const walked = db.kind === "embedded" ? yield* walkEpisodes(db, namespace, query, after) : undefined
+      if (walked !== undefined) return yield* episodeStore.pageOfRanked(namespace, walked, query.limit)
+      return yield* episodeStore.page(namespace, queryEpisodes(namespace, query, after, budget), query.limit)
     }),
 
     upsertPattern: Effect.fn("Storage.upsertPattern")(patternStore.put),
@@ -166,7 +174,11 @@ export const make = Effect.fn("Storage.make")(function* (options: Options = {}) 
     listPatterns: Effect.fn("Storage.listPatterns")(function* (namespace: Namespace, query: PatternQuery) {
       const after = yield* cursorOf(namespace, query.cursor)
       const filters = query.type === undefined ? [] : ([["pattern_type", query.type]] as const)
-      return yield* patternStore.page(namespace, list(patterns, namespace, filters, after, query.limit), query.limit)
+      return yield* patternStore.page(
+        namespace,
+        list(patterns, namespace, filters, after, query.limit, budget),
+        query.limit
+      )
     }),
 
     upsertHeuristic: Effect.fn("Storage.upsertHeuristic")(heuristicStore.put),
@@ -176,7 +188,11 @@ export const make = Effect.fn("Storage.make")(function* (options: Options = {}) 
     deleteHeuristic: Effect.fn("Storage.deleteHeuristic")(heuristicStore.remove),
     listHeuristics: Effect.fn("Storage.listHeuristics")(function* (namespace: Namespace, query: HeuristicQuery) {
       const after = yield* cursorOf(namespace, query.cursor)
-      return yield* heuristicStore.page(namespace, list(heuristics, namespace, [], after, query.limit), query.limit)
+      return yield* heuristicStore.page(
+        namespace,
+        list(heuristics, namespace, [], after, query.limit, budget),
+        query.limit
+      )
     }),
 
     ...embeddingStore,
@@ -228,6 +244,8 @@ type GetMany<A> = (namespace: Namespace, ids: ReadonlyArray<string>) => Effect.E
 export class Storage extends Context.Tag("@memory-turso/storage-core/Storage")<
   Storage,
   {
+    /** The byte budget of one page or batch read (`Options.maxResponseBytes`). */
+    readonly maxResponseBytes: number
     readonly upsertEpisode: Put<Episode>
     /** Stores many episodes in one batch: one round trip, all or nothing. */
     readonly upsertEpisodes: PutMany<Episode>
@@ -271,11 +289,15 @@ export class Storage extends Context.Tag("@memory-turso/storage-core/Storage")<
       itemId: string,
       options?: VersionCondition
     ) => Effect.Effect<void, DeleteFailure>
-    /** The nearest embeddings within the namespace. */
+    /**
+     * The nearest embeddings within the namespace, best first, in a page of at most `k` within the byte budget
+     * (`next_cursor` when the budget cut it short). An embedded database is scanned in chunks, letting the event
+     * loop run between them.
+     */
     readonly searchEmbeddings: (
       namespace: Namespace,
       query: SimilarityQuery
-    ) => Effect.Effect<ReadonlyArray<SimilarityMatch>, Failure>
+    ) => Effect.Effect<Page<SimilarityMatch>, Failure | InvalidCursor>
     /** How many records of each kind the namespace holds. */
     readonly counts: (namespace: Namespace) => Effect.Effect<Counts, Failure>
     /** One real round trip to the database. */

@@ -48,10 +48,31 @@ export type CompressionPolicyInput = typeof CompressionPolicy.Encoded
 /** Every default: episodes and patterns compressed, no dictionary. */
 export const defaultCompressionPolicy: CompressionPolicy = Schema.decodeSync(CompressionPolicy)({})
 
+/** The default response byte budget: 4 MiB of documents per page or batch read. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024
+
+/** A response byte budget: a positive integer. */
+export const MaxResponseBytes = Schema.Number.pipe(
+  Schema.int(),
+  Schema.positive(),
+  Schema.annotations({
+    message: (issue) => ({
+      message: `maxResponseBytes ${String(issue.actual)} is not a positive integer`,
+      override: true
+    })
+  })
+)
+
 /** Options of the storage layer. */
 export interface Options {
   /** Which records are compressed and the dictionary policy (default: `defaultCompressionPolicy`). */
   readonly compression?: CompressionPolicyInput | undefined
   /** How long idempotency keys are kept, per namespace (default 24 hours); older ones are trimmed. */
   readonly idempotencyWindow?: Duration.DurationInput | undefined
+  /**
+   * The byte budget of one page or batch read, measured on the documents' JSON (default
+   * `DEFAULT_MAX_RESPONSE_BYTES`): a listing stops early and returns its `next_cursor`, a batch read reports the
+   * rest as `unread`. A single document larger than the budget is still served, alone.
+   */
+  readonly maxResponseBytes?: number | undefined
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "@effect/vitest"
+import { describe, expect, it, vi } from "@effect/vitest"
 import { Codec } from "@memory-turso/compression"
 import type { Episode, Namespace } from "@memory-turso/model"
 import { EpisodeQuery, SimilarityQuery } from "@memory-turso/model"
@@ -142,11 +142,11 @@ describe("CachedStorage", () => {
       expect(ids(yield* storage.queryEpisodes(ns, all))).toEqual(["b"])
 
       const search = Schema.decodeUnknownSync(SimilarityQuery)({ vector: [1, 0] })
-      expect(yield* storage.searchEmbeddings(ns, search)).toEqual([])
+      expect((yield* storage.searchEmbeddings(ns, search)).items).toEqual([])
       yield* storage.upsertEmbedding(ns, { item_type: "episode", item_id: "b", model: "m", vector: [1, 0] })
-      expect((yield* storage.searchEmbeddings(ns, search)).map((m) => m.item_id)).toEqual(["b"])
+      expect((yield* storage.searchEmbeddings(ns, search)).items.map((m) => m.item_id)).toEqual(["b"])
       yield* storage.deleteEpisode(ns, "b")
-      expect(yield* storage.searchEmbeddings(ns, search)).toEqual([])
+      expect((yield* storage.searchEmbeddings(ns, search)).items).toEqual([])
 
       expect((yield* storage.listHeuristics(ns, { limit: 10 })).items).toEqual([])
       yield* storage.upsertHeuristic(ns, {
@@ -194,6 +194,70 @@ describe("CachedStorage", () => {
 })
 
 describe("CachedStorage memory bound", () => {
+  it.scoped("100 searches with 65,536-dimension vectors: each cached under a digest, the keys' bytes counted", () =>
+    Effect.gen(function* () {
+      const storage = yield* Storage.Storage
+      const cache = yield* CachedStorage.StorageCache
+      // decoded once (decoding 65,536 floats takes a while), then varied
+      const decoded = Schema.decodeUnknownSync(SimilarityQuery)({
+        vector: Array.from({ length: 65_536 }, (_, i) => (i % 7) + 0.5)
+      })
+      const search = (i: number) => ({ ...decoded, vector: decoded.vector.map((x, d) => (d === i ? -x : x)) })
+      for (let i = 0; i < 100; i++) expect((yield* storage.searchEmbeddings(ns, search(i))).items).toEqual([])
+      const stats = cache.stats().queries
+      expect(stats.entries).toBe(100)
+      // each entry weighs its key ("search?default?#" and a 43-character digest, two bytes per character) and its
+      // result (5 bytes per JSON character); with the vector's JSON in its key, each would weigh over 500 KB
+      const key = 2 * (`search?${ns}?#`.length + 43)
+      const result = 5 * JSON.stringify({ items: [], next_cursor: null }).length
+      expect(stats.approx_bytes).toBe(100 * (key + result))
+      // the same query is found again under its digest; another one is not
+      expect((yield* calls(storage.searchEmbeddings(ns, search(7)))).calls).toBe(0)
+      expect((yield* calls(storage.searchEmbeddings(ns, search(100)))).calls).toBe(1)
+      expect(cache.stats().queries).toMatchObject({ hits: 1, misses: 101 })
+    }).pipe(Effect.provide(CachedLayer))
+  )
+
+  it.scoped("a cached page is weighed from its documents' JSON, never serialised again", () =>
+    Effect.gen(function* () {
+      const storage = yield* Storage.Storage
+      const cache = yield* CachedStorage.StorageCache
+      yield* storage.upsertEpisodes(
+        ns,
+        Array.from({ length: 100 }, (_, i) => episode({ episode_id: `e${i}`, task_description: "x".repeat(2000) }))
+      )
+      const stringify = vi.spyOn(JSON, "stringify")
+      const page = yield* storage
+        .queryEpisodes(ns, query({ limit: 100 }))
+        .pipe(Effect.ensuring(Effect.sync(() => stringify.mockRestore())))
+      expect(page.items).toHaveLength(100)
+      // the query key and the cursor only: nothing the size of the page
+      const longest = Math.max(...stringify.mock.results.map((r) => String(r.value).length))
+      expect(longest).toBeLessThan(200)
+      const json = page.items.reduce((sum, e) => sum + Storage.EpisodeJson.stringify(e).length + 1, 32)
+      const key = 2 * `episodes?${ns}?${JSON.stringify(query({ limit: 100 }))}`.length
+      expect(cache.stats().queries.approx_bytes).toBe(key + 5 * json)
+    }).pipe(Effect.provide(CachedLayer))
+  )
+
+  it.scoped("a query result read all the time still expires max_ttl after it was loaded", () =>
+    Effect.gen(function* () {
+      const storage = yield* Storage.Storage
+      yield* storage.upsertEpisode(ns, episode({ episode_id: "e" }))
+      const list = query({})
+      const loads: Array<number> = []
+      // 10 reads a minute (hot: its TTL grows from 300 s to the 7200 s maximum) for 150 minutes
+      for (let minute = 0; minute < 150; minute++) {
+        for (let r = 0; r < 10; r++) loads.push((yield* calls(storage.queryEpisodes(ns, list))).calls)
+        yield* TestClock.adjust("60 seconds")
+      }
+      const cache = yield* CachedStorage.StorageCache
+      // loaded at 0 and 120 minutes of virtual time: once every max_ttl (7200 s)
+      expect(loads.flatMap((made, i) => (made === 1 ? [Math.floor(i / 10)] : []))).toEqual([0, 120])
+      expect(cache.stats().queries).toMatchObject({ loads: 2, expirations: 1 })
+    }).pipe(Effect.provide(CachedLayer))
+  )
+
   it.scoped("an episode too heavy for the cache is served but not kept", () =>
     Effect.gen(function* () {
       const storage = yield* Storage.Storage

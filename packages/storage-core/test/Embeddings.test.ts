@@ -47,23 +47,22 @@ describe("Storage embeddings", () => {
       yield* put("episode", "e2", [1, 1, 0])
       yield* put("episode", "e3", [-1, 0, 0], "other")
       yield* put("pattern", "p-seq", [0.9, 0.1, 0])
-      const hits = yield* storage.searchEmbeddings(ns, search({ vector: [1, 0, 0] }))
+      const hits = (yield* storage.searchEmbeddings(ns, search({ vector: [1, 0, 0] }))).items
       expect(hits.map((h) => h.item_id)).toEqual(["e1", "p-seq", "e2", "e3"])
       expect(hits[0]!.similarity).toBeCloseTo(1, 6)
       expect(hits[2]!.similarity).toBeCloseTo(Math.SQRT1_2, 6)
       expect(hits[3]!.similarity).toBeCloseTo(-1, 6)
-      expect((yield* storage.searchEmbeddings(ns, search({ vector: [1, 0, 0], k: 2 }))).map((h) => h.item_id)).toEqual([
-        "e1",
-        "p-seq"
-      ])
-      const near = yield* storage.searchEmbeddings(ns, search({ vector: [1, 0, 0], threshold: 0.9 }))
+      expect(
+        (yield* storage.searchEmbeddings(ns, search({ vector: [1, 0, 0], k: 2 }))).items.map((h) => h.item_id)
+      ).toEqual(["e1", "p-seq"])
+      const near = (yield* storage.searchEmbeddings(ns, search({ vector: [1, 0, 0], threshold: 0.9 }))).items
       expect(near.map((h) => h.item_id)).toEqual(["e1", "p-seq"])
-      const episodes = yield* storage.searchEmbeddings(
+      const episodes = (yield* storage.searchEmbeddings(
         ns,
         search({ vector: [1, 0, 0], item_type: "episode", model: "m" })
-      )
+      )).items
       expect(episodes.map((h) => h.item_id)).toEqual(["e1", "e2"])
-      expect(yield* storage.searchEmbeddings(ns, search({ vector: [1, 0] }))).toEqual([])
+      expect((yield* storage.searchEmbeddings(ns, search({ vector: [1, 0] }))).items).toEqual([])
     }).pipe(Effect.provide(TestLayer))
   )
 

@@ -76,10 +76,10 @@ describe("namespaces", () => {
           storage.upsertEmbedding(b, { item_type: "episode", item_id: "e3", model: "m", vector: [1, 1] })
         )
         expect(foreign._tag).toBe("NotFound")
-        expect(yield* storage.searchEmbeddings(b, search({ vector: [1, 0] }))).toMatchObject([
+        expect((yield* storage.searchEmbeddings(b, search({ vector: [1, 0] }))).items).toMatchObject([
           { item_type: "episode", item_id: "e1" }
         ])
-        expect((yield* storage.searchEmbeddings(a, search({ vector: [1, 0] }))).map((m) => m.item_id)).toEqual([
+        expect((yield* storage.searchEmbeddings(a, search({ vector: [1, 0] }))).items.map((m) => m.item_id)).toEqual([
           "e1",
           "p1"
         ])

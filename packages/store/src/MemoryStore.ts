@@ -44,6 +44,8 @@ export interface LayerOptions {
   readonly loadZstd?: Codec.ZstdLoader | undefined
   /** How long idempotency keys are kept (default 24 hours; the API's `server.idempotency_window_secs`). */
   readonly idempotencyWindow?: Duration.DurationInput | undefined
+  /** The byte budget of one page or batch read (see storage-core's `StorageConfig.Options`; default 4 MiB). */
+  readonly maxResponseBytes?: number | undefined
 }
 
 /**
@@ -71,7 +73,8 @@ export const layer = (config: StoreConfig, options: LayerOptions = {}) => {
   const retried = DatabaseRetry.layer(config.retry).pipe(Layer.provideMerge(database))
   const base = Storage.layer({
     compression: storagePolicy(config.compression),
-    idempotencyWindow: options.idempotencyWindow
+    idempotencyWindow: options.idempotencyWindow,
+    maxResponseBytes: options.maxResponseBytes
   }).pipe(Layer.provideMerge(Layer.merge(retried, codec)))
 
   return Layer.unwrapScoped(

@@ -52,10 +52,14 @@ export interface Page<A> {
   readonly next_cursor: string | null
 }
 
-/** What a batch read found, in the order asked, and the ids it did not. */
+/**
+ * What a batch read found, in the order asked; the ids it did not; and the ids it did not read because the result
+ * reached the store's byte budget (ask for them again).
+ */
 export interface Found<A> {
   readonly found: ReadonlyArray<A>
   readonly missing: ReadonlyArray<string>
+  readonly unread: ReadonlyArray<string>
 }
 
 /** Records of one kind: input is the wire (JSON) form, results are decoded values with every default filled. */
@@ -79,7 +83,10 @@ export interface Embeddings {
   readonly put: (embedding: EmbeddingInput) => Promise<Embedding>
   readonly get: (itemType: ItemType, itemId: string) => Promise<Embedding>
   readonly delete: (itemType: ItemType, itemId: string) => Promise<void>
-  /** The nearest embeddings of the namespace by cosine similarity. */
+  /**
+   * The `k` nearest embeddings of the namespace by cosine similarity (pages the byte budget cut short are followed
+   * to the end).
+   */
   readonly search: (query: SimilarityQueryInput) => Promise<ReadonlyArray<SimilarityMatch>>
 }
 
@@ -153,6 +160,19 @@ const Inputs = {
   similarity: decodeInput(SimilarityQuery)
 }
 
+/** Up to `k` matches, following the cursors of pages the byte budget cut short. */
+const searchAll = (storage: Storage.Storage["Type"], ns: Namespace, query: SimilarityQuery) =>
+  Effect.gen(function* () {
+    const matches: Array<SimilarityMatch> = []
+    let cursor = query.cursor
+    do {
+      const page = yield* storage.searchEmbeddings(ns, cursor === undefined ? query : { ...query, cursor })
+      matches.push(...page.items)
+      cursor = page.next_cursor ?? undefined
+    } while (cursor !== undefined && matches.length < query.k)
+    return matches.slice(0, query.k)
+  })
+
 /** The store's records in namespace `ns`. */
 const view = (run: Run, ns: Namespace): NamespaceView => ({
   name: ns,
@@ -217,7 +237,7 @@ const view = (run: Run, ns: Namespace): NamespaceView => ({
     search: (input) =>
       run(
         Effect.flatMap(Inputs.similarity(input), (query) =>
-          Effect.flatMap(StorageTag.Storage, (s) => s.searchEmbeddings(ns, query))
+          Effect.flatMap(StorageTag.Storage, (s) => searchAll(s, ns, query))
         )
       )
   }

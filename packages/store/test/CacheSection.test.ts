@@ -110,7 +110,7 @@ describe("toCacheOptions", () => {
       const options = CacheSection.toCacheOptions(section({}))
       const episodes = yield* AdaptiveCache.make<string, string>({ ...options.episodes, weigh: (v) => v.length })
       yield* episodes.set("e", "abcd")
-      expect(episodes.unsafeStats().approx_bytes).toBe(4)
+      expect(episodes.unsafeStats().approx_bytes).toBe(2 + 4) // the key "e" (two bytes a character) and the value
       const left = yield* episodes.expiresIn("e")
       expect(left._tag === "Some" ? Duration.toMillis(left.value) : 0).toBe(1_800_000)
       expect((yield* AdaptiveCache.make<string, number>(options.queries)).unsafeStats().entries).toBe(0)

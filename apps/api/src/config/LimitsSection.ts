@@ -34,7 +34,9 @@ const LimitsFields = Schema.Struct({
   /** An embedding's or a similarity query's vector. */
   max_vector_dimensions: withDefault(between(1, MAX_DIMENSIONS), 4096),
   /** How far past now a stored timestamp may be, in days (none may be before 1970). */
-  max_future_days: withDefault(between(0, 36_500), 365)
+  max_future_days: withDefault(between(0, 36_500), 365),
+  /** The byte budget of one page (list or search) or batch read: a page stops early with its `next_cursor`. */
+  max_response_bytes: withDefault(PositiveInt, 4 * MiB)
 })
 
 /**

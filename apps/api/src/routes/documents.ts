@@ -180,7 +180,8 @@ export const mountDocuments = <A extends object, I, Q, QI>(
       body: Ids,
       responses: {
         200: {
-          description: "The ones found, in the order asked, and the ids not found",
+          description:
+            "The ones found, in the order asked; the ids not found; the ids not read because the response reached its byte budget (`limits.max_response_bytes`): ask for those again",
           body: batchGetOf(spec.plural, spec.schema)
         }
       },
@@ -192,7 +193,10 @@ export const mountDocuments = <A extends object, I, Q, QI>(
         Effect.gen(function* () {
           const { ids } = yield* bodies.decode(c, Ids)
           const result = yield* (yield* ops).getMany(namespace, ids)
-          return json(c, `{"${spec.plural}":${list(result.found)},"missing":${JSON.stringify(result.missing)}}`)
+          return json(
+            c,
+            `{"${spec.plural}":${list(result.found)},"missing":${JSON.stringify(result.missing)},"unread":${JSON.stringify(result.unread)}}`
+          )
         })
       )
   )

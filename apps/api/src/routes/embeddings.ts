@@ -108,12 +108,13 @@ export const mountEmbeddings = (routes: Routes, run: Run) => {
       path: "/embeddings/search",
       tag,
       summary: "The k nearest embeddings by cosine similarity",
-      description: "An exact scan over the namespace's vectors of the query's dimension (libSQL vector_distance_cos).",
+      description:
+        "An exact scan over the namespace's vectors of the query's dimension (libSQL vector_distance_cos). A response cut short by its byte budget (`limits.max_response_bytes`) carries `next_cursor`: send the same query with it as `cursor` for the rest.",
       access: "read",
       namespaced: true,
       body: SimilarityQuery,
       responses: { 200: { description: "The hits, most similar first", body: SearchResult } },
-      errors: ["malformed_json", "validation_failed", ...DATABASE_ERRORS]
+      errors: ["malformed_json", "validation_failed", "invalid_cursor", ...DATABASE_ERRORS]
     },
     (c, { namespace }) =>
       run(
@@ -121,7 +122,8 @@ export const mountEmbeddings = (routes: Routes, run: Run) => {
         Effect.gen(function* () {
           const query = yield* routes.bodies.decode(c, SimilarityQuery)
           const storage = yield* Storage.Storage
-          return json(c, JSON.stringify({ matches: yield* storage.searchEmbeddings(namespace, query) }))
+          const page = yield* storage.searchEmbeddings(namespace, query)
+          return json(c, JSON.stringify({ matches: page.items, next_cursor: page.next_cursor }))
         })
       )
   )

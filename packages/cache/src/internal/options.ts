@@ -3,7 +3,7 @@ import * as Either from "effect/Either"
 import { CacheOptionsError, type Options } from "../CacheOptions.js"
 
 /** Options with defaults applied, durations in milliseconds. */
-export interface Resolved<V> {
+export interface Resolved<V, K> {
   readonly maxEntries: number
   readonly ttlMs: number
   readonly minTtlMs: number
@@ -14,6 +14,7 @@ export interface Resolved<V> {
   readonly backgroundCleanup: boolean
   readonly cleanupIntervalMs: number
   readonly weigh: ((value: V) => number) | undefined
+  readonly weighKey: (key: K) => number
   readonly maxEntryWeight: number
 }
 
@@ -35,8 +36,12 @@ const integer = (option: string, value: number, min: number): Either.Either<numb
     ? Either.right(value)
     : fail(option, `must be an integer >= ${min}, got ${value}`)
 
+/** The default key weight: two bytes per character of a string, 8 for a number, 0 for anything else. */
+export const defaultWeighKey = (key: unknown): number =>
+  typeof key === "string" ? 2 * key.length : typeof key === "number" ? 8 : 0
+
 /** Applies defaults and checks every option. */
-export const resolve = <V>(options: Options<V>): Either.Either<Resolved<V>, CacheOptionsError> =>
+export const resolve = <V, K>(options: Options<V, K>): Either.Either<Resolved<V, K>, CacheOptionsError> =>
   Either.gen(function* () {
     const maxEntries = yield* integer("maxEntries", options.maxEntries, 1)
     const ttlMs = yield* millis("ttl", options.ttl)
@@ -58,9 +63,6 @@ export const resolve = <V>(options: Options<V>): Either.Either<Resolved<V>, Cach
     const cleanupIntervalMs = yield* millis("cleanupInterval", options.cleanupInterval ?? "60 seconds")
     const maxEntryWeight = options.maxEntryWeight ?? Number.POSITIVE_INFINITY
     if (!(maxEntryWeight > 0)) return yield* fail("maxEntryWeight", `must be positive, got ${maxEntryWeight}`)
-    if (options.maxEntryWeight !== undefined && options.weigh === undefined) {
-      return yield* fail("maxEntryWeight", "needs a weigh function")
-    }
     return {
       maxEntries,
       ttlMs,
@@ -72,6 +74,7 @@ export const resolve = <V>(options: Options<V>): Either.Either<Resolved<V>, Cach
       backgroundCleanup: options.backgroundCleanup ?? true,
       cleanupIntervalMs,
       weigh: options.weigh,
+      weighKey: options.weighKey ?? defaultWeighKey,
       maxEntryWeight
     }
   })

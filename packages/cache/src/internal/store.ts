@@ -5,7 +5,10 @@ import type { Resolved } from "./options.js"
 /** One cached value and its adaptive-TTL window. */
 export interface Entry<V> {
   readonly value: V
+  /** The key's weight and the value's. */
   readonly weight: number
+  /** Stored at + maxTtl: however often it is read, the value is dead at and after this instant. */
+  readonly deadline: number
   /** Current (adapted) TTL in ms. */
   ttl: number
   /** Start of the current window (load, set or hot promotion). */
@@ -36,7 +39,7 @@ export class Store<K, V> {
   entries = 0
   bytes = 0
 
-  constructor(readonly options: Resolved<V>) {
+  constructor(readonly options: Resolved<V, K>) {
     // quick-lru keeps two generations of up to maxSize entries each (at most 2 * maxSize - 1 together).
     const maxSize = Math.ceil(options.maxEntries / 2)
     this.lru = new QuickLRU<K, Entry<V>>({
@@ -68,9 +71,14 @@ export class Store<K, V> {
     this.hits++
     if (++entry.reads >= this.options.hotThreshold) {
       entry.ttl = this.clamp(entry.ttl * (1 + this.options.adaptationRate))
-      entry.refreshedAt = now
-      entry.expiresAt = now + entry.ttl
-      entry.reads = 0
+      if (now + entry.ttl < entry.deadline) {
+        entry.refreshedAt = now
+        entry.expiresAt = now + entry.ttl
+        entry.reads = 0
+      } else {
+        // Capped by the deadline: the window runs until then and its reads keep counting (the entry was hot).
+        entry.expiresAt = entry.deadline
+      }
     }
     return entry
   }
@@ -81,10 +89,13 @@ export class Store<K, V> {
     return entry !== undefined && now < entry.expiresAt ? entry : undefined
   }
 
-  /** Stores a value; a live entry keeps its TTL, otherwise the remembered or default TTL applies. */
+  /**
+   * Stores a value; a live entry keeps its TTL, otherwise the remembered or default TTL applies. The value lives
+   * at most `maxTtl` from now.
+   */
   fill(key: K, value: V, now: number): void {
     // Weigh first: if the user's weigh throws, nothing has changed yet.
-    const weight = this.options.weigh === undefined ? 0 : this.options.weigh(value)
+    const weight = this.options.weighKey(key) + (this.options.weigh === undefined ? 0 : this.options.weigh(value))
     const previous = this.lru.peek(key)
     if (weight > this.options.maxEntryWeight) {
       // Too heavy to keep; an older value of the key must not outlive this one either.
@@ -102,7 +113,8 @@ export class Store<K, V> {
       ttl = this.ttlMemory.peek(key) ?? this.options.ttlMs
       this.ttlMemory.delete(key)
     }
-    const entry: Entry<V> = { value, weight, ttl, refreshedAt: now, expiresAt: now + ttl, reads: 0 }
+    const deadline = now + this.options.maxTtlMs
+    const entry: Entry<V> = { value, weight, deadline, ttl, refreshedAt: now, expiresAt: now + ttl, reads: 0 }
     // Deleted above, so quick-lru never keeps a stale copy of this key in its old generation.
     this.entries++
     this.bytes += weight

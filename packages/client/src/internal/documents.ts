@@ -17,10 +17,11 @@ const pageDecoder = <A, I>(plural: Plural, item: Schema.Schema<A, I>): Decoder<P
   return (body) => Either.map(decode(body), (page) => ({ items: page[plural], next_cursor: page.next_cursor }))
 }
 
-/** A batch read of `plural` as `{items, missing}`. */
+/** A batch read of `plural` as `{items, missing, unread}`. */
 const batchGetDecoder = <A, I>(plural: Plural, item: Schema.Schema<A, I>): Decoder<BatchGet<A>> => {
   const decode = decoderOf(batchGetOf(plural, item))
-  return (body) => Either.map(decode(body), (found) => ({ items: found[plural], missing: found.missing }))
+  return (body) =>
+    Either.map(decode(body), (found) => ({ items: found[plural], missing: found.missing, unread: found.unread }))
 }
 
 /** Every route of one kind of record: create or replace, batch write, read, batch read, list, delete. */

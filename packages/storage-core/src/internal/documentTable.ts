@@ -1,6 +1,7 @@
 import type { InValue } from "@libsql/client"
 import type { Namespace } from "@memory-turso/model"
 import type { Database } from "@memory-turso/pool"
+import { budgetedListing, budgetedSelectMany } from "./budget.js"
 import type { Position } from "./cursor.js"
 
 /**
@@ -28,12 +29,14 @@ export interface DocumentSql {
   /** The version, and whether the row holds a given write (its version, update time and payload): `ours`. */
   readonly holds: string
   readonly select: string
+  /** Reads by id within a byte budget (see `budgetedSelectMany`): budget, ids (JSON), namespace, namespace. */
   readonly selectMany: string
   readonly remove: string
   /** Deletes a document only at the expected version. */
   readonly removeAt: string
   /** The version of a document, if there is one. */
   readonly version: string
+  /** A page within a byte budget (see `budgetedListing`). */
   readonly list: (filters: ReadonlyArray<string>, after: boolean) => string
 }
 
@@ -58,8 +61,7 @@ RETURNING version`,
     holds: `SELECT version, (version = ?3 AND updated_at = ?4 AND payload = ?5) AS ours FROM ${t.table}
 WHERE namespace = ?1 AND ${t.id} = ?2`,
     select: `SELECT ${t.id} AS id, version, payload FROM ${t.table} WHERE ${key}`,
-    selectMany: `SELECT ${t.id} AS id, version, payload FROM ${t.table}
-WHERE namespace = ? AND ${t.id} IN (SELECT value FROM json_each(?))`,
+    selectMany: budgetedSelectMany(t.table, t.id),
     remove: `DELETE FROM ${t.table} WHERE ${key}`,
     removeAt: `DELETE FROM ${t.table} WHERE ${key} AND version = ?`,
     version: `SELECT version FROM ${t.table} WHERE ${key}`,
@@ -72,9 +74,10 @@ WHERE namespace = ? AND ${t.id} IN (SELECT value FROM json_each(?))`,
           ...filters.map((c) => `${c} = ?`),
           ...(after ? [`(${t.orderBy} < ? OR (${t.orderBy} = ? AND ${t.id} < ?))`] : [])
         ]
-        sql = `SELECT ${t.id} AS id, ${t.orderBy} AS sort_key, version, payload FROM ${t.table}
+        const listing = `SELECT ${t.id} AS id, ${t.orderBy} AS sort_key, payload_bytes FROM ${t.table}
 WHERE ${where.join(" AND ")}
 ORDER BY ${t.orderBy} DESC, ${t.id} DESC LIMIT ?`
+        sql = budgetedListing(t.table, t.id, listing)
         listCache.set(key, sql)
       }
       return sql
@@ -122,22 +125,28 @@ export const holds = (sql: DocumentSql, row: DocumentRow, now: number, expected:
   args: [row.namespace, row.id, expected + 1, now, row.payload]
 })
 
-/** A page of one namespace's documents with equality filters, after a position, newest first. */
+/**
+ * A page of one namespace's documents with equality filters, after a position, newest first, its payloads within
+ * `budget` bytes.
+ */
 export const list = (
   sql: DocumentSql,
   namespace: Namespace,
   filters: ReadonlyArray<readonly [column: string, value: InValue]>,
   after: Position | undefined,
-  limit: number
+  limit: number,
+  budget: number
 ): Database.Statement => ({
   sql: sql.list(
     filters.map(([column]) => column),
     after !== undefined
   ),
   args: [
+    budget,
     namespace,
     ...filters.map(([, value]) => value),
     ...(after !== undefined ? [after.key, after.key, after.id] : []),
-    limit + 1
+    limit + 1,
+    namespace
   ]
 })

@@ -1,5 +1,5 @@
-import type { InValue, Row } from "@libsql/client"
-import type { Embedding, ItemType, Namespace, SimilarityMatch, SimilarityQuery } from "@memory-turso/model"
+import type { Row } from "@libsql/client"
+import type { Embedding, ItemType, Namespace } from "@memory-turso/model"
 import type { Database } from "@memory-turso/pool"
 
 const UPSERT = `INSERT INTO embeddings (namespace, item_type, item_id, model, dimensions, vector, created_at, updated_at)
@@ -90,39 +90,4 @@ export const embeddingOf = (row: Row): Embedding => ({
   model: String(row["model"]),
   vector: fromBlob(row["vector"] as ArrayBuffer),
   version: Number(row["version"])
-})
-
-/**
- * The k nearest embeddings of one namespace with the same dimension by cosine similarity, using libSQL's native
- * `vector_distance_cos` (an exact scan, no approximate index).
- */
-export const searchEmbeddings = (namespace: Namespace, query: SimilarityQuery): Database.Statement => {
-  const where = ["namespace = ?", "dimensions = ?"]
-  const args: Array<InValue> = [toBlob(query.vector), namespace, query.vector.length]
-  if (query.item_type !== undefined) {
-    where.push("item_type = ?")
-    args.push(query.item_type)
-  }
-  if (query.model !== undefined) {
-    where.push("model = ?")
-    args.push(query.model)
-  }
-  const threshold = query.threshold === undefined ? "" : "WHERE similarity >= ?"
-  if (query.threshold !== undefined) args.push(query.threshold)
-  args.push(query.k)
-  return {
-    sql: `SELECT item_type, item_id, model, similarity FROM (
-  SELECT item_type, item_id, model, 1 - vector_distance_cos(vector, ?1) AS similarity
-  FROM embeddings WHERE ${where.join(" AND ")}
-) ${threshold} ORDER BY similarity DESC, item_type, item_id LIMIT ?`,
-    args
-  }
-}
-
-/** A search hit in a row. */
-export const matchOf = (row: Row): SimilarityMatch => ({
-  item_type: row["item_type"] as ItemType,
-  item_id: String(row["item_id"]),
-  model: String(row["model"]),
-  similarity: Number(row["similarity"])
 })

@@ -5,6 +5,7 @@ import * as Effect from "effect/Effect"
 import { mark, Replay } from "../Replay.js"
 import { NotFound, PreconditionFailed } from "../StorageError.js"
 import type { VersionCondition } from "../WriteOptions.js"
+import { searchPage } from "./embeddingSearch.js"
 import * as EmbeddingSql from "./embeddingSql.js"
 import { unknownOutcome } from "./writeOutcome.js"
 
@@ -14,10 +15,11 @@ const versionOf = (result: { readonly rows: ReadonlyArray<Record<string, unknown
 }
 
 /**
- * Storage's embedding operations: native float32 vectors, one per item, searched by cosine similarity. Writes and
- * deletes take an optional expected version, as documents do (see `makeDocumentStore`).
+ * Storage's embedding operations: native float32 vectors, one per item, searched by cosine similarity in pages of
+ * at most `budget` bytes. Writes and deletes take an optional expected version, as documents do (see
+ * `makeDocumentStore`).
  */
-export const makeEmbeddingStore = (db: Database.Database["Type"]) => ({
+export const makeEmbeddingStore = (db: Database.Database["Type"], budget: number) => ({
   upsertEmbedding: Effect.fn("Storage.upsertEmbedding")(function* (
     namespace: Namespace,
     embedding: Embedding,
@@ -75,8 +77,7 @@ export const makeEmbeddingStore = (db: Database.Database["Type"]) => ({
     if (actual === undefined && replay.replays > 0) return
     return yield* new PreconditionFailed({ entity: "embedding", id, expected, actual })
   }),
-  searchEmbeddings: Effect.fn("Storage.searchEmbeddings")(function* (namespace: Namespace, query: SimilarityQuery) {
-    const result = yield* db.execute(EmbeddingSql.searchEmbeddings(namespace, query))
-    return result.rows.map(EmbeddingSql.matchOf)
-  })
+  searchEmbeddings: Effect.fn("Storage.searchEmbeddings")((namespace: Namespace, query: SimilarityQuery) =>
+    searchPage(db, namespace, query, budget)
+  )
 })
