@@ -7,6 +7,7 @@ import { findTooDeep } from "../limits/JsonDepth.js"
 import { type Findings, makeRecordCheck, noFindings } from "../limits/RecordLimits.js"
 import { shapeOf } from "../limits/Shape.js"
 import { type ApiError, limitExceeded, malformedJson, payloadTooLarge, validationFailed } from "./ApiError.js"
+import { decodeInSlices } from "./slicedDecode.js"
 
 /** A parsed JSON body and its size in bytes. */
 export interface JsonBody {
@@ -173,7 +174,10 @@ export const makeBodies = (limits: Limits) => {
       Effect.gen(function* () {
         const body = yield* readJson(c, limits)
         const values = yield* check(schema as Schema.Schema.Any, body.value, body.bytes, options)
-        return yield* decode(schema, body.value, [], values <= COMPLETE_REPORT_VALUES)
+        // Big inputs (first problem only) decode their long lists in slices, letting other requests in between.
+        return yield* values <= COMPLETE_REPORT_VALUES
+          ? decode(schema, body.value, [], true)
+          : decodeInSlices(schema, body.value)
       })
   }
 }

@@ -1,0 +1,93 @@
+import { Episode } from "@memory-turso/model"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import { describe, expect, it } from "vitest"
+import { realisticEpisode } from "../bench/realisticEpisode.js"
+import { decode } from "../src/http/body.js"
+import { decodeInSlices, SLICE_ITEMS } from "../src/http/slicedDecode.js"
+
+// A big body's long lists are decoded in slices with turns of the event loop between them, to the same record and
+// the same first issue as one whole decode.
+
+/** Runs an effect, counting the turns of the event loop (`setImmediate` callbacks) taken meanwhile. */
+const countingTurns = async <A, E>(effect: Effect.Effect<A, E>) => {
+  let turns = 0
+  let running = true
+  const tick = () => {
+    if (!running) return
+    turns++
+    setImmediate(tick)
+  }
+  setImmediate(tick)
+  const result = await Effect.runPromise(Effect.either(effect))
+  running = false
+  return { result, turns }
+}
+
+const base = realisticEpisode("sliced", 900 * 1024)
+/** A fresh copy of one ~900 KB episode of 2,200 steps. */
+const big = () => structuredClone(base) as Record<string, unknown> & { steps: Array<Record<string, unknown>> }
+/** One whole decode reporting the first problem only, as `decode` does for big inputs. */
+const whole = (input: unknown) => Effect.runPromise(Effect.either(decode(Episode, input, [], false)))
+
+describe("decodeInSlices", () => {
+  it("decodes a 2,000-step episode to the record a whole decode gives, letting the event loop turn between slices", async () => {
+    const input = big()
+    const steps = input.steps.length
+    expect(steps).toBeGreaterThan(2000)
+    const { result, turns } = await countingTurns(decodeInSlices(Episode, input))
+    expect(Either.isRight(result)).toBe(true)
+    expect(turns).toBeGreaterThanOrEqual(Math.floor(steps / SLICE_ITEMS))
+    expect(result).toEqual(await whole(input))
+  })
+
+  it("decodes a small episode in one piece", async () => {
+    const input = { ...big(), steps: base.steps.slice(0, 10) }
+    const { result, turns } = await countingTurns(decodeInSlices(Episode, input))
+    expect(result).toEqual(await whole(input))
+    expect(turns).toBe(0)
+  })
+
+  it("names the bad item's own index, as a whole decode does", async () => {
+    const input = big()
+    input.steps[1500] = { ...input.steps[1500], timestamp: "yesterday" }
+    input.steps[1800] = { ...input.steps[1800], step_number: -1 }
+    const { result, turns } = await countingTurns(decodeInSlices(Episode, input))
+    expect(Either.isLeft(result)).toBe(true)
+    expect(result).toEqual(await whole(input))
+    expect(JSON.stringify(result)).toContain('"steps.1500.timestamp"')
+    expect(turns).toBeGreaterThanOrEqual(Math.floor(1500 / SLICE_ITEMS))
+  })
+
+  it("reports an unknown field inside an item as a whole decode does", async () => {
+    const input = big()
+    input.steps[700] = { ...input.steps[700], surprise: true }
+    const { result } = await countingTurns(decodeInSlices(Episode, input))
+    expect(result).toEqual(await whole(input))
+    expect(JSON.stringify(result)).toContain("steps.700.surprise")
+  })
+
+  it("reports a problem in a field before the list first, as a whole decode does", async () => {
+    const input = { ...big(), task_description: "" }
+    input.steps[900] = { ...input.steps[900], timestamp: "yesterday" }
+    const { result } = await countingTurns(decodeInSlices(Episode, input))
+    expect(Either.isLeft(result)).toBe(true)
+    expect(result).toEqual(await whole(input))
+    expect(JSON.stringify(result)).toContain('"task_description"')
+  })
+
+  it("reports a problem in a field after the list once the list is valid, as a whole decode does", async () => {
+    const input = { ...big(), tags: [1] }
+    const { result } = await countingTurns(decodeInSlices(Episode, input))
+    expect(Either.isLeft(result)).toBe(true)
+    expect(result).toEqual(await whole(input))
+    expect(JSON.stringify(result)).toContain('"tags.0"')
+  })
+
+  it("reports an unknown top-level field as a whole decode does", async () => {
+    const input = { ...big(), surprise: 1 }
+    input.steps[5] = { ...input.steps[5], timestamp: "yesterday" }
+    const { result } = await countingTurns(decodeInSlices(Episode, input))
+    expect(result).toEqual(await whole(input))
+  })
+})
