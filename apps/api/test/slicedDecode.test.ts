@@ -3,8 +3,11 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { describe, expect, it } from "vitest"
 import { realisticEpisode } from "../bench/realisticEpisode.js"
-import { decode } from "../src/http/body.js"
+import { DEFAULT_LIMITS } from "../src/config/LimitsSection.js"
+import { decode, findingsError, makeBodies } from "../src/http/body.js"
 import { decodeInSlices, SLICE_ITEMS } from "../src/http/slicedDecode.js"
+import { makeRecordCheck, noFindings, WALK_SLICE_ITEMS } from "../src/limits/RecordLimits.js"
+import { shapeOf } from "../src/limits/Shape.js"
 
 // A big body's long lists are decoded in slices with turns of the event loop between them, to the same record and
 // the same first issue as one whole decode.
@@ -89,5 +92,34 @@ describe("decodeInSlices", () => {
     input.steps[5] = { ...input.steps[5], timestamp: "yesterday" }
     const { result } = await countingTurns(decodeInSlices(Episode, input))
     expect(result).toEqual(await whole(input))
+  })
+})
+
+describe("the limits walk of a big body", () => {
+  const bodies = makeBodies(DEFAULT_LIMITS)
+  /** The findings of one synchronous walk, as `check` reports them. */
+  const walkedAtOnce = (input: unknown) => {
+    const findings = noFindings()
+    makeRecordCheck(DEFAULT_LIMITS)(input, shapeOf(Episode), "", 900 * 1024, findings)
+    return findings
+  }
+
+  it("walks a 2,000-step episode in slices, counting the values a walk at once counts", async () => {
+    const input = big()
+    const { result, turns } = await countingTurns(bodies.check(Episode, input, 900 * 1024, { record: true }))
+    expect(result).toEqual(Either.right(walkedAtOnce(input).values))
+    expect(turns).toBeGreaterThanOrEqual(Math.floor(input.steps.length / WALK_SLICE_ITEMS))
+  })
+
+  it("finds the same problems, in the same order, as a walk at once", async () => {
+    const input = big()
+    input.steps[1000] = { ...input.steps[1000], tool: "lone \ud800 surrogate" }
+    input.steps[1200] = { ...input.steps[1200], action: "x".repeat(DEFAULT_LIMITS.max_text_bytes + 1) }
+    input["tags"] = Array.from({ length: DEFAULT_LIMITS.max_tags + 1 }, (_, i) => `t${i}`)
+    const { result } = await countingTurns(bodies.check(Episode, input, 900 * 1024, { record: true }))
+    const findings = walkedAtOnce(input)
+    expect(findings.limits.map((issue) => issue.path)).toEqual(["steps.1200.action", "tags"])
+    expect(findings.text.map((issue) => issue.path)).toEqual(["steps.1000.tool"])
+    expect(result).toEqual(Either.left(findingsError(findings)))
   })
 })

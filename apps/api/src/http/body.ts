@@ -7,7 +7,11 @@ import { findTooDeep } from "../limits/JsonDepth.js"
 import { type Findings, makeRecordCheck, noFindings } from "../limits/RecordLimits.js"
 import { shapeOf } from "../limits/Shape.js"
 import { type ApiError, limitExceeded, malformedJson, payloadTooLarge, validationFailed } from "./ApiError.js"
+import { yieldToEventLoop } from "./eventLoop.js"
 import { decodeInSlices } from "./slicedDecode.js"
+
+/** Values of a batch walked between two turns of the event loop. */
+const BATCH_SLICE_VALUES = 4096
 
 /** A parsed JSON body and its size in bytes. */
 export interface JsonBody {
@@ -134,8 +138,9 @@ export const makeBodies = (limits: Limits) => {
     options: { readonly path?: string; readonly record?: boolean } = {}
   ): Effect.Effect<number, ApiError> => {
     const findings = noFindings()
-    walk(value, shapeOf(schema), options.path ?? "", bytes, findings, options.record ?? false)
-    return outcome(findings)
+    return walk
+      .inSlices(value, shapeOf(schema), options.path ?? "", bytes, findings, options.record ?? false)
+      .pipe(Effect.flatMap(() => outcome(findings)))
   }
   /**
    * Checks a batch: at most `max_batch_items` items, each a record of `schema` (at `path.<index>`). Succeeds with the
@@ -159,10 +164,20 @@ export const makeBodies = (limits: Limits) => {
         ])
       )
     }
-    const findings = noFindings()
     const shape = shapeOf(schema)
-    for (let i = 0; i < items.length; i++) walk(items[i], shape, path ? `${path}.${i}` : String(i), bytes, findings)
-    return outcome(findings)
+    return Effect.gen(function* () {
+      const findings = noFindings()
+      let walked = 0
+      for (let i = 0; i < items.length; i++) {
+        walk(items[i], shape, path ? `${path}.${i}` : String(i), bytes, findings)
+        // A turn of the event loop every few thousand values: a batch of big records is many bounded pieces.
+        if (findings.values - walked >= BATCH_SLICE_VALUES) {
+          walked = findings.values
+          yield* yieldToEventLoop
+        }
+      }
+      return yield* outcome(findings)
+    })
   }
   return {
     limits,

@@ -28,6 +28,21 @@ const keyText = (text: string, start: number, end: number): string => {
 }
 
 /**
+ * Where the string opened before `start` closes (`text.length` if it never does): the next quote not escaped, found
+ * with `indexOf` (native, fast over long text) rather than character by character.
+ */
+const closingQuote = (text: string, start: number): number => {
+  for (let from = start; ; ) {
+    const quote = text.indexOf('"', from)
+    if (quote < 0) return text.length
+    let backslashes = 0
+    while (quote - backslashes - 1 >= start && text.charCodeAt(quote - backslashes - 1) === BACKSLASH) backslashes++
+    if (backslashes % 2 === 0) return quote
+    from = quote + 1
+  }
+}
+
+/**
  * Scans JSON text once, without parsing it and without recursion, for containers (`{` or `[`) nested deeper than
  * `max` (`{}` is depth 1, `{"a":[]}` depth 2). Returns the path of the first one past the limit (`steps.0.parameters`),
  * or undefined. Malformed text is not judged here: `JSON.parse` does that afterwards, on text known to be shallow.
@@ -44,11 +59,7 @@ export const findTooDeep = (text: string, max: number): TooDeep | undefined => {
     const c = text.charCodeAt(i)
     if (c === QUOTE) {
       const start = i + 1
-      for (i = start; i < text.length; i++) {
-        const d = text.charCodeAt(i)
-        if (d === BACKSLASH) i++
-        else if (d === QUOTE) break
-      }
+      i = closingQuote(text, start)
       if (expectingKey && depth > 0) {
         keyStart[depth - 1] = start
         keyEnd[depth - 1] = i
