@@ -5,7 +5,7 @@
 // Run: pnpm --filter @memory-turso/api bench:livez
 //   (BENCH_SECONDS: measured seconds, default 20; BENCH_HOSTILE: hostile requests in flight, default 4;
 //    BENCH_EPISODES: default 20000; BENCH_EMBEDDINGS: default 3000; BENCH_DIMENSIONS: default 768)
-import { mkdtempSync, rmSync } from "node:fs"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { type Served, startApi } from "./processes.js"
@@ -175,7 +175,11 @@ const probe = async (base: string, until: number) => {
 const dir = mkdtempSync(join(tmpdir(), "memory-turso-livez-"))
 let server: Served | undefined
 try {
-  server = await startApi({ TURSO_DB_URL: `file:${join(dir, "bench.db")}` })
+  // The 2000-value tag filter is over the default `limits.max_filters` (64, refused at once): raise it, so that the
+  // filter itself is measured.
+  const config = join(dir, "bench.toml")
+  writeFileSync(config, "[limits]\nmax_filters = 4096\n")
+  server = await startApi({ TURSO_DB_URL: `file:${join(dir, "bench.db")}`, CONFIG_FILE: config })
   const base = server.url
   const loadSeconds = await load(base)
   console.log(

@@ -1,11 +1,12 @@
 import { Episode } from "@memory-turso/model"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
 import { describe, expect, it } from "vitest"
 import { realisticEpisode } from "../bench/realisticEpisode.js"
 import { DEFAULT_LIMITS } from "../src/config/LimitsSection.js"
 import { decode, findingsError, makeBodies } from "../src/http/body.js"
-import { decodeInSlices, SLICE_ITEMS } from "../src/http/slicedDecode.js"
+import { decodeInSlices, encodeJsonInSlices, SLICE_ITEMS } from "../src/http/slicedDecode.js"
 import { makeRecordCheck, noFindings, WALK_SLICE_ITEMS } from "../src/limits/RecordLimits.js"
 import { shapeOf } from "../src/limits/Shape.js"
 
@@ -121,5 +122,19 @@ describe("the limits walk of a big body", () => {
     expect(findings.limits.map((issue) => issue.path)).toEqual(["steps.1200.action", "tags"])
     expect(findings.text.map((issue) => issue.path)).toEqual(["steps.1000.tool"])
     expect(result).toEqual(Either.left(findingsError(findings)))
+  })
+})
+
+describe("encodeJsonInSlices", () => {
+  it("gives a 2,000-step episode's JSON as one whole encode does, letting the event loop turn between slices", async () => {
+    const decoded = Schema.decodeUnknownSync(Episode)(big())
+    const { result, turns } = await countingTurns(encodeJsonInSlices(Episode, decoded))
+    expect(result).toEqual(Either.right(JSON.stringify(Schema.encodeSync(Episode)(decoded))))
+    expect(turns).toBeGreaterThanOrEqual(Math.floor(decoded.steps.length / SLICE_ITEMS))
+  })
+
+  it("leaves a small episode to be encoded in one piece", async () => {
+    const decoded = Schema.decodeUnknownSync(Episode)({ ...big(), steps: base.steps.slice(0, 10) })
+    expect(await Effect.runPromise(encodeJsonInSlices(Episode, decoded))).toBeUndefined()
   })
 })

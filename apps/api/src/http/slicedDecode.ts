@@ -114,3 +114,35 @@ export const decodeInSlices = <A, I>(
     return record as A
   })
 }
+
+/**
+ * The JSON text of a value of a struct schema with long lists (its encoded side, as `JSON.stringify(encode(value))`
+ * gives it), those lists encoded item by item with a turn of the event loop every `SLICE_ITEMS` items; undefined
+ * for a value without long lists (encoding it is short work).
+ */
+export const encodeJsonInSlices = <A, I>(schema: Schema.Schema<A, I>, value: A): Effect.Effect<string | undefined> =>
+  Effect.gen(function* () {
+    const record = value as unknown
+    if (!isPlainObject(record)) return undefined
+    const long = listFieldsCached(schema.ast).filter(
+      ([name]) => Array.isArray(record[name]) && (record[name] as ReadonlyArray<unknown>).length >= MIN_SLICED_ITEMS
+    )
+    if (long.length === 0) return undefined
+    const encoded = new Map<string, Array<unknown>>()
+    for (const [name, item] of long) {
+      const items = record[name] as ReadonlyArray<unknown>
+      const encodeItem = Schema.encodeSync(item)
+      const out: Array<unknown> = new Array(items.length)
+      for (let i = 0; i < items.length; i++) {
+        if (i > 0 && i % SLICE_ITEMS === 0) yield* yieldToEventLoop
+        out[i] = encodeItem(items[i])
+      }
+      encoded.set(name, out)
+      yield* yieldToEventLoop
+    }
+    const rest: Record<string, unknown> = { ...record }
+    for (const [name] of long) rest[name] = []
+    const wire = Schema.encodeSync(schema)(rest as A) as Record<string, unknown>
+    for (const [name, items] of encoded) wire[name] = items
+    return JSON.stringify(wire)
+  })

@@ -17,6 +17,7 @@ import {
   type WriteOptions
 } from "@memory-turso/storage-core"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import { validationFailed } from "../http/ApiError.js"
 import { COMPLETE_REPORT_VALUES, decode } from "../http/body.js"
@@ -26,6 +27,7 @@ import { type ParamSpec, readQuery } from "../http/queryParams.js"
 import { routeKey } from "../http/RouteSpec.js"
 import type { Routes } from "../http/Routes.js"
 import { type HandlerError, json, jsonBytes, noContent, type Run, type Serve } from "../http/respond.js"
+import { encodeJsonInSlices } from "../http/slicedDecode.js"
 
 type Ops<A, Q> = {
   readonly upsert: (namespace: Namespace, document: A, options: WriteOptions) => Effect.Effect<A, HandlerError>
@@ -120,7 +122,11 @@ export const mountDocuments = <A extends object, I, Q, QI>(
         c,
         Effect.gen(function* () {
           const ifVersion = yield* readIfMatch(c)
-          const document = yield* bodies.decode(c, spec.schema, { record: true })
+          const decoded = yield* bodies.decode(c, spec.schema, { record: true })
+          // A big record's canonical JSON is made in slices, and the store remembers it: not encoded in one block.
+          const canonical = yield* encodeJsonInSlices(spec.schema, decoded)
+          const document =
+            canonical === undefined ? decoded : Either.getOrElse(spec.json.parseStored(canonical), () => decoded)
           const idempotency = yield* readIdempotencyKey(c)
           return yield* (yield* ops).upsert(namespace, document, { ifVersion, idempotency }).pipe(
             Effect.map((stored) => json(c, spec.json.stringify(stored), 200, etagOf(spec.versionOf(stored)))),
