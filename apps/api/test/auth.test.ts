@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import type { TokenEntry } from "../src/auth/AuthConfig.js"
-import { type Harness, makeHarness } from "./harness.js"
+import { type Harness, makeHarness } from "./support/harness.js"
 
 const hash = (secret: string) => createHash("sha256").update(secret).digest("hex")
 

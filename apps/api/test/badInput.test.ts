@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type Harness, makeHarness } from "./harness.js"
+import { type Harness, makeHarness } from "./support/harness.js"
 
 let h: Harness
 let baseline: Awaited<ReturnType<Harness["counts"]>>

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest"
 import { realisticEpisode } from "../bench/realisticEpisode.js"
 import type * as AppConfig from "../src/config/AppConfig.js"
-import { type Harness, makeHarness } from "./harness.js"
+import { type Harness, makeHarness } from "./support/harness.js"
 
 let h: Harness | undefined
 afterEach(() => h?.dispose())

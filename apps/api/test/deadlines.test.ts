@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { load } from "../src/config/AppConfig.js"
 import { makeOpenApiDocument } from "../src/openapi/OpenApi.js"
 import { type RunningServer, startServer } from "../src/Server.js"
-import { makeHarness } from "./harness.js"
+import { makeHarness } from "./support/harness.js"
 
 const dir = mkdtempSync(join(tmpdir(), "api-deadlines-"))
 let db: TestServer

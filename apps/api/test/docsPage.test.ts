@@ -7,7 +7,7 @@ import { escapeHtml } from "../src/openapi/docs/Html.js"
 import { markdownHtml } from "../src/openapi/docs/Markdown.js"
 import { makeOpenApiDocument } from "../src/openapi/OpenApi.js"
 import type { OpenApiDocument } from "../src/openapi/OpenApiDocument.js"
-import { type Harness, makeHarness } from "./harness.js"
+import { type Harness, makeHarness } from "./support/harness.js"
 
 let h: Harness
 let page: string

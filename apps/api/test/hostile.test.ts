@@ -7,8 +7,8 @@ import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type RunningServer, startServer } from "../src/Server.js"
-import { configFrom } from "./harness.js"
-import { type HostileRequest, hostileRequests, sendHostile } from "./hostileRequests.js"
+import { configFrom } from "./support/harness.js"
+import { type HostileRequest, hostileRequests, sendHostile } from "./support/hostileRequests.js"
 
 // The hostile corpus against a real server over sockets: every request a typed 4xx, none a 5xx, the data stored
 // before byte-identical after, and the server still serving.

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { DEFAULT_LIMITS } from "../src/config/LimitsSection.js"
 import { COMPLETE_REPORT_VALUES } from "../src/http/body.js"
-import { type Harness, makeHarness } from "./harness.js"
+import { type Harness, makeHarness } from "./support/harness.js"
 
 // Sizes, lists and text at their default limits: at the limit accepted, one over refused with the right code, the
 // limit's key in the message and the field path in the issues; nothing stored by a refused request.

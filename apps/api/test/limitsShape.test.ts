@@ -3,7 +3,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { DEFAULT_LIMITS } from "../src/config/LimitsSection.js"
-import { type Harness, makeHarness } from "./harness.js"
+import { type Harness, makeHarness } from "./support/harness.js"
 
 // Nesting, timestamps, Unicode, query filters and vectors at their limits, and a configured limit moving a boundary.
 

@@ -17,7 +17,7 @@ import { type AppEnv, json, makeServe } from "../src/http/respond.js"
 import { makeJsonSchemas } from "../src/openapi/JsonSchemas.js"
 import { operationOf } from "../src/openapi/Operation.js"
 import { startServer } from "../src/Server.js"
-import { configFrom, type Harness, makeHarness } from "./harness.js"
+import { configFrom, type Harness, makeHarness } from "./support/harness.js"
 
 // A body must carry the media type its route takes (415 otherwise), and is read with a byte cap (413 at once).
 

@@ -12,7 +12,7 @@ import { makeOpenApiDocument } from "../src/openapi/OpenApi.js"
 import type { OpenApiDocument, Operation, Parameter, PathItem, Reference } from "../src/openapi/OpenApiDocument.js"
 import { namespaceParameter } from "../src/openapi/Parameters.js"
 import { openApiPath, operationIdOf } from "../src/openapi/PathTemplate.js"
-import { type Harness, makeHarness } from "./harness.js"
+import { type Harness, makeHarness } from "./support/harness.js"
 
 let h: Harness
 let doc: OpenApiDocument

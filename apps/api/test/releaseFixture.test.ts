@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
-import { makeHarness } from "./harness.js"
+import { makeHarness } from "./support/harness.js"
 
 /** The database written by release 0.0.0 (see its README), and the bodies that release served. */
 const fixture = resolve(import.meta.dirname, "../../../packages/storage-core/test/fixtures/release-0.0.0")

@@ -4,7 +4,7 @@ import { join } from "node:path"
 import * as Effect from "effect/Effect"
 import { afterEach, describe, expect, it } from "vitest"
 import { load } from "../src/config/AppConfig.js"
-import { type Harness, makeHarness } from "./harness.js"
+import { type Harness, makeHarness } from "./support/harness.js"
 
 /** Loads a TOML configuration file with `text`. */
 const loadToml = (text: string) => {

@@ -3,7 +3,7 @@ import * as Arbitrary from "effect/Arbitrary"
 import * as FastCheck from "effect/FastCheck"
 import * as Schema from "effect/Schema"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type Harness, makeHarness } from "./harness.js"
+import { type Harness, makeHarness } from "./support/harness.js"
 
 let h: Harness
 beforeAll(async () => {

@@ -7,7 +7,7 @@ import { createInterface } from "node:readline"
 import { MemoryStore } from "@memory-turso/store"
 import { afterAll, describe, expect, it } from "vitest"
 import { startServer } from "../src/Server.js"
-import { configFrom } from "./harness.js"
+import { configFrom } from "./support/harness.js"
 
 /** The CLI from its sources, workspace packages included (their source export condition): no build needed. */
 const FROM_SOURCE = ["--conditions=@memory-turso/source", "--import", "tsx", "src/main.ts"]

@@ -1,7 +1,7 @@
 /** Record versions (ETag), conditional writes (If-Match), Idempotency-Key, and replays after a lost reply. */
 import { startTestServer, type TestServer } from "@memory-turso/testkit"
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest"
-import { configFrom, type Harness, makeHarness } from "./harness.js"
+import { configFrom, type Harness, makeHarness } from "./support/harness.js"
 
 let h: Harness
 beforeEach(async () => {

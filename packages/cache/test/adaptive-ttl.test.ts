@@ -3,7 +3,7 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as TestClock from "effect/TestClock"
-import { makeCache, readTimes, remainingMs } from "./helpers.js"
+import { makeCache, readTimes, remainingMs } from "./support/helpers.js"
 
 const load = (value: string) => Effect.succeed(value)
 

@@ -4,7 +4,7 @@ import * as Option from "effect/Option"
 import QuickLRU from "quick-lru"
 import { resolve } from "../src/internal/options.js"
 import { Store } from "../src/internal/store.js"
-import { makeCache } from "./helpers.js"
+import { makeCache } from "./support/helpers.js"
 
 /** Every entry quick-lru holds, in both generations (its iterator skips a key only if it sits in both). */
 const held = <K, V>(lru: QuickLRU<K, V>) => [...lru].length

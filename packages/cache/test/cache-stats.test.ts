@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
 import { CacheStats } from "../src/index.js"
-import { makeCache } from "./helpers.js"
+import { makeCache } from "./support/helpers.js"
 
 describe("CacheStats", () => {
   it.scoped("collects the statistics of registered caches by name", () =>

@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
 import * as TestClock from "effect/TestClock"
-import { makeCache } from "./helpers.js"
+import { makeCache } from "./support/helpers.js"
 
 const fill = (cache: Effect.Effect.Success<ReturnType<typeof makeCache>>) =>
   Effect.forEach(["a", "b", "c"], (k) => cache.set(k, k), { discard: true })

@@ -5,7 +5,7 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as TestClock from "effect/TestClock"
-import { makeCache } from "./helpers.js"
+import { makeCache } from "./support/helpers.js"
 
 /** A load that takes one (virtual) second and counts its runs. */
 const slowLoader = (value: (n: number) => string) => {

@@ -8,7 +8,7 @@ import { episode, randomBytes } from "../bench/corpus.js"
 import * as CodecModule from "../src/Codec.js"
 import { Codec } from "../src/Codec.js"
 import * as CompressionConfig from "../src/CompressionConfig.js"
-import { equalBytes, utf8 } from "./helpers.js"
+import { equalBytes, utf8 } from "./support/helpers.js"
 
 const text = utf8.encode(episode(11, 8192))
 

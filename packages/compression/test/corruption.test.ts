@@ -7,7 +7,7 @@ import * as CodecModule from "../src/Codec.js"
 import { Codec } from "../src/Codec.js"
 import type { DecodeError } from "../src/CodecError.js"
 import * as Envelope from "../src/Envelope.js"
-import { equalBytes, header, repetitive, utf8 } from "./helpers.js"
+import { equalBytes, header, repetitive, utf8 } from "./support/helpers.js"
 
 const RECORD = "episodes/ep_42#steps"
 const MiB = 1024 * 1024

@@ -2,7 +2,7 @@ import { assert, describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import { episode } from "../bench/corpus.js"
 import * as CodecModule from "../src/Codec.js"
-import { equalBytes, utf8 } from "./helpers.js"
+import { equalBytes, utf8 } from "./support/helpers.js"
 
 const text = utf8.encode(episode(11, 4096))
 const dictionary = utf8.encode(episode(77, 32 * 1024))

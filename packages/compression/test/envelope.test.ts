@@ -5,7 +5,7 @@ import * as CodecModule from "../src/Codec.js"
 import { Codec } from "../src/Codec.js"
 import * as Envelope from "../src/Envelope.js"
 import { isEnvelope } from "../src/index.js"
-import { equalBytes, header, utf8 } from "./helpers.js"
+import { equalBytes, header, utf8 } from "./support/helpers.js"
 
 const hex = (s: string) => new Uint8Array(Buffer.from(s, "hex"))
 

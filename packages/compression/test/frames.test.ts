@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Envelope from "../src/Envelope.js"
 import * as Frames from "../src/internal/frames.js"
-import { equalBytes, header, repetitive } from "./helpers.js"
+import { equalBytes, header, repetitive } from "./support/helpers.js"
 
 const MiB = 1024 * 1024
 

@@ -7,7 +7,7 @@ import * as TestClock from "effect/TestClock"
 import { episode, randomBytes } from "../bench/corpus.js"
 import * as CodecModule from "../src/Codec.js"
 import * as Envelope from "../src/Envelope.js"
-import { equalBytes, repetitive, utf8 } from "./helpers.js"
+import { equalBytes, repetitive, utf8 } from "./support/helpers.js"
 
 const text = utf8.encode(episode(21, 8192))
 

@@ -5,7 +5,7 @@ import { episode, randomBytes } from "../bench/corpus.js"
 import * as CodecModule from "../src/Codec.js"
 import { Codec } from "../src/Codec.js"
 import * as Envelope from "../src/Envelope.js"
-import { equalBytes, header, mixed, repetitive, utf8 } from "./helpers.js"
+import { equalBytes, header, mixed, repetitive, utf8 } from "./support/helpers.js"
 
 const MiB = 1024 * 1024
 

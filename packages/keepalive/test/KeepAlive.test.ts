@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as TestClock from "effect/TestClock"
 import * as KeepAlive from "../src/KeepAlive.js"
-import { clientSocketsClosed, eventually, select1, server, sleep, stack, warnings } from "./helpers.js"
+import { clientSocketsClosed, eventually, select1, server, sleep, stack, warnings } from "./support/helpers.js"
 
 describe("keep-alive against a server that closes idle sockets", () => {
   // The server closes sockets after 1.5 s of real silence; the pinger's rounds are driven by TestClock, one every

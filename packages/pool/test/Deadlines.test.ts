@@ -10,7 +10,7 @@ import * as TestClock from "effect/TestClock"
 import Libsql from "libsql"
 import * as Database from "../src/Database.js"
 import type { DatabaseFailure, DatabaseUnavailable } from "../src/DatabaseError.js"
-import { eventually, pooled, select1, server, sleep } from "./helpers.js"
+import { eventually, pooled, select1, server, sleep } from "./support/helpers.js"
 
 /** The failure of an effect that must fail, as `DatabaseUnavailable` with a deadline. */
 const deadlineOf = (error: DatabaseFailure) => {

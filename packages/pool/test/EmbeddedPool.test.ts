@@ -8,7 +8,7 @@ import * as Fiber from "effect/Fiber"
 import * as TestClock from "effect/TestClock"
 import * as Database from "../src/Database.js"
 import * as Pool from "../src/Pool.js"
-import { pooled } from "./helpers.js"
+import { pooled } from "./support/helpers.js"
 
 const tempUrl = Effect.acquireRelease(
   Effect.sync(() => mkdtempSync(join(tmpdir(), "pool-embedded-"))),

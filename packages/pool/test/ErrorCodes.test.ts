@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Pool from "../src/Pool.js"
-import { pooled, server } from "./helpers.js"
+import { pooled, server } from "./support/helpers.js"
 
 const schema = { sql: "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL)", args: [] }
 const row = { sql: "INSERT INTO t VALUES (1, 'a')", args: [] }

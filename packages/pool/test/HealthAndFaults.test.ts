@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
-import { eventually, pooled, select1, server } from "./helpers.js"
+import { eventually, pooled, select1, server } from "./support/helpers.js"
 
 describe("remote pool: health checks (TestClock: the pool measures idle time on the Effect Clock)", () => {
   it.scoped("a warm connection is never checked; one idle past health_check_idle_secs costs one ping", () =>

@@ -6,7 +6,7 @@ import * as Option from "effect/Option"
 import * as TestClock from "effect/TestClock"
 import * as Pool from "../src/Pool.js"
 import type * as PoolConfig from "../src/PoolConfig.js"
-import { eventually, pooled, select1, server } from "./helpers.js"
+import { eventually, pooled, select1, server } from "./support/helpers.js"
 
 describe("remote pool: bounds and queue", () => {
   it.scopedLive("25 concurrent operations never put more than max_connections requests in flight", () =>

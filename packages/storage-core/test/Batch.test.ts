@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Database } from "@memory-turso/pool"
 import * as Effect from "effect/Effect"
 import * as Storage from "../src/Storage.js"
-import { at, episode, ns, pattern, patternVariants, TestLayer } from "./fixtures.js"
+import { at, episode, ns, pattern, patternVariants, TestLayer } from "./support/fixtures.js"
 
 const delta = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.gen(function* () {

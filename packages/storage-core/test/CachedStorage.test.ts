@@ -11,7 +11,7 @@ import * as Schema from "effect/Schema"
 import * as TestClock from "effect/TestClock"
 import * as CachedStorage from "../src/CachedStorage.js"
 import * as Storage from "../src/Storage.js"
-import { cacheOptions, episode, ns, pattern } from "./fixtures.js"
+import { cacheOptions, episode, ns, pattern } from "./support/fixtures.js"
 
 const options = cacheOptions()
 const CachedLayer = CachedStorage.layer(options).pipe(

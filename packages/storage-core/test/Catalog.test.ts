@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Storage from "../src/Storage.js"
-import { at, heuristic, ns, pattern, patternVariants, TestLayer } from "./fixtures.js"
+import { at, heuristic, ns, pattern, patternVariants, TestLayer } from "./support/fixtures.js"
 
 describe("Storage patterns and heuristics", () => {
   it.scoped("each pattern variant round-trips exactly, keeping its own fields", () =>

@@ -4,7 +4,7 @@ import { Database } from "@memory-turso/pool"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Storage from "../src/Storage.js"
-import { at, episode, ns, pattern } from "./fixtures.js"
+import { at, episode, ns, pattern } from "./support/fixtures.js"
 
 /** A realistic step list: varied text, well above the 1 KiB threshold. */
 const bigEpisode = (id: string) =>

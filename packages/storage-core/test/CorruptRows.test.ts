@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Database } from "@memory-turso/pool"
 import * as Effect from "effect/Effect"
 import * as Storage from "../src/Storage.js"
-import { episode, ns, TestLayer } from "./fixtures.js"
+import { episode, ns, TestLayer } from "./support/fixtures.js"
 
 /** Overwrites the stored payload of one episode. */
 const damage = (id: string, payload: string) =>

@@ -7,7 +7,7 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Storage from "../src/Storage.js"
 import type * as StorageConfig from "../src/StorageConfig.js"
-import { at, episode, ns } from "./fixtures.js"
+import { at, episode, ns } from "./support/fixtures.js"
 
 /** Episodes alike in shape and vocabulary, different in detail: what an agent's memory looks like. */
 const agentEpisode = (n: number) =>

@@ -5,7 +5,7 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { searchPage } from "../src/internal/embeddingSearch.js"
 import * as Storage from "../src/Storage.js"
-import { episode, ns, pattern, TestLayer } from "./fixtures.js"
+import { episode, ns, pattern, TestLayer } from "./support/fixtures.js"
 
 const search = (input: SimilarityQueryInput) => Schema.decodeUnknownSync(SimilarityQuery)(input)
 const DIMENSIONS = 8

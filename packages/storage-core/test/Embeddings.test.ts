@@ -3,7 +3,7 @@ import { SimilarityQuery } from "@memory-turso/model"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as Storage from "../src/Storage.js"
-import { episode, ns, pattern, patternVariants, TestLayer } from "./fixtures.js"
+import { episode, ns, pattern, patternVariants, TestLayer } from "./support/fixtures.js"
 
 const search = Schema.decodeUnknownSync(SimilarityQuery)
 

@@ -7,7 +7,7 @@ import { decodeCursor } from "../src/internal/cursor.js"
 import { queryEpisodes } from "../src/internal/episodeQuery.js"
 import { chunkMatches, walkEpisodes } from "../src/internal/episodeWalk.js"
 import * as Storage from "../src/Storage.js"
-import { episode, ns, TestLayer } from "./fixtures.js"
+import { episode, ns, TestLayer } from "./support/fixtures.js"
 
 const query = (input: EpisodeQueryInput = {}) => Schema.decodeUnknownSync(EpisodeQuery)(input)
 

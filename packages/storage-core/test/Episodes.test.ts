@@ -4,7 +4,7 @@ import { Database } from "@memory-turso/pool"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as Storage from "../src/Storage.js"
-import { at, episode, ns, TestLayer } from "./fixtures.js"
+import { at, episode, ns, TestLayer } from "./support/fixtures.js"
 
 const query = (input: EpisodeQueryInput = {}) => Schema.decodeUnknownSync(EpisodeQuery)(input)
 const ids = (page: Storage.Page<{ episode_id: string }>) => page.items.map((e) => e.episode_id)

@@ -7,7 +7,7 @@ import * as TestClock from "effect/TestClock"
 import * as TestServices from "effect/TestServices"
 import * as Storage from "../src/Storage.js"
 import { batchResult } from "../src/WriteOptions.js"
-import { episode, ns, TestLayer } from "./fixtures.js"
+import { episode, ns, TestLayer } from "./support/fixtures.js"
 
 const key = (k: string, fingerprint = "fp-1") => ({ idempotency: { key: k, fingerprint } })
 

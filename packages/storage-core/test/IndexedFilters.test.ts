@@ -5,7 +5,7 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { queryEpisodes } from "../src/internal/episodeQuery.js"
 import * as Storage from "../src/Storage.js"
-import { episode, ns, TestLayer } from "./fixtures.js"
+import { episode, ns, TestLayer } from "./support/fixtures.js"
 
 const query = (input: EpisodeQueryInput = {}) => Schema.decodeUnknownSync(EpisodeQuery)(input)
 

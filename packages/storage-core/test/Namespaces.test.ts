@@ -7,7 +7,7 @@ import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as CachedStorage from "../src/CachedStorage.js"
 import * as Storage from "../src/Storage.js"
-import { cacheOptions, episode, heuristic, pattern, TestLayer } from "./fixtures.js"
+import { cacheOptions, episode, heuristic, pattern, TestLayer } from "./support/fixtures.js"
 
 const a = Namespace.make("team-a")
 const b = Namespace.make("team-b")

@@ -15,7 +15,7 @@ import * as Option from "effect/Option"
 import * as CachedStorage from "../src/CachedStorage.js"
 import * as DatabaseRetry from "../src/DatabaseRetry.js"
 import * as Storage from "../src/Storage.js"
-import { cacheOptions, episode } from "./fixtures.js"
+import { cacheOptions, episode } from "./support/fixtures.js"
 
 const retry = { max_retries: 3, retry_base_delay_ms: 1, retry_max_delay_ms: 5 }
 

@@ -7,7 +7,7 @@ import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as CachedStorage from "../src/CachedStorage.js"
 import * as Storage from "../src/Storage.js"
-import { cacheOptions, episode, heuristic, ns, pattern } from "./fixtures.js"
+import { cacheOptions, episode, heuristic, ns, pattern } from "./support/fixtures.js"
 
 const MiB = 1024 * 1024
 

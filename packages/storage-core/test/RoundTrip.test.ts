@@ -6,7 +6,7 @@ import * as FastCheck from "effect/FastCheck"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Schema from "effect/Schema"
 import * as Storage from "../src/Storage.js"
-import { at, episode, ns } from "./fixtures.js"
+import { at, episode, ns } from "./support/fixtures.js"
 
 const runtime = ManagedRuntime.make(Storage.layerTest)
 afterAll(() => runtime.dispose())

@@ -4,7 +4,7 @@ import { Database } from "@memory-turso/pool"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as Storage from "../src/Storage.js"
-import { episode, heuristic, ns, pattern, TestLayer } from "./fixtures.js"
+import { episode, heuristic, ns, pattern, TestLayer } from "./support/fixtures.js"
 
 const byTag = (tag: string) => Schema.decodeUnknownSync(EpisodeQuery)({ tags: [tag] })
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import { InvalidInputError } from "../src/index.js"
-import { client, failure, run, server } from "./helpers.js"
+import { client, failure, run, server } from "./support/helpers.js"
 
 const admin = (url: string, path: string, body?: unknown, method = body === undefined ? "GET" : "POST") =>
   run(async () => {

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
 import { createClient } from "@libsql/client"
 import * as Effect from "effect/Effect"
-import { run } from "./helpers.js"
+import { run } from "./support/helpers.js"
 
 const packageDir = fileURLToPath(new URL("..", import.meta.url))
 

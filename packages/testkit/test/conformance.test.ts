@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { LibsqlBatchError, type LibsqlError } from "@libsql/client"
 import * as Effect from "effect/Effect"
-import { cells, client, failure, run, server } from "./helpers.js"
+import { cells, client, failure, run, server } from "./support/helpers.js"
 
 const schema = "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, score REAL, data BLOB)"
 

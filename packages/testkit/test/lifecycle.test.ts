@@ -4,7 +4,7 @@ import { join } from "node:path"
 import { describe, expect, it, layer } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import { acquireTestServer, startTestServer, TestServerService } from "../src/index.js"
-import { client, failure, run, server } from "./helpers.js"
+import { client, failure, run, server } from "./support/helpers.js"
 
 describe("lifecycle", () => {
   it.scopedLive("stop frees the port and loses open transactions; start comes back on the same port and data", () =>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import type { LibsqlError } from "@libsql/client"
 import * as Effect from "effect/Effect"
-import { cells, client, eventually, failure, run, server } from "./helpers.js"
+import { cells, client, eventually, failure, run, server } from "./support/helpers.js"
 
 const elapsed = <A>(f: () => Promise<A>) =>
   run(async () => {

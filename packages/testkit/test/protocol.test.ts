@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import { fetch as undiciFetch } from "undici"
-import { agent, pipeline, run, server } from "./helpers.js"
+import { agent, pipeline, run, server } from "./support/helpers.js"
 
 const int = (value: number | bigint) => ({ type: "integer", value: String(value) })
 const stmt = (sql: string, args: Array<unknown> = []) => ({ sql, args, want_rows: true })

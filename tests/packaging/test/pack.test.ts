@@ -12,7 +12,7 @@ import { tmpdir } from "node:os"
 import { join, relative, sep } from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { described, exec, type Finished, plainEnv, pnpm, publishable, repoRoot, startApi } from "./support.js"
+import { described, exec, type Finished, plainEnv, pnpm, publishable, repoRoot, startApi } from "./support/paths.js"
 
 // The packages as a user gets them: each publishable package packed with `pnpm pack` (which writes real versions
 // for `workspace:*` and `catalog:`), the tarballs installed with plain npm into a project outside the repository,

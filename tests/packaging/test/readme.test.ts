@@ -5,7 +5,7 @@ import { join } from "node:path"
 import { pathToFileURL } from "node:url"
 import { startTestServer, type TestServer } from "@memory-turso/testkit"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { described, exec, plainEnv, publishable, type RunningApi, startApi } from "./support.js"
+import { described, exec, plainEnv, publishable, type RunningApi, startApi } from "./support/paths.js"
 
 // Each publishable package's README starts with its install command and an example. The example is a file of this
 // project, examples/<package>.ts, type-checked with the project and copied into the README verbatim: a change to

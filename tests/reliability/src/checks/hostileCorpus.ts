@@ -1,10 +1,10 @@
 /**
- * The adversarial corpus (`apps/api/test/hostileRequests.ts`, sent as it says: exactly its headers plus the token,
+ * The adversarial corpus (`apps/api/test/support/hostileRequests.ts`, sent as it says: exactly its headers plus the token,
  * over a plain socket) against the built API (embedded default): every
  * request must get the status its entry expects, a typed 4xx (a JSON error body whose code the model knows, with
  * that code's status), never a 5xx; and records stored before must read back byte-identical after.
  */
-import { type HostileRequest, hostileRequests, sendHostile } from "../../../../apps/api/test/hostileRequests.js"
+import { type HostileRequest, hostileRequests, sendHostile } from "../../../../apps/api/test/support/hostileRequests.js"
 import type { RunningApi } from "../ApiProcess.js"
 import type { Check } from "../Check.js"
 import { type Answer, authorized, send, statusLabel, typedErrorCode } from "../Http.js"

@@ -1,7 +1,7 @@
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { AdaptiveCache } from "../src/index.js"
+import { AdaptiveCache } from "../../src/index.js"
 
 /** Test defaults: ttl 100 s within [10 s, 1000 s], hot 10, cold 2, rate 0.25, no background sweeper. */
 export const makeCache = (options: Partial<AdaptiveCache.Options<string, string>> = {}) =>

@@ -1,5 +1,5 @@
 import * as Effect from "effect/Effect"
-import * as Envelope from "../src/Envelope.js"
+import * as Envelope from "../../src/Envelope.js"
 
 export const utf8 = new TextEncoder()
 

@@ -1,7 +1,7 @@
 import { type Client, type Config, createClient, type Row } from "@libsql/client"
 import * as Effect from "effect/Effect"
 import { Agent } from "undici"
-import { acquireTestServer, fetchVia, type TestServer, type TestServerOptions } from "../src/index.js"
+import { acquireTestServer, fetchVia, type TestServer, type TestServerOptions } from "../../src/index.js"
 
 /** Runs a promise; a rejection fails the test with that error. */
 export const run = <A>(f: () => Promise<A>): Effect.Effect<A> => Effect.promise(f)
@@ -56,4 +56,4 @@ export const pipeline = (srv: TestServer, body: unknown, headers: Record<string,
 export const cells = (row: Row | undefined): Array<unknown> =>
   row === undefined ? [] : Array.from({ length: row.length }, (_, i) => row[i])
 
-export { eventually } from "../src/Waiting.js"
+export { eventually } from "../../src/Waiting.js"

@@ -11,8 +11,8 @@ import {
 import { Database } from "@memory-turso/pool"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
-import type * as CachedStorage from "../src/CachedStorage.js"
-import * as Storage from "../src/Storage.js"
+import type * as CachedStorage from "../../src/CachedStorage.js"
+import * as Storage from "../../src/Storage.js"
 
 /** A decoded episode from a partial wire form. */
 export const episode = (input: Partial<EpisodeInput> = {}): Episode =>

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { createInterface } from "node:readline"
 
-export const repoRoot = join(import.meta.dirname, "..", "..", "..")
+export const repoRoot = join(import.meta.dirname, "..", "..", "..", "..")
 
 /** A workspace package that is published: `private` is not set in its package.json. */
 export interface Publishable {

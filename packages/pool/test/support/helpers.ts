@@ -5,10 +5,10 @@ export { eventually, sleep } from "@memory-turso/testkit"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as ConnectionPool from "../src/ConnectionPool.js"
-import * as Database from "../src/Database.js"
-import * as Pool from "../src/Pool.js"
-import type * as PoolConfig from "../src/PoolConfig.js"
+import * as ConnectionPool from "../../src/ConnectionPool.js"
+import * as Database from "../../src/Database.js"
+import * as Pool from "../../src/Pool.js"
+import type * as PoolConfig from "../../src/PoolConfig.js"
 
 /** A test server for the test's scope. */
 export const server = (options?: TestServerOptions) => acquireTestServer(options).pipe(Effect.orDie)

@@ -7,12 +7,12 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
-import { makeApp } from "../src/App.js"
-import * as AppConfig from "../src/config/AppConfig.js"
-import * as Access from "../src/http/Access.js"
-import * as Lifecycle from "../src/http/Lifecycle.js"
-import * as RequestMetrics from "../src/http/RequestMetrics.js"
-import type { AppServices } from "../src/http/respond.js"
+import { makeApp } from "../../src/App.js"
+import * as AppConfig from "../../src/config/AppConfig.js"
+import * as Access from "../../src/http/Access.js"
+import * as Lifecycle from "../../src/http/Lifecycle.js"
+import * as RequestMetrics from "../../src/http/RequestMetrics.js"
+import type { AppServices } from "../../src/http/respond.js"
 
 /** A switch that makes every database call fail as unavailable while it is on. */
 export interface Outage {

@@ -7,8 +7,8 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as LogLevel from "effect/LogLevel"
-import * as KeepAlive from "../src/KeepAlive.js"
-import type { KeepAliveSection } from "../src/KeepAliveConfig.js"
+import * as KeepAlive from "../../src/KeepAlive.js"
+import type { KeepAliveSection } from "../../src/KeepAliveConfig.js"
 
 /** A test server for the test's scope. */
 export const server = (options?: TestServerOptions) => acquireTestServer(options).pipe(Effect.orDie)
