@@ -22,8 +22,13 @@ export const Algorithm = Schema.Literal("zstd", "gzip").annotations({
 /** @since 0.1.0 */
 export type Algorithm = typeof Algorithm.Type
 
-/** An integer in `min..max`, with the message operators see ("level 0 is out of range (an integer 1..22)"). */
-const integerIn = (key: string, min: number, max: number) =>
+/**
+ * An integer in `min..max`, with the message operators see ("level 0 is out of range (an integer 1..22)"); storage
+ * uses it for its dictionary settings too.
+ *
+ * @since 0.2.0
+ */
+export const integerIn = (key: string, min: number, max: number) =>
   Schema.Number.pipe(
     Schema.int(),
     Schema.between(min, max),

@@ -1,19 +1,6 @@
-import { Codec } from "@memory-turso/compression"
+import { Codec, CompressionConfig } from "@memory-turso/compression"
 import type * as Duration from "effect/Duration"
 import * as Schema from "effect/Schema"
-
-/** An integer in `min..max`, with the message operators see ("dictionary_bytes 100 is out of range (...)"). */
-const integerIn = (key: string, min: number, max: number) =>
-  Schema.Number.pipe(
-    Schema.int(),
-    Schema.between(min, max),
-    Schema.annotations({
-      message: (issue) => ({
-        message: `${key} ${String(issue.actual)} is out of range (an integer ${min}..${max})`,
-        override: true
-      })
-    })
-  )
 
 const flag = (value: boolean) => Schema.optionalWith(Schema.Boolean, { default: () => value })
 
@@ -34,11 +21,16 @@ export const CompressionPolicy = Schema.Struct({
    */
   use_dictionary: flag(false),
   /** Size of a built dictionary. */
-  dictionary_bytes: Schema.optionalWith(integerIn("dictionary_bytes", 1024, Codec.MAX_DICTIONARY_BYTES), {
-    default: () => 64 * 1024
-  }),
+  dictionary_bytes: Schema.optionalWith(
+    CompressionConfig.integerIn("dictionary_bytes", 1024, Codec.MAX_DICTIONARY_BYTES),
+    {
+      default: () => 64 * 1024
+    }
+  ),
   /** How many of the most recent episodes a dictionary is built from (and how many must be stored first). */
-  dictionary_samples: Schema.optionalWith(integerIn("dictionary_samples", 1, 10_000), { default: () => 200 })
+  dictionary_samples: Schema.optionalWith(CompressionConfig.integerIn("dictionary_samples", 1, 10_000), {
+    default: () => 200
+  })
 })
 /** The policy with defaults applied. */
 export type CompressionPolicy = typeof CompressionPolicy.Type
