@@ -1,0 +1,2 @@
+export * from "./emit.js"
+export * from "./Result.js"
