@@ -106,7 +106,7 @@ export const make = (
         },
         onSuccess: ({ info, heldOutRatio }) =>
           Effect.logInfo(
-            `compression dictionary ${info.dictionary_id} built (${reason}) from ${info.samples} episodes (${info.bytes} bytes), held-out ratio ${heldOutRatio.toFixed(3)}`
+            `compression dictionary ${info.dictionary_id} built (${reason}) from ${info.samples} episodes (${info.bytes} bytes), ${Number.isNaN(heldOutRatio) ? "no episodes left to hold out" : `held-out ratio ${heldOutRatio.toFixed(3)}`}`
           )
       })
 
