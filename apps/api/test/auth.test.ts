@@ -219,7 +219,7 @@ describe("two teams, two tokens, two namespaces", () => {
     expect((await h.request("POST", "/compression/dictionary", undefined, as(SECRETS.a))).json.error.code).toBe(
       "forbidden"
     )
-    // The operator gets past access control: the dictionary is unavailable because use_dictionary is off.
+    // The operator gets past access control: the dictionary is unavailable because no episode is stored yet.
     const built = await h.request("POST", "/compression/dictionary", undefined, as(SECRETS.ops))
     expect(built.json.error.code).toBe("dictionary_unavailable")
     await h.request("GET", "/episodes", undefined, as(SECRETS.a))

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { CompressionSection } from "@memory-turso/store"
 import * as Effect from "effect/Effect"
 import { describe, expect, it } from "vitest"
 import { load, redacted } from "../src/config/AppConfig.js"
@@ -58,6 +59,58 @@ describe("configuration", () => {
     if (off._tag === "Left") throw off.left
     expect(off.right.config.compression.enabled).toBe(false)
     expect(off.right.config.cache.enabled).toBe(false)
+  })
+
+  it("[compression] dictionaries: on by default with zstd (staging.toml too), off by default with gzip", async () => {
+    const defaults = await run(undefined, {})
+    if (defaults._tag === "Left") throw defaults.left
+    const section = defaults.right.config.compression
+    expect(CompressionSection.usesDictionary(section)).toBe(true)
+    expect(CompressionSection.storagePolicy(section)).toMatchObject({
+      use_dictionary: true,
+      dictionary_bytes: 65536,
+      dictionary_samples: 200,
+      dictionary_rebuild_drift: 0.05,
+      dictionary_drift_window: 100,
+      dictionary_sweep_interval_secs: 600
+    })
+    const operators = await run(staging, envStaging)
+    if (operators._tag === "Left") throw operators.left
+    expect(CompressionSection.usesDictionary(operators.right.config.compression)).toBe(true)
+    const gzip = await run(tomlFile("gzip.toml", '[compression]\nalgorithm = "gzip"\n'), {})
+    if (gzip._tag === "Left") throw gzip.left
+    expect(CompressionSection.storagePolicy(gzip.right.config.compression).use_dictionary).toBe(false)
+    const set = await run(
+      tomlFile(
+        "keeper.toml",
+        "[compression]\nuse_dictionary = false\ndictionary_rebuild_drift = 0.1\ndictionary_drift_window = 20\ndictionary_sweep_interval_secs = 0\n"
+      ),
+      {}
+    )
+    if (set._tag === "Left") throw set.left
+    expect(CompressionSection.storagePolicy(set.right.config.compression)).toMatchObject({
+      use_dictionary: false,
+      dictionary_rebuild_drift: 0.1,
+      dictionary_drift_window: 20,
+      dictionary_sweep_interval_secs: 0
+    })
+  })
+
+  it("[compression] a dictionary asked for with gzip, or knobs out of range, are errors naming the key", async () => {
+    const cases: ReadonlyArray<readonly [string, string]> = [
+      [
+        'algorithm = "gzip"\nuse_dictionary = true',
+        'compression.use_dictionary: use_dictionary needs algorithm "zstd"'
+      ],
+      ["dictionary_rebuild_drift = 2", "dictionary_rebuild_drift 2 is out of range (0.001..1)"],
+      ["dictionary_drift_window = 0", "dictionary_drift_window 0 is out of range (an integer 1..100000)"],
+      ["dictionary_sweep_interval_secs = -1", "dictionary_sweep_interval_secs -1 is out of range"]
+    ]
+    for (const [keys, message] of cases) {
+      const result = await run(tomlFile("bad.toml", `[compression]\n${keys}\n`), {})
+      if (result._tag === "Right") throw new Error(`accepted: ${keys}`)
+      expect(result.left.message).toContain(message)
+    }
   })
 
   it("[limits] has the defaults of the README's table; server.max_body_bytes is read as its old name", async () => {

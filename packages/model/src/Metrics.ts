@@ -35,7 +35,7 @@ export const CacheMetrics = section("CacheMetrics", {
   approx_bytes: perCache
 })
 
-/** The codec: bytes in and out (`ratio` = out / in), outcomes of encodes and decodes, time spent. */
+/** The codec: bytes in and out (`ratio` = out / in), outcomes of encodes and decodes, time spent; its dictionaries. */
 export const CompressionMetrics = section("CompressionMetrics", {
   algorithm: Schema.Literal("zstd", "gzip", "none"),
   level: Count,
@@ -61,7 +61,18 @@ export const CompressionMetrics = section("CompressionMetrics", {
   compress_us_avg: NonNegative,
   decompress_calls: Count,
   decompress_us_total: NonNegative,
-  decompress_us_avg: NonNegative
+  decompress_us_avg: NonNegative,
+  /** Dictionaries stored in the database (as of this process's last build or sweep). */
+  dictionaries_stored: Count,
+  /** Dictionaries this process built (the first one, on demand, on drift); of those, on drift; failed builds. */
+  dictionary_builds: Count,
+  dictionary_rebuilds: Count,
+  dictionary_build_failures: Count,
+  /** Dictionaries this process's sweeps removed because no row used them. */
+  dictionary_removals: Count,
+  /** The current dictionary's ratio on held-out episodes when built, and that of the latest episode writes (0: none). */
+  dictionary_held_out_ratio: NonNegative,
+  dictionary_recent_ratio: NonNegative
 })
 
 const poolFields = {

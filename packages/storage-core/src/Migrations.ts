@@ -1,5 +1,6 @@
 import { Database } from "@memory-turso/pool"
 import * as Effect from "effect/Effect"
+import { DICTIONARY_COLUMN } from "./internal/dictionarySql.js"
 import { Replay, type Statement } from "./Replay.js"
 
 /** One forward-only schema change. */
@@ -89,7 +90,7 @@ export const migrations: ReadonlyArray<Migration> = [
     version: 2,
     name: "compression dictionaries",
     statements: [
-      // Rows written with a dictionary need it for as long as they exist: dictionaries are never deleted.
+      // Rows written with a dictionary need it for as long as they exist (migration 6 lets them name it).
       `CREATE TABLE compression_dictionaries (
         dictionary_id INTEGER PRIMARY KEY NOT NULL,
         bytes BLOB NOT NULL,
@@ -235,6 +236,16 @@ export const migrations: ReadonlyArray<Migration> = [
       ) STRICT`,
       "CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at)"
     ]
+  },
+  {
+    version: 6,
+    name: "rows name their compression dictionary",
+    // Each document table gets `dictionary_id`, computed from the payload's envelope header (NULL: no dictionary),
+    // indexed for rows that have one: which dictionaries rows still use is a few index probes. The column is
+    // computed by SQLite, so rows written by any build (older ones too) name theirs. A row naming a dictionary that
+    // is not stored is refused in the writing statement: a dictionary is removed only when no row uses it (see
+    // `internal/dictionarySql.ts`), and a writer still holding a removed one fails instead of an unreadable row.
+    statements: DICTIONARY_COLUMN
   }
 ]
 

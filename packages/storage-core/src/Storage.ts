@@ -21,6 +21,7 @@ import * as CanonicalJson from "./CanonicalJson.js"
 import { COUNTS, heuristics, patterns } from "./internal/catalogSql.js"
 import { decodeCursor } from "./internal/cursor.js"
 import * as Dictionaries from "./internal/dictionaries.js"
+import * as DictionaryKeeper from "./internal/dictionaryKeeper.js"
 import { makeDocumentStore } from "./internal/documentStore.js"
 import { list } from "./internal/documentTable.js"
 import { makeEmbeddingStore } from "./internal/embeddingStore.js"
@@ -63,6 +64,23 @@ export interface DictionaryInfo {
   readonly created_at: number
 }
 
+/** The dictionary keeper's figures, published under /metrics `compression`. */
+export interface DictionaryStats {
+  /** Dictionaries stored in the database (as of the last build or sweep of this process). */
+  readonly dictionaries_stored: number
+  /** Dictionaries this process built: the first one, on demand and on drift. */
+  readonly dictionary_builds: number
+  /** Of those, built because the ratio drifted. */
+  readonly dictionary_rebuilds: number
+  readonly dictionary_build_failures: number
+  /** Dictionaries this process's sweeps removed because no row used them. */
+  readonly dictionary_removals: number
+  /** The ratio the current dictionary reached on held-out episodes when it was built (0: none). */
+  readonly dictionary_held_out_ratio: number
+  /** The ratio of the latest episode writes with the current dictionary (0: none yet). */
+  readonly dictionary_recent_ratio: number
+}
+
 /** A batch read: the documents found, in the order asked; the ids not found; the ids past the byte budget. */
 export interface BatchGet<A> {
   readonly found: ReadonlyArray<A>
@@ -87,7 +105,8 @@ export interface Counts {
 /**
  * Builds the storage operations over the `Database` and `Codec` services, after bringing the schema up to date.
  * Episode, pattern and heuristic payloads go through the codec; embeddings stay native float32 vectors. Trims
- * expired idempotency keys in the background for as long as the scope lasts.
+ * expired idempotency keys and keeps compression dictionaries (see `dictionaryKeeper.ts`) in the background for as
+ * long as the scope lasts.
  */
 export const make = Effect.fn("Storage.make")(function* (options: Options = {}) {
   const db = yield* Database.Database
@@ -97,12 +116,13 @@ export const make = Effect.fn("Storage.make")(function* (options: Options = {}) 
   const budget = yield* Schema.decodeUnknown(MaxResponseBytes)(options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES)
   yield* migrate()
   yield* Effect.forkScoped(trimLoop(db, window))
-  const format = codecPayload(codec, (id) => Dictionaries.fetch(db, codec, id), {
+  const codecFormat = codecPayload(codec, (id) => Dictionaries.fetch(db, codec, id), {
     episodes: policy.compress_episodes,
     patterns: policy.compress_patterns
   })
-  const buildDictionary = Dictionaries.build(db, codec, format, policy)
-  const afterEpisodeWrites = yield* Dictionaries.autoBuild(db, codec, policy, buildDictionary)
+  const keeper = yield* DictionaryKeeper.make(db, codec, codecFormat, policy)
+  const format = keeper.observing(codecFormat)
+  const { afterEpisodeWrites, retryRefused } = keeper
 
   const episodeStore = makeDocumentStore(db, format, window, budget, {
     entity: "episode",
@@ -142,7 +162,7 @@ export const make = Effect.fn("Storage.make")(function* (options: Options = {}) 
       episode: Episode,
       options?: WriteOptions
     ) {
-      const stored = yield* episodeStore.put(namespace, episode, options)
+      const stored = yield* retryRefused(episodeStore.put(namespace, episode, options))
       yield* afterEpisodeWrites(1)
       return stored
     }),
@@ -151,7 +171,7 @@ export const make = Effect.fn("Storage.make")(function* (options: Options = {}) 
       list: ReadonlyArray<Episode>,
       options?: BatchOptions
     ) {
-      const stored = yield* episodeStore.putMany(namespace, list, options)
+      const stored = yield* retryRefused(episodeStore.putMany(namespace, list, options))
       yield* afterEpisodeWrites(list.length)
       return stored
     }),
@@ -166,8 +186,14 @@ export const make = Effect.fn("Storage.make")(function* (options: Options = {}) 
       return yield* episodeStore.page(namespace, queryEpisodes(namespace, query, after, budget), query.limit)
     }),
 
-    upsertPattern: Effect.fn("Storage.upsertPattern")(patternStore.put),
-    upsertPatterns: Effect.fn("Storage.upsertPatterns")(patternStore.putMany),
+    upsertPattern: Effect.fn("Storage.upsertPattern")(
+      (namespace: Namespace, document: Pattern, options?: WriteOptions) =>
+        retryRefused(patternStore.put(namespace, document, options))
+    ),
+    upsertPatterns: Effect.fn("Storage.upsertPatterns")(
+      (namespace: Namespace, documents: ReadonlyArray<Pattern>, options?: BatchOptions) =>
+        retryRefused(patternStore.putMany(namespace, documents, options))
+    ),
     getPattern: Effect.fn("Storage.getPattern")(patternStore.get),
     getPatterns: Effect.fn("Storage.getPatterns")(patternStore.getMany),
     deletePattern: Effect.fn("Storage.deletePattern")(patternStore.remove),
@@ -181,8 +207,14 @@ export const make = Effect.fn("Storage.make")(function* (options: Options = {}) 
       )
     }),
 
-    upsertHeuristic: Effect.fn("Storage.upsertHeuristic")(heuristicStore.put),
-    upsertHeuristics: Effect.fn("Storage.upsertHeuristics")(heuristicStore.putMany),
+    upsertHeuristic: Effect.fn("Storage.upsertHeuristic")(
+      (namespace: Namespace, document: Heuristic, options?: WriteOptions) =>
+        retryRefused(heuristicStore.put(namespace, document, options))
+    ),
+    upsertHeuristics: Effect.fn("Storage.upsertHeuristics")(
+      (namespace: Namespace, documents: ReadonlyArray<Heuristic>, options?: BatchOptions) =>
+        retryRefused(heuristicStore.putMany(namespace, documents, options))
+    ),
     getHeuristic: Effect.fn("Storage.getHeuristic")(heuristicStore.get),
     getHeuristics: Effect.fn("Storage.getHeuristics")(heuristicStore.getMany),
     deleteHeuristic: Effect.fn("Storage.deleteHeuristic")(heuristicStore.remove),
@@ -210,7 +242,9 @@ export const make = Effect.fn("Storage.make")(function* (options: Options = {}) 
 
     ping: db.execute({ sql: "SELECT 1", args: [] }).pipe(Effect.asVoid, Effect.withSpan("Storage.ping")),
 
-    buildDictionary: buildDictionary.pipe(Effect.withSpan("Storage.buildDictionary"))
+    buildDictionary: keeper.buildNow.pipe(Effect.withSpan("Storage.buildDictionary")),
+    dictionaryStats: keeper.stats,
+    sweepDictionaries: keeper.sweep.pipe(Effect.withSpan("Storage.sweepDictionaries"))
   })
 })
 
@@ -307,6 +341,14 @@ export class Storage extends Context.Tag("@memory-turso/storage-core/Storage")<
      * process's new writes use it (other processes read its rows by fetching it). Needs `use_dictionary`.
      */
     readonly buildDictionary: Effect.Effect<DictionaryInfo, DictionaryUnavailable | ReadFailure>
+    /** The dictionary keeper's figures (current dictionary, builds, rebuilds, removals, ratios). */
+    readonly dictionaryStats: Effect.Effect<DictionaryStats>
+    /**
+     * Sweeps now (as the background does every `dictionary_sweep_interval_secs`): adopts a newer dictionary another
+     * process built, and removes the dictionaries no row uses, never the newest nor the one this process writes with.
+     * Returns the ids removed.
+     */
+    readonly sweepDictionaries: Effect.Effect<ReadonlyArray<number>, Failure>
   }
 >() {}
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Database } from "@memory-turso/pool"
 import * as Effect from "effect/Effect"
 import * as Storage from "../src/Storage.js"
-import { at, episode, ns, pattern, patternVariants, TestLayer } from "./support/fixtures.js"
+import { at, episode, ns, pattern, patternVariants, QuietLayer, TestLayer } from "./support/fixtures.js"
 
 const delta = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.gen(function* () {
@@ -32,7 +32,7 @@ describe("Storage batches", () => {
       expect(read).toMatchObject({ batches: 1, executes: 0, transactions: 0 })
       expect(read.result).toMatchObject({ _tag: "Right", right: { missing: ["nope"] } })
       if (read.result._tag === "Right") expect(read.result.right.found.map((e) => e.episode_id)).toEqual(["b3", "b1"])
-    }).pipe(Effect.provide(TestLayer))
+    }).pipe(Effect.provide(QuietLayer))
   )
 
   it.scoped("a batch of patterns is one batch call; batch get returns every variant intact", () =>

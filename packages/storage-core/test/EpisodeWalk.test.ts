@@ -7,7 +7,7 @@ import { decodeCursor } from "../src/internal/cursor.js"
 import { queryEpisodes } from "../src/internal/episodeQuery.js"
 import { chunkMatches, walkEpisodes } from "../src/internal/episodeWalk.js"
 import * as Storage from "../src/Storage.js"
-import { episode, ns, TestLayer } from "./support/fixtures.js"
+import { episode, ns, QuietLayer, TestLayer } from "./support/fixtures.js"
 
 const query = (input: EpisodeQueryInput = {}) => Schema.decodeUnknownSync(EpisodeQuery)(input)
 
@@ -159,6 +159,6 @@ describe("walking the episodes for filters with many matches", () => {
       expect(next.items.map((e) => e.episode_id)).toEqual(
         (yield* ranked({ ...input, cursor: page.next_cursor! })).slice(0, 20)
       )
-    }).pipe(Effect.provide(TestLayer))
+    }).pipe(Effect.provide(QuietLayer))
   )
 })

@@ -101,6 +101,7 @@ export const layer = (config: StoreConfig, options: LayerOptions = {}) => {
 const makeStatus = (config: StoreConfig, degraded: Array<Degraded>) =>
   Effect.gen(function* () {
     const codec = yield* Codec.Codec
+    const storage = yield* Storage.Storage
     const codecStats = yield* codec.stats
     const compressionActive =
       config.compression.enabled && (config.compression.algorithm === "gzip" || codecStats.zstd_available)
@@ -128,7 +129,7 @@ const makeStatus = (config: StoreConfig, degraded: Array<Degraded>) =>
         features,
         cache: cache._tag === "Some" ? cacheSection(cache.value.stats()) : { enabled: false as const },
         compression: compressionActive
-          ? { enabled: true as const, ...(yield* codec.stats) }
+          ? { enabled: true as const, ...(yield* codec.stats), ...(yield* storage.dictionaryStats) }
           : { enabled: false as const },
         pool: poolSection,
         connection_pool: poolSection,

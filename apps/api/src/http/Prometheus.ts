@@ -60,6 +60,10 @@ const COUNTERS = new Set([
   "above_decode_limit",
   "codec_reload_failures",
   "dictionary_evictions",
+  "dictionary_builds",
+  "dictionary_rebuilds",
+  "dictionary_build_failures",
+  "dictionary_removals",
   "denied",
   "unauthenticated"
 ])

@@ -1,4 +1,4 @@
-import type { MemoryStore } from "@memory-turso/store"
+import { CompressionSection, type MemoryStore } from "@memory-turso/store"
 import * as Effect from "effect/Effect"
 import * as LogLevel from "effect/LogLevel"
 import type { AppConfig } from "../config/AppConfig.js"
@@ -21,7 +21,7 @@ export const logFeatures = (config: AppConfig, status: MemoryStore.StoreStatus["
   const { cache, compression, monitoring, retry } = config
   const lines = [
     `database: ${config.database.url.startsWith("file:") ? "embedded" : "remote"}`,
-    `compression: ${onOff(status.features.compression, `${compression.algorithm} level ${compression.level}, threshold ${compression.threshold_bytes} bytes, min savings ${compression.min_savings}, dictionary ${compression.use_dictionary ? `on (${compression.dictionary_samples} episodes, ${compression.dictionary_bytes} bytes)` : "off"}`)}`,
+    `compression: ${onOff(status.features.compression, `${compression.algorithm} level ${compression.level}, threshold ${compression.threshold_bytes} bytes, min savings ${compression.min_savings}, dictionary ${CompressionSection.usesDictionary(compression) ? `on (${compression.dictionary_samples} episodes, ${compression.dictionary_bytes} bytes, rebuilt past drift ${compression.dictionary_rebuild_drift}, swept every ${compression.dictionary_sweep_interval_secs}s)` : "off"}`)}`,
     `cache: ${onOff(status.features.cache, `${cache.max_episodes} episodes / ${cache.max_patterns} patterns / ${cache.max_query_results} queries, ttl ${cache.episode_ttl_secs}s/${cache.pattern_ttl_secs}s/${cache.query_ttl_secs}s within [${cache.min_ttl_secs}s, ${cache.max_ttl_secs}s]`)}`,
     `keep-alive: ${onOff(status.features.keepalive, `interval ${config.keepalive.interval_secs}s, stale after ${config.keepalive.stale_threshold_secs}s, ping timeout ${config.keepalive.ping_timeout_secs}s`)}`,
     `connection pool: max ${config.connection_pool.max_connections}, acquire timeout ${config.connection_pool.connection_timeout_secs}s, health checks ${config.connection_pool.enable_health_check ? `after ${config.connection_pool.health_check_idle_secs}s idle` : "off"}`,

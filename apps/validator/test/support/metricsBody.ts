@@ -103,7 +103,14 @@ const compressionSection = ({ bytes_in, bytes_out }: Figures["compression"]): Me
   compress_us_avg: 0,
   decompress_calls: 0,
   decompress_us_total: 0,
-  decompress_us_avg: 0
+  decompress_us_avg: 0,
+  dictionaries_stored: 0,
+  dictionary_builds: 0,
+  dictionary_rebuilds: 0,
+  dictionary_build_failures: 0,
+  dictionary_removals: 0,
+  dictionary_held_out_ratio: 0,
+  dictionary_recent_ratio: 0
 })
 
 const keepAliveSection = (staleRate: number): MetricsBody["keepalive"] => ({

@@ -1,7 +1,7 @@
 /**
  * Compression dictionaries kept in the database beside the rows that use them: registered with the codec when a
- * row names one it lacks (built earlier, or by another process), the newest one used for writes and built from the
- * most recent episodes when `use_dictionary` is on.
+ * row names one it lacks (built earlier, or by another process), built from the most recent episodes and measured
+ * on episodes left out of them. When they are built, rebuilt and removed is `dictionaryKeeper.ts`'s business.
  */
 
 import { type Codec, Dictionary } from "@memory-turso/compression"
@@ -19,7 +19,7 @@ const bytesOf = (value: unknown): Uint8Array | undefined =>
 const utf8 = new TextEncoder()
 
 /** Dictionaries are written only by an enabled zstd codec with `use_dictionary` on. */
-const usesDictionary = (codec: Codec.Codec["Type"], settings: CompressionPolicy): boolean =>
+export const usesDictionary = (codec: Codec.Codec["Type"], settings: CompressionPolicy): boolean =>
   codec.settings.enabled && codec.settings.algorithm === "zstd" && settings.use_dictionary
 
 /** Registers the dictionary in the first row of `result` (columns `dictionary_id`, `bytes`); its id, or 0. */
@@ -42,26 +42,45 @@ export const fetch = (db: Database.Database["Type"], codec: Codec.Codec["Type"],
     (result) => Effect.map(registerFirst(codec, result), (registered) => registered !== 0)
   )
 
-/** Registers the newest stored dictionary; its id, or 0 when there is none (or it is not usable). */
-const registerNewest = (db: Database.Database["Type"], codec: Codec.Codec["Type"]) =>
+/** The newest stored dictionary, registered: its id (0 when there is none or it is not usable) and held-out ratio. */
+export const registerNewest = (db: Database.Database["Type"], codec: Codec.Codec["Type"]) =>
   Effect.flatMap(
     db.execute({
-      sql: "SELECT dictionary_id, bytes FROM compression_dictionaries ORDER BY dictionary_id DESC LIMIT 1",
+      sql: `SELECT dictionary_id, bytes, held_out_ratio FROM compression_dictionaries
+        ORDER BY dictionary_id DESC LIMIT 1`,
       args: []
     }),
-    (result) => registerFirst(codec, result)
+    (result) =>
+      Effect.map(registerFirst(codec, result), (id) => ({
+        id,
+        heldOutRatio: ratioOf(result.rows[0]?.["held_out_ratio"])
+      }))
   )
+
+/** A stored held-out ratio; NaN when none was measured. */
+const ratioOf = (value: unknown) => (typeof value === "number" ? value : Number.NaN)
+
+/** How many of the episodes after a dictionary's samples are kept out of it to measure its ratio. */
+export const HELD_OUT = 16
+
+/** A dictionary just built: what the caller sees, and its ratio on held-out episodes (NaN when none were left). */
+export interface Built {
+  readonly info: DictionaryInfo
+  readonly heldOutRatio: number
+}
 
 /**
  * Builds a dictionary from the most recent episodes (their JSON, newest last): as many as fill `dictionary_bytes`,
- * at most `dictionary_samples`. Stores it under the next id, registers it and makes new writes use it.
+ * at most `dictionary_samples`. Stores it under the next id, registers it and makes new writes use it. Up to
+ * `HELD_OUT` of the next most recent episodes are left out of it and compressed with it: its held-out ratio (stored
+ * bytes over JSON bytes), the figure later writes are held to.
  */
 export const build = (
   db: Database.Database["Type"],
   codec: Codec.Codec["Type"],
   format: PayloadFormat,
   settings: CompressionPolicy
-): Effect.Effect<DictionaryInfo, DictionaryUnavailable | DatabaseFailure> =>
+): Effect.Effect<Built, DictionaryUnavailable | DatabaseFailure> =>
   Effect.gen(function* () {
     if (!usesDictionary(codec, settings)) {
       return yield* new DictionaryUnavailable({
@@ -74,25 +93,32 @@ export const build = (
       args: [settings.dictionary_samples]
     })
     const ids: Array<string> = []
+    const heldOut: Array<string> = []
     let filled = 0
     for (const row of recent.rows) {
-      if (filled >= settings.dictionary_bytes) break
-      ids.push(String(row["episode_id"]))
-      filled += Number(row["payload_bytes"])
+      const id = String(row["episode_id"])
+      if (filled < settings.dictionary_bytes) {
+        ids.push(id)
+        filled += Number(row["payload_bytes"])
+      } else if (heldOut.length < HELD_OUT) heldOut.push(id)
+      else break
     }
     const loaded = yield* db.execute({
       sql: "SELECT episode_id, payload FROM episodes WHERE episode_id IN (SELECT value FROM json_each(?))",
-      args: [JSON.stringify(ids)]
+      args: [JSON.stringify([...ids, ...heldOut])]
     })
     const payloads = new Map(loaded.rows.map((row) => [String(row["episode_id"]), row["payload"] ?? null]))
-    const samples: Array<Uint8Array> = []
-    for (const id of ids.reverse()) {
+    // a damaged row is no sample (reading it reports the damage); a database failure ends the build
+    const readJson = (id: string) => {
       const payload = payloads.get(id)
-      if (payload === undefined) continue // deleted meanwhile
-      // a damaged row is no sample (reading it reports the damage); a database failure ends the build
-      const read = yield* format
+      if (payload === undefined) return Effect.succeed(undefined) // deleted meanwhile
+      return format
         .read("episode", id, payload)
         .pipe(Effect.catchTag("CorruptPayload", () => Effect.succeed(undefined)))
+    }
+    const samples: Array<Uint8Array> = []
+    for (const id of ids.reverse()) {
+      const read = yield* readJson(id)
       if (read !== undefined) samples.push(utf8.encode(read))
     }
     if (samples.length === 0) {
@@ -111,56 +137,24 @@ export const build = (
     })
     const id = Number(inserted.rows[0]!["dictionary_id"])
     yield* Effect.orDie(Effect.zipRight(codec.addDictionary(id, bytes), codec.useDictionary(id)))
-    return { dictionary_id: id, bytes: bytes.length, samples: samples.length, created_at: createdAt }
-  })
-
-/**
- * With `use_dictionary` on: new writes use the newest stored dictionary; with none stored, one is built as soon as
- * `dictionary_samples` episodes are (at start, or by the episode write that reaches the count). Returns what each
- * episode write calls with the number of episodes it stored. A failed build is logged and tried again after
- * another `dictionary_samples` writes; it never fails the write.
- */
-export const autoBuild = (
-  db: Database.Database["Type"],
-  codec: Codec.Codec["Type"],
-  settings: CompressionPolicy,
-  buildDictionary: Effect.Effect<DictionaryInfo, unknown>
-) =>
-  Effect.gen(function* () {
-    const none = (_written: number) => Effect.void
-    if (!usesDictionary(codec, settings)) return none
-    const newest = yield* registerNewest(db, codec)
-    if (newest > 0) {
-      yield* Effect.orDie(codec.useDictionary(newest))
-      return none
+    let jsonBytes = 0
+    let storedBytes = 0
+    for (const heldOutId of heldOut) {
+      const json = yield* readJson(heldOutId)
+      if (json === undefined) continue
+      const encoded = yield* codec.encodeText(json)
+      jsonBytes += Buffer.byteLength(json)
+      storedBytes += encoded._tag === "Plain" ? Buffer.byteLength(json) : encoded.bytes.length
     }
-    const tryBuild = Effect.matchEffect(buildDictionary, {
-      onFailure: (error) =>
-        Effect.as(
-          Effect.logWarning(`compression dictionary not built: ${error instanceof Error ? error.message : error}`),
-          false
-        ),
-      onSuccess: (info) =>
-        Effect.as(
-          Effect.logInfo(
-            `compression dictionary ${info.dictionary_id} built from ${info.samples} episodes (${info.bytes} bytes)`
-          ),
-          true
-        )
-    })
-    const counted = yield* db.execute({ sql: "SELECT count(*) AS n FROM episodes", args: [] })
-    let due = settings.dictionary_samples - Number(counted.rows[0]?.["n"] ?? 0)
-    if (due <= 0 && (yield* tryBuild)) return none
-    if (due <= 0) due = settings.dictionary_samples
-    let built = false
-    return (written: number) =>
-      Effect.suspend(() => {
-        if (built) return Effect.void
-        due -= written
-        if (due > 0) return Effect.void
-        due = settings.dictionary_samples
-        return Effect.map(tryBuild, (ok) => {
-          built = ok
-        })
+    const heldOutRatio = jsonBytes === 0 ? Number.NaN : storedBytes / jsonBytes
+    if (jsonBytes > 0) {
+      yield* db.execute({
+        sql: "UPDATE compression_dictionaries SET held_out_ratio = ? WHERE dictionary_id = ?",
+        args: [heldOutRatio, id]
       })
+    }
+    return {
+      info: { dictionary_id: id, bytes: bytes.length, samples: samples.length, created_at: createdAt },
+      heldOutRatio
+    }
   })

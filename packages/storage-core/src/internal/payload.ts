@@ -8,6 +8,8 @@ import { CorruptPayload, type Entity } from "../StorageError.js"
 export interface StoredPayload {
   readonly payload: string | Uint8Array
   readonly payloadBytes: number
+  /** The dictionary the payload was compressed with (0: none, or not compressed). */
+  readonly dictionaryId: number
 }
 
 /** The compression switch each document kind answers to (heuristics follow the patterns switch). */
@@ -39,10 +41,10 @@ export const codecPayload = (
     compressed[kind]
       ? Effect.map(codec.encodeText(json), (encoded) =>
           encoded._tag === "Plain"
-            ? { payload: encoded.text, payloadBytes: Buffer.byteLength(json) }
-            : { payload: encoded.bytes, payloadBytes: encoded.originalBytes }
+            ? { payload: encoded.text, payloadBytes: Buffer.byteLength(json), dictionaryId: 0 }
+            : { payload: encoded.bytes, payloadBytes: encoded.originalBytes, dictionaryId: encoded.dictionaryId }
         )
-      : Effect.succeed({ payload: json, payloadBytes: Buffer.byteLength(json) }),
+      : Effect.succeed({ payload: json, payloadBytes: Buffer.byteLength(json), dictionaryId: 0 }),
   read: (entity, id, value) => {
     if (typeof value === "string") return Effect.succeed(value)
     if (value instanceof ArrayBuffer) {

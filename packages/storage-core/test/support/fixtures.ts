@@ -56,6 +56,14 @@ export const patternVariants: ReadonlyArray<PatternInput> = [
 /** Storage over a fresh temporary database and the default codec, exposing the database too. */
 export const TestLayer = Storage.layer().pipe(Layer.provideMerge(Layer.merge(Database.layerTest, Codec.layer())))
 
+/**
+ * `TestLayer` without compression dictionaries, for tests that count the statements an operation sends: with them
+ * on, storing `dictionary_samples` episodes wakes a background build whose statements would be counted too.
+ */
+export const QuietLayer = Storage.layer({ compression: { use_dictionary: false } }).pipe(
+  Layer.provideMerge(Layer.merge(Database.layerTest, Codec.layer()))
+)
+
 /** A document as storage returns it: with the version its row holds. */
 export const at = <A extends object>(version: number, document: A): A => ({ ...document, version })
 
@@ -68,3 +76,23 @@ export const cacheOptions = (maxEpisodes = 10_000): CachedStorage.Options => ({
   patterns: { maxEntries: 5000, ttl: "3600 seconds" },
   queries: { maxEntries: 1000, ttl: "300 seconds" }
 })
+
+/** Episodes alike in shape and vocabulary, different in detail: what an agent's memory looks like. */
+export const agentEpisode = (n: number) =>
+  episode({
+    episode_id: `ep-${String(n).padStart(3, "0")}`,
+    task_description: `fix failing test case_${n} in memory-core (seen after commit ${(n * 7919).toString(16)})`,
+    start_time: new Date(1_700_000_000_000 + n * 60_000).toISOString(),
+    steps: Array.from({ length: 12 }, (_, i) => ({
+      step_number: i + 1,
+      timestamp: new Date(1_700_000_000_000 + n * 60_000 + i * 1000).toISOString(),
+      tool: ["shell", "editor", "search"][(n + i) % 3]!,
+      action: `run step ${i}: cargo test --package memory-core -- episode::tests::case_${n * 13 + i}`,
+      parameters: { cwd: "/work/repo", argv: ["cargo", "test", `case_${n * 13 + i}`], attempt: (n + i) % 4 },
+      result: {
+        type: "success" as const,
+        output: `test episode::tests::case_${n * 13 + i} ... ok\n${(n + i) % 9} passed; 0 failed; finished in ${(n * i) % 97}ms`
+      },
+      latency_ms: 100 + ((n * i) % 300)
+    }))
+  })
