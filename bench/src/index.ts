@@ -1,2 +1,3 @@
 export * from "./emit.js"
 export * from "./Result.js"
+export * from "./RunResult.js"
