@@ -24,9 +24,9 @@ const escapeXml = (text: string) =>
 const text = (x: number, y: number, content: string, attributes = "") =>
   `<text x="${x}" y="${y}" ${attributes}>${escapeXml(content)}</text>`
 
-const bar = (y: number, height: number, value: number, max: number, color: string) => {
+const bar = (y: number, height: number, value: number, max: number, color: string, role: "subject" | "baseline") => {
   const width = max > 0 ? Math.max(1, (value / max) * BAR_AREA) : 1
-  return `<rect x="${LABEL_WIDTH}" y="${y}" width="${width.toFixed(1)}" height="${height}" fill="${color}"/>`
+  return `<rect class="bar ${role}" x="${LABEL_WIDTH}" y="${y}" width="${width.toFixed(1)}" height="${height}" fill="${color}"/>`
 }
 
 const svgDocument = (
@@ -37,6 +37,7 @@ const svgDocument = (
 ) =>
   [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="12">`,
+    `<title>${escapeXml(title)}</title>`,
     `<rect width="100%" height="100%" fill="white"/>`,
     text(10, 22, title, 'font-size="15" font-weight="bold"'),
     ...legend.flatMap(([label, color], i) => [
@@ -61,13 +62,13 @@ export const throughputChart = (run: RunResult): string => {
   for (const c of throughputComparisons(run)) {
     const max = Math.max(c.subject.value, c.baseline.value)
     body.push(text(10, y + 12, c.id, 'font-weight="bold"'), text(10, y + 28, `ratio ${formatNumber(c.ratio)}x`))
-    for (const [i, figure, color] of [
-      [0, c.subject, SUBJECT],
-      [1, c.baseline, BASELINE]
+    for (const [i, figure, color, role] of [
+      [0, c.subject, SUBJECT, "subject"],
+      [1, c.baseline, BASELINE, "baseline"]
     ] as const) {
       const top = y + i * 20
       body.push(
-        bar(top, 16, figure.value, max, color),
+        bar(top, 16, figure.value, max, color, role),
         text(LABEL_WIDTH - 6, top + 12, figure.name.slice(0, 44), 'text-anchor="end" fill="#444"'),
         text(LABEL_WIDTH + (figure.value / max) * BAR_AREA + 6, top + 12, withUnit(figure.value, figure.unit))
       )
@@ -115,7 +116,7 @@ export const latencyChart = (run: RunResult): string => {
       percentiles.forEach(([label, value], i) => {
         const shade = PERCENTILE_SHADES[label]![role === "subject" ? 0 : 1]
         body.push(
-          bar(y + i * 10, 9, value, max, shade),
+          bar(y + i * 10, 9, value, max, shade, role),
           text(
             LABEL_WIDTH + (value / max) * BAR_AREA + 6,
             y + i * 10 + 8,
