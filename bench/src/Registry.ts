@@ -35,6 +35,14 @@ export const SECTIONS: ReadonlyArray<Section> = [
     about: "cache-hit throughput of AdaptiveCache.get beside a bare quick-lru get"
   },
   {
+    id: "cache.memory",
+    package: "@memory-turso/cache",
+    script: "bench:memory",
+    timeoutSeconds: 120,
+    comparisons: ["cache.memory.per-entry", "cache.memory.per-entry-vs-value"],
+    about: "heap per entry of a full AdaptiveCache beside a raw quick-lru and beside the value's bytes"
+  },
+  {
     id: "compression.ratio",
     package: "@memory-turso/compression",
     script: "bench",
@@ -47,6 +55,14 @@ export const SECTIONS: ReadonlyArray<Section> = [
       "compression.ratio.speed-vs-gzip.4k"
     ],
     about: "stored bytes of realistic episodes with zstd and gzip beside no compression"
+  },
+  {
+    id: "compression.aborts",
+    package: "@memory-turso/compression",
+    script: "bench:aborts",
+    timeoutSeconds: 120,
+    comparisons: [],
+    about: "the input sizes at which zstd-codec aborts, per level (a limit of the engine, figures only)"
   },
   {
     id: "keepalive.idle-reads",
