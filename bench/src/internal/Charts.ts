@@ -22,7 +22,7 @@ const escapeXml = (text: string) =>
   text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;")
 
 const text = (x: number, y: number, content: string, attributes = "") =>
-  `<text x="${x}" y="${y}" ${attributes}>${escapeXml(content)}</text>`
+  `<text x="${x.toFixed(1)}" y="${y}"${attributes === "" ? "" : ` ${attributes}`}>${escapeXml(content)}</text>`
 
 const bar = (y: number, height: number, value: number, max: number, color: string, role: "subject" | "baseline") => {
   const width = max > 0 ? Math.max(1, (value / max) * BAR_AREA) : 1

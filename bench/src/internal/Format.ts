@@ -4,7 +4,7 @@
 export const formatNumber = (n: number): string => {
   if (!Number.isFinite(n)) return String(n)
   const abs = Math.abs(n)
-  if (abs >= 100) return Math.round(n).toLocaleString("en-US")
+  if (Number.isInteger(n) || abs >= 100) return Math.round(n).toLocaleString("en-US")
   if (abs >= 1) return n.toFixed(2)
   if (abs === 0) return "0"
   return n.toPrecision(3)

@@ -130,7 +130,5 @@ emit({
   figures: [...results.keys()]
     .filter((name) => ![get.name, floor.name, quickLru.name].includes(name))
     .map((name) => ({ ...opsPerSecond(name), setting: "local, in memory" })),
-  notes: [
-    `median of ${ROUNDS} rounds of ${OPS} hits (a tenth for the two slowest), node ${process.version}, sink ${sink > 0}`
-  ]
+  notes: [`median of ${ROUNDS} rounds of ${OPS} hits (a tenth for the two slowest), node ${process.version}`]
 })

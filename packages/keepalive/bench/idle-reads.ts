@@ -124,7 +124,7 @@ const against = (id: string, baseline: string, label: string) => ({
   baseline: p50Of(baseline, `${label} read p50`),
   ratio: keptWarm.value / median(times[baseline]!),
   latency: [
-    latencyOf(keptWarm.name, times["pooled + keep-alive"]!, "subject"),
+    latencyOf("pooled + keep-alive read", times["pooled + keep-alive"]!, "subject"),
     latencyOf(`${label} read`, times[baseline]!, "baseline")
   ]
 })
