@@ -108,7 +108,9 @@ const loopP50 = await measure("10 x execute", 20, async () => {
   for (const row of rows) await viaServer.execute(row)
 })
 const loopRequests = server.stats().requests
-console.log(`   pipeline requests (same rounds each, warm-up included): batch ${batchRequests}, executes ${loopRequests}`)
+console.log(
+  `   pipeline requests (same rounds each, warm-up included): batch ${batchRequests}, executes ${loopRequests}`
+)
 console.log(`   executes / batch: ${(loopP50 / batchP50).toFixed(1)}x`)
 
 // 4. sockets opened by back-to-back sequential calls
