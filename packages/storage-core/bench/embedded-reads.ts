@@ -1,6 +1,6 @@
 // The embedded read path with and without the prepared-statement cache, side by side in one run.
 // Run: pnpm --filter @memory-turso/storage-core bench:reads   (READS to change the number of reads per round)
-// Section `storage-core.embedded-reads` of `pnpm bench` (BENCH_QUICK=1: 5000 reads x 3 rounds).
+// Section `storage-core.embedded-reads` of `pnpm bench` (BENCH_QUICK=1: 2500 reads x 3 rounds).
 import { emit, median, percentile, quickOr } from "@memory-turso/bench"
 import { Codec } from "@memory-turso/compression"
 import { Episode, DEFAULT_NAMESPACE as ns } from "@memory-turso/model"
@@ -11,7 +11,7 @@ import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as Storage from "../src/Storage.js"
 
-const READS = Number(process.env["READS"] ?? quickOr(5000, 20_000))
+const READS = Number(process.env["READS"] ?? quickOr(2500, 20_000))
 const EPISODES = 1000
 const ROUNDS = quickOr(3, 5)
 
