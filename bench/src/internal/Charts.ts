@@ -24,6 +24,9 @@ const escapeXml = (text: string) =>
 const text = (x: number, y: number, content: string, attributes = "") =>
   `<text x="${x.toFixed(1)}" y="${y}"${attributes === "" ? "" : ` ${attributes}`}>${escapeXml(content)}</text>`
 
+/** A label cut to what fits left of the bars. */
+const clip = (label: string, chars = 46) => (label.length <= chars ? label : `${label.slice(0, chars - 1)}…`)
+
 const bar = (y: number, height: number, value: number, max: number, color: string, role: "subject" | "baseline") => {
   const width = max > 0 ? Math.max(1, (value / max) * BAR_AREA) : 1
   return `<rect class="bar ${role}" x="${LABEL_WIDTH}" y="${y}" width="${width.toFixed(1)}" height="${height}" fill="${color}"/>`
@@ -61,19 +64,19 @@ export const throughputChart = (run: RunResult): string => {
   let y = 60
   for (const c of throughputComparisons(run)) {
     const max = Math.max(c.subject.value, c.baseline.value)
-    body.push(text(10, y + 12, c.id, 'font-weight="bold"'), text(10, y + 28, `ratio ${formatNumber(c.ratio)}x`))
+    body.push(text(10, y + 12, `${c.id} (ratio ${formatNumber(c.ratio)}x)`, 'font-weight="bold"'))
     for (const [i, figure, color, role] of [
       [0, c.subject, SUBJECT, "subject"],
       [1, c.baseline, BASELINE, "baseline"]
     ] as const) {
-      const top = y + i * 20
+      const top = y + 20 + i * 20
       body.push(
         bar(top, 16, figure.value, max, color, role),
-        text(LABEL_WIDTH - 6, top + 12, figure.name.slice(0, 44), 'text-anchor="end" fill="#444"'),
+        text(LABEL_WIDTH - 6, top + 12, clip(figure.name), 'text-anchor="end" fill="#444"'),
         text(LABEL_WIDTH + (figure.value / max) * BAR_AREA + 6, top + 12, withUnit(figure.value, figure.unit))
       )
     }
-    y += 56
+    y += 72
   }
   if (body.length === 0) body.push(text(10, y + 12, "no throughput comparisons in this run"))
   return svgDocument(
@@ -112,7 +115,7 @@ export const latencyChart = (run: RunResult): string => {
         ...(series.p95 === undefined ? [] : [["p95", series.p95] as const]),
         ["p99", series.p99]
       ] as const
-      body.push(text(LABEL_WIDTH - 6, y + 14, `${role}: ${series.name}`.slice(0, 48), 'text-anchor="end" fill="#444"'))
+      body.push(text(LABEL_WIDTH - 6, y + 14, clip(`${role}: ${series.name}`), 'text-anchor="end" fill="#444"'))
       percentiles.forEach(([label, value], i) => {
         const shade = PERCENTILE_SHADES[label]![role === "subject" ? 0 : 1]
         body.push(
