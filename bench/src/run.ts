@@ -17,7 +17,14 @@ import type { RunResult, SectionOutcome } from "./RunResult.js"
 
 const RESULTS_DIR = join(REPO_ROOT, "bench", "results")
 
-const options = parseOptions(process.argv.slice(2))
+const options = (() => {
+  try {
+    return parseOptions(process.argv.slice(2))
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error))
+    return process.exit(2)
+  }
+})()
 const sections = options.only.length === 0 ? SECTIONS : SECTIONS.filter((s) => options.only.some((o) => selects(o, s)))
 if (sections.length === 0) {
   console.error(
