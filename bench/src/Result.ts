@@ -18,6 +18,8 @@ export interface Figure {
 /** Latency percentiles of one series, for the charts (milliseconds). */
 export interface Latency {
   readonly name: string
+  /** Which side of the comparison this series is; without it, a series named like the baseline figure is the baseline. */
+  readonly role?: "subject" | "baseline"
   readonly p50: number
   readonly p95?: number
   readonly p99: number

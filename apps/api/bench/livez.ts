@@ -5,21 +5,21 @@
 // Run: pnpm --filter @memory-turso/api bench:livez
 //   (BENCH_SECONDS: measured seconds, default 20; BENCH_HOSTILE: hostile requests in flight, default 4;
 //    BENCH_EPISODES: default 20000; BENCH_EMBEDDINGS: default 3000; BENCH_DIMENSIONS: default 768)
+// Section `api.livez` of `pnpm bench` (BENCH_QUICK=1: 8 s per phase over 5000 episodes and 1000 embeddings).
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { type Comparison, emit, type Figure, type Latency, latencyOf, percentile, quickOr } from "@memory-turso/bench"
 import { type Served, startApi } from "./processes.js"
 import { realisticEpisode } from "./realisticEpisode.js"
 
-const SECONDS = Number(process.env["BENCH_SECONDS"] ?? 20)
+const SECONDS = Number(process.env["BENCH_SECONDS"] ?? quickOr(8, 20))
 const HOSTILE = Number(process.env["BENCH_HOSTILE"] ?? 4)
-const EPISODES = Number(process.env["BENCH_EPISODES"] ?? 20_000)
-const EMBEDDINGS = Number(process.env["BENCH_EMBEDDINGS"] ?? 3000)
+const EPISODES = Number(process.env["BENCH_EPISODES"] ?? quickOr(5000, 20_000))
+const EMBEDDINGS = Number(process.env["BENCH_EMBEDDINGS"] ?? quickOr(1000, 3000))
 const DIMENSIONS = Number(process.env["BENCH_DIMENSIONS"] ?? 768)
 const TAGS = 500
 
-const percentile = (sorted: ReadonlyArray<number>, q: number) =>
-  sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
 const ms = (n: number) => n.toFixed(1)
 
 /** A small seeded generator, so every run loads the same data. */
@@ -196,10 +196,19 @@ try {
   }
 
   const phases = [
-    ["hostile reads (filters, searches, lists, batch reads)", hostile.filter(([name]) => name !== BIG_BODY)],
-    ["hostile reads and big valid bodies", hostile]
+    [
+      "api.livez.hostile-reads",
+      "hostile reads (filters, searches, lists, batch reads)",
+      hostile.filter(([name]) => name !== BIG_BODY)
+    ],
+    ["api.livez.big-bodies", "hostile reads and big valid bodies", hostile]
   ] as const
-  for (const [phase, kinds] of phases) {
+  const idleLatency: Latency = latencyOf("/livez idle", idle, "baseline")
+  const comparisons: Array<Comparison> = []
+  const figures: Array<Figure & { readonly setting: string }> = [
+    { name: "data set load through the API", value: loadSeconds, unit: "s", setting: "local, embedded" }
+  ]
+  for (const [id, phase, kinds] of phases) {
     const until = performance.now() + SECONDS * 1000
     const perKind = new Map<string, { latencies: Array<number>; bytes: number; failures: number }>(
       kinds.map(([name]) => [name, { latencies: [], bytes: 0, failures: 0 }])
@@ -222,6 +231,17 @@ try {
         `p50 ${ms(percentile(livez, 0.5))} ms, p99 ${ms(percentile(livez, 0.99))} ms, max ${ms(livez[livez.length - 1]!)} ms ` +
         `(goal p99 < 50 ms: ${percentile(livez, 0.99) < 50 ? "met" : "NOT met"})`
     )
+    const underLoad = latencyOf(`/livez under ${phase}`, livez, "subject")
+    comparisons.push({
+      id,
+      title: `/livez with ${HOSTILE} ${phase} in flight beside /livez idle (p99)`,
+      setting: "local, embedded",
+      subject: { name: `${underLoad.name} p99`, value: underLoad.p99, unit: "ms" },
+      baseline: { name: "/livez idle p99", value: idleLatency.p99, unit: "ms" },
+      ratio: underLoad.p99 / idleLatency.p99,
+      goal: { text: "p99 of /livez under 50 ms", met: underLoad.p99 < 50 },
+      latency: [underLoad, idleLatency]
+    })
     console.log("\n| hostile request | count | non-200 | p50 ms | p99 ms | largest response |")
     console.log("|---|---:|---:|---:|---:|---:|")
     for (const [name, stats] of perKind) {
@@ -230,7 +250,31 @@ try {
         `| ${name} | ${sorted.length} | ${stats.failures} | ${ms(percentile(sorted, 0.5))} | ${ms(percentile(sorted, 0.99))} | ${(stats.bytes / 1024).toFixed(0)} KiB |`
       )
     }
+    const counts = [...perKind.values()]
+    figures.push(
+      {
+        name: `${phase}: requests answered`,
+        value: counts.reduce((n, k) => n + k.latencies.length, 0),
+        unit: "requests",
+        setting: "local, embedded"
+      },
+      {
+        name: `${phase}: non-200 answers`,
+        value: counts.reduce((n, k) => n + k.failures, 0),
+        unit: "requests",
+        setting: "local, embedded"
+      }
+    )
   }
+  emit({
+    section: "api.livez",
+    command: "pnpm --filter @memory-turso/api bench:livez",
+    comparisons,
+    figures,
+    notes: [
+      `${EPISODES} episodes, ${EMBEDDINGS} embeddings of ${DIMENSIONS} dimensions; ${HOSTILE} hostile requests in flight for ${SECONDS} s per phase`
+    ]
+  })
 } finally {
   await server?.stop()
   rmSync(dir, { recursive: true, force: true })

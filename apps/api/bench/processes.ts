@@ -49,6 +49,21 @@ export const startApi = (env: Record<string, string>): Promise<Served> =>
 export const startBuiltApi = (env: Record<string, string>): Promise<Served> =>
   started(spawnApi([join(API_DIR, "dist", "main.js")], env), listening)
 
+/** Builds the API and the packages it depends on (`turbo run build`), its output on this process's. */
+export const buildApi = (): Promise<void> =>
+  new Promise((resolve, reject) => {
+    const build = spawn(
+      "pnpm",
+      ["turbo", "run", "build", "--filter=@memory-turso/api...", "--output-logs=errors-only"],
+      {
+        cwd: API_DIR,
+        stdio: ["ignore", "inherit", "inherit"]
+      }
+    )
+    build.once("error", reject)
+    build.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`the API's build exited with ${code}`))))
+  })
+
 /** Starts bare node:http serving `body` (its own process). */
 export const startBare = (body: string): Promise<Served> =>
   started(

@@ -2,18 +2,23 @@
 // requests, and its growth between the two (goal < 10%: nothing grows with the number of requests served).
 // Run: pnpm --filter @memory-turso/api bench:soak   (builds the API first; SOAK_FIRST, SOAK_TOTAL, SOAK_CONCURRENCY
 // change the sizes). Not a test: it prints its figures.
+// Section `api.soak` of `pnpm bench` (BENCH_QUICK=1: 4k then 12k requests to the API run from its sources, without
+// the build, which alone can take two minutes on this machine).
 import { randomUUID } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
 import { Agent, request } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { setTimeout as sleep } from "node:timers/promises"
-import { type Served, startBuiltApi } from "./processes.js"
+import { emit, isQuick, quickOr } from "@memory-turso/bench"
+import { buildApi, type Served, startApi, startBuiltApi } from "./processes.js"
 import { realisticEpisode } from "./realisticEpisode.js"
 
-const FIRST = Number(process.env["SOAK_FIRST"] ?? 100_000)
-const TOTAL = Number(process.env["SOAK_TOTAL"] ?? 300_000)
+const FIRST = Number(process.env["SOAK_FIRST"] ?? quickOr(4_000, 100_000))
+const TOTAL = Number(process.env["SOAK_TOTAL"] ?? quickOr(12_000, 300_000))
 const CONCURRENCY = Number(process.env["SOAK_CONCURRENCY"] ?? 32)
+/** The quick run serves from the sources (through tsx): same process on both sides of the growth, no build. */
+const FROM_SOURCES = isQuick()
 const EPISODES = 500
 const PATTERNS = 100
 const DIMENSIONS = 64
@@ -135,7 +140,9 @@ const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`
 const dir = mkdtempSync(join(tmpdir(), "memory-turso-soak-"))
 let api: Served | undefined
 try {
-  api = await startBuiltApi({ TURSO_DB_URL: `file:${join(dir, "soak.db")}` })
+  const env = { TURSO_DB_URL: `file:${join(dir, "soak.db")}` }
+  if (!FROM_SOURCES) await buildApi()
+  api = await (FROM_SOURCES ? startApi(env) : startBuiltApi(env))
   const base = new URL(api.url)
   await seed(base)
   const statuses = new Map<number, number>()
@@ -159,6 +166,39 @@ try {
     `RSS after ${FIRST}: ${mib(atFirst)}; after ${TOTAL}: ${mib(atTotal)}; growth ${growth.toFixed(1)}% ` +
       `(goal < 10%: ${growth < 10 ? "met" : "MISSED"})`
   )
+  const setting = `local, embedded (the ${FROM_SOURCES ? "API from its sources" : "built API"}, defaults)`
+  emit({
+    section: "api.soak",
+    command: "pnpm --filter @memory-turso/api bench:soak",
+    comparisons: [
+      {
+        id: "api.soak.rss-growth",
+        title: `the API's RSS after ${TOTAL} mixed requests beside its RSS after ${FIRST}`,
+        setting,
+        subject: { name: `RSS after ${TOTAL} requests`, value: atTotal, unit: "bytes" },
+        baseline: { name: `RSS after ${FIRST} requests`, value: atFirst, unit: "bytes" },
+        ratio: atTotal / atFirst,
+        // the goal is about a warmed-up process: the quick run's few thousand requests still warm it up
+        ...(FROM_SOURCES ? {} : { goal: { text: "RSS grows less than 10% between the two", met: growth < 10 } })
+      }
+    ],
+    figures: [
+      { name: `mixed requests (${CONCURRENCY} concurrent)`, value: TOTAL / seconds, unit: "req/s", setting },
+      { name: "requests without an answer", value: statuses.get(0) ?? 0, unit: "requests", setting },
+      {
+        name: "5xx answers",
+        value: [...statuses].filter(([status]) => status >= 500).reduce((n, [, count]) => n + count, 0),
+        unit: "requests",
+        setting
+      }
+    ],
+    notes: [
+      `statuses: ${tally}`,
+      ...(FROM_SOURCES
+        ? ["quick run: the goal (growth < 10% from 100k to 300k requests, built API) is judged by the full run"]
+        : [])
+    ]
+  })
 } finally {
   await api?.stop()
   agent.destroy()

@@ -1,7 +1,8 @@
 /**
  * Memory of a full cache of 4 KB JSON strings, against a raw quick-lru sized at the same maxEntries.
- * Run: pnpm --filter @memory-turso/cache measure:memory
+ * Run: pnpm --filter @memory-turso/cache bench:memory   (section `cache.memory` of `pnpm bench`; quick as it is)
  */
+import { emit } from "@memory-turso/bench"
 import * as Effect from "effect/Effect"
 import QuickLRU from "quick-lru"
 import { AdaptiveCache } from "../src/index.js"
@@ -10,7 +11,7 @@ const MAX_ENTRIES = 10_000
 const VALUE_BYTES = 4096
 
 const gc = (globalThis as { gc?: () => void }).gc
-if (gc === undefined) throw new Error("run with pnpm --filter @memory-turso/cache measure:memory (node --expose-gc)")
+if (gc === undefined) throw new Error("run with pnpm --filter @memory-turso/cache bench:memory (node --expose-gc)")
 
 const heap = () => {
   for (let i = 0; i < 3; i++) gc()
@@ -33,8 +34,12 @@ const measure = async (name: string, fill: () => Promise<{ held: number; keep: u
   console.log(
     `${name.padEnd(44)} held ${String(held).padStart(6)} entries  heap +${mib(delta).padStart(9)}  ${(delta / held / 1024).toFixed(2)} KiB/entry`
   )
+  perEntry.set(name, delta / held)
   return keep
 }
+
+/** Heap bytes per entry held, by store. */
+const perEntry = new Map<string, number>()
 
 console.log(`${MAX_ENTRIES} max entries of ${VALUE_BYTES}-byte JSON strings, node ${process.version}`)
 
@@ -72,3 +77,30 @@ kept.push(
   })
 )
 console.log(`(kept ${kept.length} stores alive while measuring)`)
+
+const figure = (name: string) => ({ name: `${name}: heap per entry`, value: perEntry.get(name)!, unit: "bytes" })
+const cache = figure("AdaptiveCache (quick-lru maxSize = max / 2)")
+const raw = figure("raw quick-lru, maxSize = max (up to 2x)")
+emit({
+  section: "cache.memory",
+  command: "pnpm --filter @memory-turso/cache bench:memory",
+  comparisons: [
+    {
+      id: "cache.memory.per-entry",
+      title: `heap per entry of a full AdaptiveCache beside a raw quick-lru, ${VALUE_BYTES}-byte JSON strings`,
+      setting: "local, in memory",
+      subject: cache,
+      baseline: raw,
+      ratio: cache.value / raw.value
+    },
+    {
+      id: "cache.memory.per-entry-vs-value",
+      title: "heap per entry of a full AdaptiveCache beside the bytes of the value it holds",
+      setting: "local, in memory",
+      subject: cache,
+      baseline: { name: "the value's bytes (Latin-1 string)", value: VALUE_BYTES, unit: "bytes" },
+      ratio: cache.value / VALUE_BYTES
+    }
+  ],
+  notes: [`${MAX_ENTRIES} max entries, heap after global.gc(), filled to the point before a generation turns over`]
+})

@@ -8,7 +8,10 @@
  *
  * Prints one row per level: "ok" (compressed), "ABORT" (the instance threw) or "null" (refused) per size.
  * This is what sets the writer's frame size (internal/frames.ts: 1 MiB frames at levels 1..9, 256 KiB above).
+ * Section `compression.aborts` of `pnpm bench` (a limit of the engine, no baseline: figures only;
+ * BENCH_QUICK=1: levels 1, 3, 9, 10, 19, 22).
  */
+import { emit, type Figure, quickOr } from "@memory-turso/bench"
 import { defaultLoader } from "../src/internal/zstd.js"
 import { episode, randomBytes } from "./corpus.js"
 
@@ -18,7 +21,14 @@ const argLevels = process.argv
   .slice(2)
   .map(Number)
   .filter((n) => Number.isInteger(n) && n >= 1 && n <= 22)
-const LEVELS = argLevels.length > 0 ? argLevels : Array.from({ length: 22 }, (_, i) => i + 1)
+// the quick run keeps the levels around the frame-size boundary (9/10) and the ends
+const LEVELS =
+  argLevels.length > 0
+    ? argLevels
+    : quickOr(
+        [1, 3, 9, 10, 19, 22],
+        Array.from({ length: 22 }, (_, i) => i + 1)
+      )
 
 const utf8 = new TextEncoder()
 const textOf = (size: number): Uint8Array => {
@@ -61,6 +71,8 @@ const quiet = <A>(f: () => Promise<A>): Promise<A> => {
   })
 }
 
+/** Per input kind and level, the largest size that compressed (0 when none did). */
+const figures: Array<Figure & { readonly setting: string }> = []
 const header = ["level", ...SIZES.map(label)]
 for (const kind of ["text", "random"] as const) {
   console.log(`\n${kind === "text" ? "episode text" : "random bytes"} (fresh instance per cell)\n`)
@@ -70,5 +82,19 @@ for (const kind of ["text", "random"] as const) {
     const cells: Array<string> = []
     for (const input of inputs[kind]) cells.push(await quiet(() => attempt(level, input)))
     console.log(`| ${level} | ${cells.join(" | ")} |`)
+    const largest = SIZES.filter((_, i) => cells[i] === "ok").reduce((a, b) => Math.max(a, b), 0)
+    figures.push({
+      name: `${kind}, level ${level}: largest input compressed`,
+      value: largest,
+      unit: "bytes",
+      setting: "local, in memory"
+    })
   }
 }
+emit({
+  section: "compression.aborts",
+  command: "pnpm --filter @memory-turso/compression bench:aborts",
+  comparisons: [],
+  figures,
+  notes: [`sizes tried: ${SIZES.map(label).join(", ")}; zstd-codec 0.1.5, a fresh instance per cell`]
+})

@@ -7,7 +7,9 @@
  * min_savings 0 so every document is compressed and measured. Ratio = stored bytes / original bytes
  * (smaller is better); "frame" ratio leaves out the envelope's 32-byte header + frame table.
  * MB/s = 10^6 original bytes per second, one core, synchronous calls, best of 3 timed passes.
+ * Section `compression.ratio` of `pnpm bench` (BENCH_QUICK=1: 4 and 16 KB episodes, four variants, no embeddings).
  */
+import { emit, type Figure, quickOr } from "@memory-turso/bench"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
@@ -20,8 +22,11 @@ const utf8 = new TextEncoder()
 const scope = Effect.runSync(Scope.make())
 const codecOf = (options: CodecModule.Options) => Effect.runPromise(Scope.extend(CodecModule.make(options), scope))
 
-const SIZES = [1, 4, 16, 64] as const
+const SIZES = quickOr([4, 16] as const, [1, 4, 16, 64] as const)
 const DOCS: Record<(typeof SIZES)[number], number> = { 1: 400, 4: 200, 16: 60, 64: 20 }
+/** The dictionary the quick run keeps (the comparisons use it). */
+const DICTIONARY = "concat-64K"
+const QUICK_VARIANTS = ["zstd-3", "gzip-6", "zstd-9", `zstd-3 + dict ${DICTIONARY}`]
 const TRAINING_SEED = 5_000_000
 const EVAL_SEED = 1
 
@@ -29,12 +34,15 @@ const EVAL_SEED = 1
 const training = Array.from({ length: 300 }, (_, i) =>
   utf8.encode(episode(TRAINING_SEED + i, [1, 2, 4, 8][i % 4]! * 1024))
 )
-const dictionaries = {
-  "concat-32K": Dictionary.concatenated(training, 32 * 1024),
-  "concat-64K": Dictionary.concatenated(training, 64 * 1024),
-  "concat-112K": Dictionary.concatenated(training, 112 * 1024),
-  "cover-64K": Dictionary.cover(training, 64 * 1024)
-}
+const dictionaries: Record<string, Uint8Array> = quickOr(
+  { [DICTIONARY]: Dictionary.concatenated(training, 64 * 1024) },
+  {
+    "concat-32K": Dictionary.concatenated(training, 32 * 1024),
+    [DICTIONARY]: Dictionary.concatenated(training, 64 * 1024),
+    "concat-112K": Dictionary.concatenated(training, 112 * 1024),
+    "cover-64K": Dictionary.cover(training, 64 * 1024)
+  }
+)
 
 interface Variant {
   readonly name: string
@@ -42,7 +50,7 @@ interface Variant {
 }
 
 const base = { threshold_bytes: 0, min_savings: 0 } as const
-const variants: ReadonlyArray<Variant> = [
+const allVariants: ReadonlyArray<Variant> = [
   { name: "zstd-1", options: { config: { ...base, level: 1 } } },
   { name: "zstd-3", options: { config: { ...base, level: 3 } } },
   { name: "zstd-9", options: { config: { ...base, level: 9 } } },
@@ -54,6 +62,11 @@ const variants: ReadonlyArray<Variant> = [
     }))
   )
 ]
+
+const variants = quickOr(
+  allVariants.filter((v) => QUICK_VARIANTS.includes(v.name)),
+  allVariants
+)
 
 /** Best of 3 passes, each repeating the whole set until >= 150 ms. Returns seconds per pass over the set. */
 const time = (run: () => void): number => {
@@ -80,6 +93,9 @@ interface Row {
   readonly compressMBs: number
   readonly decompressMBs: number
   readonly plain: number
+  /** Bytes of the documents before compression, and as stored. */
+  readonly original: number
+  readonly stored: number
 }
 
 const measure = async (variant: Variant, docs: ReadonlyArray<Uint8Array>): Promise<Row> => {
@@ -119,7 +135,9 @@ const measure = async (variant: Variant, docs: ReadonlyArray<Uint8Array>): Promi
     frameRatio: frames / original,
     compressMBs: original / compressSeconds / 1e6,
     decompressMBs: decodedBytes / decompressSeconds / 1e6,
-    plain
+    plain,
+    original,
+    stored
   }
 }
 
@@ -158,7 +176,7 @@ const main = async () => {
     printTable(`episodes ${kb} KB (${docs.length} documents, ${docs.reduce((n, d) => n + d.length, 0)} bytes)`, rows)
   }
 
-  for (const dims of [384, 1536]) {
+  for (const dims of quickOr([], [384, 1536])) {
     const vectors = Array.from({ length: 200 }, (_, i) => embedding(100 + i, dims))
     const rows: Array<Row> = []
     for (const variant of variants.slice(0, 4)) rows.push(await measure(variant, vectors))
@@ -181,11 +199,69 @@ const main = async () => {
     `  with dictionary:    best ${dictBest.name} ${fmt(dictBest.ratio)} -> ${dictBest.ratio <= 0.4 ? "met" : "NOT met"}`
   )
   const zstd3 = four.find((r) => r.name === "zstd-3")!
-  const zstd3dict = four.find((r) => r.name === "zstd-3 + dict concat-64K")!
+  const zstd3dict = four.find((r) => r.name === `zstd-3 + dict ${DICTIONARY}`)!
   console.log(
-    `  zstd-3 (default settings): ${fmt(zstd3.ratio)}; zstd-3 + concat-64K dictionary: ${fmt(zstd3dict.ratio)}`
+    `  zstd-3 (default settings): ${fmt(zstd3.ratio)}; zstd-3 + ${DICTIONARY} dictionary: ${fmt(zstd3dict.ratio)}`
   )
   await Effect.runPromise(Scope.close(scope, Exit.void))
+  emitResult(results)
+}
+
+/** The section's result: stored bytes beside no compression at 4 and 16 KB, and zstd's speed beside gzip's. */
+const emitResult = (results: ReadonlyMap<number, ReadonlyArray<Row>>) => {
+  const setting = "local, in memory"
+  const row = (kb: number, name: string) => results.get(kb)!.find((r) => r.name === name)!
+  const stored = (kb: number, name: string) => {
+    const r = row(kb, name)
+    const original = DOCS[kb as (typeof SIZES)[number]] * kb * 1024
+    const subject: Figure = {
+      name: `${name}, stored bytes (envelope included)`,
+      value: r.ratio * original,
+      unit: "bytes"
+    }
+    const baseline: Figure = { name: "no compression", value: original, unit: "bytes" }
+    return { subject, baseline, ratio: r.ratio }
+  }
+  const goal = (ratio: number) => ({ text: "at most 0.40 on 4 KB agent episodes", met: ratio <= 0.4 })
+  const ratioOf = (id: string, kb: number, name: string, withGoal: boolean) => {
+    const figures = stored(kb, name)
+    return {
+      id,
+      title: `${kb} KB realistic episodes (${DOCS[kb as (typeof SIZES)[number]]} documents): ${name} beside no compression`,
+      setting,
+      ...figures,
+      ...(withGoal ? { goal: goal(figures.ratio) } : {})
+    }
+  }
+  const zstd = row(4, "zstd-3")
+  const gzip = row(4, "gzip-6")
+  emit({
+    section: "compression.ratio",
+    command: "pnpm --filter @memory-turso/compression bench",
+    comparisons: [
+      ratioOf("compression.ratio.zstd-3.4k", 4, "zstd-3", true),
+      ratioOf("compression.ratio.gzip-6.4k", 4, "gzip-6", false),
+      ratioOf("compression.ratio.zstd-3-dictionary.4k", 4, `zstd-3 + dict ${DICTIONARY}`, true),
+      ratioOf("compression.ratio.zstd-3.16k", 16, "zstd-3", false),
+      {
+        id: "compression.ratio.speed-vs-gzip.4k",
+        title: "compression speed on 4 KB episodes: zstd-3 (zstd-codec, wasm) beside gzip-6 (node:zlib)",
+        setting,
+        subject: { name: "zstd-3 compress", value: zstd.compressMBs, unit: "MB/s" },
+        baseline: { name: "gzip-6 compress", value: gzip.compressMBs, unit: "MB/s" },
+        ratio: zstd.compressMBs / gzip.compressMBs
+      }
+    ],
+    figures: [...results].flatMap(([kb, rows]) =>
+      rows.flatMap((r) => [
+        { name: `${kb} KB ${r.name} ratio`, value: r.ratio, unit: "ratio", setting },
+        { name: `${kb} KB ${r.name} decompress`, value: r.decompressMBs, unit: "MB/s", setting }
+      ])
+    ),
+    notes: [
+      `dictionary ${DICTIONARY}: raw content of ${training.length} training episodes, disjoint from the measured ones`
+    ]
+  })
 }
 
 main().catch((error) => {

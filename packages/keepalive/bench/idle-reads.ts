@@ -5,9 +5,11 @@
  *   pooled     the pool without keep-alive: the server closed the idle socket, so each read reconnects;
  *   keep-alive the pool with keep-alive pinging every 0.3 s: the socket is still open.
  * Run: pnpm --filter @memory-turso/keepalive bench   (or: cd packages/keepalive && node --conditions=@memory-turso/source --import tsx bench/idle-reads.ts)
+ * Section `keepalive.idle-reads` of `pnpm bench` (BENCH_QUICK=1: 6 reads per mode).
  */
 import { performance } from "node:perf_hooks"
 import { createClient } from "@libsql/client"
+import { emit, latencyOf, median, quickOr } from "@memory-turso/bench"
 import { ConnectionPool, Database, Pool } from "@memory-turso/pool"
 import { fetchVia, startTestServer } from "@memory-turso/testkit"
 import * as Effect from "effect/Effect"
@@ -19,7 +21,7 @@ const RTT_MS = 20
 const CONNECT_MS = 45
 const IDLE_TIMEOUT_MS = 1000
 const GAP_MS = 1500
-const ROUNDS = Number(process.env["ROUNDS"] ?? 10)
+const ROUNDS = Number(process.env["ROUNDS"] ?? quickOr(6, 10))
 
 const server = await startTestServer({
   network: { rtt_ms: RTT_MS, connect_ms: CONNECT_MS, idle_timeout_ms: IDLE_TIMEOUT_MS }
@@ -82,7 +84,6 @@ const sockets: Record<string, number> = {
   pooled: (await poolStats(pooled)).sockets_opened - 1,
   "pooled + keep-alive": (await poolStats(kept)).sockets_opened - 1
 }
-const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const mean = (xs: ReadonlyArray<number>) => xs.reduce((a, b) => a + b, 0) / xs.length
 
 console.log(
@@ -111,6 +112,37 @@ console.log(
 console.log(
   `server: ${JSON.stringify({ requests: server.stats().requests, sockets: server.stats().sockets_accepted })}`
 )
+
+const setting = `remote test server (rtt ${RTT_MS} ms, connect ${CONNECT_MS} ms, idle timeout ${IDLE_TIMEOUT_MS} ms)`
+const p50Of = (name: string, label: string) => ({ name: label, value: median(times[name]!), unit: "ms" })
+const keptWarm = p50Of("pooled + keep-alive", "pooled + keep-alive read p50")
+const against = (id: string, baseline: string, label: string) => ({
+  id,
+  title: `a read after a ${GAP_MS} ms idle gap: keep-alive beside ${label}`,
+  setting,
+  subject: keptWarm,
+  baseline: p50Of(baseline, `${label} read p50`),
+  ratio: keptWarm.value / median(times[baseline]!),
+  latency: [
+    latencyOf("pooled + keep-alive read", times["pooled + keep-alive"]!, "subject"),
+    latencyOf(`${label} read`, times[baseline]!, "baseline")
+  ]
+})
+emit({
+  section: "keepalive.idle-reads",
+  command: "pnpm --filter @memory-turso/keepalive bench",
+  comparisons: [
+    against("keepalive.idle-reads.on-vs-off", "pooled", "pooled, keep-alive off"),
+    against("keepalive.idle-reads.on-vs-naive", "naive", "naive (new client per read)")
+  ],
+  figures: names.map((name) => ({
+    name: `${name}: new sockets in ${ROUNDS} reads`,
+    value: sockets[name]!,
+    unit: "sockets",
+    setting
+  })),
+  notes: [`${ROUNDS} reads per mode after ${GAP_MS} ms gaps; keep-alive pings every 0.3 s`]
+})
 
 await pooled.dispose()
 await kept.dispose()

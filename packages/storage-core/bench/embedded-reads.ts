@@ -1,5 +1,7 @@
 // The embedded read path with and without the prepared-statement cache, side by side in one run.
 // Run: pnpm --filter @memory-turso/storage-core bench:reads   (READS to change the number of reads per round)
+// Section `storage-core.embedded-reads` of `pnpm bench` (BENCH_QUICK=1: 2500 reads x 3 rounds).
+import { emit, median, percentile, quickOr } from "@memory-turso/bench"
 import { Codec } from "@memory-turso/compression"
 import { Episode, DEFAULT_NAMESPACE as ns } from "@memory-turso/model"
 import { ConnectionPool, Database, Pool } from "@memory-turso/pool"
@@ -9,9 +11,9 @@ import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as Storage from "../src/Storage.js"
 
-const READS = Number(process.env["READS"] ?? 20_000)
+const READS = Number(process.env["READS"] ?? quickOr(2500, 20_000))
 const EPISODES = 1000
-const ROUNDS = 5
+const ROUNDS = quickOr(3, 5)
 
 const episode = (i: number) =>
   Schema.decodeUnknownSync(Episode)({
@@ -41,10 +43,14 @@ const build = (url: string, statementCacheSize: number) =>
     }
   })
 
-const percentile = (sorted: ReadonlyArray<number>, q: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
+interface Round {
+  readonly p50: number
+  readonly p95: number
+  readonly p99: number
+  readonly perSecond: number
+}
 
-/** Times `READS` reads of random ids; returns per-read microseconds (p50, p99) and reads per second. */
+/** Times `READS` reads of random ids; returns per-read microseconds (p50, p95, p99) and reads per second. */
 const measure = (read: (id: string) => Effect.Effect<unknown, unknown>) =>
   Effect.gen(function* () {
     const samples: Array<number> = []
@@ -57,7 +63,13 @@ const measure = (read: (id: string) => Effect.Effect<unknown, unknown>) =>
     }
     const seconds = (performance.now() - started) / 1000
     samples.sort((a, b) => a - b)
-    return { p50: percentile(samples, 0.5), p99: percentile(samples, 0.99), perSecond: READS / seconds }
+    const round: Round = {
+      p50: percentile(samples, 0.5),
+      p95: percentile(samples, 0.95),
+      p99: percentile(samples, 0.99),
+      perSecond: READS / seconds
+    }
+    return round
   })
 
 const program = Effect.gen(function* () {
@@ -72,7 +84,7 @@ const program = Effect.gen(function* () {
     { name: "prepared-statement cache", ...(yield* build(url, 256)) }
   ]
   const point = { sql: "SELECT payload FROM episodes WHERE namespace = 'default' AND episode_id = ?" }
-  const results = new Map<string, Array<{ p50: number; p99: number; perSecond: number }>>()
+  const results = new Map<string, Array<Round>>()
   for (let round = 0; round < ROUNDS; round++) {
     for (const v of variants) {
       for (const [what, read] of [
@@ -89,7 +101,6 @@ const program = Effect.gen(function* () {
   )
   console.log("| read | engine | p50 us | p99 us | reads/s |")
   console.log("|---|---|---:|---:|---:|")
-  const median = (xs: Array<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
   const summary = new Map<string, number>()
   for (const [key, runs] of results) {
     const [what, engine] = key.split(" | ")
@@ -108,6 +119,47 @@ const program = Effect.gen(function* () {
   console.log(
     `\nprepared statements: hits ${stats.hits}, misses ${stats.misses}, hit rate ${stats.hit_rate.toFixed(4)}`
   )
+  /** One side of a comparison: median reads/s over the rounds, and the median percentiles in ms. */
+  const side = (what: string, engine: string, role: "subject" | "baseline") => {
+    const runs = results.get(`${what} | ${engine}`)!
+    const name = `${what}, ${engine}`
+    const ms = (pick: (r: Round) => number) => median(runs.map(pick)) / 1000
+    return {
+      figure: { name, value: median(runs.map((r) => r.perSecond)), unit: "reads/s" },
+      latency: { name, role, p50: ms((r) => r.p50), p95: ms((r) => r.p95), p99: ms((r) => r.p99) }
+    }
+  }
+  const compare = (id: string, title: string, subject: ReturnType<typeof side>, baseline: ReturnType<typeof side>) => ({
+    id,
+    title,
+    setting: "local, embedded",
+    subject: subject.figure,
+    baseline: baseline.figure,
+    ratio: subject.figure.value / baseline.figure.value,
+    latency: [subject.latency, baseline.latency]
+  })
+  const CACHED = "prepared-statement cache"
+  emit({
+    section: "storage-core.embedded-reads",
+    command: "pnpm --filter @memory-turso/storage-core bench:reads",
+    comparisons: [
+      compare(
+        "storage-core.embedded-reads.get-episode",
+        "an episode read through Storage.getEpisode (decode included) beside the bare point read under it",
+        side("storage.getEpisode (decode included)", CACHED, "subject"),
+        side("point read (db.execute)", CACHED, "baseline")
+      ),
+      compare(
+        "storage-core.embedded-reads.prepared-statements",
+        "a point read with the prepared-statement cache beside the client preparing every statement",
+        side("point read (db.execute)", CACHED, "subject"),
+        side("point read (db.execute)", "client (prepares every statement)", "baseline")
+      )
+    ],
+    notes: [
+      `${EPISODES} episodes, ${READS} reads x ${ROUNDS} rounds, medians of rounds; hit rate ${stats.hit_rate.toFixed(4)}`
+    ]
+  })
 })
 
 Effect.runPromise(Effect.scoped(program)).catch((error) => {

@@ -5,6 +5,7 @@
  *  3. round trips: 10 inserts as one `batch` against 10 `execute` calls, at rtt 20 ms;
  *  4. sockets: how many sockets 10 back-to-back `execute` calls open with common fetch setups.
  * Run: pnpm --filter @memory-turso/testkit bench   (or: cd packages/testkit && node --conditions=@memory-turso/source --import tsx bench/network.ts)
+ * Section `testkit.network` of `pnpm bench` (BENCH_QUICK=1: a quarter to a half of the samples).
  */
 import { mkdtempSync, rmSync } from "node:fs"
 import { Agent as HttpAgent, request as httpRequest } from "node:http"
@@ -12,13 +13,16 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { performance } from "node:perf_hooks"
 import { type Client, createClient } from "@libsql/client"
+import { emit, type Latency, latencyOf, percentile, quickOr } from "@memory-turso/bench"
 import { Agent } from "undici"
 import { fetchVia, startTestServer } from "../src/index.js"
 
-const percentile = (sorted: ReadonlyArray<number>, p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!
+/** Every series measured, by label, for the section's latency percentiles. */
+const series = new Map<string, Latency>()
 
-const measure = async (label: string, n: number, op: () => Promise<unknown>) => {
+/** Times `n` calls of `op` after a warm-up; prints and returns the p50 (ms). */
+const measure = async (label: string, fullN: number, op: () => Promise<unknown>) => {
+  const n = quickOr(Math.max(10, Math.round(fullN / 4)), fullN)
   for (let i = 0; i < Math.min(50, n); i++) await op()
   const times: Array<number> = []
   for (let i = 0; i < n; i++) {
@@ -29,6 +33,7 @@ const measure = async (label: string, n: number, op: () => Promise<unknown>) => 
   times.sort((a, b) => a - b)
   const p50 = percentile(times, 0.5)
   console.log(`${label.padEnd(48)} p50 ${p50.toFixed(3)} ms  p99 ${percentile(times, 0.99).toFixed(3)} ms  (n=${n})`)
+  series.set(label, latencyOf(label, times))
   return p50
 }
 
@@ -103,7 +108,9 @@ const loopP50 = await measure("10 x execute", 20, async () => {
   for (const row of rows) await viaServer.execute(row)
 })
 const loopRequests = server.stats().requests
-console.log(`   pipeline requests (40 rounds each, warm-up included): batch ${batchRequests}, executes ${loopRequests}`)
+console.log(
+  `   pipeline requests (same rounds each, warm-up included): batch ${batchRequests}, executes ${loopRequests}`
+)
 console.log(`   executes / batch: ${(loopP50 / batchP50).toFixed(1)}x`)
 
 // 4. sockets opened by back-to-back sequential calls
@@ -158,6 +165,63 @@ for (const [label, make, gap] of setups) {
   console.log(`${label.padEnd(48)} sockets_accepted ${server.stats().sockets_accepted}`)
   db.close()
 }
+
+const side = (subject: string, baseline: string) => {
+  const [s, b] = [series.get(subject)!, series.get(baseline)!]
+  return {
+    subject: { name: `${subject} p50`, value: s.p50, unit: "ms" },
+    baseline: { name: `${baseline} p50`, value: b.p50, unit: "ms" },
+    ratio: s.p50 / b.p50,
+    latency: [
+      { ...s, role: "subject" as const },
+      { ...b, role: "baseline" as const }
+    ]
+  }
+}
+emit({
+  section: "testkit.network",
+  command: "pnpm --filter @memory-turso/testkit bench",
+  comparisons: [
+    {
+      id: "testkit.network.server-overhead",
+      title: "a 4 KB read by primary key through the test server (rtt 0) beside the same read on an embedded file",
+      setting: "remote test server (rtt 0, loopback)",
+      ...side("test server execute (keep-alive)", "embedded file: execute")
+    },
+    {
+      id: "testkit.network.new-socket",
+      title: "a read on a new socket per request beside one kept-alive socket",
+      setting: "remote test server (rtt 20 ms, connect 45 ms)",
+      ...side("new socket per request", "one keep-alive socket")
+    },
+    {
+      id: "testkit.network.batch",
+      title: "10 inserts as one batch beside 10 execute calls",
+      setting: "remote test server (rtt 20 ms)",
+      ...side("one batch (write)", "10 x execute")
+    }
+  ],
+  figures: [
+    {
+      name: "same pipeline, raw node:http keep-alive client p50",
+      value: rawP50,
+      unit: "ms",
+      setting: "remote test server (rtt 0, loopback)"
+    },
+    {
+      name: "pipeline requests for the batch rounds",
+      value: batchRequests,
+      unit: "requests",
+      setting: "remote test server (rtt 20 ms)"
+    },
+    {
+      name: "pipeline requests for the execute rounds",
+      value: loopRequests,
+      unit: "requests",
+      setting: "remote test server (rtt 20 ms)"
+    }
+  ]
+})
 
 httpAgent.destroy()
 embedded.close()
