@@ -151,7 +151,12 @@ export const SECTIONS: ReadonlyArray<Section> = [
     package: "@memory-turso/api",
     script: "bench:dictionary",
     timeoutSeconds: 180,
-    comparisons: [],
+    comparisons: [
+      "api.dictionary.default-ratio",
+      "api.dictionary.default-vs-gzip",
+      "api.dictionary.default-ratio.codec-corpus",
+      "api.dictionary.default-vs-gzip.codec-corpus"
+    ],
     about: "compression ratio with the default configuration beside no compression"
   }
 ]

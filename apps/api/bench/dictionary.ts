@@ -127,12 +127,12 @@ const measure = async (history: ReadonlyArray<object>, heldOut: ReadonlyArray<ob
 
 const corpora = [
   {
-    id: "compression.default-ratio",
+    id: "api.dictionary.default-ratio",
     name: "the API's real-text episodes (bench/realisticEpisode.ts)",
     make: (id: string, _i: number) => realisticEpisode(id, SIZE)
   },
   {
-    id: "compression.default-ratio.codec-corpus",
+    id: "api.dictionary.default-ratio.codec-corpus",
     name: "the compression benchmark's corpus (packages/compression/bench/corpus.ts)",
     make: (id: string, i: number) => codecCorpusEpisode(id, (id.startsWith("h-") ? 1_000_000 : 2_000_000) + i, SIZE)
   }
@@ -186,7 +186,7 @@ for (const corpus of corpora) {
 }
 
 emit({
-  section: "api.compression-dictionary",
+  section: "api.dictionary",
   command: COMMAND,
   comparisons,
   figures,
