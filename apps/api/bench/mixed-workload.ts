@@ -271,7 +271,9 @@ try {
     ]),
     notes: [
       `${rounds} rounds after a warm-up round; each: a ${GAP_MS} ms idle gap, then per variant (rotated) one batch of ${BATCH} new ~${EPISODE_BYTES}-byte episodes and ${READS} reads (90% over ${HOT} hot episodes, 10% of the new ones); operations = 1 batch + ${READS} reads`,
-      "round trips and sockets are the test server's counters during each variant's work (keep-alive pings included)"
+      "round trips and sockets are the test server's counters during each variant's work (keep-alive pings included)",
+      "on: the defaults, with keep-alive told the server's idle timeout (interval_secs 1, server_idle_timeout_secs 2): the default 30 s interval would let the 2 s idle timeout close the socket in every gap",
+      "off: ENABLE_OPTIMIZATIONS=false (cache, keep-alive, compression and the statement cache off) and MAX_CONNECTIONS=1"
     ]
   })
 } finally {
