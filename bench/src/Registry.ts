@@ -135,15 +135,23 @@ export const SECTIONS: ReadonlyArray<Section> = [
     package: "@memory-turso/api",
     script: "bench:mixed",
     timeoutSeconds: 180,
-    comparisons: [],
+    comparisons: ["api.mixed.on-vs-off", "api.mixed.on-vs-naive"],
     about: "the mixed agent workload with all optimizations off, on, and a naive client"
+  },
+  {
+    id: "api.cache-rss",
+    package: "@memory-turso/api",
+    script: "bench:rss",
+    timeoutSeconds: 300,
+    comparisons: ["api.cache-rss.10k"],
+    about: "the built API's RSS with 10,000 cached 4 KB episodes under 50 connections of reads, beside 256 MB"
   },
   {
     id: "storage-core.cache-memory",
     package: "@memory-turso/storage-core",
     script: "bench:memory",
     timeoutSeconds: 120,
-    comparisons: [],
+    comparisons: ["storage-core.cache-memory.per-episode"],
     about: "memory per cached episode beside the record's JSON bytes"
   },
   {

@@ -7,6 +7,12 @@ declare module "autocannon" {
     method?: string
     body?: string
     headers?: Record<string, string>
+    /** Requests sent in turn on each connection; `setupRequest` may change each one (its path, say). */
+    requests?: ReadonlyArray<{
+      readonly method?: string
+      readonly path?: string
+      readonly setupRequest?: (request: { path?: string; method?: string }) => { path?: string; method?: string }
+    }>
   }
   interface Histogram {
     average: number

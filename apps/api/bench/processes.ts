@@ -7,6 +7,8 @@ const API_DIR = join(import.meta.dirname, "..")
 /** A child process serving HTTP, with the URL it printed. */
 export interface Served {
   readonly url: string
+  /** The child's process id (its RSS is in /proc/<pid>/status). */
+  readonly pid: number
   readonly stop: () => Promise<void>
 }
 
@@ -18,6 +20,7 @@ const started = (child: ChildProcess, match: (line: string) => string | undefine
       if (url !== undefined)
         resolve({
           url,
+          pid: child.pid!,
           stop: () =>
             new Promise<void>((done) => {
               child.once("exit", () => done())

@@ -79,8 +79,8 @@ describe("Prometheus exposition", () => {
       /memory_turso_http_request_duration_seconds_bucket\{route="GET \/episodes\/:id",le="\+Inf"\} 4/
     )
     expect(text).toContain("# TYPE memory_turso_cache_episode_hits_total counter")
-    // The first read after the write is a miss; the next two are hits.
-    expect(text).toContain("memory_turso_cache_episode_hits_total 2")
+    // The write went through to the cache: all three reads of it are hits.
+    expect(text).toContain("memory_turso_cache_episode_hits_total 3")
     expect(text).toContain("# TYPE memory_turso_cache_hit_rate gauge")
     expect(text).toContain("memory_turso_keepalive_enabled 0")
     expect(text).toContain("# TYPE memory_turso_compression_dictionary_evictions_total counter")

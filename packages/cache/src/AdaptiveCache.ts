@@ -33,7 +33,10 @@ export interface AdaptiveCache<K, V> {
   readonly unsafeGetIfPresent: (key: K) => V | undefined
   /** Time left before `key` expires, without counting a read or touching recency; None if not live. */
   readonly expiresIn: (key: K) => Effect.Effect<Option.Option<Duration.Duration>>
-  /** Stores a value (write-through); a load of `key` in flight will not overwrite it. */
+  /**
+   * Stores a value (write-through), unless the live entry supersedes it (`Options.supersedes`); a load of `key` in
+   * flight will not overwrite it either way.
+   */
   readonly set: (key: K, value: V) => Effect.Effect<void>
   /** Drops `key` and any load of it in flight; true if a live entry was removed. */
   readonly invalidate: (key: K) => Effect.Effect<boolean>

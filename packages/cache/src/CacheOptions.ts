@@ -36,6 +36,11 @@ export interface Options<V, K = unknown> {
    * huge entry cannot take the memory of thousands of ordinary ones. Default: no limit.
    */
   readonly maxEntryWeight?: number
+  /**
+   * Orders the values of one key: a load or `set` replaces a live entry only when `supersedes(next, current)` is
+   * true (a higher version, say); otherwise the live entry stays as it is. Default: every fill replaces.
+   */
+  readonly supersedes?: (next: V, current: V) => boolean
 }
 
 /** An option of AdaptiveCache.make is out of range. */

@@ -5,6 +5,9 @@ import * as Schema from "effect/Schema"
 const known = new WeakMap<object, string>()
 /** The same text as UTF-8 bytes, for values served often (cached ones). */
 const knownBytes = new WeakMap<object, Uint8Array>()
+/** Encodes into a buffer of its own, exactly the text's size (`Buffer.from` may slice a shared 8 KiB pool). */
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
 
 /**
  * The JSON text of an object with one more number field, before its value: `{"a":1}` becomes `{"a":1,"n":`. The
@@ -29,6 +32,8 @@ export interface CanonicalJson<A> {
    * value's JSON. A model change that alters the stored form must ship with a migration of the payloads.
    */
   readonly parseStored: (json: string) => Either.Either<A, SyntaxError | TypeError>
+  /** `parseStored` of UTF-8 bytes; the bytes and their text are remembered as the value's. */
+  readonly parseStoredBytes: (bytes: Uint8Array) => Either.Either<A, SyntaxError | TypeError>
   /**
    * `value` with a number field added last, its JSON derived from `value`'s (see `withNumberField`) rather than
    * serialised again. `value` must not have the field already.
@@ -47,28 +52,34 @@ export const make = <A extends object, I>(schema: Schema.Schema<A, I>): Canonica
     }
     return json
   }
+  const parseStored = (json: string): Either.Either<A, SyntaxError | TypeError> => {
+    let value: unknown
+    try {
+      value = JSON.parse(json)
+    } catch (error) {
+      return Either.left(error as SyntaxError)
+    }
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      return Either.left(new TypeError("the stored JSON is not an object"))
+    }
+    known.set(value, json)
+    return Either.right(value as A)
+  }
   return {
     stringify,
     bytes: (value) => {
       let bytes = knownBytes.get(value)
       if (bytes === undefined) {
-        bytes = Buffer.from(stringify(value), "utf8")
+        bytes = encoder.encode(stringify(value))
         knownBytes.set(value, bytes)
       }
       return bytes
     },
-    parseStored: (json) => {
-      let value: unknown
-      try {
-        value = JSON.parse(json)
-      } catch (error) {
-        return Either.left(error as SyntaxError)
-      }
-      if (typeof value !== "object" || value === null || Array.isArray(value)) {
-        return Either.left(new TypeError("the stored JSON is not an object"))
-      }
-      known.set(value, json)
-      return Either.right(value as A)
+    parseStored,
+    parseStoredBytes: (bytes) => {
+      const parsed = parseStored(decoder.decode(bytes))
+      if (Either.isRight(parsed)) knownBytes.set(parsed.right, bytes)
+      return parsed
     },
     withNumber: (value, field, n) => {
       const extended = { ...value, [field]: n }

@@ -30,16 +30,50 @@ const calls = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
     return { result, calls: after.executes + after.batches - before.executes - before.batches }
   })
 
+/** Inserts an episode with SQL, as another process would: this process's cache does not know of it. */
+const insertDirectly = (db: Database.Database["Type"], id: string) =>
+  db.batch(
+    [
+      {
+        sql: `INSERT INTO episodes (namespace, episode_id, task_type, domain, language, start_time_ms, end_time_ms,
+          completed, payload, payload_bytes, created_at, updated_at)
+          VALUES ('default', ?, 'other', 'general', NULL, 0, NULL, 0, ?, 10, 0, 0)`,
+        args: [id, Storage.EpisodeJson.stringify(episode({ episode_id: id, start_time: "1970-01-01T00:00:00.000Z" }))]
+      }
+    ],
+    "write"
+  )
+
 describe("CachedStorage", () => {
-  it.scoped("a second read of an episode or pattern makes no database call", () =>
+  it.scoped("a record just written (one or a batch, episode or pattern) is read with no database call", () =>
     Effect.gen(function* () {
       const storage = yield* Storage.Storage
-      yield* storage.upsertEpisode(ns, episode({ episode_id: "e" }))
-      yield* storage.upsertPattern(ns, pattern({ type: "error_recovery", pattern_id: "p", error_type: "E" }))
-      expect((yield* calls(storage.getEpisode(ns, "e"))).calls).toBe(1)
-      expect((yield* calls(storage.getEpisode(ns, "e"))).calls).toBe(0)
-      expect((yield* calls(storage.getPattern(ns, "p"))).calls).toBe(1)
-      expect((yield* calls(storage.getPattern(ns, "p"))).calls).toBe(0)
+      const cache = yield* CachedStorage.StorageCache
+      const one = yield* storage.upsertEpisode(ns, episode({ episode_id: "e" }))
+      const many = yield* storage.upsertEpisodes(ns, [episode({ episode_id: "e2" }), episode({ episode_id: "e3" })])
+      const p = yield* storage.upsertPattern(ns, pattern({ type: "error_recovery", pattern_id: "p", error_type: "E" }))
+      yield* storage.upsertPatterns(ns, [pattern({ type: "error_recovery", pattern_id: "p2", error_type: "F" })])
+      for (const id of ["e", "e2", "e3"]) expect((yield* calls(storage.getEpisode(ns, id))).calls).toBe(0)
+      for (const id of ["p", "p2"]) expect((yield* calls(storage.getPattern(ns, id))).calls).toBe(0)
+      expect(cache.stats().episodes).toMatchObject({ hits: 3, misses: 0, loads: 0 })
+      // The entry is the stored record's canonical JSON (the text the write returned) and its version.
+      const entry = cache.peekEpisode(ns, "e")!
+      expect(Buffer.from(entry.bytes).toString("utf8")).toBe(Storage.EpisodeJson.stringify(one))
+      expect(entry.version).toBe(one.version)
+      expect(cache.peekEpisode(ns, "e3")?.version).toBe(many[1]!.version)
+      expect(cache.peekPattern(ns, "p")?.version).toBe(p.version)
+      // A read parses the bytes into an equal record.
+      expect(yield* storage.getEpisode(ns, "e")).toEqual(one)
+    }).pipe(Effect.provide(CachedLayer))
+  )
+
+  it.scoped("a record written by another process is read once from the database, then from the cache", () =>
+    Effect.gen(function* () {
+      const storage = yield* Storage.Storage
+      const db = yield* Database.Database
+      yield* insertDirectly(db, "other")
+      expect((yield* calls(storage.getEpisode(ns, "other"))).calls).toBe(1)
+      expect((yield* calls(storage.getEpisode(ns, "other"))).calls).toBe(0)
       const cache = yield* CachedStorage.StorageCache
       expect(cache.stats().episodes).toMatchObject({ hits: 1, misses: 1 })
     }).pipe(Effect.provide(CachedLayer))
@@ -50,14 +84,16 @@ describe("CachedStorage", () => {
       // A store whose writes commit at once but return only when released, to interleave two writers.
       const committed = new Map<string, Episode>()
       const gates = new Map<string, Deferred.Deferred<void>>()
+      let version = 0
       const stub = Layer.succeed(
         Storage.Storage,
         Storage.Storage.of({
           upsertEpisode: (_: Namespace, e: Episode) =>
             Effect.gen(function* () {
-              committed.set(e.episode_id, e)
+              const stored = { ...e, version: ++version }
+              committed.set(e.episode_id, stored)
               yield* Deferred.await(gates.get(e.task_description)!)
-              return e
+              return stored
             }),
           getEpisode: (_: Namespace, id: string) => Effect.sync(() => committed.get(id)!)
         } as unknown as Storage.Storage["Type"])
@@ -84,19 +120,7 @@ describe("CachedStorage", () => {
     Effect.gen(function* () {
       const storage = yield* Storage.Storage
       const db = yield* Database.Database
-      yield* db.batch(
-        [
-          {
-            sql: `INSERT INTO episodes (namespace, episode_id, task_type, domain, language, start_time_ms, end_time_ms,
-              completed, payload, payload_bytes, created_at, updated_at)
-              VALUES ('default', 'cold', 'other', 'general', NULL, 0, NULL, 0, ?, 10, 0, 0)`,
-            args: [
-              Storage.EpisodeJson.stringify(episode({ episode_id: "cold", start_time: "1970-01-01T00:00:00.000Z" }))
-            ]
-          }
-        ],
-        "write"
-      )
+      yield* insertDirectly(db, "cold")
       const { calls: made, result } = yield* calls(
         Effect.all(
           Array.from({ length: 100 }, () => storage.getEpisode(ns, "cold")),
@@ -104,7 +128,8 @@ describe("CachedStorage", () => {
         )
       )
       expect(made).toBe(1)
-      expect(new Set(result).size).toBe(1)
+      // The waiters parse the cached bytes: equal records.
+      expect(new Set(result.map((e) => JSON.stringify(e))).size).toBe(1)
     }).pipe(Effect.provide(CachedLayer))
   )
 
@@ -170,13 +195,17 @@ describe("CachedStorage", () => {
       const cache = yield* CachedStorage.StorageCache
       const db = yield* Database.Database
       yield* db.execute({ sql: "SELECT 1", args: [] })
-      yield* storage.getEpisodes(ns, ["a", "c"])
-      // "a" and "c" are cached by that read; "zz" is not there at all.
-      const { calls: made, result } = yield* calls(storage.getEpisodes(ns, ["c", "zz", "a"]))
-      expect(made).toBe(1)
-      expect(result.found.map((e) => e.episode_id)).toEqual(["c", "a"])
-      expect(result.missing).toEqual(["zz"])
+      yield* db.execute({ sql: "DELETE FROM episodes WHERE episode_id = 'b'", args: [] })
+      yield* insertDirectly(db, "d")
+      // "a" and "c" were cached by their write; "d" is loaded by this read, "b" is in the cache only.
+      expect((yield* calls(storage.getEpisodes(ns, ["a", "d", "c"]))).calls).toBe(1)
       expect(cache.stats().episodes.hits).toBe(2)
+      // "a", "c" and "d" are cached now; "zz" is not there at all.
+      const { calls: made, result } = yield* calls(storage.getEpisodes(ns, ["c", "zz", "a", "d"]))
+      expect(made).toBe(1)
+      expect(result.found.map((e) => e.episode_id)).toEqual(["c", "a", "d"])
+      expect(result.missing).toEqual(["zz"])
+      expect(cache.stats().episodes.hits).toBe(5)
     }).pipe(Effect.provide(CachedLayer))
   )
 
@@ -184,7 +213,6 @@ describe("CachedStorage", () => {
     Effect.gen(function* () {
       const storage = yield* Storage.Storage
       yield* storage.upsertEpisode(ns, episode({ episode_id: "e" }))
-      expect((yield* calls(storage.getEpisode(ns, "e"))).calls).toBe(1)
       expect((yield* calls(storage.getEpisode(ns, "e"))).calls).toBe(0)
       yield* TestClock.adjust("1801 seconds")
       expect((yield* calls(storage.getEpisode(ns, "e"))).calls).toBe(1)
@@ -275,7 +303,8 @@ describe("CachedStorage memory bound", () => {
       expect((yield* calls(storage.getEpisode(ns, "huge"))).calls).toBe(1)
       expect((yield* calls(storage.getEpisode(ns, "huge"))).calls).toBe(1)
       const cache = yield* CachedStorage.StorageCache
-      expect(cache.stats().episodes.oversized).toBe(2)
+      // Not kept by its write, nor by either read.
+      expect(cache.stats().episodes.oversized).toBe(3)
     }).pipe(Effect.provide(CachedLayer))
   )
 })

@@ -66,8 +66,13 @@ export interface DocumentRoutes<A extends object, I, Q, QI> {
   readonly query: Schema.Schema<Q, QI>
   readonly params: ParamSpec
   readonly ops: (storage: Storage.Storage["Type"]) => Ops<A, Q>
-  /** Reads a cached document synchronously (see `StorageCache`), for the read-by-id fast path. */
-  readonly peek?: (cache: CachedStorage.StorageCache["Type"]) => (namespace: Namespace, id: string) => A | undefined
+  /**
+   * Reads a cached document's canonical JSON bytes and version synchronously (see `StorageCache`), for the
+   * read-by-id fast path.
+   */
+  readonly peek?: (
+    cache: CachedStorage.StorageCache["Type"]
+  ) => (namespace: Namespace, id: string) => CachedStorage.CachedRecord | undefined
 }
 
 /** The error codes of routes that read or write the database. */
@@ -247,10 +252,10 @@ export const mountDocuments = <A extends object, I, Q, QI>(
   const peek = hot.cache === undefined || spec.peek === undefined ? undefined : spec.peek(hot.cache)
   routes.add(readSpec, (c, { namespace }) => {
     const id = c.req.param("id") ?? ""
-    // A cache hit is answered here, synchronously, with bytes encoded once per cached value.
+    // A cache hit is answered here, synchronously, with the cached bytes as they are (nothing parsed or encoded).
     const hit = peek !== undefined && isIdentifier(id) ? peek(namespace, id) : undefined
     if (hit !== undefined) {
-      return hot.serve(c, readRoute, () => jsonBytes(c, spec.json.bytes(hit), etagOf(spec.versionOf(hit))))
+      return hot.serve(c, readRoute, () => jsonBytes(c, hit.bytes, etagOf(hit.version > 0 ? hit.version : undefined)))
     }
     return run(
       c,

@@ -16,6 +16,7 @@ export interface Resolved<V, K> {
   readonly weigh: ((value: V) => number) | undefined
   readonly weighKey: (key: K) => number
   readonly maxEntryWeight: number
+  readonly supersedes: ((next: V, current: V) => boolean) | undefined
 }
 
 const fail = (option: string, reason: string) => Either.left(new CacheOptionsError({ option, reason }))
@@ -75,6 +76,7 @@ export const resolve = <V, K>(options: Options<V, K>): Either.Either<Resolved<V,
       cleanupIntervalMs,
       weigh: options.weigh,
       weighKey: options.weighKey ?? defaultWeighKey,
-      maxEntryWeight
+      maxEntryWeight,
+      supersedes: options.supersedes
     }
   })

@@ -90,10 +90,17 @@ export class Store<K, V> {
   }
 
   /**
-   * Stores a value; a live entry keeps its TTL, otherwise the remembered or default TTL applies. The value lives
-   * at most `maxTtl` from now.
+   * Stores a value, unless a live entry supersedes it (see `Options.supersedes`); a live entry keeps its TTL,
+   * otherwise the remembered or default TTL applies. The value lives at most `maxTtl` from now. True if stored.
    */
-  fill(key: K, value: V, now: number): void {
+  fill(key: K, value: V, now: number): boolean {
+    const supersedes = this.options.supersedes
+    if (supersedes !== undefined) {
+      const live = this.peekLive(key, now)
+      if (live !== undefined && !supersedes(value, live.value)) {
+        return false
+      }
+    }
     // Weigh first: if the user's weigh throws, nothing has changed yet.
     const weight = this.options.weighKey(key) + (this.options.weigh === undefined ? 0 : this.options.weigh(value))
     const previous = this.lru.peek(key)
@@ -101,7 +108,7 @@ export class Store<K, V> {
       // Too heavy to keep; an older value of the key must not outlive this one either.
       if (previous !== undefined) this.invalidate(key, now)
       this.oversized++
-      return
+      return false
     }
     let ttl: number
     if (previous !== undefined && now < previous.expiresAt) {
@@ -119,6 +126,7 @@ export class Store<K, V> {
     this.entries++
     this.bytes += weight
     this.lru.set(key, entry)
+    return true
   }
 
   /** Removes one entry; true if a live one was removed (an expired one counts as an expiration). */
