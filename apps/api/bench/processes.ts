@@ -7,6 +7,8 @@ const API_DIR = join(import.meta.dirname, "..")
 /** A child process serving HTTP, with the URL it printed. */
 export interface Served {
   readonly url: string
+  /** The server's process id (its CPU time is in /proc/<pid>/stat). */
+  readonly pid: number
   readonly stop: () => Promise<void>
 }
 
@@ -18,6 +20,7 @@ const started = (child: ChildProcess, match: (line: string) => string | undefine
       if (url !== undefined)
         resolve({
           url,
+          pid: child.pid!,
           stop: () =>
             new Promise<void>((done) => {
               child.once("exit", () => done())
@@ -33,9 +36,15 @@ const started = (child: ChildProcess, match: (line: string) => string | undefine
 const listening = (line: string) =>
   line.includes("memory-turso API listening") ? (JSON.parse(line).annotations.url as string) : undefined
 
+/** `BENCH_CPU_PROF=<dir>`: the API child writes a CPU profile there when it exits (`node --cpu-prof`). */
+const profiling = (): ReadonlyArray<string> => {
+  const dir = process.env["BENCH_CPU_PROF"]
+  return dir === undefined || dir === "" ? [] : ["--cpu-prof", `--cpu-prof-dir=${dir}`]
+}
+
 /** The API as a child process (`args` after node), quiet, on a free port. */
 const spawnApi = (args: ReadonlyArray<string>, env: Record<string, string>) =>
-  spawn(process.execPath, args, {
+  spawn(process.execPath, [...profiling(), ...args], {
     cwd: API_DIR,
     env: { ...process.env, PORT: "0", LOG_LEVEL: "warn", METRICS_ENABLED: "false", ...env },
     stdio: ["ignore", "pipe", "pipe"]
