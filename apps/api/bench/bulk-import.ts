@@ -177,7 +177,10 @@ const dir = mkdtempSync(join(tmpdir(), "bench-import-"))
 const apiFile = join(dir, "api.db")
 const bulk = episodesOf("bulk", EPISODES)
 const singles = episodesOf("single", SINGLES)
-const warm = episodesOf("warm", 2 * BATCH)
+// Warm-up before measuring (the JIT settles over a few hundred requests): bulk batches and single POSTs.
+const WARM_BATCHES = QUICK ? 2 : 3
+const WARM_SINGLES = QUICK ? 100 : 300
+const warm = episodesOf("warm", WARM_BATCHES * BATCH + WARM_SINGLES)
 const bytes = bulk.reduce((sum, e) => sum + Buffer.byteLength(JSON.stringify(e)), 0) / bulk.length
 
 // BENCH_BUILT=1: the built API (plain node, `pnpm build` first), e.g. to profile it with BENCH_CPU_PROF=<dir>
@@ -187,10 +190,12 @@ const api = await (process.env["BENCH_BUILT"] === "1" ? startBuiltApi : startApi
 })
 try {
   // Warm-up: the API's modules, statements and JIT, the engine's too (on its own file).
-  await apiImport(api, warm.slice(0, BATCH))
-  await apiSingles(api, warm.slice(BATCH, BATCH + 20))
+  await apiImport(api, warm.slice(0, WARM_BATCHES * BATCH))
+  await apiSingles(api, warm.slice(WARM_BATCHES * BATCH))
   const engine = engineDatabase(join(dir, "engine.db"), apiFile)
-  engineImport(engine, episodesOf("warm-engine", BATCH), BATCH)
+  const warmEngine = episodesOf("warm-engine", WARM_BATCHES * BATCH + WARM_SINGLES)
+  engineImport(engine, warmEngine.slice(0, WARM_BATCHES * BATCH), BATCH)
+  engineImport(engine, warmEngine.slice(WARM_BATCHES * BATCH), 1)
 
   const engineBulk = engineImport(engine, bulk, BATCH)
   const apiBulk = await apiImport(api, bulk)
