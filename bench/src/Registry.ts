@@ -123,11 +123,11 @@ export const SECTIONS: ReadonlyArray<Section> = [
     about: "remote calls through the API beside the bare @libsql/client on the test server"
   },
   {
-    id: "api.import",
+    id: "api.bulk-import",
     package: "@memory-turso/api",
     script: "bench:import",
     timeoutSeconds: 180,
-    comparisons: [],
+    comparisons: ["api.bulk-import.batch-100", "api.bulk-import.cpu", "api.bulk-import.single-post-cpu"],
     about: "bulk import and single POST through the API beside the in-process engine"
   },
   {

@@ -7,7 +7,7 @@ const API_DIR = join(import.meta.dirname, "..")
 /** A child process serving HTTP, with the URL it printed. */
 export interface Served {
   readonly url: string
-  /** The child's process id (its RSS is in /proc/<pid>/status). */
+  /** The child's process id (its CPU time is in /proc/<pid>/stat, its RSS in /proc/<pid>/status). */
   readonly pid: number
   readonly stop: () => Promise<void>
 }
@@ -36,9 +36,15 @@ const started = (child: ChildProcess, match: (line: string) => string | undefine
 const listening = (line: string) =>
   line.includes("memory-turso API listening") ? (JSON.parse(line).annotations.url as string) : undefined
 
+/** `BENCH_CPU_PROF=<dir>`: the API child writes a CPU profile there when it exits (`node --cpu-prof`). */
+const profiling = (): ReadonlyArray<string> => {
+  const dir = process.env["BENCH_CPU_PROF"]
+  return dir === undefined || dir === "" ? [] : ["--cpu-prof", `--cpu-prof-dir=${dir}`]
+}
+
 /** The API as a child process (`args` after node), quiet, on a free port. */
 const spawnApi = (args: ReadonlyArray<string>, env: Record<string, string>) =>
-  spawn(process.execPath, args, {
+  spawn(process.execPath, [...profiling(), ...args], {
     cwd: API_DIR,
     env: { ...process.env, PORT: "0", LOG_LEVEL: "warn", METRICS_ENABLED: "false", ...env },
     stdio: ["ignore", "pipe", "pipe"]

@@ -1,4 +1,5 @@
 export * from "./CatalogQuery.js"
+export * from "./CompiledParse.js"
 export * from "./Embedding.js"
 export * from "./Episode.js"
 export * from "./EpisodeQuery.js"

@@ -88,6 +88,25 @@ describe("embedded prepared-statement cache", () => {
     })
   )
 
+  it.scoped("execute and batch run synchronously on the prepared client: no promise, no timer, same results", () =>
+    Effect.gen(function* () {
+      const { db } = yield* embedded()
+      // runSync throws on anything asynchronous: these calls finish on the caller's stack
+      Effect.runSync(db.batch(setup))
+      const read = Effect.runSync(db.execute({ sql: "SELECT name FROM t WHERE id = ?", args: [1] }))
+      expect(read.rows[0]!["name"]).toBe("a")
+      const failed = Effect.runSyncExit(db.batch([{ sql: "INSERT INTO t (id) VALUES (?)", args: [1] }]))
+      expect(failed).toMatchObject({
+        _tag: "Failure",
+        cause: { error: { _tag: "DatabaseError", code: "SQLITE_CONSTRAINT" } }
+      })
+      expect(yield* db.stats).toMatchObject({ executes: 1, batches: 2, errors: 1 })
+      // the plain client still answers through its promises
+      const plain = yield* embedded(0)
+      expect(Effect.runSyncExit(plain.db.execute({ sql: "SELECT 1", args: [] }))._tag).toBe("Failure")
+    })
+  )
+
   it.scoped("the cache keeps at most its capacity, evicting the least recently used", () =>
     Effect.gen(function* () {
       const { db, pool } = yield* embedded(2)

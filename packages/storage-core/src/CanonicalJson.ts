@@ -1,3 +1,4 @@
+import { compileEncode, NOT_ACCEPTED } from "@memory-turso/model"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 
@@ -44,10 +45,16 @@ export interface CanonicalJson<A> {
 /** Canonical JSON for `schema`. */
 export const make = <A extends object, I>(schema: Schema.Schema<A, I>): CanonicalJson<A> => {
   const encode = Schema.encodeSync(schema)
+  // Effect's own encode for what the compiled one does not accept (it throws the same error it always did)
+  const compiled = compileEncode(schema)
+  const wireOf = (value: A) => {
+    const wire = compiled === undefined ? NOT_ACCEPTED : compiled(value)
+    return wire === NOT_ACCEPTED ? encode(value) : wire
+  }
   const stringify = (value: A): string => {
     let json = known.get(value)
     if (json === undefined) {
-      json = JSON.stringify(encode(value))
+      json = JSON.stringify(wireOf(value))
       known.set(value, json)
     }
     return json

@@ -1,4 +1,4 @@
-import { validationIssues } from "@memory-turso/model"
+import { type CompiledParser, compileDecode, NOT_ACCEPTED, validationIssues } from "@memory-turso/model"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type { Context } from "hono"
@@ -106,10 +106,25 @@ export const decode = <A, I>(
   input: unknown,
   prefix: ReadonlyArray<PropertyKey> = [],
   complete = true
-) =>
-  Schema.decodeUnknown(schema)(input, { errors: complete ? "all" : "first", onExcessProperty: "error" }).pipe(
+): Effect.Effect<A, ApiError> => {
+  // The compiled decode answers valid input with Effect's own result; anything else gets Effect's issues.
+  const decoded = compiledDecodeOf(schema)?.(input) ?? NOT_ACCEPTED
+  if (decoded !== NOT_ACCEPTED) return Effect.succeed(decoded)
+  return Schema.decodeUnknown(schema)(input, { errors: complete ? "all" : "first", onExcessProperty: "error" }).pipe(
     Effect.mapError((error) => validationFailed(validationIssues(error, prefix)))
   )
+}
+
+/** Each schema's compiled decode, built on first use (null: the schema has nodes that are not compiled). */
+const compiledDecodes = new WeakMap<Schema.Schema.Any, CompiledParser<unknown> | null>()
+const compiledDecodeOf = <A, I>(schema: Schema.Schema<A, I>): CompiledParser<A> | undefined => {
+  let compiled = compiledDecodes.get(schema)
+  if (compiled === undefined) {
+    compiled = compileDecode(schema) ?? null
+    compiledDecodes.set(schema, compiled)
+  }
+  return (compiled ?? undefined) as CompiledParser<A> | undefined
+}
 
 /** The error for what a walk found: 422 `limit_exceeded` first, then `validation_failed` for malformed text. */
 export const findingsError = (findings: Findings): ApiError | undefined =>

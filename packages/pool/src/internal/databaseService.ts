@@ -7,6 +7,7 @@ import type * as DatabaseConfig from "../DatabaseConfig.js"
 import { type DatabaseFailure, DatabaseTimeout, DatabaseUnavailable } from "../DatabaseError.js"
 import type { PoolStats } from "../PoolStats.js"
 import { toFailure } from "./client.js"
+import { synchronousCalls } from "./preparedClient.js"
 
 const toArgs = (statement: Statement) => ({ sql: statement.sql, args: statement.args as Array<InValue> })
 
@@ -60,12 +61,29 @@ export const fromAccess = (access: ClientAccess, options: ServiceOptions) => {
         }
       })
     )
+  /**
+   * A call the client runs synchronously (an embedded engine with prepared statements): done when it returns, so
+   * there is nothing for a deadline to stop (lock waits are bounded by the busy timeout, within the deadline).
+   */
+  const attemptNow = <A>(operation: string, run: () => A) =>
+    Effect.try({
+      try: run,
+      catch: (error) => {
+        errors++
+        return toFailure(operation, error, options.token)
+      }
+    })
   const using = access.withClient
 
   const execute = Effect.fn("Database.execute")(function* (statement: Statement) {
     executes++
     statements++
-    return yield* using("execute", (client) => attempt("execute", () => client.execute(toArgs(statement))))
+    return yield* using("execute", (client) => {
+      const now = synchronousCalls(client)
+      return now === undefined
+        ? attempt("execute", () => client.execute(toArgs(statement)))
+        : attemptNow("execute", () => now.execute(toArgs(statement)))
+    })
   })
 
   const batch = Effect.fn("Database.batch")(function* (
@@ -74,7 +92,12 @@ export const fromAccess = (access: ClientAccess, options: ServiceOptions) => {
   ) {
     batches++
     statements += list.length
-    return yield* using("batch", (client) => attempt("batch", () => client.batch(list.map(toArgs), mode)))
+    return yield* using("batch", (client) => {
+      const now = synchronousCalls(client)
+      return now === undefined
+        ? attempt("batch", () => client.batch(list.map(toArgs), mode))
+        : attemptNow("batch", () => now.batch(list.map(toArgs), mode))
+    })
   })
 
   const transaction = <A, E2, R>(mode: TransactionMode, use: (transaction: Transaction) => Effect.Effect<A, E2, R>) =>

@@ -188,11 +188,31 @@ export const withPreparedStatements = (
     return resultSet(columns, columnTypes, rows, 0, undefined)
   }
 
+  /** Runs `f`, throwing what the client would reject with. */
+  const converted = <A>(f: () => A): A => {
+    try {
+      return f()
+    } catch (error) {
+      throw toLibsqlError(error)
+    }
+  }
   const attempt = <A>(f: () => A): Promise<A> => {
     try {
-      return Promise.resolve(f())
+      return Promise.resolve(converted(f))
     } catch (error) {
-      return Promise.reject(toLibsqlError(error))
+      return Promise.reject(error)
+    }
+  }
+
+  const runBatch = (statements: ReadonlyArray<InStatement>, mode: keyof typeof BEGIN): Array<ResultSet> => {
+    db.exec(BEGIN[mode])
+    try {
+      const results = statements.map(run)
+      db.exec("COMMIT")
+      return results
+    } catch (error) {
+      if (db.inTransaction) db.exec("ROLLBACK")
+      throw error
     }
   }
 
@@ -202,17 +222,12 @@ export const withPreparedStatements = (
         run(typeof statement === "string" ? { sql: statement, args: args ?? [] } : statement)
       )) as Client["execute"],
     batch: ((statements: Array<InStatement | [string, Array<InValue>?]>, mode: keyof typeof BEGIN = "deferred") =>
-      attempt(() => {
-        db.exec(BEGIN[mode])
-        try {
-          const results = statements.map((s) => run(Array.isArray(s) ? { sql: s[0], args: s[1] ?? [] } : s))
-          db.exec("COMMIT")
-          return results
-        } catch (error) {
-          if (db.inTransaction) db.exec("ROLLBACK")
-          throw error
-        }
-      })) as Client["batch"],
+      attempt(() =>
+        runBatch(
+          statements.map((s) => (Array.isArray(s) ? { sql: s[0], args: s[1] ?? [] } : s)),
+          mode
+        )
+      )) as Client["batch"],
     migrate: (statements) => thenInvalidate(() => client.migrate(statements)),
     transaction: ((mode?: "write" | "read" | "deferred") =>
       client.transaction(mode).then(watched)) as Client["transaction"],
@@ -240,5 +255,24 @@ export const withPreparedStatements = (
     evictions,
     invalidations
   })
+  synchronous.set(wrapped, {
+    execute: (statement) => converted(() => run(statement)),
+    batch: (statements, mode) => converted(() => runBatch(statements, mode))
+  })
   return { client: wrapped, stats }
 }
+
+/**
+ * `execute` and `batch` of a client made by `withPreparedStatements`, run synchronously: the same results, and the
+ * same errors thrown as its promises reject with. The engine runs in this thread, so these calls never wait on
+ * anything but the busy timeout (which is within the call deadline): no promise, no timer.
+ */
+export interface SynchronousCalls {
+  readonly execute: (statement: InStatement) => ResultSet
+  readonly batch: (statements: ReadonlyArray<InStatement>, mode: keyof typeof BEGIN) => Array<ResultSet>
+}
+
+const synchronous = new WeakMap<Client, SynchronousCalls>()
+
+/** The synchronous calls of a client made by `withPreparedStatements`, undefined for any other client. */
+export const synchronousCalls = (client: Client): SynchronousCalls | undefined => synchronous.get(client)
