@@ -75,15 +75,25 @@ const resultSet = (
 })
 
 /**
+ * `execute` and `batch` of the prepared-statement client, answered on the calling stack: the embedded engine is
+ * synchronous, so nothing is gained by a promise. They throw what the client's would reject with (`LibsqlError`).
+ */
+export interface SyncClient {
+  readonly execute: (statement: InStatement) => ResultSet
+  readonly batch: (statements: ReadonlyArray<InStatement>, mode?: keyof typeof BEGIN) => Array<ResultSet>
+}
+
+/**
  * A `@libsql/client` client for an embedded database whose `execute` and `batch` run on one native connection with
  * an LRU cache of prepared statements (the client re-prepares every statement). Results match the client's
  * (named and indexed row fields, numbers, ArrayBuffer blobs, LibsqlError codes). Interactive transactions,
- * `executeMultiple` and `migrate` go to the wrapped client, which opens its own connections.
+ * `executeMultiple` and `migrate` go to the wrapped client, which opens its own connections. `sync` runs the same
+ * `execute` and `batch` without promises.
  */
 export const withPreparedStatements = (
   client: Client,
   options: { readonly path: string; readonly capacity: number; readonly busyTimeoutMs: number }
-): { readonly client: Client; readonly stats: () => PreparedStatementStats } => {
+): { readonly client: Client; readonly sync: SyncClient; readonly stats: () => PreparedStatementStats } => {
   const db = new Sqlite(options.path, { timeout: options.busyTimeoutMs })
   const cache = new Map<string, Cached>()
   let hits = 0
@@ -188,31 +198,51 @@ export const withPreparedStatements = (
     return resultSet(columns, columnTypes, rows, 0, undefined)
   }
 
-  const attempt = <A>(f: () => A): Promise<A> => {
+  /** Runs `f`, throwing what the client would reject with. */
+  const converted = <A>(f: () => A): A => {
     try {
-      return Promise.resolve(f())
+      return f()
     } catch (error) {
-      return Promise.reject(toLibsqlError(error))
+      throw toLibsqlError(error)
     }
   }
 
-  const wrapped: Client = {
-    execute: ((statement: InStatement | string, args?: Array<InValue>) =>
-      attempt(() =>
-        run(typeof statement === "string" ? { sql: statement, args: args ?? [] } : statement)
-      )) as Client["execute"],
-    batch: ((statements: Array<InStatement | [string, Array<InValue>?]>, mode: keyof typeof BEGIN = "deferred") =>
-      attempt(() => {
+  const sync: SyncClient = {
+    execute: (statement) => converted(() => run(statement)),
+    batch: (statements, mode = "deferred") =>
+      converted(() => {
         db.exec(BEGIN[mode])
         try {
-          const results = statements.map((s) => run(Array.isArray(s) ? { sql: s[0], args: s[1] ?? [] } : s))
+          const results = statements.map(run)
           db.exec("COMMIT")
           return results
         } catch (error) {
           if (db.inTransaction) db.exec("ROLLBACK")
           throw error
         }
-      })) as Client["batch"],
+      })
+  }
+
+  const attempt = <A>(f: () => A): Promise<A> => {
+    try {
+      return Promise.resolve(f())
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
+  const wrapped: Client = {
+    execute: ((statement: InStatement | string, args?: Array<InValue>) =>
+      attempt(() =>
+        sync.execute(typeof statement === "string" ? { sql: statement, args: args ?? [] } : statement)
+      )) as Client["execute"],
+    batch: ((statements: Array<InStatement | [string, Array<InValue>?]>, mode: keyof typeof BEGIN = "deferred") =>
+      attempt(() =>
+        sync.batch(
+          statements.map((s) => (Array.isArray(s) ? { sql: s[0], args: s[1] ?? [] } : s)),
+          mode
+        )
+      )) as Client["batch"],
     migrate: (statements) => thenInvalidate(() => client.migrate(statements)),
     transaction: ((mode?: "write" | "read" | "deferred") =>
       client.transaction(mode).then(watched)) as Client["transaction"],
@@ -240,5 +270,5 @@ export const withPreparedStatements = (
     evictions,
     invalidations
   })
-  return { client: wrapped, stats }
+  return { client: wrapped, sync, stats }
 }
