@@ -37,6 +37,8 @@ type Ops<A, Q> = {
     options: BatchOptions
   ) => Effect.Effect<ReadonlyArray<A>, HandlerError>
   readonly get: (namespace: Namespace, id: string) => Effect.Effect<A, HandlerError>
+  /** The stored JSON bytes of one, read without building the document (see `Storage.getEpisodeJson`). */
+  readonly getJson: (namespace: Namespace, id: string) => Effect.Effect<Storage.StoredJson, HandlerError>
   readonly getMany: (
     namespace: Namespace,
     ids: ReadonlyArray<string>
@@ -252,10 +254,16 @@ export const mountDocuments = <A extends object, I, Q, QI>(
     if (hit !== undefined) {
       return hot.serve(c, readRoute, () => jsonBytes(c, spec.json.bytes(hit), etagOf(spec.versionOf(hit))))
     }
+    // A miss: without a cache, the stored bytes are served as they are (no parse, no serialisation); with one, the
+    // read goes through it (and fills it).
     return run(
       c,
       Effect.gen(function* () {
         const valid = yield* idParam(id)
+        if (hot.cache === undefined) {
+          const stored = yield* (yield* ops).getJson(namespace, valid)
+          return jsonBytes(c, stored.bytes, etagOf(stored.version))
+        }
         const document = yield* (yield* ops).get(namespace, valid)
         return jsonBytes(c, spec.json.bytes(document), etagOf(spec.versionOf(document)))
       })
