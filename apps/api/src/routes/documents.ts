@@ -96,7 +96,16 @@ export const mountDocuments = <A extends object, I, Q, QI>(
   const Ids = Schema.Struct({ ids: Schema.Array(Schema.String).pipe(Schema.maxItems(maxBatch)) }).annotations({
     identifier: "Ids"
   })
-  const ops = Effect.map(Storage.Storage, spec.ops)
+  // The operations over the runtime's one storage, built once rather than per request.
+  const built = new WeakMap<Storage.Storage["Type"], Ops<A, Q>>()
+  const ops = Effect.map(Storage.Storage, (storage) => {
+    let found = built.get(storage)
+    if (found === undefined) {
+      found = spec.ops(storage)
+      built.set(storage, found)
+    }
+    return found
+  })
   const list = (documents: ReadonlyArray<A>) => `[${documents.map(spec.json.stringify).join(",")}]`
   const idParam = (id: string) =>
     isIdentifier(id)

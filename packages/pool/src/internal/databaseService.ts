@@ -86,7 +86,9 @@ export const fromAccess = (access: ClientAccess, options: ServiceOptions) => {
     return ran === undefined ? otherwise() : Effect.succeed(ran.value)
   }
 
-  const execute = Effect.fn("Database.execute")(function* (statement: Statement) {
+  // `execute` and `batch` are untraced: they run once per statement or batch, under the span of the storage operation
+  // that calls them, and a span each (with its call-site capture) costs several times an embedded point read.
+  const execute = Effect.fnUntraced(function* (statement: Statement) {
     executes++
     statements++
     return yield* synchronously(
@@ -96,7 +98,7 @@ export const fromAccess = (access: ClientAccess, options: ServiceOptions) => {
     )
   })
 
-  const batch = Effect.fn("Database.batch")(function* (
+  const batch = Effect.fnUntraced(function* (
     list: ReadonlyArray<Statement>,
     mode: TransactionMode = "write"
   ) {
