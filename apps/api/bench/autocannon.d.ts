@@ -1,5 +1,13 @@
 // The part of autocannon's API the benchmarks use (it ships no types).
 declare module "autocannon" {
+  interface Request {
+    method?: string
+    path?: string
+    body?: string
+    headers?: Record<string, string>
+    /** Rewrites each request before it is sent (a new path per request, ...). */
+    setupRequest?: (request: Request) => Request
+  }
   interface Options {
     url: string
     connections?: number
@@ -7,11 +15,15 @@ declare module "autocannon" {
     method?: string
     body?: string
     headers?: Record<string, string>
+    requests?: Array<Request>
   }
   interface Histogram {
     average: number
+    total: number
     p50: number
+    p90: number
     p99: number
+    max: number
   }
   interface Result {
     requests: Histogram

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process"
+import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { createInterface } from "node:readline"
 
@@ -7,6 +8,8 @@ const API_DIR = join(import.meta.dirname, "..")
 /** A child process serving HTTP, with the URL it printed. */
 export interface Served {
   readonly url: string
+  /** The child's process id (for its CPU time, see `cpuSeconds`). */
+  readonly pid: number
   readonly stop: () => Promise<void>
 }
 
@@ -18,6 +21,7 @@ const started = (child: ChildProcess, match: (line: string) => string | undefine
       if (url !== undefined)
         resolve({
           url,
+          pid: child.pid!,
           stop: () =>
             new Promise<void>((done) => {
               child.once("exit", () => done())
@@ -58,3 +62,14 @@ export const startBare = (body: string): Promise<Served> =>
     }),
     (line) => (line.startsWith("http://") ? line.trim() : undefined)
   )
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
+export const cpuSeconds = (pid: number): number => {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
+    // after the command: state is field 3, utime field 14, stime field 15 (clock ticks, 100 per second)
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return Number.NaN
+  }
+}
