@@ -165,7 +165,9 @@ export const make = Effect.fn("Storage.make")(function* (options: Options = {}) 
       return stored
     }),
     getEpisode: Effect.fn("Storage.getEpisode")(episodeStore.get),
-    getEpisodeJson: Effect.fn("Storage.getEpisodeJson")(episodeStore.getJson),
+    // The byte reads are the uncached read path of the API, untraced like the cache's hot reads: a span with its
+    // call-site capture costs about a third of the engine's own point read + decode.
+    getEpisodeJson: episodeStore.getJson,
     getEpisodes: Effect.fn("Storage.getEpisodes")(episodeStore.getMany),
     deleteEpisode: Effect.fn("Storage.deleteEpisode")(episodeStore.remove),
     queryEpisodes: Effect.fn("Storage.queryEpisodes")(function* (namespace: Namespace, query: EpisodeQuery) {
@@ -179,7 +181,7 @@ export const make = Effect.fn("Storage.make")(function* (options: Options = {}) 
     upsertPattern: Effect.fn("Storage.upsertPattern")(patternStore.put),
     upsertPatterns: Effect.fn("Storage.upsertPatterns")(patternStore.putMany),
     getPattern: Effect.fn("Storage.getPattern")(patternStore.get),
-    getPatternJson: Effect.fn("Storage.getPatternJson")(patternStore.getJson),
+    getPatternJson: patternStore.getJson,
     getPatterns: Effect.fn("Storage.getPatterns")(patternStore.getMany),
     deletePattern: Effect.fn("Storage.deletePattern")(patternStore.remove),
     listPatterns: Effect.fn("Storage.listPatterns")(function* (namespace: Namespace, query: PatternQuery) {
@@ -195,7 +197,7 @@ export const make = Effect.fn("Storage.make")(function* (options: Options = {}) 
     upsertHeuristic: Effect.fn("Storage.upsertHeuristic")(heuristicStore.put),
     upsertHeuristics: Effect.fn("Storage.upsertHeuristics")(heuristicStore.putMany),
     getHeuristic: Effect.fn("Storage.getHeuristic")(heuristicStore.get),
-    getHeuristicJson: Effect.fn("Storage.getHeuristicJson")(heuristicStore.getJson),
+    getHeuristicJson: heuristicStore.getJson,
     getHeuristics: Effect.fn("Storage.getHeuristics")(heuristicStore.getMany),
     deleteHeuristic: Effect.fn("Storage.deleteHeuristic")(heuristicStore.remove),
     listHeuristics: Effect.fn("Storage.listHeuristics")(function* (namespace: Namespace, query: HeuristicQuery) {
