@@ -211,10 +211,7 @@ export const build = (resolved: Resolved, mode: "codec" | "none"): Effect.Effect
       return plain as EncodedText
     })
 
-    const decodeText = Effect.fnUntraced(function* (
-      value: string | Uint8Array | ArrayBuffer,
-      record: string
-    ) {
+    const decodeText = Effect.fnUntraced(function* (value: string | Uint8Array | ArrayBuffer, record: string) {
       if (typeof value === "string") return value
       const bytes = yield* decode(value, record)
       try {
