@@ -98,10 +98,7 @@ export const fromAccess = (access: ClientAccess, options: ServiceOptions) => {
     )
   })
 
-  const batch = Effect.fnUntraced(function* (
-    list: ReadonlyArray<Statement>,
-    mode: TransactionMode = "write"
-  ) {
+  const batch = Effect.fnUntraced(function* (list: ReadonlyArray<Statement>, mode: TransactionMode = "write") {
     batches++
     statements += list.length
     return yield* synchronously(
