@@ -106,6 +106,16 @@ try {
         bodies.set(path(i), body)
       }
     }
+    if (name === "API, cache on") {
+      // every episode in the cache before the load: the cached variant measures hits only
+      for (let start = 0; start < ids.length; start += 50) {
+        await Promise.all(
+          ids
+            .slice(start, start + 50)
+            .map(async (_, k) => (await fetch(`${server.url}${path(start + k)}`)).arrayBuffer())
+        )
+      }
+    }
     results.push(await load(name, server, path))
     await server.stop()
     servers.pop()
