@@ -107,11 +107,11 @@ export const SECTIONS: ReadonlyArray<Section> = [
   // Sections of the other issue-13 scopes: ids and comparisons are filled in when they merge (the runner reports the
   // ids a section emits that are not listed here).
   {
-    id: "api.cached-reads",
+    id: "api.reads",
     package: "@memory-turso/api",
     script: "bench:cache",
     timeoutSeconds: 180,
-    comparisons: [],
+    comparisons: ["api.reads.cached-vs-bare", "api.reads.uncached-vs-cached"],
     about: "reads through the API, uncached and cached, beside bare node:http"
   },
   {
@@ -119,7 +119,7 @@ export const SECTIONS: ReadonlyArray<Section> = [
     package: "@memory-turso/api",
     script: "bench:remote",
     timeoutSeconds: 180,
-    comparisons: [],
+    comparisons: ["api.remote.read", "api.remote.batch-10", "api.remote.batch-100"],
     about: "remote calls through the API beside the bare @libsql/client on the test server"
   },
   {

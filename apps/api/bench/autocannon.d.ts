@@ -1,5 +1,13 @@
 // The part of autocannon's API the benchmarks use (it ships no types).
 declare module "autocannon" {
+  interface Request {
+    method?: string
+    path?: string
+    body?: string
+    headers?: Record<string, string>
+    /** Rewrites each request before it is sent (a new path per request, ...). */
+    setupRequest?: (request: Request) => Request
+  }
   interface Options {
     url: string
     connections?: number
@@ -8,16 +16,15 @@ declare module "autocannon" {
     body?: string
     headers?: Record<string, string>
     /** Requests sent in turn on each connection; `setupRequest` may change each one (its path, say). */
-    requests?: ReadonlyArray<{
-      readonly method?: string
-      readonly path?: string
-      readonly setupRequest?: (request: { path?: string; method?: string }) => { path?: string; method?: string }
-    }>
+    requests?: Array<Request>
   }
   interface Histogram {
     average: number
+    total: number
     p50: number
+    p90: number
     p99: number
+    max: number
   }
   interface Result {
     requests: Histogram

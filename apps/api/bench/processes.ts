@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process"
+import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { createInterface } from "node:readline"
 
@@ -7,7 +8,7 @@ const API_DIR = join(import.meta.dirname, "..")
 /** A child process serving HTTP, with the URL it printed. */
 export interface Served {
   readonly url: string
-  /** The child's process id (its CPU time is in /proc/<pid>/stat, its RSS in /proc/<pid>/status). */
+  /** The child's process id (its CPU time is in /proc/<pid>/stat, see `cpuSeconds`; its RSS in /proc/<pid>/status). */
   readonly pid: number
   readonly stop: () => Promise<void>
 }
@@ -82,3 +83,14 @@ export const startBare = (body: string): Promise<Served> =>
     }),
     (line) => (line.startsWith("http://") ? line.trim() : undefined)
   )
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
+export const cpuSeconds = (pid: number): number => {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
+    // after the command: state is field 3, utime field 14, stime field 15 (clock ticks, 100 per second)
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return Number.NaN
+  }
+}

@@ -10,6 +10,7 @@ import type { ClientOptions } from "./Database.js"
 import * as DatabaseConfig from "./DatabaseConfig.js"
 import type { DatabaseFailure, PoolTimeout } from "./DatabaseError.js"
 import { makeEmbedded } from "./internal/embeddedPool.js"
+import type { SyncClient } from "./internal/preparedClient.js"
 import { makeRemote } from "./internal/remotePool.js"
 import * as PoolConfig from "./PoolConfig.js"
 import type { PoolStats } from "./PoolStats.js"
@@ -60,6 +61,18 @@ export interface Lease {
    */
   readonly replace: Effect.Effect<void, DatabaseFailure>
 }
+
+/**
+ * Calls run on the calling stack (embedded, with the prepared-statement cache: the engine is synchronous). `tryRun`
+ * runs `use` now, holding a permit for its duration, when one is free at once and nobody waits (counted as an
+ * acquire that waited 0 ms); otherwise it returns `undefined` and the caller takes `checkout`. It throws what `use`
+ * throws.
+ */
+export interface SyncRunner {
+  readonly tryRun: <A>(use: (client: SyncClient) => A) => { readonly value: A } | undefined
+}
+
+export type { SyncClient } from "./internal/preparedClient.js"
 
 /** A connection of a remote pool, as seen by maintenance (keep-alive). */
 export interface ConnectionInfo {
@@ -112,6 +125,8 @@ export class ConnectionPool extends Context.Tag("@memory-turso/pool/ConnectionPo
     readonly stats: Effect.Effect<PoolStats>
     /** The embedded prepared-statement cache's statistics; undefined when there is none (remote, or turned off). */
     readonly preparedStatements: (() => PreparedStatementStats) | undefined
+    /** Synchronous calls, when the pool can make them (embedded with the statement cache); see `SyncRunner`. */
+    readonly synchronous?: SyncRunner | undefined
   }
 >() {}
 

@@ -31,7 +31,8 @@ export const makeDatabase = Effect.gen(function* () {
             Effect.flatMap((lease) => use(lease.client))
           )
         ),
-      pool: pool.stats
+      pool: pool.stats,
+      sync: pool.synchronous
     },
     { kind: pool.kind, token: pool.authToken, requestTimeoutMs: pool.requestTimeoutMs }
   )

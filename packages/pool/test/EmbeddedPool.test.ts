@@ -22,6 +22,8 @@ const pragmas = (run: (s: Database.Statement) => Effect.Effect<Database.ResultSe
     run({ sql: "PRAGMA busy_timeout", args: [] })
   ]).pipe(Effect.map((rs) => rs.map((r) => Object.values(r.rows[0]!)[0])))
 
+const select = { sql: "SELECT 1", args: [] }
+
 describe("embedded pool", () => {
   it.scoped("WAL, foreign keys and busy timeout hold on every connection the client opens", () =>
     Effect.gen(function* () {
@@ -72,6 +74,38 @@ describe("embedded pool", () => {
         requests: 0
       })
       expect((yield* db.stats).pool).toMatchObject({ max: 2, timeouts: 1 })
+    })
+  )
+
+  it.scoped("with a permit free, execute and batch answer on the calling stack, each counted as one acquire", () =>
+    Effect.gen(function* () {
+      const { db, pool } = yield* pooled(yield* tempUrl, { max_connections: 1 })
+      yield* db.execute({ sql: "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)", args: [] })
+      const before = (yield* pool.stats).total_acquired
+      // runSync throws on an effect that waits for anything: these never do
+      const written = Effect.runSync(
+        db.batch([
+          { sql: "INSERT INTO t (id, v) VALUES (1, 'a')", args: [] },
+          { sql: "INSERT INTO t (id, v) VALUES (2, 'b')", args: [] }
+        ])
+      )
+      expect(written.map((r) => r.rowsAffected)).toEqual([1, 1])
+      const read = Effect.runSync(db.execute({ sql: "SELECT v FROM t ORDER BY id", args: [] }))
+      expect(read.rows.map((r) => r["v"])).toEqual(["a", "b"])
+      const failed = Effect.runSync(Effect.flip(db.execute({ sql: "INSERT INTO t (id) VALUES (1)", args: [] })))
+      expect(failed).toMatchObject({ _tag: "DatabaseError", code: "SQLITE_CONSTRAINT" })
+      expect(yield* pool.stats).toMatchObject({ total_acquired: before + 3, active: 0 })
+      expect(yield* db.stats).toMatchObject({ errors: 1 })
+      // with the one permit held by a transaction, a call waits for it (FIFO) instead
+      const hold = yield* Deferred.make<void>()
+      const holder = yield* Effect.fork(db.transaction("read", (tx) => Effect.zipRight(tx.execute(select), hold)))
+      while ((yield* pool.stats).active < 1) yield* Effect.yieldNow()
+      const waiting = yield* Effect.fork(db.execute(select))
+      while ((yield* pool.stats).waiting < 1) yield* Effect.yieldNow()
+      yield* Deferred.succeed(hold, undefined)
+      yield* Fiber.join(holder)
+      expect((yield* Fiber.join(waiting)).rows.length).toBe(1)
+      expect(yield* pool.stats).toMatchObject({ total_acquired: before + 5, active: 0, waiting: 0 })
     })
   )
 

@@ -54,23 +54,36 @@ export const layer = (policy: RetryPolicy) =>
         Schedule.modifyDelay((delay) => Duration.min(delay, Duration.millis(policy.retry_max_delay_ms))),
         Schedule.intersect(Schedule.recurs(policy.max_retries))
       )
+      // The first attempt runs alone: the retry schedule is set up only once it has failed as retriable, then
+      // replays that failure into `Effect.retry`, so the delays and counts are those of retrying from the start.
       const retrying = <A>(call: () => Effect.Effect<A, DatabaseFailure>) =>
         Effect.suspend(() => {
           let attempts = 0
-          return Effect.suspend(() => {
+          const attempt = Effect.suspend(() => {
             attempts++
             return call()
           }).pipe(
             // Counted here, not as schedule input: only failures that are really tried again are retries.
             Effect.tapError((error) =>
               Effect.sync(() => void (isRetriable(error) && attempts <= policy.max_retries && retries++))
-            ),
-            Effect.retry({ schedule, while: isRetriable }),
-            Effect.tap(() => Effect.sync(() => void (attempts > 1 && recovered++))),
-            Effect.tapError((error) =>
-              Effect.sync(() => void (isRetriable(error) && attempts > policy.max_retries && gaveUp++))
             )
           )
+          const again = (first: DatabaseFailure) => {
+            let replayed = false
+            const replaying = Effect.suspend(() => {
+              if (replayed) return attempt
+              replayed = true
+              return Effect.fail(first)
+            })
+            return replaying.pipe(
+              Effect.retry({ schedule, while: isRetriable }),
+              Effect.tap(() => Effect.sync(() => void (attempts > 1 && recovered++))),
+              Effect.tapError((error) =>
+                Effect.sync(() => void (isRetriable(error) && attempts > policy.max_retries && gaveUp++))
+              )
+            )
+          }
+          return Effect.catchIf(attempt, isRetriable, again)
         })
       const retried = Database.Database.of({
         ...db,

@@ -37,6 +37,8 @@ type Ops<A, Q> = {
     options: BatchOptions
   ) => Effect.Effect<ReadonlyArray<A>, HandlerError>
   readonly get: (namespace: Namespace, id: string) => Effect.Effect<A, HandlerError>
+  /** The stored JSON bytes of one, read without building the document (see `Storage.getEpisodeJson`). */
+  readonly getJson: (namespace: Namespace, id: string) => Effect.Effect<Storage.StoredJson, HandlerError>
   readonly getMany: (
     namespace: Namespace,
     ids: ReadonlyArray<string>
@@ -99,7 +101,16 @@ export const mountDocuments = <A extends object, I, Q, QI>(
   const Ids = Schema.Struct({ ids: Schema.Array(Schema.String).pipe(Schema.maxItems(maxBatch)) }).annotations({
     identifier: "Ids"
   })
-  const ops = Effect.map(Storage.Storage, spec.ops)
+  // The operations over the runtime's one storage, built once rather than per request.
+  const built = new WeakMap<Storage.Storage["Type"], Ops<A, Q>>()
+  const ops = Effect.map(Storage.Storage, (storage) => {
+    let found = built.get(storage)
+    if (found === undefined) {
+      found = spec.ops(storage)
+      built.set(storage, found)
+    }
+    return found
+  })
   const list = (documents: ReadonlyArray<A>) => `[${documents.map(spec.json.stringify).join(",")}]`
   const idParam = (id: string) =>
     isIdentifier(id)
@@ -257,10 +268,16 @@ export const mountDocuments = <A extends object, I, Q, QI>(
     if (hit !== undefined) {
       return hot.serve(c, readRoute, () => jsonBytes(c, hit.bytes, etagOf(hit.version > 0 ? hit.version : undefined)))
     }
+    // A miss: without a cache, the stored bytes are served as they are (no parse, no serialisation); with one, the
+    // read goes through it (and fills it).
     return run(
       c,
       Effect.gen(function* () {
         const valid = yield* idParam(id)
+        if (hot.cache === undefined) {
+          const stored = yield* (yield* ops).getJson(namespace, valid)
+          return jsonBytes(c, stored.bytes, etagOf(stored.version))
+        }
         const document = yield* (yield* ops).get(namespace, valid)
         return jsonBytes(c, spec.json.bytes(document), etagOf(spec.versionOf(document)))
       })

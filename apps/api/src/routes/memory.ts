@@ -33,6 +33,7 @@ export const mountMemory = (routes: Routes, run: Run, hot: Hot) => {
       upsert: s.upsertEpisode,
       upsertMany: s.upsertEpisodes,
       get: s.getEpisode,
+      getJson: s.getEpisodeJson,
       getMany: s.getEpisodes,
       remove: s.deleteEpisode,
       list: s.queryEpisodes
@@ -53,6 +54,7 @@ export const mountMemory = (routes: Routes, run: Run, hot: Hot) => {
       upsert: s.upsertPattern,
       upsertMany: s.upsertPatterns,
       get: s.getPattern,
+      getJson: s.getPatternJson,
       getMany: s.getPatterns,
       remove: s.deletePattern,
       list: s.listPatterns
@@ -73,6 +75,7 @@ export const mountMemory = (routes: Routes, run: Run, hot: Hot) => {
       upsert: s.upsertHeuristic,
       upsertMany: s.upsertHeuristics,
       get: s.getHeuristic,
+      getJson: s.getHeuristicJson,
       getMany: s.getHeuristics,
       remove: s.deleteHeuristic,
       list: s.listHeuristics

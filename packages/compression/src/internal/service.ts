@@ -149,7 +149,8 @@ export const build = (resolved: Resolved, mode: "codec" | "none"): Effect.Effect
       return compressed
     })
 
-    const decode = Effect.fn("Codec.decode")(
+    // Decoding is untraced: it runs once per row read (hundreds in a page), under the span of the read.
+    const decode = Effect.fnUntraced(
       function* (input: Uint8Array | ArrayBuffer, record: string) {
         const bytes = input instanceof Uint8Array ? input : new Uint8Array(input)
         const header = Envelope.readHeader(bytes, maxDecodedBytes)
@@ -210,10 +211,7 @@ export const build = (resolved: Resolved, mode: "codec" | "none"): Effect.Effect
       return plain as EncodedText
     })
 
-    const decodeText = Effect.fn("Codec.decodeText")(function* (
-      value: string | Uint8Array | ArrayBuffer,
-      record: string
-    ) {
+    const decodeText = Effect.fnUntraced(function* (value: string | Uint8Array | ArrayBuffer, record: string) {
       if (typeof value === "string") return value
       const bytes = yield* decode(value, record)
       try {

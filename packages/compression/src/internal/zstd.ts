@@ -27,6 +27,32 @@ export class ZstdAbort {
 /** A zstd frame header is at most 18 bytes; enough for `contentSize`. */
 const FRAME_HEADER_MAX = 18
 
+/** The largest content size read in JavaScript; anything larger is left to zstd-codec (as all unusual headers are). */
+const MAX_PLAIN_CONTENT_SIZE = 0x7fffffff
+
+/**
+ * The content size a standard zstd frame header declares, read in JavaScript (RFC 8878, 3.1.1.1): the same value
+ * zstd-codec's `contentSize` gives, without copying the header into its heap. `undefined` when the header is not the
+ * plain case (another magic number, not single-segment, a reserved bit set, too short, a size past 2^31 - 1): the
+ * caller asks zstd-codec then. zstd-codec writes single-segment frames with their size.
+ */
+export const headerContentSize = (frame: Uint8Array): number | undefined => {
+  if (frame.length < 6 || frame[0] !== 0x28 || frame[1] !== 0xb5 || frame[2] !== 0x2f || frame[3] !== 0xfd) {
+    return undefined
+  }
+  const descriptor = frame[4]!
+  // single segment (no window descriptor, whose limits zstd checks), the reserved bit clear
+  if ((descriptor & 0x28) !== 0x20) return undefined
+  const fcsFlag = descriptor >> 6
+  const at = 5 + [0, 1, 2, 4][descriptor & 0x03]!
+  const fcsBytes = [1, 2, 4, 8][fcsFlag]!
+  if (at + fcsBytes > frame.length) return undefined
+  let size = 0
+  for (let i = fcsBytes - 1; i >= 0; i--) size = size * 256 + frame[at + i]!
+  if (fcsBytes === 2) size += 256
+  return size <= MAX_PLAIN_CONTENT_SIZE ? size : undefined
+}
+
 const describe = (thrown: unknown): string =>
   (thrown instanceof Error ? thrown.message : String(thrown)).split("\n")[0]!.slice(0, 120)
 
@@ -113,11 +139,14 @@ export const makeEngine = (
         const handle = compressionDictionary(dictionaryId)
         return handle === undefined ? null : simple.compressUsingDict(frame, handle)
       }),
-    contentSize: (frame) =>
-      guard(() => {
+    contentSize: (frame) => {
+      const plain = headerContentSize(frame)
+      if (plain !== undefined) return plain
+      return guard(() => {
         const size = generic.contentSize(frame.subarray(0, FRAME_HEADER_MAX))
         return typeof size === "number" && size >= 0 ? size : null
-      }),
+      })
+    },
     decompress: (frame, dictionaryId) =>
       guard(() => {
         if (dictionaryId === 0) return simple.decompress(frame)

@@ -2,12 +2,12 @@ import type { Client, InValue } from "@libsql/client"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Redacted from "effect/Redacted"
+import type { SyncClient, SyncRunner } from "../ConnectionPool.js"
 import { Database, type Statement, type Transaction, type TransactionMode } from "../Database.js"
 import type * as DatabaseConfig from "../DatabaseConfig.js"
 import { type DatabaseFailure, DatabaseTimeout, DatabaseUnavailable } from "../DatabaseError.js"
 import type { PoolStats } from "../PoolStats.js"
 import { toFailure } from "./client.js"
-import { synchronousCalls } from "./preparedClient.js"
 
 const toArgs = (statement: Statement) => ({ sql: statement.sql, args: statement.args as Array<InValue> })
 
@@ -22,6 +22,8 @@ export interface ClientAccess {
   ) => Effect.Effect<A, E | DatabaseFailure, R>
   /** Statistics of the pool behind, published as `stats.pool`. */
   readonly pool?: Effect.Effect<PoolStats> | undefined
+  /** Synchronous `execute` and `batch` when the pool can make them now (see `SyncRunner`). */
+  readonly sync?: SyncRunner | undefined
 }
 
 /** How the service is built: the database kind, the token to redact, the deadline of each call. */
@@ -61,43 +63,49 @@ export const fromAccess = (access: ClientAccess, options: ServiceOptions) => {
         }
       })
     )
-  /**
-   * A call the client runs synchronously (an embedded engine with prepared statements): done when it returns, so
-   * there is nothing for a deadline to stop (lock waits are bounded by the busy timeout, within the deadline).
-   */
-  const attemptNow = <A>(operation: string, run: () => A) =>
-    Effect.try({
-      try: run,
-      catch: (error) => {
-        errors++
-        return toFailure(operation, error, options.token)
-      }
-    })
   const using = access.withClient
+  const sync = access.sync
 
-  const execute = Effect.fn("Database.execute")(function* (statement: Statement) {
+  /**
+   * A call made on the calling stack when the pool allows it now (an embedded call has no I/O to wait for, and a
+   * deadline could not stop it anyway: its lock waits are bounded by the busy timeout), else `otherwise`.
+   */
+  const synchronously = <A>(
+    operation: string,
+    use: (client: SyncClient) => A,
+    otherwise: () => Effect.Effect<A, DatabaseFailure>
+  ): Effect.Effect<A, DatabaseFailure> => {
+    if (sync === undefined) return otherwise()
+    let ran: { readonly value: A } | undefined
+    try {
+      ran = sync.tryRun(use)
+    } catch (error) {
+      errors++
+      return Effect.fail(toFailure(operation, error, options.token))
+    }
+    return ran === undefined ? otherwise() : Effect.succeed(ran.value)
+  }
+
+  // `execute` and `batch` are untraced: they run once per statement or batch, under the span of the storage operation
+  // that calls them, and a span each (with its call-site capture) costs several times an embedded point read.
+  const execute = Effect.fnUntraced(function* (statement: Statement) {
     executes++
     statements++
-    return yield* using("execute", (client) => {
-      const now = synchronousCalls(client)
-      return now === undefined
-        ? attempt("execute", () => client.execute(toArgs(statement)))
-        : attemptNow("execute", () => now.execute(toArgs(statement)))
-    })
+    return yield* synchronously(
+      "execute",
+      (client) => client.execute(toArgs(statement)),
+      () => using("execute", (client) => attempt("execute", () => client.execute(toArgs(statement))))
+    )
   })
 
-  const batch = Effect.fn("Database.batch")(function* (
-    list: ReadonlyArray<Statement>,
-    mode: TransactionMode = "write"
-  ) {
+  const batch = Effect.fnUntraced(function* (list: ReadonlyArray<Statement>, mode: TransactionMode = "write") {
     batches++
     statements += list.length
-    return yield* using("batch", (client) => {
-      const now = synchronousCalls(client)
-      return now === undefined
-        ? attempt("batch", () => client.batch(list.map(toArgs), mode))
-        : attemptNow("batch", () => now.batch(list.map(toArgs), mode))
-    })
+    return yield* synchronously(
+      "batch",
+      (client) => client.batch(list.map(toArgs), mode),
+      () => using("batch", (client) => attempt("batch", () => client.batch(list.map(toArgs), mode)))
+    )
   })
 
   const transaction = <A, E2, R>(mode: TransactionMode, use: (transaction: Transaction) => Effect.Effect<A, E2, R>) =>

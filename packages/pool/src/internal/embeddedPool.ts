@@ -1,7 +1,7 @@
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import type { ConnectionPool, Lease, Options } from "../ConnectionPool.js"
+import type { ConnectionPool, Lease, Options, SyncRunner } from "../ConnectionPool.js"
 import * as DatabaseConfig from "../DatabaseConfig.js"
 import type { ConnectionPoolSection } from "../PoolConfig.js"
 import { busyTimeoutOf, DEFAULT_REQUEST_TIMEOUT_MS, openClient } from "./client.js"
@@ -17,7 +17,8 @@ const DEFAULT_STATEMENT_CACHE = 256
  * The embedded (`file:`) pool: the engine runs in-process and synchronously, so there is nothing to keep warm or
  * health-check. The pool bounds operations and transactions in flight with the same FIFO permits and statistics,
  * over one client (which opens its own connections for transactions and concurrent calls). Its `execute` and
- * `batch` run on one native connection with a cache of prepared statements (unless `statementCacheSize` is 0).
+ * `batch` run on one native connection with a cache of prepared statements (unless `statementCacheSize` is 0), also
+ * synchronously (`synchronous`) when a permit is free at once.
  */
 export const makeEmbedded = (options: Options, config: ConnectionPoolSection) =>
   Effect.gen(function* () {
@@ -26,7 +27,7 @@ export const makeEmbedded = (options: Options, config: ConnectionPoolSection) =>
     const opened = yield* Effect.acquireRelease(
       Effect.map(openClient(options), (raw) =>
         path === undefined || capacity <= 0
-          ? { client: raw, stats: undefined }
+          ? { client: raw, sync: undefined, stats: undefined }
           : withPreparedStatements(raw, { path, capacity, busyTimeoutMs: busyTimeoutOf(options) })
       ),
       ({ client }) => Effect.sync(() => client.close())
@@ -44,6 +45,21 @@ export const makeEmbedded = (options: Options, config: ConnectionPoolSection) =>
       replace: Effect.void
     }
     const release = Effect.sync(() => permits.release())
+    const sync = opened.sync
+    const synchronous: SyncRunner | undefined =
+      sync === undefined
+        ? undefined
+        : {
+            tryRun: (use) => {
+              if (!permits.tryAcquire()) return undefined
+              counters.acquired(0)
+              try {
+                return { value: use(sync) }
+              } finally {
+                permits.release()
+              }
+            }
+          }
     return {
       kind: "embedded",
       config,
@@ -60,6 +76,7 @@ export const makeEmbedded = (options: Options, config: ConnectionPoolSection) =>
       connections: Effect.succeed([]),
       observe: () => Effect.void,
       stats: counters.snapshot(permits, () => permits.max - permits.active()),
-      preparedStatements: opened.stats
+      preparedStatements: opened.stats,
+      synchronous
     } satisfies ConnectionPool["Type"]
   })

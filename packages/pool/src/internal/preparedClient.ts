@@ -75,15 +75,25 @@ const resultSet = (
 })
 
 /**
+ * `execute` and `batch` of the prepared-statement client, answered on the calling stack: the embedded engine is
+ * synchronous, so nothing is gained by a promise. They throw what the client's would reject with (`LibsqlError`).
+ */
+export interface SyncClient {
+  readonly execute: (statement: InStatement) => ResultSet
+  readonly batch: (statements: ReadonlyArray<InStatement>, mode?: keyof typeof BEGIN) => Array<ResultSet>
+}
+
+/**
  * A `@libsql/client` client for an embedded database whose `execute` and `batch` run on one native connection with
  * an LRU cache of prepared statements (the client re-prepares every statement). Results match the client's
  * (named and indexed row fields, numbers, ArrayBuffer blobs, LibsqlError codes). Interactive transactions,
- * `executeMultiple` and `migrate` go to the wrapped client, which opens its own connections.
+ * `executeMultiple` and `migrate` go to the wrapped client, which opens its own connections. `sync` runs the same
+ * `execute` and `batch` without promises.
  */
 export const withPreparedStatements = (
   client: Client,
   options: { readonly path: string; readonly capacity: number; readonly busyTimeoutMs: number }
-): { readonly client: Client; readonly stats: () => PreparedStatementStats } => {
+): { readonly client: Client; readonly sync: SyncClient; readonly stats: () => PreparedStatementStats } => {
   const db = new Sqlite(options.path, { timeout: options.busyTimeoutMs })
   const cache = new Map<string, Cached>()
   let hits = 0
@@ -196,34 +206,39 @@ export const withPreparedStatements = (
       throw toLibsqlError(error)
     }
   }
-  const attempt = <A>(f: () => A): Promise<A> => {
-    try {
-      return Promise.resolve(converted(f))
-    } catch (error) {
-      return Promise.reject(error)
-    }
+
+  const sync: SyncClient = {
+    execute: (statement) => converted(() => run(statement)),
+    batch: (statements, mode = "deferred") =>
+      converted(() => {
+        db.exec(BEGIN[mode])
+        try {
+          const results = statements.map(run)
+          db.exec("COMMIT")
+          return results
+        } catch (error) {
+          if (db.inTransaction) db.exec("ROLLBACK")
+          throw error
+        }
+      })
   }
 
-  const runBatch = (statements: ReadonlyArray<InStatement>, mode: keyof typeof BEGIN): Array<ResultSet> => {
-    db.exec(BEGIN[mode])
+  const attempt = <A>(f: () => A): Promise<A> => {
     try {
-      const results = statements.map(run)
-      db.exec("COMMIT")
-      return results
+      return Promise.resolve(f())
     } catch (error) {
-      if (db.inTransaction) db.exec("ROLLBACK")
-      throw error
+      return Promise.reject(error)
     }
   }
 
   const wrapped: Client = {
     execute: ((statement: InStatement | string, args?: Array<InValue>) =>
       attempt(() =>
-        run(typeof statement === "string" ? { sql: statement, args: args ?? [] } : statement)
+        sync.execute(typeof statement === "string" ? { sql: statement, args: args ?? [] } : statement)
       )) as Client["execute"],
     batch: ((statements: Array<InStatement | [string, Array<InValue>?]>, mode: keyof typeof BEGIN = "deferred") =>
       attempt(() =>
-        runBatch(
+        sync.batch(
           statements.map((s) => (Array.isArray(s) ? { sql: s[0], args: s[1] ?? [] } : s)),
           mode
         )
@@ -255,24 +270,5 @@ export const withPreparedStatements = (
     evictions,
     invalidations
   })
-  synchronous.set(wrapped, {
-    execute: (statement) => converted(() => run(statement)),
-    batch: (statements, mode) => converted(() => runBatch(statements, mode))
-  })
-  return { client: wrapped, stats }
+  return { client: wrapped, sync, stats }
 }
-
-/**
- * `execute` and `batch` of a client made by `withPreparedStatements`, run synchronously: the same results, and the
- * same errors thrown as its promises reject with. The engine runs in this thread, so these calls never wait on
- * anything but the busy timeout (which is within the call deadline): no promise, no timer.
- */
-export interface SynchronousCalls {
-  readonly execute: (statement: InStatement) => ResultSet
-  readonly batch: (statements: ReadonlyArray<InStatement>, mode: keyof typeof BEGIN) => Array<ResultSet>
-}
-
-const synchronous = new WeakMap<Client, SynchronousCalls>()
-
-/** The synchronous calls of a client made by `withPreparedStatements`, undefined for any other client. */
-export const synchronousCalls = (client: Client): SynchronousCalls | undefined => synchronous.get(client)

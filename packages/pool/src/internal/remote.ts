@@ -1,5 +1,5 @@
 import { type Client, createClient } from "@libsql/client"
-import { Client as HttpClient, fetch as undiciFetch } from "undici"
+import { type Dispatcher, Client as HttpClient } from "undici"
 import type { Purpose, RequestObservation } from "../ConnectionPool.js"
 
 /** Callbacks a remote connection reports to its pool. */
@@ -77,7 +77,8 @@ export class RemoteConnection {
   }
 
   async #fetch(request: Request): Promise<Response> {
-    const dispatcher = this.#dispatcher(new URL(request.url).origin)
+    const url = new URL(request.url)
+    const dispatcher = this.#dispatcher(url.origin)
     const purpose = this.purpose
     const socketsBefore = this.sockets
     const previous = this.#previousOnSocket
@@ -103,18 +104,25 @@ export class RemoteConnection {
     }
     try {
       const hasBody = request.method !== "GET" && request.method !== "HEAD"
-      const response = await undiciFetch(request.url, {
-        method: request.method,
-        headers: [...request.headers],
-        ...(hasBody ? { body: Buffer.from(await request.arrayBuffer()) } : {}),
-        dispatcher
+      // undici's own `request`, not its `fetch`: the body goes out as one buffer, with no second WHATWG fetch
+      // around the one the libSQL client already made.
+      const response = await dispatcher.request({
+        path: `${url.pathname}${url.search}`,
+        method: request.method as Dispatcher.HttpMethod,
+        headers: Object.fromEntries(request.headers),
+        body: hasBody ? Buffer.from(await request.arrayBuffer()) : null
       })
       // The body is read here (replies are small JSON): the request is in flight, and timed, until its last byte,
       // so a socket closed mid-body counts as a broken request rather than an idle close.
-      const body = await response.arrayBuffer()
+      const body = await response.body.arrayBuffer()
       observe(true)
-      const init = { status: response.status, statusText: response.statusText, headers: [...response.headers] }
-      return new Response(NULL_BODY_STATUS.has(response.status) ? null : body, init)
+      const headers: Array<[string, string]> = []
+      for (const [name, value] of Object.entries(response.headers)) {
+        if (Array.isArray(value)) for (const v of value) headers.push([name, v])
+        else if (value !== undefined) headers.push([name, value])
+      }
+      const status = response.statusCode
+      return new Response(NULL_BODY_STATUS.has(status) ? null : body, { status, headers })
     } catch (error) {
       this.broken = true
       observe(false)

@@ -170,7 +170,7 @@ export const make = (
       observing: (inner) =>
         enabled
           ? {
-              read: inner.read,
+              ...inner,
               write: (kind, json) =>
                 kind === "episodes" ? Effect.tap(inner.write(kind, json), observe) : inner.write(kind, json)
             }

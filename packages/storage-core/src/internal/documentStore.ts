@@ -1,24 +1,22 @@
-import type { InValue, Row, Value } from "@libsql/client"
+import type { InValue, Row } from "@libsql/client"
 import type { Namespace } from "@memory-turso/model"
 import type { Database, DatabaseFailure } from "@memory-turso/pool"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import { type CanonicalJson, numberFieldPrefix, withNumberField } from "../CanonicalJson.js"
+import { type CanonicalJson, numberFieldPrefix } from "../CanonicalJson.js"
 import { mark, Replay } from "../Replay.js"
-import type { BatchGet, Page } from "../Storage.js"
-import { CorruptPayload, type Entity, NotFound, PreconditionFailed } from "../StorageError.js"
+import type { BatchGet, Page, StoredJson } from "../Storage.js"
+import { type CorruptPayload, type Entity, NotFound, PreconditionFailed } from "../StorageError.js"
 import { type BatchOptions, batchResult, type VersionCondition, type WriteOptions } from "../WriteOptions.js"
 import { ByteBudget } from "./budget.js"
 import { encodeCursor } from "./cursor.js"
+import { type Fields, rowReader } from "./documentRows.js"
 import { type DocumentSql, holds, update, upsert } from "./documentTable.js"
 import { decodeSlices, yieldToEventLoop } from "./eventLoop.js"
 import * as Keys from "./idempotencyKeys.js"
 import type { PayloadFormat, PayloadKind } from "./payload.js"
 import { unknownOutcome, whenKeyTaken } from "./writeOutcome.js"
-
-/** The columns of a result row that a document store reads (`id`, `payload`, `sort_key`). */
-type Fields = Readonly<Record<string, Value | undefined>>
 
 /** What a document store needs to know about one kind of document. */
 export interface DocumentSpec<A> {
@@ -60,23 +58,7 @@ export const makeDocumentStore = <A extends object>(
 ) => {
   const windowMs = Duration.toMillis(window)
 
-  /** The document in a row, and the size of its JSON in bytes. */
-  const decodeRow = (row: Fields) => {
-    const id = String(row["id"])
-    return format.read(spec.entity, id, row["payload"] ?? null).pipe(
-      Effect.flatMap((json) => {
-        const parsed = spec.json.parseStored(withNumberField(json, VERSION, Number(row[VERSION])))
-        if (parsed._tag === "Left") {
-          return Effect.fail(new CorruptPayload({ entity: spec.entity, id, reason: parsed.left.message.slice(0, 500) }))
-        }
-        return spec.idOf(parsed.right) === id
-          ? Effect.succeed({ document: parsed.right, bytes: Buffer.byteLength(json) })
-          : Effect.fail(
-              new CorruptPayload({ entity: spec.entity, id, reason: "the payload belongs to another record" })
-            )
-      })
-    )
-  }
+  const { decodeRow, jsonOfRow } = rowReader(format, spec)
 
   /** A document ready to write: its JSON without version, its row, and the statements refreshing its index. */
   const prepare = (namespace: Namespace, document: A, expected: number | null) =>
@@ -169,6 +151,15 @@ export const makeDocumentStore = <A extends object>(
         return row === undefined
           ? Effect.fail(new NotFound({ entity: spec.entity, id }))
           : Effect.map(decodeRow(row), (decoded) => decoded.document)
+      })
+    )
+
+  /** One document as its canonical JSON bytes (see `jsonOfRow`). */
+  const getJson = (namespace: Namespace, id: string) =>
+    db.execute({ sql: spec.sql.select, args: [namespace, id] }).pipe(
+      Effect.flatMap((result): Effect.Effect<StoredJson, NotFound | CorruptPayload | DatabaseFailure> => {
+        const row = result.rows[0]
+        return row === undefined ? Effect.fail(new NotFound({ entity: spec.entity, id })) : jsonOfRow(id, row)
       })
     )
 
@@ -311,5 +302,5 @@ export const makeDocumentStore = <A extends object>(
       return yield* pageOf(namespace, rows, limit)
     })
 
-  return { put, putMany, get, getMany, remove, page, pageOfRanked }
+  return { put, putMany, get, getJson, getMany, remove, page, pageOfRanked }
 }

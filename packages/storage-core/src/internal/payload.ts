@@ -1,5 +1,5 @@
 import type { Value } from "@libsql/client"
-import type { Codec } from "@memory-turso/compression"
+import type { Codec, CodecError } from "@memory-turso/compression"
 import type { DatabaseFailure } from "@memory-turso/pool"
 import * as Effect from "effect/Effect"
 import { CorruptPayload, type Entity } from "../StorageError.js"
@@ -22,6 +22,15 @@ export type Compressed = Readonly<Record<PayloadKind, boolean>>
 export interface PayloadFormat {
   readonly write: (kind: PayloadKind, json: string) => Effect.Effect<StoredPayload>
   readonly read: (entity: Entity, id: string, value: Value) => Effect.Effect<string, CorruptPayload | DatabaseFailure>
+  /**
+   * `read` without decoding UTF-8: a codec envelope's JSON as the bytes it holds (checked by its CRC), plain TEXT as
+   * it is.
+   */
+  readonly readBytes: (
+    entity: Entity,
+    id: string,
+    value: Value
+  ) => Effect.Effect<string | Uint8Array, CorruptPayload | DatabaseFailure>
 }
 
 /** Registers a dictionary the codec does not know yet from wherever they are kept; false when there is none. */
@@ -45,24 +54,37 @@ export const codecPayload = (
             : { payload: encoded.bytes, payloadBytes: encoded.originalBytes, dictionaryId: encoded.dictionaryId }
         )
       : Effect.succeed({ payload: json, payloadBytes: Buffer.byteLength(json), dictionaryId: 0 }),
-  read: (entity, id, value) => {
-    if (typeof value === "string") return Effect.succeed(value)
-    if (value instanceof ArrayBuffer) {
-      const record = `${entity} ${id}`
-      return codec.decodeText(value, record).pipe(
-        // written with a dictionary another process built: fetch it once, then read again
-        Effect.catchTag("UnknownDictionary", (unknown) =>
-          Effect.flatMap(fetchDictionary(unknown.dictionaryId), (found) =>
-            found ? codec.decodeText(value, record) : Effect.fail(unknown)
-          )
-        ),
-        Effect.mapError((error) =>
-          error._tag === "DatabaseError" || error._tag === "DatabaseUnavailable"
-            ? error
-            : new CorruptPayload({ entity, id, reason: error.message })
-        )
-      )
-    }
-    return Effect.fail(new CorruptPayload({ entity, id, reason: `unexpected ${typeof value} in payload column` }))
-  }
+  read: (entity, id, value) => readWith(fetchDictionary, entity, id, value, codec.decodeText),
+  readBytes: (entity, id, value) => readWith(fetchDictionary, entity, id, value, codec.decode)
 })
+
+/**
+ * Reads a payload column's value: TEXT as it is, a BLOB through `decode` (fetching the dictionary it names once if
+ * the codec lacks it); anything else, or an envelope that does not decode, is `CorruptPayload`.
+ */
+const readWith = <A>(
+  fetchDictionary: FetchDictionary,
+  entity: Entity,
+  id: string,
+  value: Value,
+  decode: (bytes: ArrayBuffer, record: string) => Effect.Effect<A, CodecError.DecodeError>
+): Effect.Effect<string | A, CorruptPayload | DatabaseFailure> => {
+  if (typeof value === "string") return Effect.succeed(value)
+  if (value instanceof ArrayBuffer) {
+    const record = `${entity} ${id}`
+    return decode(value, record).pipe(
+      // written with a dictionary another process built: fetch it once, then read again
+      Effect.catchTag("UnknownDictionary", (unknown) =>
+        Effect.flatMap(fetchDictionary(unknown.dictionaryId), (found) =>
+          found ? decode(value, record) : Effect.fail(unknown)
+        )
+      ),
+      Effect.mapError((error) =>
+        error._tag === "DatabaseError" || error._tag === "DatabaseUnavailable"
+          ? error
+          : new CorruptPayload({ entity, id, reason: error.message })
+      )
+    )
+  }
+  return Effect.fail(new CorruptPayload({ entity, id, reason: `unexpected ${typeof value} in payload column` }))
+}
