@@ -58,14 +58,14 @@ describe("benchmark names quoted in the documentation", () => {
       "pnpm measure:memory",
       "```",
       "Run `pnpm bench` for everything, `pnpm bench -- --only cache` for a part,",
-      "`pnpm bench -- --only cache.hit.get,api.livez.big-bodies` for figures, `pnpm bench -- --only api.bulk-import.batch-100`.",
+      "`pnpm bench -- --only cache.hit.get,api.livez.big-bodies` for figures, `pnpm bench -- --only api.bulk-import.gone`.",
       "Placeholders are skipped: `pnpm --filter <package> bench:<name>`."
     ].join("\n")
     expect(staleQuotes("README.md", readme, packages, SECTIONS)).toEqual([
       'README.md:6: `pnpm --filter @memory-turso/api bench:import`: @memory-turso/api has no script "bench:import"',
       "README.md:7: `pnpm -F @memory-turso/nope bench`: no workspace package @memory-turso/nope",
       'README.md:10: `cd packages/cache && pnpm bench:memory`: @memory-turso/cache has no script "bench:memory"',
-      'README.md:14: `pnpm bench -- --only api.bulk-import.batch-100`: "api.bulk-import.batch-100" is neither a section nor a comparison id of bench/src/Registry.ts'
+      'README.md:14: `pnpm bench -- --only api.bulk-import.gone`: "api.bulk-import.gone" is neither a section nor a comparison id of bench/src/Registry.ts'
     ])
     expect(quotedCommands(readme).map((c) => c.script)).toEqual([
       "bench",

@@ -12,11 +12,15 @@ describe("a server whose responses stop at a byte budget", () => {
     await client.episodes.putMany(ids.map((episode_id) => ({ episode_id, task_description: "x".repeat(150) })))
     const first = await client.episodes.getMany([...ids, "nope"])
     expect(first.items.map((e) => e.episode_id)).toEqual(["e0", "e1"])
-    expect(first.unread).toEqual(["e2", "e3", "e4"])
-    expect(first.missing).toEqual(["nope"])
+    // Written through to the cache, all five are hits: the ids after the budget, "nope" too, are not looked at.
+    expect(first.unread).toEqual(["e2", "e3", "e4", "nope"])
+    expect(first.missing).toEqual([])
     const second = await client.episodes.getMany(first.unread)
     expect(second.items.map((e) => e.episode_id)).toEqual(["e2", "e3"])
-    expect(second.unread).toEqual(["e4"])
+    expect(second.unread).toEqual(["e4", "nope"])
+    const third = await client.episodes.getMany(second.unread)
+    expect(third.items.map((e) => e.episode_id)).toEqual(["e4"])
+    expect(third.missing).toEqual(["nope"])
   })
 
   it("search follows the cursor of pages cut short until it has k matches", async () => {
