@@ -222,15 +222,15 @@ const emitResult = (results: ReadonlyMap<number, ReadonlyArray<Row>>) => {
     const baseline: Figure = { name: "no compression", value: original, unit: "bytes" }
     return { subject, baseline, ratio: r.ratio }
   }
-  const goal = (ratio: number) => ({ text: "at most 0.40 on 4 KB agent episodes", met: ratio <= 0.4 })
-  const ratioOf = (id: string, kb: number, name: string, withGoal: boolean) => {
+  // The issue's 0.40 is a goal of the default configuration, judged by `api.dictionary.default-ratio`: the codec's
+  // figures here are its parts, without goals.
+  const ratioOf = (id: string, kb: number, name: string) => {
     const figures = stored(kb, name)
     return {
       id,
       title: `${kb} KB realistic episodes (${DOCS[kb as (typeof SIZES)[number]]} documents): ${name} beside no compression`,
       setting,
-      ...figures,
-      ...(withGoal ? { goal: goal(figures.ratio) } : {})
+      ...figures
     }
   }
   const zstd = row(4, "zstd-3")
@@ -239,10 +239,10 @@ const emitResult = (results: ReadonlyMap<number, ReadonlyArray<Row>>) => {
     section: "compression.ratio",
     command: "pnpm --filter @memory-turso/compression bench",
     comparisons: [
-      ratioOf("compression.ratio.zstd-3.4k", 4, "zstd-3", true),
-      ratioOf("compression.ratio.gzip-6.4k", 4, "gzip-6", false),
-      ratioOf("compression.ratio.zstd-3-dictionary.4k", 4, `zstd-3 + dict ${DICTIONARY}`, true),
-      ratioOf("compression.ratio.zstd-3.16k", 16, "zstd-3", false),
+      ratioOf("compression.ratio.zstd-3.4k", 4, "zstd-3"),
+      ratioOf("compression.ratio.gzip-6.4k", 4, "gzip-6"),
+      ratioOf("compression.ratio.zstd-3-dictionary.4k", 4, `zstd-3 + dict ${DICTIONARY}`),
+      ratioOf("compression.ratio.zstd-3.16k", 16, "zstd-3"),
       {
         id: "compression.ratio.speed-vs-gzip.4k",
         title: "compression speed on 4 KB episodes: zstd-3 (zstd-codec, wasm) beside gzip-6 (node:zlib)",
