@@ -1,6 +1,7 @@
 // Remote calls through the API against the bare @libsql/client doing the same statements' worth of work, on the
 // same test server (RTT 20 ms) in the same run, one call at a time, the two sides alternating:
-//  - read: GET /episodes/:id (cache off) against one `execute` of the store's SELECT;
+//  - read: GET /episodes/:id (cache off) against one `execute` of the store's SELECT; beside them (not compared) the
+//    HTTP hop alone: bare node:http in its own process answering the same response bytes, the floor of any API;
 //  - batch of 10 and of 100: POST /episodes/batch against one `batch` of the statements the store sends for them
 //    (recorded from the store itself, payloads compressed alike).
 // The server's counters give the round trips, statements and bytes of each side.
@@ -9,7 +10,7 @@ import { type Client, createClient } from "@libsql/client"
 import { type Comparison, emit, type Latency, QUICK_ENV } from "@memory-turso/bench"
 import { DEFAULT_NAMESPACE } from "@memory-turso/model"
 import { startTestServer, type TestServer } from "@memory-turso/testkit"
-import { cpuSeconds, type Served, startApi } from "./processes.js"
+import { cpuSeconds, type Served, startApi, startBare } from "./processes.js"
 import { realisticEpisode } from "./realisticEpisode.js"
 import { type RecordedBatch, statementRecorder } from "./remoteStatements.js"
 
@@ -98,6 +99,7 @@ const server = await startTestServer({ network: { rtt_ms: 0 } })
 const bare: Client = createClient({ url: server.url })
 const recorder = await statementRecorder()
 let api: Served | undefined
+let hop: Served | undefined
 try {
   api = await startApi({ TURSO_DB_URL: server.url, ENABLE_CACHE: "false" })
   const apiUrl = api
@@ -137,6 +139,10 @@ try {
   const reads = QUICK ? 40 : 120
   const apiRead = side("API GET /episodes/:id (cache off)")
   const bareRead = side("bare @libsql/client execute")
+  // The hop a read through any HTTP API adds to the bare client's call: bare node:http, the same response bytes.
+  hop = await startBare(await (await fetch(`${apiUrl.url}/episodes/${readIds[0]}`)).text())
+  const hopUrl = hop.url
+  const hopRead = side("bare node:http hop (same response bytes, no database)")
   for (let i = -5; i < reads; i++) {
     const id = readIds[(i + readIds.length) % readIds.length]!
     const viaApi = async () => {
@@ -148,10 +154,15 @@ try {
       const result = await bare.execute({ sql: SELECT, args: [DEFAULT_NAMESPACE, id] })
       if (result.rows.length !== 1) throw new Error(`no row for ${id}`)
     }
+    const viaHop = async () => {
+      const response = await fetch(hopUrl)
+      await response.arrayBuffer()
+    }
     const warm = i < 0
     const first = i % 2 === 0
     const a = warm ? side("") : apiRead
     const b = warm ? side("") : bareRead
+    await measured(server, apiUrl, warm ? side("") : hopRead, viaHop)
     if (first) {
       await measured(server, apiUrl, a, viaApi)
       await measured(server, apiUrl, b, viaBare)
@@ -167,6 +178,10 @@ try {
     apiRead,
     bareRead
   )
+  const hopP50 = latencyOf(hopRead).p50
+  const hopNote = `api.remote.read: the HTTP hop alone (bare node:http, same response bytes) p50 ${hopP50.toFixed(2)} ms; bare client + hop p50 ${(latencyOf(bareRead).p50 + hopP50).toFixed(1)} ms`
+  console.log(`  ${hopNote}`)
+  notes.push(hopNote)
 
   // Batches of new episodes: each side writes its own ids; the bare side sends the store's recorded statements.
   for (const [size, rounds, goal] of [
@@ -215,6 +230,7 @@ try {
   })
 } finally {
   await api?.stop()
+  await hop?.stop()
   bare.close()
   await recorder.dispose()
   await server.destroy()
