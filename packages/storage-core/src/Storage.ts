@@ -26,7 +26,7 @@ import { makeDocumentStore } from "./internal/documentStore.js"
 import { list } from "./internal/documentTable.js"
 import { makeEmbeddingStore } from "./internal/embeddingStore.js"
 import { queryEpisodes } from "./internal/episodeQuery.js"
-import { episodeIndexRows, episodes, episodeValues } from "./internal/episodeSql.js"
+import { episodeIndexRows, episodeIndexRowsMany, episodes, episodeValues } from "./internal/episodeSql.js"
 import { walkEpisodes } from "./internal/episodeWalk.js"
 import { trimLoop } from "./internal/idempotencyKeys.js"
 import { codecPayload } from "./internal/payload.js"
@@ -140,7 +140,8 @@ export const make = Effect.fn("Storage.make")(function* (options: Options = {}) 
     json: EpisodeJson,
     idOf: (e) => e.episode_id,
     values: episodeValues,
-    indexRows: episodeIndexRows
+    indexRows: episodeIndexRows,
+    indexRowsMany: episodeIndexRowsMany
   })
   const patternStore = makeDocumentStore(db, format, window, budget, {
     entity: "pattern",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { EpisodeQuery, type EpisodeQueryInput } from "@memory-turso/model"
+import { EpisodeQuery, type EpisodeQueryInput, Namespace } from "@memory-turso/model"
 import { Database } from "@memory-turso/pool"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
@@ -38,6 +38,50 @@ describe("Storage episodes", () => {
       const tags = yield* db.execute({ sql: "SELECT tag FROM episode_tags", args: [] })
       expect(tags.rows.map((r) => r["tag"])).toEqual(["b"])
     }).pipe(Effect.provide(TestLayer))
+  )
+
+  it.scoped(
+    "a batch leaves the same tag and metadata rows as one write per episode (repeated ids: the last wins)",
+    () =>
+      Effect.gen(function* () {
+        const storage = yield* Storage.Storage
+        const db = yield* Database.Database
+        const rows = (namespace: string) =>
+          Effect.map(
+            db.batch([
+              {
+                sql: "SELECT episode_id, tag FROM episode_tags WHERE namespace = ? ORDER BY episode_id, tag",
+                args: [namespace]
+              },
+              {
+                sql: "SELECT episode_id, key, value FROM episode_metadata WHERE namespace = ? ORDER BY episode_id, key",
+                args: [namespace]
+              }
+            ]),
+            (results) => results.map((result) => result.rows.map((row) => ({ ...row })))
+          )
+        const earlier = [
+          episode({ episode_id: "a", tags: ["old"], metadata: { gone: "1" } }),
+          episode({ episode_id: "b", tags: ["kept"], metadata: { kept: "1" } })
+        ]
+        const list = [
+          episode({ episode_id: "a", tags: ["x", "y", "x"], context: { tags: ["y", "z"] }, metadata: { k: "v" } }),
+          episode({ episode_id: "c" }),
+          episode({ episode_id: "d", tags: ["first"], metadata: { first: "1", n: "2" } }),
+          episode({ episode_id: "d", tags: ["second"], metadata: { second: "1" } }),
+          episode({ episode_id: "e", tags: [], metadata: { only: "meta" } })
+        ]
+        const [one, many] = [Namespace.make("one"), Namespace.make("many")]
+        yield* storage.upsertEpisodes(one, earlier)
+        yield* storage.upsertEpisodes(many, earlier)
+        for (const e of list) yield* storage.upsertEpisode(one, e)
+        yield* storage.upsertEpisodes(many, list)
+        const single = yield* rows(one)
+        expect(yield* rows(many)).toEqual(single)
+        expect(single[0]!.filter((row) => row["episode_id"] === "d")).toEqual([{ episode_id: "d", tag: "second" }])
+        expect(single[0]!.length).toBe(5) // a: x y z, b: kept, d: second, e: none
+        expect(single[1]!.length).toBe(4) // a: k, b: kept, d: second, e: only
+      }).pipe(Effect.provide(TestLayer))
   )
 
   it.scoped("delete removes the episode with its tags, metadata and embedding; unknown ids are NotFound", () =>

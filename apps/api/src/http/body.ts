@@ -8,6 +8,7 @@ import { type Findings, makeRecordCheck, noFindings } from "../limits/RecordLimi
 import { shapeOf } from "../limits/Shape.js"
 import { type ApiError, limitExceeded, malformedJson, payloadTooLarge, validationFailed } from "./ApiError.js"
 import { yieldToEventLoop } from "./eventLoop.js"
+import { incomingOf } from "./respond.js"
 import { decodeInSlices } from "./slicedDecode.js"
 
 /** Values of a batch walked between two turns of the event loop. */
@@ -28,10 +29,29 @@ const received = new WeakMap<Request, Uint8Array>()
 export const receivedBody = (c: Context): Uint8Array | undefined => received.get(c.req.raw)
 
 /**
+ * The body's declared length through the Node adapter (`Content-Length` of a request without `Transfer-Encoding`),
+ * if it is a plain decimal; undefined under `app.request` or when the length is not declared that way.
+ */
+const declaredLength = (c: Context): number | undefined => {
+  const incoming = incomingOf(c)
+  if (incoming === undefined || incoming.headers["transfer-encoding"] !== undefined) return undefined
+  const length = incoming.headers["content-length"]
+  return typeof length === "string" && /^\d{1,15}$/.test(length) ? Number(length) : undefined
+}
+
+/**
  * The body's bytes, read with a cap: past `max` bytes the stream is cancelled and the answer is 413 at once, the
  * rest never read into memory.
  */
 const readCapped = async (c: Context, max: number): Promise<Uint8Array | ApiError> => {
+  const declared = declaredLength(c)
+  if (declared !== undefined && declared <= max) {
+    // Node's HTTP parser delivers exactly `Content-Length` bytes, so the cap holds without a stream: the adapter
+    // reads the IncomingMessage straight into one buffer (no web Request, no web stream).
+    const bytes = new Uint8Array(await c.req.raw.arrayBuffer())
+    received.set(c.req.raw, bytes)
+    return bytes
+  }
   const stream = c.req.raw.body
   if (stream === null) return new Uint8Array(0)
   const reader = stream.getReader()

@@ -32,6 +32,11 @@ export interface DocumentSpec<A> {
    * expected version, each must do nothing unless the row is at it (see `episodeIndexRows`).
    */
   readonly indexRows?: (namespace: Namespace, document: A, expected: number | null) => ReadonlyArray<Database.Statement>
+  /**
+   * The index rows of many documents with distinct ids written without an expected version, in a few statements for
+   * all of them: the same rows as `indexRows` of each (a batch then runs a handful of statements, not four each).
+   */
+  readonly indexRowsMany?: (namespace: Namespace, documents: ReadonlyArray<A>) => ReadonlyArray<Database.Statement>
 }
 
 /** The field every stored document carries; its value lives in the row's `version` column, not in the payload. */
@@ -61,13 +66,13 @@ export const makeDocumentStore = <A extends object>(
   const { decodeRow, jsonOfRow } = rowReader(format, spec)
 
   /** A document ready to write: its JSON without version, its row, and the statements refreshing its index. */
-  const prepare = (namespace: Namespace, document: A, expected: number | null) =>
+  const prepare = (namespace: Namespace, document: A, expected: number | null, index = true) =>
     Effect.gen(function* () {
       const plain = withoutVersion(document)
       const json = spec.json.stringify(plain)
       const stored = yield* format.write(spec.kind, json)
       const row = { namespace, id: spec.idOf(plain), values: spec.values(plain), ...stored }
-      return { plain, json, row, index: spec.indexRows?.(namespace, plain, expected) ?? [] }
+      return { plain, json, row, index: (index && spec.indexRows?.(namespace, plain, expected)) || [] }
     })
 
   const versionOf = (result: { readonly rows: ReadonlyArray<Row> } | undefined) => {
@@ -128,11 +133,30 @@ export const makeDocumentStore = <A extends object>(
         statements.push(Keys.dropExpired(namespace, key.key, now - windowMs), Keys.record(namespace, key, body, now))
       }
       const written: Array<{ readonly plain: A; readonly at: number }> = []
-      for (const document of documents) {
-        const { index, plain, row } = yield* prepare(namespace, document, null)
-        statements.push(...index)
-        written.push({ plain, at: statements.length })
-        statements.push(upsert(spec.sql, row, now))
+      const many = spec.indexRowsMany
+      if (many === undefined) {
+        for (const document of documents) {
+          const { index, plain, row } = yield* prepare(namespace, document, null)
+          statements.push(...index)
+          written.push({ plain, at: statements.length })
+          statements.push(upsert(spec.sql, row, now))
+        }
+      } else {
+        // Every document's index rows first, in a few statements: those of the last write of each id (an earlier
+        // write of the same id in the batch would see its rows replaced by the later one's anyway).
+        const prepared: Array<{ readonly plain: A; readonly row: Parameters<typeof upsert>[1] }> = []
+        const last = new Map<string, A>()
+        for (const document of documents) {
+          const { plain, row } = yield* prepare(namespace, document, null, false)
+          prepared.push({ plain, row })
+          last.delete(row.id)
+          last.set(row.id, plain)
+        }
+        statements.push(...many(namespace, [...last.values()]))
+        for (const { plain, row } of prepared) {
+          written.push({ plain, at: statements.length })
+          statements.push(upsert(spec.sql, row, now))
+        }
       }
       const replay = key === undefined ? undefined : new Replay()
       const results = yield* db

@@ -45,6 +45,43 @@ export const episodeValues = (episode: Episode): ReadonlyArray<InValue> => [
  * upsert, never a delete, so nothing cascades). With `expected`, each does nothing unless the episode is at that
  * version, so a write that fails its If-Match leaves the index as it was.
  */
+const DELETE_TAGS_MANY =
+  "DELETE FROM episode_tags WHERE namespace = ?1 AND episode_id IN (SELECT value FROM json_each(?2))"
+const DELETE_METADATA_MANY =
+  "DELETE FROM episode_metadata WHERE namespace = ?1 AND episode_id IN (SELECT value FROM json_each(?2))"
+// ?2 is `[[episode_id, tags or metadata], ...]`: the inner json_each reads each episode's list or object exactly as
+// the one-episode statements read theirs.
+const INSERT_TAGS_MANY = `INSERT INTO episode_tags (namespace, tag, episode_id)
+SELECT ?1, item.value, json_extract(episode.value, '$[0]') FROM json_each(?2) AS episode, json_each(episode.value, '$[1]') AS item`
+const INSERT_METADATA_MANY = `INSERT INTO episode_metadata (namespace, episode_id, key, value)
+SELECT ?1, json_extract(episode.value, '$[0]'), item.key, item.value FROM json_each(?2) AS episode, json_each(episode.value, '$[1]') AS item`
+
+/**
+ * The index rows of many episodes written without an expected version, in four statements whatever their number
+ * (the same rows as `episodeIndexRows` of each): the episodes must have distinct ids (the last write of an id wins,
+ * so only its rows count).
+ */
+export const episodeIndexRowsMany = (namespace: Namespace, list: ReadonlyArray<Episode>): Array<Database.Statement> => {
+  const ids: Array<string> = []
+  const tags: Array<[string, ReadonlyArray<string>]> = []
+  const metadata: Array<[string, Episode["metadata"]]> = []
+  for (const episode of list) {
+    const id = episode.episode_id
+    ids.push(id)
+    const own = tagsOf(episode)
+    if (own.length > 0) tags.push([id, own])
+    if (Object.keys(episode.metadata).length > 0) metadata.push([id, episode.metadata])
+  }
+  const all = JSON.stringify(ids)
+  const statements: Array<Database.Statement> = [
+    { sql: DELETE_TAGS_MANY, args: [namespace, all] },
+    { sql: DELETE_METADATA_MANY, args: [namespace, all] }
+  ]
+  if (tags.length > 0) statements.push({ sql: INSERT_TAGS_MANY, args: [namespace, JSON.stringify(tags)] })
+  if (metadata.length > 0) statements.push({ sql: INSERT_METADATA_MANY, args: [namespace, JSON.stringify(metadata)] })
+  return statements
+}
+
 export const episodeIndexRows = (
   namespace: Namespace,
   episode: Episode,
