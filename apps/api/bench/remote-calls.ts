@@ -68,6 +68,28 @@ const measured = async (server: TestServer, api: Served, to: Side, call: () => P
   to.bytesOut += after.bytes_sent - before.bytes_sent
 }
 
+/**
+ * Measures one call of each side, the API's first on even rounds and the bare client's first on odd ones, so neither
+ * always runs on a socket or cache the other just warmed. A warm-up round (negative) is measured into nothing.
+ */
+const sideBySide = async (
+  server: TestServer,
+  api: Served,
+  round: number,
+  [apiSide, apiCall]: readonly [Side, () => Promise<void>],
+  [bareSide, bareCall]: readonly [Side, () => Promise<void>]
+) => {
+  const a = round < 0 ? side("") : apiSide
+  const b = round < 0 ? side("") : bareSide
+  if (round % 2 === 0) {
+    await measured(server, api, a, apiCall)
+    await measured(server, api, b, bareCall)
+  } else {
+    await measured(server, api, b, bareCall)
+    await measured(server, api, a, apiCall)
+  }
+}
+
 const latencyOf = (s: Side): Latency => {
   const sorted = [...s.ms].sort((a, b) => a - b)
   return {
@@ -158,18 +180,8 @@ try {
       const response = await fetch(hopUrl)
       await response.arrayBuffer()
     }
-    const warm = i < 0
-    const first = i % 2 === 0
-    const a = warm ? side("") : apiRead
-    const b = warm ? side("") : bareRead
-    await measured(server, apiUrl, warm ? side("") : hopRead, viaHop)
-    if (first) {
-      await measured(server, apiUrl, a, viaApi)
-      await measured(server, apiUrl, b, viaBare)
-    } else {
-      await measured(server, apiUrl, b, viaBare)
-      await measured(server, apiUrl, a, viaApi)
-    }
+    await measured(server, apiUrl, i < 0 ? side("") : hopRead, viaHop)
+    await sideBySide(server, apiUrl, i, [apiRead, viaApi], [bareRead, viaBare])
   }
   compare(
     "api.remote.read",
@@ -195,20 +207,11 @@ try {
         Array.from({ length: size }, (_, k) => realisticEpisode(`remote-${who}-${size}-${round + 2}-${k}`, 4096))
       const forApi = episodes("api")
       const recorded: Array<RecordedBatch> = await recorder.batchesOf(DEFAULT_NAMESPACE, episodes("bare"))
-      const warm = round < 0
-      const a = warm ? side("") : apiBatch
-      const b = warm ? side("") : bareBatch
       const viaApi = () => post(apiUrl, "/episodes/batch", forApi)
       const viaBare = async () => {
         for (const batch of recorded) await bare.batch(batch.statements, batch.mode)
       }
-      if (round % 2 === 0) {
-        await measured(server, apiUrl, a, viaApi)
-        await measured(server, apiUrl, b, viaBare)
-      } else {
-        await measured(server, apiUrl, b, viaBare)
-        await measured(server, apiUrl, a, viaApi)
-      }
+      await sideBySide(server, apiUrl, round, [apiBatch, viaApi], [bareBatch, viaBare])
     }
     compare(
       `api.remote.batch-${size}`,
