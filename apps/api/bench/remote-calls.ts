@@ -20,7 +20,7 @@ const RTT_MS = Number(process.env["BENCH_RTT_MS"] ?? 20)
 const COMMAND = "pnpm --filter @memory-turso/api bench:remote"
 const SETTING = `remote test server (RTT ${RTT_MS} ms)`
 /** Warm-up rounds at RTT 0 before measuring: a batch of 10 and a read each, a batch of 100 every tenth. */
-const WARM_ROUNDS = QUICK ? 30 : 60
+const WARM_ROUNDS = QUICK ? 80 : 120
 const SELECT = "SELECT episode_id AS id, version, payload FROM episodes WHERE namespace = ? AND episode_id = ?"
 
 const percentile = (sorted: ReadonlyArray<number>, q: number) =>
