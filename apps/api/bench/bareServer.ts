@@ -1,10 +1,14 @@
-// The limit: bare node:http answering every request with the same prepared bytes. Prints its URL, then serves.
+// The limit: bare node:http answering every request with the same prepared bytes once it has read the request's
+// body (a POST's whole body crosses the hop, as it does to any API). Prints its URL, then serves.
 import { createServer } from "node:http"
 
 const body = Buffer.from(process.env["BODY"] ?? "{}")
-const server = createServer((_req, res) => {
-  res.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": body.length })
-  res.end(body)
+const server = createServer((req, res) => {
+  req.on("data", () => undefined)
+  req.once("end", () => {
+    res.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": body.length })
+    res.end(body)
+  })
 })
 server.listen(0, "127.0.0.1", () => {
   const address = server.address()

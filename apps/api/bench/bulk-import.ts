@@ -177,9 +177,12 @@ const dir = mkdtempSync(join(tmpdir(), "bench-import-"))
 const apiFile = join(dir, "api.db")
 const bulk = episodesOf("bulk", EPISODES)
 const singles = episodesOf("single", SINGLES)
-// Warm-up before measuring (the JIT settles over a few hundred requests): bulk batches and single POSTs.
-const WARM_BATCHES = QUICK ? 2 : 3
-const WARM_SINGLES = QUICK ? 100 : 300
+// Warm-up before measuring: bulk batches and single POSTs. The API's CPU per single POST keeps falling for the first
+// ~1000 requests while V8 optimises the request path (about 150 functions were still being compiled, on V8's own
+// threads, between the 400th and the 900th POST): measured after 100 as before, a single POST's CPU was mostly the
+// JIT's, not the request's.
+const WARM_BATCHES = 5
+const WARM_SINGLES = 1000
 const warm = episodesOf("warm", WARM_BATCHES * BATCH + WARM_SINGLES)
 const bytes = bulk.reduce((sum, e) => sum + Buffer.byteLength(JSON.stringify(e)), 0) / bulk.length
 

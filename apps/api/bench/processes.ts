@@ -37,10 +37,15 @@ const started = (child: ChildProcess, match: (line: string) => string | undefine
 const listening = (line: string) =>
   line.includes("memory-turso API listening") ? (JSON.parse(line).annotations.url as string) : undefined
 
-/** `BENCH_CPU_PROF=<dir>`: the API child writes a CPU profile there when it exits (`node --cpu-prof`). */
+/**
+ * `BENCH_CPU_PROF=<dir>`: the API child writes a CPU profile there when it exits (`node --cpu-prof`), sampled every
+ * `BENCH_CPU_PROF_INTERVAL` microseconds (node's default: 1000).
+ */
 const profiling = (): ReadonlyArray<string> => {
   const dir = process.env["BENCH_CPU_PROF"]
-  return dir === undefined || dir === "" ? [] : ["--cpu-prof", `--cpu-prof-dir=${dir}`]
+  const interval = process.env["BENCH_CPU_PROF_INTERVAL"]
+  if (dir === undefined || dir === "") return []
+  return ["--cpu-prof", `--cpu-prof-dir=${dir}`, ...(interval ? [`--cpu-prof-interval=${interval}`] : [])]
 }
 
 /** The API as a child process (`args` after node), quiet, on a free port. */

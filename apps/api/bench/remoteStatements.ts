@@ -30,7 +30,13 @@ export const statementRecorder = async () => {
       })
     )
   ).pipe(Layer.provide(Database.layerTest))
-  const runtime = ManagedRuntime.make(Storage.layer().pipe(Layer.provide(Layer.merge(recording, Codec.layer()))))
+  // Dictionaries as the API's defaults (the first one built once 200 episodes are stored), but never rebuilt on
+  // drift: a rebuild runs in this process's background, beside the calls being measured.
+  const runtime = ManagedRuntime.make(
+    Storage.layer({ compression: { dictionary_rebuild_drift: 1 } }).pipe(
+      Layer.provide(Layer.merge(recording, Codec.layer()))
+    )
+  )
   const storage = await runtime.runPromise(Storage.Storage)
   const decode = Schema.decodeUnknownSync(Episode)
   return {

@@ -40,11 +40,29 @@ export interface CanonicalJson<A> {
    * serialised again. `value` must not have the field already.
    */
   readonly withNumber: (value: A, field: string, n: number) => A
+  /**
+   * Notes that `value` is what this schema's decode returned (and is not changed after): for a schema made with
+   * `decodedAsIs`, its JSON is then `JSON.stringify(value)`, without running the encode (which would check every
+   * refinement again and copy every object). Returns `value`.
+   */
+  readonly decoded: (value: A) => A
+}
+
+/** Options of `make`. */
+export interface Options {
+  /**
+   * The schema's encode gives back, key for key and in the same order, any value its decode returned: no
+   * transformation changes a value's form on the way out (defaults and refinements only). A test holds each schema
+   * made with it to that (`CanonicalJson.test.ts`).
+   */
+  readonly decodedAsIs?: boolean
 }
 
 /** Canonical JSON for `schema`. */
-export const make = <A extends object, I>(schema: Schema.Schema<A, I>): CanonicalJson<A> => {
+export const make = <A extends object, I>(schema: Schema.Schema<A, I>, options: Options = {}): CanonicalJson<A> => {
   const encode = Schema.encodeSync(schema)
+  /** Values this schema's decode returned, whose JSON is their own (`decodedAsIs`). */
+  const asIs = new WeakSet<object>()
   // Effect's own encode for what the compiled one does not accept (it throws the same error it always did)
   const compiled = compileEncode(schema)
   const wireOf = (value: A) => {
@@ -54,7 +72,7 @@ export const make = <A extends object, I>(schema: Schema.Schema<A, I>): Canonica
   const stringify = (value: A): string => {
     let json = known.get(value)
     if (json === undefined) {
-      json = JSON.stringify(wireOf(value))
+      json = JSON.stringify(asIs.has(value) ? value : wireOf(value))
       known.set(value, json)
     }
     return json
@@ -92,6 +110,10 @@ export const make = <A extends object, I>(schema: Schema.Schema<A, I>): Canonica
       const extended = { ...value, [field]: n }
       known.set(extended, withNumberField(stringify(value), field, n))
       return extended
+    },
+    decoded: (value) => {
+      if (options.decodedAsIs === true) asIs.add(value)
+      return value
     }
   }
 }

@@ -99,9 +99,9 @@ export interface StoredJson {
 }
 
 /** Canonical JSON of each document kind: the wire form and the stored payload. */
-export const EpisodeJson = CanonicalJson.make(Episode)
-export const PatternJson = CanonicalJson.make(Pattern)
-export const HeuristicJson = CanonicalJson.make(Heuristic)
+export const EpisodeJson = CanonicalJson.make(Episode, { decodedAsIs: true })
+export const PatternJson = CanonicalJson.make(Pattern, { decodedAsIs: true })
+export const HeuristicJson = CanonicalJson.make(Heuristic, { decodedAsIs: true })
 
 /** How many records of each kind the store holds. */
 export interface Counts {

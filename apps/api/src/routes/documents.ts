@@ -141,8 +141,11 @@ export const mountDocuments = <A extends object, I, Q, QI>(
           const decoded = yield* bodies.decode(c, spec.schema, { record: true })
           // A big record's canonical JSON is made in slices, and the store remembers it: not encoded in one block.
           const canonical = yield* encodeJsonInSlices(spec.schema, decoded)
+          // Otherwise the decoded value is its own canonical form: its JSON is made without the encode.
           const document =
-            canonical === undefined ? decoded : Either.getOrElse(spec.json.parseStored(canonical), () => decoded)
+            canonical === undefined
+              ? spec.json.decoded(decoded)
+              : Either.getOrElse(spec.json.parseStored(canonical), () => decoded)
           const idempotency = yield* readIdempotencyKey(c)
           return yield* (yield* ops).upsert(namespace, document, { ifVersion, idempotency }).pipe(
             Effect.map((stored) => json(c, spec.json.stringify(stored), 200, etagOf(spec.versionOf(stored)))),
@@ -181,7 +184,9 @@ export const mountDocuments = <A extends object, I, Q, QI>(
           const items = enveloped ? (body as Record<string, unknown>)[spec.plural] : body
           const values = yield* bodies.checkBatch(spec.schema, items, bytes, enveloped ? spec.plural : "")
           const prefix = enveloped ? [spec.plural] : []
-          const documents = yield* decode(Batch, items, prefix, values <= COMPLETE_REPORT_VALUES)
+          const documents = (yield* decode(Batch, items, prefix, values <= COMPLETE_REPORT_VALUES)).map(
+            spec.json.decoded
+          )
           const idempotency = yield* readIdempotencyKey(c)
           return yield* (yield* ops).upsertMany(namespace, documents, { idempotency }).pipe(
             Effect.map((stored) => json(c, batchResult(stored.map(spec.idOf)))),
