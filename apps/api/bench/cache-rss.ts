@@ -1,13 +1,15 @@
 // The API's memory with a full episode cache under load: the built API as a child process (embedded, cache sized for
 // all of them), 10,000 distinct ~4 KB episodes written through the batch route (each write fills the cache), then
 // 50 connections of autocannon reading them at random; the child's RSS read from /proc/<pid>/status while it runs.
-// Goal: under 256 MB. Run: pnpm --filter @memory-turso/api bench:rss   (BENCH_QUICK=1: a shorter load)
+// Goal: under 256 MB (256,000,000 bytes, as the issue writes it; figures in MB too). The API runs as deployed: with
+// the node flags of the Dockerfile's CMD (its heap limit; see `deployedNodeFlags`).
+// Run: pnpm --filter @memory-turso/api bench:rss   (BENCH_QUICK=1: a shorter load)
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { emit, QUICK_ENV } from "@memory-turso/bench"
 import autocannon from "autocannon"
-import { type Served, startBuiltApi } from "./processes.js"
+import { deployedNodeFlags, type Served, startBuiltApi } from "./processes.js"
 import { realisticEpisode } from "./realisticEpisode.js"
 
 const QUICK = process.env[QUICK_ENV] === "1"
@@ -16,9 +18,10 @@ const BATCH = 100
 const EPISODE_BYTES = 4096
 const CONNECTIONS = 50
 const SECONDS = QUICK ? 5 : 15
-const GOAL_BYTES = 256 * 1024 * 1024
+/** 256 MB: decimal megabytes, as the goal is written. */
+const GOAL_BYTES = 256_000_000
 const SETTING = "local, embedded"
-const MIB = 1024 * 1024
+const MB = 1_000_000
 
 /** A process's resident set size now, from /proc. */
 const rssOf = (pid: number): number => {
@@ -84,30 +87,31 @@ try {
         id: "api.cache-rss.10k",
         title: `The API's peak RSS with ${EPISODES} cached ~4 KB episodes under ${CONNECTIONS} connections of reads`,
         setting: SETTING,
-        subject: { name: "API peak RSS (/proc VmRSS, sampled every 100 ms)", value: peak / MIB, unit: "MiB" },
-        baseline: { name: "the goal", value: GOAL_BYTES / MIB, unit: "MiB" },
+        subject: { name: "API peak RSS (/proc VmRSS, sampled every 100 ms)", value: peak / MB, unit: "MB" },
+        baseline: { name: "the goal", value: GOAL_BYTES / MB, unit: "MB" },
         ratio: peak / GOAL_BYTES,
-        goal: { text: "under 256 MB", met: peak < GOAL_BYTES },
+        goal: { text: "under 256 MB (256,000,000 bytes)", met: peak < GOAL_BYTES },
         latency: [{ name: "GET /episodes/:id (cached)", p50: result.latency.p50, p99: result.latency.p99 }]
       }
     ],
     figures: [
-      { name: "API RSS after start", value: idle / MIB, unit: "MiB", setting: SETTING },
-      { name: `API RSS after writing ${EPISODES} episodes`, value: written / MIB, unit: "MiB", setting: SETTING },
-      { name: "API RSS after the load", value: loaded / MIB, unit: "MiB", setting: SETTING },
+      { name: "API RSS after start", value: idle / MB, unit: "MB", setting: SETTING },
+      { name: `API RSS after writing ${EPISODES} episodes`, value: written / MB, unit: "MB", setting: SETTING },
+      { name: "API RSS after the load", value: loaded / MB, unit: "MB", setting: SETTING },
       {
         name: "API heap used after the load",
-        value: metrics.process.heap_used_bytes / MIB,
-        unit: "MiB",
+        value: metrics.process.heap_used_bytes / MB,
+        unit: "MB",
         setting: SETTING
       },
-      { name: "episodes' JSON", value: jsonBytes / MIB, unit: "MiB", setting: SETTING },
+      { name: "episodes' JSON", value: jsonBytes / MB, unit: "MB", setting: SETTING },
       { name: "cached reads", value: result.requests.average, unit: "req/s", setting: SETTING },
       { name: "episode cache hit rate during the run", value: metrics.cache.hit_rate, unit: "ratio", setting: SETTING }
     ],
     notes: [
       `${SECONDS} s of load; reads cycle over the ${EPISODES} episodes (every one a cache hit)`,
-      "RSS includes ~52 MB of mapped node binary and libraries and the codec's 16 MB WebAssembly memory; a heap snapshot after the writes holds ~46 MB of cached JSON bytes (about 1.1x the JSON)"
+      `the API runs as deployed: node ${deployedNodeFlags().join(" ")} dist/main.js (the Dockerfile's CMD)`,
+      "RSS includes ~55 MB of mapped node binary and libraries (the codec's 16 MiB WebAssembly memory is reserved, about 1 MB of it resident); a heap snapshot after the writes holds ~36 MB of live JavaScript heap and ~47 MB of cached JSON bytes outside it (about 1.1x the JSON): the rest is garbage awaiting a full collection"
     ]
   })
 } finally {

@@ -60,9 +60,26 @@ const spawnApi = (args: ReadonlyArray<string>, env: Record<string, string>) =>
 export const startApi = (env: Record<string, string>): Promise<Served> =>
   started(spawnApi(["--conditions=@memory-turso/source", "--import", "tsx", "src/main.ts"], env), listening)
 
-/** Starts the built API (`dist/main.js`, plain node: `pnpm build` first) with the given environment. */
+/**
+ * The node flags the API is deployed with: those between `node` and `dist/main.js` in the `CMD` of
+ * `apps/api/Dockerfile` (its heap limit), so a benchmark of the built API runs it as deployed.
+ */
+export const deployedNodeFlags = (): ReadonlyArray<string> => {
+  const dockerfile = readFileSync(join(API_DIR, "Dockerfile"), "utf8")
+  const cmd = /^CMD (\[.*\])$/m.exec(dockerfile)
+  const args = cmd === null ? [] : (JSON.parse(cmd[1]!) as Array<string>)
+  if (args[0] !== "node" || args.at(-1) !== "dist/main.js") {
+    throw new Error(`apps/api/Dockerfile: expected CMD ["node", ...flags, "dist/main.js"], found ${cmd?.[1]}`)
+  }
+  return args.slice(1, -1)
+}
+
+/**
+ * Starts the built API (`dist/main.js`: `pnpm build` first) with the given environment, as deployed: with the node
+ * flags of the Dockerfile's `CMD` (see `deployedNodeFlags`).
+ */
 export const startBuiltApi = (env: Record<string, string>): Promise<Served> =>
-  started(spawnApi([join(API_DIR, "dist", "main.js")], env), listening)
+  started(spawnApi([...deployedNodeFlags(), join(API_DIR, "dist", "main.js")], env), listening)
 
 /** Builds the API and the packages it depends on (`turbo run build`), its output on this process's. */
 export const buildApi = (): Promise<void> =>

@@ -99,6 +99,27 @@ describe("remote: every call has a deadline (requestTimeoutMs; the TestClock mov
     })
   )
 
+  it.scopedLive("on the live clock (a plain timer) too: a stalled call fails typed, its connection is discarded", () =>
+    Effect.gen(function* () {
+      const srv = yield* server()
+      const { db, pool } = yield* pooled(srv.url, { max_connections: 2 }, { requestTimeoutMs: 200 })
+      yield* db.execute(select1)
+      yield* Effect.promise(() => srv.fault({ kind: "stall", count: 2 }))
+      const read = deadlineOf(yield* Effect.flip(db.execute({ sql: "SELECT 2", args: [] })))
+      expect(read.deadline).toMatchObject({ operation: "execute", timeout_ms: 200 })
+      deadlineOf(yield* Effect.flip(db.batch([select1])))
+      expect(yield* pool.stats).toMatchObject({ active: 0, waiting: 0, connections_replaced: 2 })
+      const after = yield* db.execute({ sql: "SELECT 3 AS n", args: [] })
+      expect(after.rows[0]?.["n"]).toBe(3)
+      expect(yield* db.stats).toMatchObject({ errors: 2, deadline_exceeded: 2 })
+      // a statement's own error is not a deadline
+      const refused = yield* Effect.flip(db.execute({ sql: "SELEC 1", args: [] }))
+      expect(refused._tag).toBe("DatabaseError")
+      expect(yield* db.stats).toMatchObject({ errors: 3, deadline_exceeded: 2 })
+      yield* Effect.promise(() => srv.fault({ kind: "resume" }))
+    })
+  )
+
   it.scopedLive("without requestTimeoutMs the deadline is 10 s (DEFAULT_REQUEST_TIMEOUT_MS)", () =>
     Effect.gen(function* () {
       const srv = yield* server()

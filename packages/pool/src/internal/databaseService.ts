@@ -11,6 +11,51 @@ import { toFailure } from "./client.js"
 
 const toArgs = (statement: Statement) => ({ sql: statement.sql, args: statement.args as Array<InValue> })
 
+/** The clock of Effect's default services: real time. */
+const liveClock = Effect.runSync(Effect.clock)
+
+/**
+ * `run`'s promise with a deadline of `ms` on a plain timer: its value, its rejection as `failed`, or `late` once the
+ * deadline passes first (the promise then abandoned). Interrupting stops the timer. The same outcomes as
+ * `tryPromise` + `timeoutFail`, without the race's two fibers (about a quarter of a millisecond per remote call on
+ * the benchmark machine).
+ */
+const withTimer = <A, E>(
+  run: () => Promise<A>,
+  ms: number,
+  failed: (error: unknown) => E,
+  late: () => E
+): Effect.Effect<A, E> =>
+  Effect.async<A, E>((resume) => {
+    let settled = false
+    const timer = setTimeout(() => {
+      if (settled) return
+      settled = true
+      resume(Effect.fail(late()))
+    }, ms)
+    const settle = (outcome: Effect.Effect<A, E>) => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      resume(outcome)
+    }
+    let promise: Promise<A>
+    try {
+      promise = run()
+    } catch (error) {
+      settle(Effect.fail(failed(error)))
+      return
+    }
+    promise.then(
+      (value) => settle(Effect.succeed(value)),
+      (error) => settle(Effect.suspend(() => Effect.fail(failed(error))))
+    )
+    return Effect.sync(() => {
+      settled = true
+      clearTimeout(timer)
+    })
+  })
+
 /**
  * How the service reaches a client: `withClient` runs `use` with a client held for its whole duration (one client,
  * or a connection checked out of a pool, whose own failures it reports as `DatabaseFailure`).
@@ -43,25 +88,32 @@ export const fromAccess = (access: ClientAccess, options: ServiceOptions) => {
   let errors = 0
   let deadlineExceeded = 0
   const timeoutMs = options.requestTimeoutMs
+  const failed = (operation: string, error: unknown) => {
+    errors++
+    return toFailure(operation, error, options.token)
+  }
+  const pastDeadline = (operation: string) => {
+    errors++
+    deadlineExceeded++
+    const deadline = new DatabaseTimeout({ operation, timeout_ms: timeoutMs })
+    return new DatabaseUnavailable({ operation, message: deadline.message, code: "DEADLINE_EXCEEDED", deadline })
+  }
   // Past the deadline the call is interrupted: its promise is abandoned, and a pooled remote connection with a
-  // request still in flight is discarded when its lease ends (its socket destroyed), never reused.
+  // request still in flight is discarded when its lease ends (its socket destroyed), never reused. On the live
+  // clock the deadline is one timer beside the promise (`withTimer`); on any other clock (a TestClock) it is
+  // Effect's own timeout, which that clock drives.
   const attempt = <A>(operation: string, run: () => Promise<A>) =>
-    Effect.tryPromise({
-      try: run,
-      catch: (error) => {
-        errors++
-        return toFailure(operation, error, options.token)
-      }
-    }).pipe(
-      Effect.timeoutFail({
-        duration: timeoutMs,
-        onTimeout: () => {
-          errors++
-          deadlineExceeded++
-          const deadline = new DatabaseTimeout({ operation, timeout_ms: timeoutMs })
-          return new DatabaseUnavailable({ operation, message: deadline.message, code: "DEADLINE_EXCEEDED", deadline })
-        }
-      })
+    Effect.clockWith((clock) =>
+      clock === liveClock
+        ? withTimer(
+            run,
+            timeoutMs,
+            (error) => failed(operation, error),
+            () => pastDeadline(operation)
+          )
+        : Effect.tryPromise({ try: run, catch: (error) => failed(operation, error) }).pipe(
+            Effect.timeoutFail({ duration: timeoutMs, onTimeout: () => pastDeadline(operation) })
+          )
     )
   const using = access.withClient
   const sync = access.sync

@@ -1,6 +1,7 @@
-import { type Client, createClient } from "@libsql/client"
+import { type Client, createClient, type InStatement, type InValue } from "@libsql/client"
 import { type Dispatcher, Client as HttpClient } from "undici"
 import type { Purpose, RequestObservation } from "../ConnectionPool.js"
+import { executePipeline, type HttpReply, pipelineUrlOf } from "./hranaExecute.js"
 
 /** Callbacks a remote connection reports to its pool. */
 export interface Listener {
@@ -46,11 +47,44 @@ export class RemoteConnection {
     private readonly listener: Listener
   ) {
     this.lastUsedAt = now
-    this.client = createClient({
+    const client = createClient({
       url: options.url,
       ...(options.authToken ? { authToken: options.authToken } : {}),
       fetch: (request: Request) => this.#fetch(request)
     })
+    const pipelineUrl = pipelineUrlOf(options.url)
+    this.client = pipelineUrl === undefined ? client : this.#direct(client, pipelineUrl, options.authToken)
+  }
+
+  /**
+   * The client with `execute` of a positional statement sent straight over the pipeline (see `hranaExecute.ts`): the
+   * same request and result as the client's, without its stream, WHATWG Request and Response in between. Everything
+   * else is the client's.
+   */
+  #direct(client: Client, pipelineUrl: URL, authToken: string | undefined): Client {
+    const headers: Record<string, string> = { "content-type": "application/json" }
+    if (authToken) headers["authorization"] = `Bearer ${authToken}`
+    const send = (url: URL, body: string) => this.#send(url, "POST", headers, Buffer.from(body))
+    const execute = (statement: InStatement | string, args?: Array<InValue>) => {
+      const { sql, args: values = [] } =
+        typeof statement === "string" ? { sql: statement, args: args ?? [] } : statement
+      if (!Array.isArray(values)) return client.execute(statement as InStatement)
+      return executePipeline(send, pipelineUrl, sql, values)
+    }
+    return {
+      execute: execute as Client["execute"],
+      batch: (...a: Parameters<Client["batch"]>) => client.batch(...a),
+      migrate: (statements) => client.migrate(statements),
+      transaction: ((mode?: "write" | "read" | "deferred") => client.transaction(mode)) as Client["transaction"],
+      executeMultiple: (sql) => client.executeMultiple(sql),
+      sync: () => client.sync(),
+      reconnect: () => client.reconnect(),
+      close: () => client.close(),
+      get closed() {
+        return client.closed
+      },
+      protocol: client.protocol
+    }
   }
 
   #dispatcher(origin: string): HttpClient {
@@ -77,7 +111,24 @@ export class RemoteConnection {
   }
 
   async #fetch(request: Request): Promise<Response> {
-    const url = new URL(request.url)
+    const hasBody = request.method !== "GET" && request.method !== "HEAD"
+    const reply = await this.#send(
+      new URL(request.url),
+      request.method as Dispatcher.HttpMethod,
+      Object.fromEntries(request.headers),
+      hasBody ? Buffer.from(await request.arrayBuffer()) : null
+    )
+    const status = reply.status
+    return new Response(NULL_BODY_STATUS.has(status) ? null : reply.body, { status, headers: reply.headers })
+  }
+
+  /** One HTTP request on this connection's socket, observed (timing, cold socket, purpose) and read whole. */
+  async #send(
+    url: URL,
+    method: Dispatcher.HttpMethod,
+    headers: Record<string, string>,
+    body: Buffer | null
+  ): Promise<HttpReply & { readonly headers: Array<[string, string]> }> {
     const dispatcher = this.#dispatcher(url.origin)
     const purpose = this.purpose
     const socketsBefore = this.sockets
@@ -103,26 +154,25 @@ export class RemoteConnection {
       })
     }
     try {
-      const hasBody = request.method !== "GET" && request.method !== "HEAD"
       // undici's own `request`, not its `fetch`: the body goes out as one buffer, with no second WHATWG fetch
       // around the one the libSQL client already made.
-      const response = await dispatcher.request({
-        path: `${url.pathname}${url.search}`,
-        method: request.method as Dispatcher.HttpMethod,
-        headers: Object.fromEntries(request.headers),
-        body: hasBody ? Buffer.from(await request.arrayBuffer()) : null
-      })
+      const response = await dispatcher.request({ path: `${url.pathname}${url.search}`, method, headers, body })
       // The body is read here (replies are small JSON): the request is in flight, and timed, until its last byte,
       // so a socket closed mid-body counts as a broken request rather than an idle close.
-      const body = await response.body.arrayBuffer()
+      const replyBody = await response.body.arrayBuffer()
       observe(true)
-      const headers: Array<[string, string]> = []
+      const replyHeaders: Array<[string, string]> = []
       for (const [name, value] of Object.entries(response.headers)) {
-        if (Array.isArray(value)) for (const v of value) headers.push([name, v])
-        else if (value !== undefined) headers.push([name, value])
+        if (Array.isArray(value)) for (const v of value) replyHeaders.push([name, v])
+        else if (value !== undefined) replyHeaders.push([name, value])
       }
-      const status = response.statusCode
-      return new Response(NULL_BODY_STATUS.has(status) ? null : body, { status, headers })
+      const type = response.headers["content-type"]
+      return {
+        status: response.statusCode,
+        contentType: typeof type === "string" ? type : undefined,
+        body: replyBody,
+        headers: replyHeaders
+      }
     } catch (error) {
       this.broken = true
       observe(false)
