@@ -27,6 +27,15 @@ export class KeepAlive extends Context.Tag("@memory-turso/keepalive/KeepAlive")<
     readonly stats: Effect.Effect<KeepAliveStats>
     /** One round of background pings now (what the loop runs every interval); returns how many were sent. */
     readonly pingIdle: Effect.Effect<number>
+    /**
+     * Sends read-only `statements` as the keep-alive ping of the idle connection most overdue for one (idle for at
+     * least half an interval), so its owner's reads ride in a request keep-alive sends anyway: their results (and
+     * the connection counts as pinged), or None when no ping is due now, keep-alive is inactive or the ping failed
+     * (the caller then sends its own request).
+     */
+    readonly carry: (
+      statements: ReadonlyArray<Database.Statement>
+    ) => Effect.Effect<Option.Option<ReadonlyArray<Database.ResultSet>>>
   }
 >() {}
 
@@ -68,7 +77,8 @@ export const make = Effect.fn("KeepAlive.make")(function* (
   const keepAlive = KeepAlive.of({
     config: section,
     stats: Effect.map(pool.stats, (stats) => measured.snapshot(active, stats.sockets_opened)),
-    pingIdle: Effect.succeed(0)
+    pingIdle: Effect.succeed(0),
+    carry: () => Effect.succeed(Option.none())
   })
   if (!active) {
     if (section.enabled) yield* Effect.logDebug("keepalive: embedded database, nothing to keep alive")
@@ -128,6 +138,19 @@ export const make = Effect.fn("KeepAlive.make")(function* (
     return sent.reduce((a, b) => a + b, 0)
   }).pipe(Effect.withSpan("KeepAlive.pingIdle"))
 
+  const carry = (statements: ReadonlyArray<Database.Statement>) =>
+    Effect.gen(function* () {
+      const due = (yield* pool.connections)
+        .filter((c) => !c.in_use && c.idle_ms >= dueMs)
+        .sort((a, b) => b.idle_ms - a.idle_ms)[0]
+      if (due === undefined) return Option.none()
+      const lease = yield* pool.reserveIdle(due.id)
+      if (Option.isNone(lease)) return Option.none()
+      const results = yield* lease.value.pingCarrying(statements, pingTimeout, "keepalive")
+      if (Option.isSome(results)) measured.pings++
+      return results
+    }).pipe(Effect.scoped, Effect.withSpan("KeepAlive.carry"))
+
   if (section.enable_proactive_ping) {
     // Warm connections are this pinger's care: the pool's health check leaves them alone.
     yield* pool.keptWarm(worstIdleMs(section))
@@ -140,7 +163,8 @@ export const make = Effect.fn("KeepAlive.make")(function* (
   }
 
   return {
-    keepAlive: KeepAlive.of({ ...keepAlive, pingIdle }),
+    // Without proactive pings no ping is ever due: nothing to carry.
+    keepAlive: KeepAlive.of({ ...keepAlive, pingIdle, ...(section.enable_proactive_ping ? { carry } : {}) }),
     pool: ConnectionPool.ConnectionPool.of({ ...pool, checkout: Effect.tap(pool.checkout, checkStale) })
   }
 })
