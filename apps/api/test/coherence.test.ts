@@ -58,7 +58,7 @@ const scenario = (name: string, url: () => string) =>
       // Every key cached by the follower, then the follower paused while the writer changes them all and trims the
       // feed far past the follower's position.
       for (let k = 0; k < KEYS; k++) await writer.put(`k${k}`, `before-pause-${k}`)
-      await until(async () => (await follower.cache()).feed_position >= (await writer.cache()).feed_position)
+      await until(async () => (await follower.cache()).feed_position! >= (await writer.cache()).feed_position!)
       for (let k = 0; k < KEYS; k++) expect(await follower.read(`k${k}`)).toBe(`before-pause-${k}`)
       process.kill(follower.pid, "SIGSTOP")
       try {
