@@ -21,21 +21,29 @@ const expectOk = async (response: Response, what: string) => {
   return response
 }
 
-/** Starts one API process over `url` with the `[cache]` keys given (as TOML lines), its config file in `dir`. */
+/** Config sections as TOML tables of plain keys: `{ cache: { coherence_interval_ms: 50 } }`. */
+export type Sections = Record<string, Record<string, number | boolean>>
+
+const toml = (sections: Sections) =>
+  Object.entries(sections)
+    .map(
+      ([name, keys]) =>
+        `[${name}]\n${Object.entries(keys)
+          .map(([key, value]) => `${key} = ${value}\n`)
+          .join("")}`
+    )
+    .join("\n")
+
+/** Starts one API process over `url` with the config `sections`, its config file in `dir`. */
 export const startReplica = async (
   dir: string,
   name: string,
   url: string,
-  cache: Record<string, number>,
+  sections: Sections,
   env: Record<string, string> = {}
 ): Promise<Replica> => {
   const config = join(dir, `${name}.toml`)
-  writeFileSync(
-    config,
-    `[cache]\n${Object.entries(cache)
-      .map(([key, value]) => `${key} = ${value}`)
-      .join("\n")}\n`
-  )
+  writeFileSync(config, toml(sections))
   const served = await startApi({ TURSO_DB_URL: url, CONFIG_FILE: config, ...env })
   const call = (method: string, path: string, body?: unknown) =>
     fetch(`${served.url}${path}`, {
@@ -114,4 +122,26 @@ export const writeAndFollow = async (writer: Replica, follower: Replica, ops: nu
     })
   }
   return reads
+}
+
+/**
+ * How long each of `writes` writes through `writer` takes to be seen by `follower`: the key is read through the
+ * follower first (so its cache holds the old value), written, then read through the follower until it answers the new
+ * value (reads served by its cache, which cost no database call). Milliseconds from the write's reply.
+ */
+export const visibilityDelays = async (writer: Replica, follower: Replica, writes: number, keys: number) => {
+  const delays: Array<number> = []
+  for (let i = 0; i < writes; i++) {
+    const key = `v${i % keys}`
+    const text = `write-${i}`
+    await follower.read(key)
+    await writer.put(key, text)
+    const written = performance.now()
+    for (let polls = 0; (await follower.read(key)) !== text; polls++) {
+      if (polls > 10_000) throw new Error(`${key}: ${text} never seen`)
+      await new Promise((resolve) => setTimeout(resolve, 2))
+    }
+    delays.push(performance.now() - written)
+  }
+  return delays
 }

@@ -41,9 +41,9 @@ const scenario = (name: string, url: () => string) =>
   it(`${name}: 1000 writes through one, reads through the other; a paused follower clears on resume`, async () => {
     const replicas: Array<Replica> = []
     try {
-      const writer = await startReplica(dir, `${name}-writer`, url(), CACHE)
+      const writer = await startReplica(dir, `${name}-writer`, url(), { cache: CACHE })
       replicas.push(writer)
-      const follower = await startReplica(dir, `${name}-follower`, url(), CACHE)
+      const follower = await startReplica(dir, `${name}-follower`, url(), { cache: CACHE })
       replicas.push(follower)
 
       const reads = await writeAndFollow(writer, follower, OPS, KEYS)
