@@ -362,6 +362,30 @@ describe("keep-alive carries its owner's reads in pings that are due (TestClock)
     })
   )
 
+  it.scoped("a passenger rides in the background pings: its statements in place of SELECT 1, one request a round", () =>
+    Effect.gen(function* () {
+      const srv = yield* server()
+      const { db, keepAlive } = yield* stack(srv.url, { interval_secs: 10 })
+      const delivered: Array<unknown> = []
+      let wanted = true
+      yield* keepAlive.board({
+        board: () => (wanted ? [{ sql: "SELECT 7 AS n", args: [] }] : undefined),
+        deliver: (results) =>
+          Effect.sync(() => delivered.push(Option.map(results, (r) => r.map((set) => set.rows[0]?.["n"]))))
+      })
+      yield* db.execute(select1)
+      yield* TestClock.adjust("10 seconds")
+      yield* eventually(() => delivered.length === 1)
+      expect(delivered).toEqual([Option.some([7])])
+      expect(srv.stats().requests).toBe(2) // the read, then one ping carrying the passenger
+      wanted = false
+      yield* TestClock.adjust("10 seconds")
+      yield* eventually(() => srv.stats().requests === 3) // a plain ping: nothing delivered
+      expect(delivered.length).toBe(1)
+      expect(yield* keepAlive.stats).toMatchObject({ pings: 2, ping_failures: 0 })
+    })
+  )
+
   it.scoped("without proactive pings nothing is ever due: nothing is carried", () =>
     Effect.gen(function* () {
       const srv = yield* server()

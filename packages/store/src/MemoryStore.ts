@@ -98,8 +98,8 @@ export const layer = (config: StoreConfig, options: LayerOptions = {}) => {
 }
 
 /**
- * The caches, following the change feed; with keep-alive on a remote database, the feed reads ride in its pings
- * when one is due (`KeepAlive.carry`).
+ * The caches, following the change feed; with keep-alive on a remote database, the feed reads ride in its pings:
+ * those it sends (`KeepAlive.board`) and those due when a read is (`KeepAlive.carry`).
  */
 const coherentCaches = (options: CachedStorage.Options) =>
   Layer.unwrapEffect(
@@ -107,7 +107,10 @@ const coherentCaches = (options: CachedStorage.Options) =>
       CachedStorage.layer(
         keepAlive._tag === "None" || options.coherence === undefined
           ? options
-          : { ...options, coherence: { ...options.coherence, carrier: keepAlive.value.carry } }
+          : {
+              ...options,
+              coherence: { ...options.coherence, carrier: keepAlive.value.carry, boarding: keepAlive.value.board }
+            }
       )
     )
   )

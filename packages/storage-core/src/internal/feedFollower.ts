@@ -3,6 +3,7 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
 import * as ChangeFeed from "./changeFeedSql.js"
 
 /** Entries read per request; a longer backlog is read in further requests at once. */
@@ -16,6 +17,15 @@ export type Carrier = (
   statements: ReadonlyArray<Database.Statement>
 ) => Effect.Effect<Option.Option<ReadonlyArray<Database.ResultSet>>>
 
+/**
+ * Lets the follower's reads ride in pings sent anyway, while the scope lasts: at each ping `board` is asked for
+ * statements, and `deliver` gets their results (None: they were not sent or not answered).
+ */
+export type Boarding = (passenger: {
+  readonly board: () => ReadonlyArray<Database.Statement> | undefined
+  readonly deliver: (results: Option.Option<ReadonlyArray<Database.ResultSet>>) => Effect.Effect<void>
+}) => Effect.Effect<void, never, Scope.Scope>
+
 /** How a process follows the feed (see `CachedStorage.CoherenceOptions`). */
 export interface FollowerOptions {
   readonly intervalMs: number
@@ -24,6 +34,7 @@ export interface FollowerOptions {
   readonly maxEntries: number
   readonly trimIntervalMs: number
   readonly carrier?: Carrier | undefined
+  readonly boarding?: Boarding | undefined
 }
 
 /** What the follower does to the caches: drop what entries name; clear everything. */
@@ -56,7 +67,7 @@ export interface CoherenceStats {
 
 /**
  * Follows the change feed for the caches of this process: reads the entries after its position every `intervalMs`
- * (through `carrier` when it can), hands them to `sink`, and clears the caches when the feed was trimmed past its
+ * (in a keep-alive ping when one goes out: `boarding`, or is due: `carrier`), hands them to `sink`, and clears the caches when the feed was trimmed past its
  * position. `fresh()` says whether a cache hit may be served: only while the last successful read started less than
  * `maxStalenessMs` ago. Trims the feed every `trimIntervalMs`.
  */
@@ -90,15 +101,9 @@ export const makeFollower = (db: Database.Database["Type"], options: FollowerOpt
         return ChangeFeed.pageOf(result?.rows ?? [])
       })
 
-    // One read at a time: each moves the position.
-    const lock = yield* Effect.makeSemaphore(1)
-
-    /** Reads and applies everything after the position; on success the caches agree as of its start. */
-    const readOnce: Effect.Effect<number, DatabaseFailure> = Effect.gen(function* () {
-      const startedAt = yield* Clock.currentTimeMillis
-      let applied = 0
-      for (;;) {
-        const page = yield* fetchPage(ChangeFeed.read(position, FEED_PAGE))
+    /** Applies one page read after `from`: clears everything when the feed was trimmed past it. Whether it was full. */
+    const applyPage = (from: number, page: ChangeFeed.FeedPage) =>
+      Effect.gen(function* () {
         if (page.trimmedThrough > position) {
           counts.full_clears++
           yield* Effect.logWarning(
@@ -108,20 +113,83 @@ export const makeFollower = (db: Database.Database["Type"], options: FollowerOpt
           yield* sink.clear
           position = page.trimmedThrough
         }
-        if (page.entries.length > 0) {
-          counts.feed_invalidations += yield* sink.apply(page.entries)
-          counts.feed_entries += page.entries.length
-          applied += page.entries.length
-          position = page.entries[page.entries.length - 1]!.seq
+        // a page read before another read moved the position holds entries applied already
+        const entries = from === position ? page.entries : page.entries.filter((e) => e.seq > position)
+        if (entries.length > 0) {
+          counts.feed_invalidations += yield* sink.apply(entries)
+          counts.feed_entries += entries.length
+          position = entries[entries.length - 1]!.seq
         }
-        if (page.entries.length < FEED_PAGE) break
-      }
-      lastReadAt = Math.max(lastReadAt, startedAt)
-      return applied
-    })
-    const readNow = lock.withPermits(1)(readOnce)
+        return page.entries.length === FEED_PAGE
+      })
 
-    const follow = readNow.pipe(
+    // One read at a time: each moves the position.
+    const lock = yield* Effect.makeSemaphore(1)
+    /** When the last read was sent (by this process or in a ping); a read carried by a ping not answered yet. */
+    let lastAttemptAt = lastReadAt
+    let boarded: { readonly at: number; readonly from: number } | undefined
+
+    /** Reads pages after the position until one is not full; the caches then agree as of `startedAt`. */
+    const readFrom = (startedAt: number) =>
+      Effect.gen(function* () {
+        while (yield* applyPage(position, yield* fetchPage(ChangeFeed.read(position, FEED_PAGE)))) {}
+        lastReadAt = Math.max(lastReadAt, startedAt)
+      })
+
+    /** Reads and applies everything after the position; on success the caches agree as of its start. */
+    const readNow: Effect.Effect<number, DatabaseFailure> = lock.withPermits(1)(
+      Effect.gen(function* () {
+        const startedAt = yield* Clock.currentTimeMillis
+        const before = counts.feed_entries
+        lastAttemptAt = startedAt
+        yield* readFrom(startedAt)
+        return counts.feed_entries - before
+      })
+    )
+
+    /** A read riding in a ping: boards when half an interval passed since the last read went out. */
+    const passenger = {
+      board: () => {
+        const now = clock.unsafeCurrentTimeMillis()
+        if (boarded !== undefined || now - lastAttemptAt < options.intervalMs / 2) return undefined
+        boarded = { at: now, from: position }
+        lastAttemptAt = now
+        return [ChangeFeed.read(position, FEED_PAGE)]
+      },
+      deliver: (results: Option.Option<ReadonlyArray<Database.ResultSet>>) =>
+        lock.withPermits(1)(
+          Effect.gen(function* () {
+            const ride = boarded
+            boarded = undefined
+            if (ride === undefined) return
+            if (Option.isNone(results)) {
+              lastAttemptAt = 0 // not read: the loop reads at its next turn
+              return
+            }
+            counts.feed_reads++
+            counts.feed_reads_carried++
+            const full = yield* applyPage(ride.from, ChangeFeed.pageOf(results.value[0]?.rows ?? []))
+            if (full) yield* readFrom(ride.at)
+            else lastReadAt = Math.max(lastReadAt, ride.at)
+          }).pipe(
+            Effect.catchAll((error) =>
+              Effect.zipRight(
+                Effect.sync(() => counts.feed_read_failures++),
+                Effect.logDebug(`cache coherence: feed read failed (${error.message})`)
+              )
+            )
+          )
+        )
+    }
+    if (options.boarding !== undefined) yield* options.boarding(passenger)
+
+    /** The loop's turn: a read unless one went out (here or in a ping) less than an interval ago. */
+    const turn = Effect.suspend(() =>
+      boarded === undefined && clock.unsafeCurrentTimeMillis() - lastAttemptAt >= options.intervalMs
+        ? readNow
+        : Effect.void
+    )
+    const follow = turn.pipe(
       Effect.catchAll((error) =>
         Effect.zipRight(
           Effect.sync(() => counts.feed_read_failures++),
@@ -136,7 +204,17 @@ export const makeFollower = (db: Database.Database["Type"], options: FollowerOpt
       counts.feed_trims++
     })
 
-    yield* Effect.forkScoped(Effect.forever(Effect.zipRight(Effect.sleep(Duration.millis(options.intervalMs)), follow)))
+    // Wakes when an interval has passed since the last read went out (a read carried by a ping moves it).
+    const nextTurn = Effect.suspend(() =>
+      Effect.sleep(
+        Duration.millis(
+          boarded !== undefined
+            ? options.intervalMs
+            : Math.max(1, lastAttemptAt + options.intervalMs - clock.unsafeCurrentTimeMillis())
+        )
+      )
+    )
+    yield* Effect.forkScoped(Effect.forever(Effect.zipRight(nextTurn, follow)))
     yield* Effect.forkScoped(
       Effect.forever(
         Effect.zipRight(
