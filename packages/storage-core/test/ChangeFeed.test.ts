@@ -5,6 +5,7 @@ import { Database } from "@memory-turso/pool"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as TestClock from "effect/TestClock"
 import * as CachedStorage from "../src/CachedStorage.js"
@@ -171,6 +172,46 @@ describe("change feed", () => {
       yield* TestClock.adjust("3000 millis")
       expect(reader.cache.coherence()!.feed_reads).toBe(4)
       expect(writer.cache.coherence()!.feed_reads).toBe(16) // every 250 ms
+    }).pipe(Effect.provide(Database.layerTest))
+  )
+
+  it.scoped("with boarding, its reads ride in the pings that go out: no read of its own within the interval", () =>
+    Effect.gen(function* () {
+      const db = yield* Database.Database
+      const writer = yield* replica(db, manual)
+      type Passenger = Parameters<CachedStorage.Boarding>[0]
+      let passenger: Passenger | undefined
+      const boarding: CachedStorage.Boarding = (p) => Effect.sync(() => (passenger = p))
+      /** A ping going out now: what the passenger boards is sent in it, its results delivered. */
+      const ping = Effect.gen(function* () {
+        const statements = passenger!.board()
+        if (statements === undefined) return false
+        yield* passenger!.deliver(Option.some(yield* db.batch(statements, "read")))
+        return true
+      })
+      const reader = yield* replica(db, { ...coherence, intervalMs: 1000, boarding })
+      yield* writer.storage.upsertEpisode(ns, episode({ episode_id: "a" }))
+      yield* reader.storage.getEpisode(ns, "a")
+      yield* writer.storage.upsertEpisode(ns, episode({ episode_id: "a" }))
+      // half an interval since the reader started: the ping carries its read, which applies the write
+      yield* TestClock.adjust("500 millis")
+      expect(yield* ping).toBe(true)
+      expect(reader.cache.coherence()).toMatchObject({ feed_reads: 1, feed_reads_carried: 1, feed_invalidations: 1 })
+      expect((yield* reader.storage.getEpisode(ns, "a")).version).toBe(2)
+      // a ping right after carries nothing; the loop's turn at 1000 ms finds a read went out 500 ms ago: none
+      expect(yield* ping).toBe(false)
+      yield* TestClock.adjust("500 millis")
+      expect(reader.cache.coherence()!.feed_reads).toBe(1)
+      // pings every 750 ms (more often than the interval) carry every read; the loop never sends one of its own
+      yield* TestClock.adjust("250 millis")
+      for (let i = 0; i < 6; i++) {
+        expect(yield* ping).toBe(true)
+        yield* TestClock.adjust("750 millis")
+      }
+      expect(reader.cache.coherence()).toMatchObject({ feed_reads: 7, feed_reads_carried: 7, feed_read_failures: 0 })
+      // without pings, the loop reads on its own an interval after the last carried read
+      yield* TestClock.adjust("1000 millis")
+      expect(reader.cache.coherence()).toMatchObject({ feed_reads: 8, feed_reads_carried: 7 })
     }).pipe(Effect.provide(Database.layerTest))
   )
 

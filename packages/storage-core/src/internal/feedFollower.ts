@@ -184,11 +184,12 @@ export const makeFollower = (db: Database.Database["Type"], options: FollowerOpt
     if (options.boarding !== undefined) yield* options.boarding(passenger)
 
     /** The loop's turn: a read unless one went out (here or in a ping) less than an interval ago. */
-    const turn = Effect.suspend(() =>
-      boarded === undefined && clock.unsafeCurrentTimeMillis() - lastAttemptAt >= options.intervalMs
-        ? readNow
-        : Effect.void
-    )
+    const turn = Effect.suspend(() => {
+      const now = clock.unsafeCurrentTimeMillis()
+      // a ride never delivered (its ping's fiber ended) does not hold the loop up past the staleness bound
+      if (boarded !== undefined && now - boarded.at > options.maxStalenessMs) boarded = undefined
+      return boarded === undefined && now - lastAttemptAt >= options.intervalMs ? readNow : Effect.void
+    })
     const follow = turn.pipe(
       Effect.catchAll((error) =>
         Effect.zipRight(
