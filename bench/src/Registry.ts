@@ -123,6 +123,20 @@ export const SECTIONS: ReadonlyArray<Section> = [
     about: "remote calls through the API beside the bare @libsql/client on the test server"
   },
   {
+    id: "api.coherence",
+    package: "@memory-turso/api",
+    script: "bench:coherence",
+    timeoutSeconds: 240,
+    comparisons: [
+      "api.coherence.staleness-embedded",
+      "api.coherence.staleness-remote",
+      "api.coherence.cost-remote-keepalive",
+      "api.coherence.cost-remote-default",
+      "api.coherence.cost-embedded"
+    ],
+    about: "how soon a second API process sees writes through the change feed, and the database requests it costs"
+  },
+  {
     id: "api.bulk-import",
     package: "@memory-turso/api",
     script: "bench:import",

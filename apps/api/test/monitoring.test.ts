@@ -49,7 +49,17 @@ const store: StoreMetrics = {
     expirations: 0,
     oversized: 0,
     entries: zero,
-    approx_bytes: zero
+    approx_bytes: zero,
+    feed_position: 12,
+    feed_lag_ms: 40,
+    feed_reads: 8,
+    feed_reads_carried: 0,
+    feed_read_failures: 0,
+    feed_entries: 12,
+    feed_invalidations: 3,
+    full_clears: 0,
+    stale_bypasses: 0,
+    feed_trims: 1
   },
   compression: off,
   pool: off,

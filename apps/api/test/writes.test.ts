@@ -225,7 +225,12 @@ describe("replays after a lost reply (API over the test server)", () => {
     remote = await makeHarness({
       databaseUrl: server.url,
       env: { ENABLE_CACHE: "true" },
-      configure: (config) => ({ ...config, retry: { max_retries: 3, retry_base_delay_ms: 1, retry_max_delay_ms: 5 } })
+      // The change feed is read only on demand here: its background reads would take the one-shot faults.
+      configure: (config) => ({
+        ...config,
+        cache: { ...config.cache, coherence_interval_ms: 3_600_000, max_staleness_ms: 3_600_000 },
+        retry: { max_retries: 3, retry_base_delay_ms: 1, retry_max_delay_ms: 5 }
+      })
     })
   })
   afterAll(async () => {

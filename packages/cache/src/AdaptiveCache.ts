@@ -31,6 +31,8 @@ export interface AdaptiveCache<K, V> {
    * A hit is counted (and adapts the TTL); a miss is not, because the caller falls back to `get`, which counts it.
    */
   readonly unsafeGetIfPresent: (key: K) => V | undefined
+  /** The live value of `key` without counting a read or touching recency (for bookkeeping, not for serving). */
+  readonly peekLive: (key: K) => V | undefined
   /** Time left before `key` expires, without counting a read or touching recency; None if not live. */
   readonly expiresIn: (key: K) => Effect.Effect<Option.Option<Duration.Duration>>
   /**
@@ -133,6 +135,8 @@ export const make = <K, V>(
         return entry === undefined ? Option.none() : Option.some(entry.value)
       })
 
+    const peekLive = (key: K): V | undefined => store.peekLive(key, now())?.value
+
     const expiresIn = (key: K): Effect.Effect<Option.Option<Duration.Duration>> =>
       Effect.sync(() => {
         const t = now()
@@ -179,6 +183,7 @@ export const make = <K, V>(
       get,
       getIfPresent,
       unsafeGetIfPresent,
+      peekLive,
       expiresIn,
       set,
       invalidate,

@@ -19,6 +19,17 @@ import { Measurements } from "./internal/measurements.js"
 import { decode, type KeepAliveConfigError, type KeepAliveSection, worstIdleMs } from "./KeepAliveConfig.js"
 import type { KeepAliveStats } from "./KeepAliveStats.js"
 
+/**
+ * Read-only statements an owner sends in keep-alive's background pings (see `KeepAlive.board`), so its periodic reads
+ * ride in requests keep-alive sends anyway.
+ */
+export interface Passenger {
+  /** The statements to carry in the ping being sent now, or undefined when none are wanted. */
+  readonly board: () => ReadonlyArray<Database.Statement> | undefined
+  /** Their results, or None when the ping did not answer (its connection is replaced). */
+  readonly deliver: (results: Option.Option<ReadonlyArray<Database.ResultSet>>) => Effect.Effect<void>
+}
+
 /** Keep-alive of the pool's remote connections: its configuration and statistics. */
 export class KeepAlive extends Context.Tag("@memory-turso/keepalive/KeepAlive")<
   KeepAlive,
@@ -27,6 +38,20 @@ export class KeepAlive extends Context.Tag("@memory-turso/keepalive/KeepAlive")<
     readonly stats: Effect.Effect<KeepAliveStats>
     /** One round of background pings now (what the loop runs every interval); returns how many were sent. */
     readonly pingIdle: Effect.Effect<number>
+    /**
+     * Sends read-only `statements` as the keep-alive ping of the idle connection most overdue for one (idle for at
+     * least half an interval), so its owner's reads ride in a request keep-alive sends anyway: their results (and
+     * the connection counts as pinged), or None when no ping is due now, keep-alive is inactive or the ping failed
+     * (the caller then sends its own request).
+     */
+    readonly carry: (
+      statements: ReadonlyArray<Database.Statement>
+    ) => Effect.Effect<Option.Option<ReadonlyArray<Database.ResultSet>>>
+    /**
+     * Lets `passenger` ride in the background pings while the scope lasts: each round's first ping asks it for
+     * statements and sends them in place of `SELECT 1`, then hands it their results. Inactive keep-alive: never.
+     */
+    readonly board: (passenger: Passenger) => Effect.Effect<void, never, Scope.Scope>
   }
 >() {}
 
@@ -68,7 +93,9 @@ export const make = Effect.fn("KeepAlive.make")(function* (
   const keepAlive = KeepAlive.of({
     config: section,
     stats: Effect.map(pool.stats, (stats) => measured.snapshot(active, stats.sockets_opened)),
-    pingIdle: Effect.succeed(0)
+    pingIdle: Effect.succeed(0),
+    carry: () => Effect.succeed(Option.none()),
+    board: () => Effect.void
   })
   if (!active) {
     if (section.enabled) yield* Effect.logDebug("keepalive: embedded database, nothing to keep alive")
@@ -106,27 +133,93 @@ export const make = Effect.fn("KeepAlive.make")(function* (
       yield* lease.replace
     })
 
+  const passengers = new Set<Passenger>()
+  /** The passengers that want to ride now, with their statements. */
+  const boarding = () =>
+    [...passengers].flatMap((passenger) => {
+      const statements = passenger.board()
+      return statements === undefined || statements.length === 0 ? [] : [{ passenger, statements }]
+    })
+  type Riding = ReturnType<typeof boarding>
+  const noResults = Option.none<ReadonlyArray<Database.ResultSet>>()
+
+  /** A background ping carrying `riding`'s statements (a plain one without); a failed one replaces the connection. */
+  const pingCarrying = (lease: ConnectionPool.Lease, riding: Riding) =>
+    Effect.gen(function* () {
+      if (riding.length === 0) {
+        yield* ping(lease, "keepalive")
+        return noResults
+      }
+      measured.pings++
+      const results = yield* lease.pingCarrying(
+        riding.flatMap((r) => r.statements),
+        pingTimeout,
+        "keepalive"
+      )
+      if (Option.isNone(results)) {
+        measured.ping_failures++
+        measured.connections_refreshed++
+        yield* lease.replace
+      }
+      return results
+    })
+
+  /** Hands each passenger its share of the results, once the connection is back in the pool. */
+  const deliver = (riding: Riding, results: Option.Option<ReadonlyArray<Database.ResultSet>>) =>
+    Effect.forEach(
+      riding,
+      ({ passenger, statements }, i) => {
+        const at = riding.slice(0, i).reduce((n, r) => n + r.statements.length, 0)
+        return passenger.deliver(Option.map(results, (all) => all.slice(at, at + statements.length)))
+      },
+      { discard: true }
+    )
+
   const dueMs = (section.interval_secs * 1000) / 2
   const pingIdle = Effect.gen(function* () {
     const due = (yield* pool.connections).filter((c) => !c.in_use && c.idle_ms >= dueMs)
     const sent = yield* Effect.forEach(
       due,
-      (connection) =>
-        Effect.scoped(
+      (connection, i) => {
+        // the round's first ping carries the passengers
+        const riding = i === 0 ? boarding() : []
+        return Effect.scoped(
           Effect.flatMap(pool.reserveIdle(connection.id), (lease) =>
             Option.isNone(lease)
-              ? Effect.succeed(0)
+              ? Effect.succeed({ sent: 0, results: noResults })
               : // A failed ping whose replacement cannot be made either: the pool discards the connection.
-                Effect.as(
-                  Effect.catchAll(ping(lease.value, "keepalive"), () => Effect.void),
-                  1
+                Effect.map(
+                  Effect.catchAll(pingCarrying(lease.value, riding), () => Effect.succeed(noResults)),
+                  (results) => ({ sent: 1, results })
                 )
           )
-        ),
+        ).pipe(Effect.tap(({ results }) => deliver(riding, results)))
+      },
       { concurrency: "unbounded" }
     )
-    return sent.reduce((a, b) => a + b, 0)
+    return sent.reduce((a, b) => a + b.sent, 0)
   }).pipe(Effect.withSpan("KeepAlive.pingIdle"))
+
+  const board = (passenger: Passenger) =>
+    Effect.asVoid(
+      Effect.acquireRelease(
+        Effect.sync(() => passengers.add(passenger)),
+        () => Effect.sync(() => passengers.delete(passenger))
+      )
+    )
+
+  const carry = (statements: ReadonlyArray<Database.Statement>) =>
+    Effect.gen(function* () {
+      const due = (yield* pool.connections)
+        .filter((c) => !c.in_use && c.idle_ms >= dueMs)
+        .sort((a, b) => b.idle_ms - a.idle_ms)[0]
+      if (due === undefined) return Option.none()
+      const lease = yield* pool.reserveIdle(due.id)
+      if (Option.isNone(lease)) return Option.none()
+      const results = yield* lease.value.pingCarrying(statements, pingTimeout, "keepalive")
+      if (Option.isSome(results)) measured.pings++
+      return results
+    }).pipe(Effect.scoped, Effect.withSpan("KeepAlive.carry"))
 
   if (section.enable_proactive_ping) {
     // Warm connections are this pinger's care: the pool's health check leaves them alone.
@@ -140,7 +233,12 @@ export const make = Effect.fn("KeepAlive.make")(function* (
   }
 
   return {
-    keepAlive: KeepAlive.of({ ...keepAlive, pingIdle }),
+    // Without proactive pings no ping is ever due: nothing to carry.
+    keepAlive: KeepAlive.of({
+      ...keepAlive,
+      pingIdle,
+      ...(section.enable_proactive_ping ? { carry, board } : {})
+    }),
     pool: ConnectionPool.ConnectionPool.of({ ...pool, checkout: Effect.tap(pool.checkout, checkStale) })
   }
 })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as TestClock from "effect/TestClock"
 import * as KeepAlive from "../src/KeepAlive.js"
 import { clientSocketsClosed, eventually, select1, server, sleep, stack, warnings } from "./support/helpers.js"
@@ -335,5 +336,64 @@ describe("keep-alive: warnings and failures", () => {
       expect(yield* keepAlive.pingIdle).toBe(0)
       expect(yield* keepAlive.stats).toMatchObject({ active: false, pings: 0, connections_created: 0 })
     }).pipe(Effect.provide(KeepAlive.layerTest))
+  )
+})
+
+describe("keep-alive carries its owner's reads in pings that are due (TestClock)", () => {
+  it.scoped("a read carried by a due ping costs no request of its own, and stands for that ping", () =>
+    Effect.gen(function* () {
+      const srv = yield* server()
+      const { db, keepAlive } = yield* stack(srv.url, { interval_secs: 30 })
+      const read = [{ sql: "SELECT 42 AS n", args: [] }]
+      yield* db.execute(select1)
+      // the connection was just used: no ping is due (half an interval, 15 s), nothing is carried or sent
+      expect(Option.isNone(yield* keepAlive.carry(read))).toBe(true)
+      expect(srv.stats().requests).toBe(1)
+      yield* TestClock.adjust("16 seconds")
+      const carried = yield* keepAlive.carry(read)
+      expect(Option.map(carried, (results) => results[0]?.rows[0]?.["n"])).toEqual(Option.some(42))
+      expect(srv.stats().requests).toBe(2)
+      expect((yield* keepAlive.stats).pings).toBe(1)
+      // the round at 30 s finds the connection idle 14 s: the carried read was its ping, none is sent
+      yield* TestClock.adjust("14 seconds")
+      yield* sleep(100)
+      expect(srv.stats().requests).toBe(2)
+      expect(Option.isNone(yield* keepAlive.carry(read))).toBe(true)
+    })
+  )
+
+  it.scoped("a passenger rides in the background pings: its statements in place of SELECT 1, one request a round", () =>
+    Effect.gen(function* () {
+      const srv = yield* server()
+      const { db, keepAlive } = yield* stack(srv.url, { interval_secs: 10 })
+      const delivered: Array<unknown> = []
+      let wanted = true
+      yield* keepAlive.board({
+        board: () => (wanted ? [{ sql: "SELECT 7 AS n", args: [] }] : undefined),
+        deliver: (results) =>
+          Effect.sync(() => delivered.push(Option.map(results, (r) => r.map((set) => set.rows[0]?.["n"]))))
+      })
+      yield* db.execute(select1)
+      yield* TestClock.adjust("10 seconds")
+      yield* eventually(() => delivered.length === 1)
+      expect(delivered).toEqual([Option.some([7])])
+      expect(srv.stats().requests).toBe(2) // the read, then one ping carrying the passenger
+      wanted = false
+      yield* TestClock.adjust("10 seconds")
+      yield* eventually(() => srv.stats().requests === 3) // a plain ping: nothing delivered
+      expect(delivered.length).toBe(1)
+      expect(yield* keepAlive.stats).toMatchObject({ pings: 2, ping_failures: 0 })
+    })
+  )
+
+  it.scoped("without proactive pings nothing is ever due: nothing is carried", () =>
+    Effect.gen(function* () {
+      const srv = yield* server()
+      const { db, keepAlive } = yield* stack(srv.url, { interval_secs: 30, enable_proactive_ping: false })
+      yield* db.execute(select1)
+      yield* TestClock.adjust("60 seconds")
+      expect(Option.isNone(yield* keepAlive.carry([select1]))).toBe(true)
+      expect(srv.stats().requests).toBe(1)
+    })
   )
 })

@@ -32,7 +32,24 @@ export const CacheMetrics = section("CacheMetrics", {
   expirations: Count,
   oversized: Count,
   entries: perCache,
-  approx_bytes: perCache
+  approx_bytes: perCache,
+  /** Coherence across processes: the last change-feed entry applied (0 when the caches do not follow the feed). */
+  feed_position: Count,
+  /** Milliseconds since the last successful feed read started: how old a cache hit may be now. */
+  feed_lag_ms: Count,
+  feed_reads: Count,
+  /** Feed reads carried by keep-alive pings (no request of their own). */
+  feed_reads_carried: Count,
+  feed_read_failures: Count,
+  /** Feed entries applied. */
+  feed_entries: Count,
+  /** Cached entries (records and query results) dropped because the feed named them. */
+  feed_invalidations: Count,
+  /** Times the caches were cleared because this process fell behind what the feed still holds. */
+  full_clears: Count,
+  /** Reads sent to the database because the feed had not been read for `max_staleness_ms`. */
+  stale_bypasses: Count,
+  feed_trims: Count
 })
 
 /** The codec: bytes in and out (`ratio` = out / in), outcomes of encodes and decodes, time spent; its dictionaries. */

@@ -1,4 +1,4 @@
-import type { Client } from "@libsql/client"
+import type { Client, ResultSet } from "@libsql/client"
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -6,7 +6,7 @@ import * as Layer from "effect/Layer"
 import type * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
-import type { ClientOptions } from "./Database.js"
+import type { ClientOptions, Statement } from "./Database.js"
 import * as DatabaseConfig from "./DatabaseConfig.js"
 import type { DatabaseFailure, PoolTimeout } from "./DatabaseError.js"
 import { makeEmbedded } from "./internal/embeddedPool.js"
@@ -55,6 +55,15 @@ export interface Lease {
    * its request in observations (default `check`).
    */
   readonly ping: (timeout: Duration.DurationInput, purpose?: Exclude<Purpose, "operation">) => Effect.Effect<boolean>
+  /**
+   * The same ping carrying read-only `statements` in place of `SELECT 1` (one request): their results, or None when
+   * it failed or timed out (then the connection is not verified).
+   */
+  readonly pingCarrying: (
+    statements: ReadonlyArray<Statement>,
+    timeout: Duration.DurationInput,
+    purpose?: Exclude<Purpose, "operation">
+  ) => Effect.Effect<Option.Option<ReadonlyArray<ResultSet>>>
   /**
    * Discards this connection (its socket is destroyed) and continues the lease on a new one. When no new one can be
    * made, it fails and the old connection is discarded when the lease ends.

@@ -1,23 +1,46 @@
 import { createHash } from "node:crypto"
 import { AdaptiveCache, type CacheOptions } from "@memory-turso/cache"
 import type { Episode, Namespace, Pattern } from "@memory-turso/model"
+import { Database, type DatabaseFailure } from "@memory-turso/pool"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type { CanonicalJson } from "./CanonicalJson.js"
+import type { FeedEntry } from "./internal/changeFeedSql.js"
+import { type Boarding, type Carrier, type CoherenceStats, makeFollower } from "./internal/feedFollower.js"
 import { type CachedRecord, makeRecordCache } from "./internal/recordCache.js"
 import * as Storage from "./Storage.js"
 
 /** Options of one of the caches: those of `AdaptiveCache.make`, less `weigh` and `supersedes` (set here). */
 export type CacheInstanceOptions = Omit<CacheOptions.Options<unknown>, "weigh" | "supersedes">
 
+export type { Boarding, Carrier, CoherenceStats } from "./internal/feedFollower.js"
 export type { CachedRecord } from "./internal/recordCache.js"
 
-/** Options of the three caches: episodes and patterns by id, and query results. */
+/**
+ * How the caches follow the change feed that every write appends to in the database (migration 7), so that other
+ * processes' writes are seen: read every `intervalMs`; no cache hit when the feed has not been read for
+ * `maxStalenessMs`; entries older than `retentionMs` and beyond the newest `maxEntries` trimmed every
+ * `trimIntervalMs`. `boarding` and `carrier` let the reads ride in requests sent anyway (keep-alive pings going out,
+ * or due).
+ */
+export interface CoherenceOptions {
+  readonly intervalMs: number
+  readonly maxStalenessMs: number
+  readonly retentionMs: number
+  readonly maxEntries: number
+  readonly trimIntervalMs: number
+  readonly carrier?: Carrier | undefined
+  readonly boarding?: Boarding | undefined
+}
+
+/** Options of the three caches: episodes and patterns by id, and query results; coherence across processes. */
 export interface Options {
   readonly episodes: CacheInstanceOptions
   readonly patterns: CacheInstanceOptions
   readonly queries: CacheInstanceOptions
+  /** Follow the change feed (needs `Database` in context); without it other processes' writes wait for expiry. */
+  readonly coherence?: CoherenceOptions | undefined
 }
 
 /** Statistics of one cache. */
@@ -42,6 +65,10 @@ export class StorageCache extends Context.Tag("@memory-turso/storage-core/Storag
     readonly peekEpisode: (namespace: Namespace, id: string) => CachedRecord | undefined
     /** The cached pattern's bytes and version, if any, read synchronously. */
     readonly peekPattern: (namespace: Namespace, id: string) => CachedRecord | undefined
+    /** The change-feed follower's figures; undefined when the caches do not follow the feed. */
+    readonly coherence: () => CoherenceStats | undefined
+    /** Reads and applies the change feed now (what the follower does every interval); how many entries. */
+    readonly followFeed: Effect.Effect<number, DatabaseFailure>
   }
 >() {}
 
@@ -78,6 +105,20 @@ const MAX_QUERY_WEIGHT = 4 * 1024 * 1024
 type QueryKind = "episodes" | "patterns" | "heuristics" | "search"
 const queryPrefix = (kind: QueryKind, namespace: Namespace) => `${kind}?${namespace}?`
 
+/** The query results a change of the feed can alter: a deleted item's embedding goes with it. */
+const queriesChangedBy = (entry: FeedEntry): ReadonlyArray<QueryKind> => {
+  switch (entry.kind) {
+    case "episode":
+      return entry.version === null ? ["episodes", "search"] : ["episodes"]
+    case "pattern":
+      return entry.version === null ? ["patterns", "search"] : ["patterns"]
+    case "heuristic":
+      return ["heuristics"]
+    case "embedding":
+      return ["search"]
+  }
+}
+
 /**
  * The longest query text kept as it is in a cache key; a longer one (a similarity search's vector is up to ~1 MB of
  * JSON) is kept as its SHA-256, so a key weighs about the same whatever the query holds.
@@ -101,7 +142,9 @@ const queryKey = (kind: QueryKind, namespace: Namespace, query: unknown) => {
  * failed or whose outcome is unknown (its reply was lost), drops the entry instead, and so does any write of the
  * same key that overlapped it (see `internal/writeOrder.ts`). Loads in flight meanwhile return to their callers but
  * do not fill the cache. Every write attempt clears the cached query results of its namespace it could change.
- * Failures are never cached. Other processes' writes are seen when entries expire.
+ * Failures are never cached. Other processes' writes are seen when entries expire, or, with `coherence`, when the
+ * change feed names them (within the interval); while the feed cannot be read for `maxStalenessMs`, reads bypass
+ * the caches.
  */
 export const make = (options: Options) =>
   Effect.gen(function* () {
@@ -125,6 +168,36 @@ export const make = (options: Options) =>
       const prefixes = kinds.map((kind) => queryPrefix(kind, namespace))
       return queries.invalidateWhere((key) => prefixes.some((prefix) => key.startsWith(prefix)))
     }
+
+    /** Drops what feed entries name: records unless held at that version or newer, query results by kind. */
+    const apply = (entries: ReadonlyArray<FeedEntry>) =>
+      Effect.gen(function* () {
+        let dropped = 0
+        const prefixes = new Set<string>()
+        for (const entry of entries) {
+          const records = entry.kind === "episode" ? episodes : entry.kind === "pattern" ? patterns : undefined
+          if (records !== undefined && (yield* records.changed(entry.namespace, entry.id, entry.version))) dropped++
+          for (const kind of queriesChangedBy(entry)) prefixes.add(queryPrefix(kind, entry.namespace))
+        }
+        if (prefixes.size > 0) {
+          dropped += yield* queries.invalidateWhere((key) => {
+            for (const prefix of prefixes) if (key.startsWith(prefix)) return true
+            return false
+          })
+        }
+        return dropped
+      })
+    const clear = Effect.all([episodes.clear, patterns.clear, queries.clear()], { discard: true })
+    const db = options.coherence === undefined ? undefined : yield* Effect.serviceOption(Database.Database)
+    if (db !== undefined && db._tag === "None")
+      return yield* Effect.dieMessage("CachedStorage: coherence needs Database")
+    const follower =
+      options.coherence === undefined || db?._tag !== "Some"
+        ? undefined
+        : yield* makeFollower(db.value, options.coherence, { apply, clear })
+    /** Whether a read may be served from the caches (counts a bypass when not). */
+    const served = follower === undefined ? () => true : follower.fresh
+
     const cachedQuery =
       <Q, A, E>(
         kind: QueryKind,
@@ -132,39 +205,49 @@ export const make = (options: Options) =>
         jsonLength: (result: A) => number
       ) =>
       (namespace: Namespace, query: Q) =>
-        Effect.map(
-          queries.get(
-            queryKey(kind, namespace, query),
-            Effect.suspend(() =>
-              Effect.map(run(namespace, query), (value) => ({
-                value,
-                weight: QUERY_MEMORY_PER_JSON_BYTE * jsonLength(value)
-              }))
+        !served()
+          ? run(namespace, query)
+          : Effect.map(
+              queries.get(
+                queryKey(kind, namespace, query),
+                Effect.suspend(() =>
+                  Effect.map(run(namespace, query), (value) => ({
+                    value,
+                    weight: QUERY_MEMORY_PER_JSON_BYTE * jsonLength(value)
+                  }))
+                )
+              ),
+              (entry) => entry.value as A
             )
-          ),
-          (entry) => entry.value as A
-        )
 
     // A deleted item's embedding goes with it, so searches change too (the deletes clear them).
     const storage = Storage.Storage.of({
       ...inner,
       // Hot reads are untraced: a span per cache hit would cost more than the hit itself.
       getEpisode: (ns, id) =>
-        episodes.get(
-          ns,
-          id,
-          Effect.suspend(() => inner.getEpisode(ns, id))
-        ),
+        !served()
+          ? inner.getEpisode(ns, id)
+          : episodes.get(
+              ns,
+              id,
+              Effect.suspend(() => inner.getEpisode(ns, id))
+            ),
       getPattern: (ns, id) =>
-        patterns.get(
-          ns,
-          id,
-          Effect.suspend(() => inner.getPattern(ns, id))
-        ),
+        !served()
+          ? inner.getPattern(ns, id)
+          : patterns.get(
+              ns,
+              id,
+              Effect.suspend(() => inner.getPattern(ns, id))
+            ),
       getEpisodes: (ns, ids) =>
-        episodes.getMany(ns, ids, inner.maxResponseBytes, (load) => inner.getEpisodes(ns, load)),
+        !served()
+          ? inner.getEpisodes(ns, ids)
+          : episodes.getMany(ns, ids, inner.maxResponseBytes, (load) => inner.getEpisodes(ns, load)),
       getPatterns: (ns, ids) =>
-        patterns.getMany(ns, ids, inner.maxResponseBytes, (load) => inner.getPatterns(ns, load)),
+        !served()
+          ? inner.getPatterns(ns, ids)
+          : patterns.getMany(ns, ids, inner.maxResponseBytes, (load) => inner.getPatterns(ns, load)),
       queryEpisodes: cachedQuery("episodes", inner.queryEpisodes, pageJsonLength(Storage.EpisodeJson)),
       listPatterns: cachedQuery("patterns", inner.listPatterns, pageJsonLength(Storage.PatternJson)),
       listHeuristics: cachedQuery("heuristics", inner.listHeuristics, pageJsonLength(Storage.HeuristicJson)),
@@ -200,7 +283,16 @@ export const make = (options: Options) =>
     })
     return {
       storage,
-      cache: StorageCache.of({ stats, peekEpisode: episodes.peek, peekPattern: patterns.peek })
+      cache: StorageCache.of({
+        stats,
+        // A stale cache answers nothing here; the caller's fallback read counts the bypass.
+        peekEpisode:
+          follower === undefined ? episodes.peek : (ns, id) => (follower.isFresh() ? episodes.peek(ns, id) : undefined),
+        peekPattern:
+          follower === undefined ? patterns.peek : (ns, id) => (follower.isFresh() ? patterns.peek(ns, id) : undefined),
+        coherence: () => follower?.stats(),
+        followFeed: follower === undefined ? Effect.succeed(0) : follower.readNow
+      })
     }
   })
 

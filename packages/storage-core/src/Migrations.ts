@@ -1,5 +1,6 @@
 import { Database } from "@memory-turso/pool"
 import * as Effect from "effect/Effect"
+import { CHANGE_FEED_MIGRATION } from "./internal/changeFeedSql.js"
 import { DICTIONARY_COLUMN } from "./internal/dictionarySql.js"
 import { Replay, type Statement } from "./Replay.js"
 
@@ -246,6 +247,14 @@ export const migrations: ReadonlyArray<Migration> = [
     // is not stored is refused in the writing statement: a dictionary is removed only when no row uses it (see
     // `internal/dictionarySql.ts`), and a writer still holding a removed one fails instead of an unreadable row.
     statements: DICTIONARY_COLUMN
+  },
+  {
+    version: 7,
+    name: "change feed",
+    // Every write of a record appends its namespace, kind, id and new version (NULL: deleted) to `change_feed`, by
+    // trigger, in the write's own transaction; processes follow it to keep their caches coherent (see
+    // `internal/changeFeedSql.ts` and `internal/feedFollower.ts`).
+    statements: CHANGE_FEED_MIGRATION
   }
 ]
 

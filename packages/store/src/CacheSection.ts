@@ -24,7 +24,17 @@ export const CacheSection = Schema.Struct({
   cold_threshold: withDefault(Schema.NonNegativeInt, 2),
   adaptation_rate: withDefault(Schema.Number.pipe(Schema.greaterThan(0), Schema.lessThan(1)), 0.25),
   enable_background_cleanup: withDefault(Schema.Boolean, true),
-  cleanup_interval_secs: withDefault(PositiveInt, 60)
+  cleanup_interval_secs: withDefault(PositiveInt, 60),
+  /** How often the change feed is read, so other processes' writes drop this process's cached entries. */
+  coherence_interval_ms: withDefault(PositiveInt, 250),
+  /** No cache hit when the feed has not been read for this long (reads go to the database until it is). */
+  max_staleness_ms: withDefault(PositiveInt, 2000),
+  /** Feed entries older than this are trimmed (a process asleep longer clears its caches when it wakes). */
+  feed_retention_secs: withDefault(PositiveInt, 3600),
+  /** At most this many feed entries are kept (the oldest trimmed first). */
+  feed_max_entries: withDefault(PositiveInt, 100_000),
+  /** How often each process trims the feed. */
+  feed_trim_interval_secs: withDefault(PositiveInt, 60)
 }).pipe(
   Schema.filter((s) => {
     const issues: Array<Schema.FilterIssue> = []
@@ -43,6 +53,12 @@ export const CacheSection = Schema.Struct({
         }
       }
     }
+    if (s.max_staleness_ms < s.coherence_interval_ms) {
+      issues.push({
+        path: ["max_staleness_ms"],
+        message: `max_staleness_ms (${s.max_staleness_ms}) must be at least coherence_interval_ms (${s.coherence_interval_ms})`
+      })
+    }
     if (s.cold_threshold >= s.hot_threshold) {
       issues.push({
         path: ["cold_threshold"],
@@ -57,8 +73,8 @@ export const CacheSection = Schema.Struct({
 export type CacheSection = Schema.Schema.Type<typeof CacheSection>
 
 /**
- * The options of storage's three caches (episodes, patterns, query results) from the section. When `enabled` is
- * false the store runs without them.
+ * The options of storage's three caches (episodes, patterns, query results) and of their coherence across processes
+ * (the change feed) from the section. When `enabled` is false the store runs without them.
  */
 export const toCacheOptions = (section: CacheSection): CachedStorage.Options => {
   const shared = {
@@ -73,6 +89,13 @@ export const toCacheOptions = (section: CacheSection): CachedStorage.Options => 
   return {
     episodes: { ...shared, maxEntries: section.max_episodes, ttl: Duration.seconds(section.episode_ttl_secs) },
     patterns: { ...shared, maxEntries: section.max_patterns, ttl: Duration.seconds(section.pattern_ttl_secs) },
-    queries: { ...shared, maxEntries: section.max_query_results, ttl: Duration.seconds(section.query_ttl_secs) }
+    queries: { ...shared, maxEntries: section.max_query_results, ttl: Duration.seconds(section.query_ttl_secs) },
+    coherence: {
+      intervalMs: section.coherence_interval_ms,
+      maxStalenessMs: section.max_staleness_ms,
+      retentionMs: section.feed_retention_secs * 1000,
+      maxEntries: section.feed_max_entries,
+      trimIntervalMs: section.feed_trim_interval_secs * 1000
+    }
   }
 }

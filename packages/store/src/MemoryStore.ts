@@ -81,7 +81,7 @@ export const layer = (config: StoreConfig, options: LayerOptions = {}) => {
     Effect.gen(function* () {
       const degraded: Array<Degraded> = []
       const cached = config.cache.enabled
-        ? CachedStorage.layer(toCacheOptions(config.cache)).pipe(
+        ? coherentCaches(toCacheOptions(config.cache)).pipe(
             Layer.catchAll((error) => {
               degraded.push({ feature: "cache", reason: error.message })
               return Layer.effectDiscard(
@@ -96,6 +96,24 @@ export const layer = (config: StoreConfig, options: LayerOptions = {}) => {
     })
   )
 }
+
+/**
+ * The caches, following the change feed; with keep-alive on a remote database, the feed reads ride in its pings:
+ * those it sends (`KeepAlive.board`) and those due when a read is (`KeepAlive.carry`).
+ */
+const coherentCaches = (options: CachedStorage.Options) =>
+  Layer.unwrapEffect(
+    Effect.map(Effect.serviceOption(KeepAlive.KeepAlive), (keepAlive) =>
+      CachedStorage.layer(
+        keepAlive._tag === "None" || options.coherence === undefined
+          ? options
+          : {
+              ...options,
+              coherence: { ...options.coherence, carrier: keepAlive.value.carry, boarding: keepAlive.value.board }
+            }
+      )
+    )
+  )
 
 /** The status of the stack in context: the features really active, and every section's figures on demand. */
 const makeStatus = (config: StoreConfig, degraded: Array<Degraded>) =>
@@ -127,7 +145,10 @@ const makeStatus = (config: StoreConfig, degraded: Array<Degraded>) =>
       return {
         optimizations: optimizationsOf(features),
         features,
-        cache: cache._tag === "Some" ? cacheSection(cache.value.stats()) : { enabled: false as const },
+        cache:
+          cache._tag === "Some"
+            ? cacheSection(cache.value.stats(), cache.value.coherence())
+            : { enabled: false as const },
         compression: compressionActive
           ? { enabled: true as const, ...(yield* codec.stats), ...(yield* storage.dictionaryStats) }
           : { enabled: false as const },

@@ -33,7 +33,12 @@ describe("[cache] config section", () => {
       cold_threshold: 2,
       adaptation_rate: 0.25,
       enable_background_cleanup: true,
-      cleanup_interval_secs: 60
+      cleanup_interval_secs: 60,
+      coherence_interval_ms: 250,
+      max_staleness_ms: 2000,
+      feed_retention_secs: 3600,
+      feed_max_entries: 100_000,
+      feed_trim_interval_secs: 60
     }
     expect(section({})).toEqual(expected)
     expect(section(undefined)).toEqual(expected)
@@ -65,6 +70,15 @@ describe("[cache] config section", () => {
     expect(paths({ query_ttl_secs: 30 })).toEqual(["cache.query_ttl_secs"])
     expect(paths({ max_ttl_secs: 3000 })).toEqual(["cache.pattern_ttl_secs"])
     expect(paths({ cold_threshold: 10 })).toEqual(["cache.cold_threshold"])
+    // a cache hit may not be allowed to be staler than the feed is read
+    expect(paths({ coherence_interval_ms: 3000 })).toEqual(["cache.max_staleness_ms"])
+    expect(decode({ coherence_interval_ms: 500, max_staleness_ms: 400 }).issues).toEqual([
+      { path: "cache.max_staleness_ms", message: "max_staleness_ms (400) must be at least coherence_interval_ms (500)" }
+    ])
+    expect(paths({ coherence_interval_ms: 0, feed_max_entries: -1 }).sort()).toEqual([
+      "cache.coherence_interval_ms",
+      "cache.feed_max_entries"
+    ])
   })
 
   it("a section that is not a table is rejected", () => {
@@ -103,6 +117,25 @@ describe("toCacheOptions", () => {
     expect(options.episodes).toEqual({ ...shared, maxEntries: 11, ttl: Duration.seconds(100) })
     expect(options.patterns).toEqual({ ...shared, maxEntries: 22, ttl: Duration.seconds(200) })
     expect(options.queries).toEqual({ ...shared, maxEntries: 33, ttl: Duration.seconds(300) })
+  })
+
+  it("maps the coherence keys onto the change-feed follower's options (their effects: storage-core ChangeFeed.test)", () => {
+    const options = CacheSection.toCacheOptions(
+      section({
+        coherence_interval_ms: 100,
+        max_staleness_ms: 900,
+        feed_retention_secs: 30,
+        feed_max_entries: 500,
+        feed_trim_interval_secs: 5
+      })
+    )
+    expect(options.coherence).toEqual({
+      intervalMs: 100,
+      maxStalenessMs: 900,
+      retentionMs: 30_000,
+      maxEntries: 500,
+      trimIntervalMs: 5000
+    })
   })
 
   it.scoped("the default options build valid caches", () =>

@@ -73,7 +73,17 @@ const cacheSection = (cache: Figures["cache"]): MetricsBody["cache"] => {
     expirations: 0,
     oversized: 0,
     entries: none,
-    approx_bytes: none
+    approx_bytes: none,
+    feed_position: 0,
+    feed_lag_ms: 0,
+    feed_reads: 0,
+    feed_reads_carried: 0,
+    feed_read_failures: 0,
+    feed_entries: 0,
+    feed_invalidations: 0,
+    full_clears: 0,
+    stale_bypasses: 0,
+    feed_trims: 0
   }
 }
 

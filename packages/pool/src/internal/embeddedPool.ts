@@ -7,7 +7,7 @@ import type { ConnectionPoolSection } from "../PoolConfig.js"
 import { busyTimeoutOf, DEFAULT_REQUEST_TIMEOUT_MS, openClient } from "./client.js"
 import { Counters, checkoutWith } from "./counters.js"
 import * as Permits from "./permits.js"
-import { pingClient } from "./ping.js"
+import { pingClient, pingClientCarrying } from "./ping.js"
 import { withPreparedStatements } from "./preparedClient.js"
 
 /** Prepared statements kept for re-use by default (the storage layer uses a few dozen distinct texts). */
@@ -42,6 +42,7 @@ export const makeEmbedded = (options: Options, config: ConnectionPoolSection) =>
       verified: true,
       socketOpen: false,
       ping: (timeout) => pingClient(client, timeout),
+      pingCarrying: (statements, timeout) => pingClientCarrying(client, statements, timeout),
       replace: Effect.void
     }
     const release = Effect.sync(() => permits.release())

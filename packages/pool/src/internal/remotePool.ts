@@ -7,13 +7,14 @@ import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type { ConnectionPool, Lease, Options, PoolEvent, Purpose } from "../ConnectionPool.js"
+import type { Statement } from "../Database.js"
 import * as DatabaseConfig from "../DatabaseConfig.js"
 import { type DatabaseFailure, InvalidDatabaseUrl, PoolTimeout } from "../DatabaseError.js"
 import type { ConnectionPoolSection } from "../PoolConfig.js"
 import { DEFAULT_REQUEST_TIMEOUT_MS, toFailure } from "./client.js"
 import { Counters, checkoutWith, type Take } from "./counters.js"
 import * as Permits from "./permits.js"
-import { pingClient } from "./ping.js"
+import { pingClient, pingClientCarrying } from "./ping.js"
 import { type Listener, RemoteConnection } from "./remote.js"
 
 /** A lease on a remote connection; `current` moves to a new connection when `replace` runs. */
@@ -42,6 +43,21 @@ class RemoteLease implements Lease {
       return pingClient(connection.client, timeout).pipe(
         Effect.tap((ok) => {
           this.verified = ok
+        }),
+        Effect.ensuring(Effect.sync(() => (connection.purpose = "operation")))
+      )
+    })
+  pingCarrying = (
+    statements: ReadonlyArray<Statement>,
+    timeout: Duration.DurationInput,
+    purpose: Exclude<Purpose, "operation"> = "check"
+  ) =>
+    Effect.suspend(() => {
+      const connection = this.current
+      connection.purpose = purpose
+      return pingClientCarrying(connection.client, statements, timeout).pipe(
+        Effect.tap((results) => {
+          this.verified = Option.isSome(results)
         }),
         Effect.ensuring(Effect.sync(() => (connection.purpose = "operation")))
       )

@@ -171,9 +171,32 @@ export const makeRecordCache = <A>(
         )
       })
 
+    /**
+     * A committed change of the record read from the change feed (`version` null: deleted): drops the entry unless it
+     * holds that version or a newer one (a delete always drops it); loads and writes of the key in flight do not
+     * fill it. True when an entry was dropped.
+     */
+    const changed = (namespace: Namespace, id: string, version: number | null): Effect.Effect<boolean> =>
+      Effect.suspend(() => {
+        writes++
+        const key = recordKey(namespace, id)
+        order.interfere(key)
+        const held = version === null ? undefined : cache.peekLive(key)
+        return held !== undefined && held.version >= version! ? Effect.succeed(false) : cache.invalidate(key)
+      })
+
+    /** Drops every entry, load and write-through in flight; returns how many entries were dropped. */
+    const clear = Effect.suspend(() => {
+      writes++
+      order.interfere()
+      return cache.clear()
+    })
+
     return {
       get,
       getMany,
+      changed,
+      clear,
       upsert: <E>(namespace: Namespace, value: A, write: Effect.Effect<A, E>, after: Effect.Effect<unknown>) =>
         writing(namespace, [kind.idOf(value)], write, (stored) => [stored], after),
       upsertMany: <E>(
@@ -226,6 +249,10 @@ export interface RecordCache<A> {
     write: Effect.Effect<void, E>,
     after: Effect.Effect<unknown>
   ) => Effect.Effect<void, E>
+  /** A change read from the feed: drops the entry unless it holds that version or newer; true if dropped. */
+  readonly changed: (namespace: Namespace, id: string, version: number | null) => Effect.Effect<boolean>
+  /** Drops everything (and what is in flight); returns how many entries were dropped. */
+  readonly clear: Effect.Effect<number>
   /** The cached record, read synchronously (a hit is counted). */
   readonly peek: (namespace: Namespace, id: string) => CachedRecord | undefined
   readonly stats: () => AdaptiveCache.Stats

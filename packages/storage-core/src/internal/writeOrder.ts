@@ -48,6 +48,18 @@ export class WriteOrder {
     if (group !== undefined) group.poisoned = true
   }
 
+  /**
+   * Another write of `key` (or of every key, without one) was seen committing meanwhile, e.g. in the change feed:
+   * the writes in flight of it drop the entry instead of storing their value.
+   */
+  interfere(key?: string): void {
+    if (key === undefined) for (const group of this.groups.values()) group.poisoned = true
+    else {
+      const group = this.groups.get(key)
+      if (group !== undefined) group.poisoned = true
+    }
+  }
+
   /** Keys with writes in flight (for tests: nothing leaks). */
   get size(): number {
     return this.groups.size
