@@ -1,0 +1,82 @@
+import * as Metric from "effect/Metric"
+import * as MetricBoundaries from "effect/MetricBoundaries"
+
+/** Latency bucket upper bounds in seconds (500 us to 10 s). */
+export const LATENCY_BUCKETS: ReadonlyArray<number> = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
+]
+
+const REQUESTS = Metric.counter("memory_turso_http_requests_total", {
+  description: "HTTP requests answered, by method, route (as registered) and status class."
+})
+const DURATION = Metric.histogram(
+  "memory_turso_http_request_duration_seconds",
+  MetricBoundaries.fromIterable(LATENCY_BUCKETS),
+  "HTTP request latency, by method and route."
+)
+const NAMESPACE_REQUESTS = Metric.counter("memory_turso_namespace_requests_total", {
+  description: "Requests to a namespace; namespaces outside [telemetry] namespace_labels count as other."
+})
+
+const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+const CLASSES = ["1xx", "2xx", "3xx", "4xx", "5xx"] as const
+
+type Counter = Metric.Metric.Counter<number>
+type Histogram = typeof DURATION
+
+interface RouteSeries {
+  readonly duration: Histogram
+  readonly byClass: Array<Counter | undefined>
+  readonly method: string
+  readonly route: string
+}
+
+/**
+ * Records requests into the HTTP metrics. Labels are bounded: routes are the registered patterns (or `unmatched`),
+ * methods a fixed set (else `OTHER`), statuses their class. Each series' tagged metric is made once and kept, so a
+ * request costs two map lookups and two in-memory updates.
+ */
+export const makeHttpRecorder = () => {
+  const routes = new Map<string, RouteSeries>()
+  const seriesOf = (route: string, method: string): RouteSeries => {
+    const key = `${method} ${route}`
+    let series = routes.get(key)
+    if (series === undefined) {
+      const path = route.startsWith(`${method} `) ? route.slice(method.length + 1) : route
+      series = {
+        duration: DURATION.pipe(Metric.tagged("method", method), Metric.tagged("route", path)),
+        byClass: [],
+        method,
+        route: path
+      }
+      routes.set(key, series)
+    }
+    return series
+  }
+  /** One answered request: its route (`GET /episodes/:id` or `unmatched`), method, status and latency in ms. */
+  return (route: string, requestMethod: string, status: number, ms: number): void => {
+    const method = METHODS.has(requestMethod) ? requestMethod : "OTHER"
+    const series = seriesOf(route, method)
+    series.duration.unsafeUpdate(ms / 1000, [])
+    const index = Math.min(Math.max(Math.floor(status / 100) - 1, 0), 4)
+    let counter = series.byClass[index]
+    if (counter === undefined) {
+      counter = REQUESTS.pipe(
+        Metric.tagged("method", series.method),
+        Metric.tagged("route", series.route),
+        Metric.tagged("status_class", CLASSES[index]!)
+      )
+      series.byClass[index] = counter
+    }
+    counter.unsafeUpdate(1, [])
+  }
+}
+
+/** Counts a request to a namespace under its own label when allowed, else under `other` (bounded cardinality). */
+export const makeNamespaceRecorder = (allowed: ReadonlyArray<string>) => {
+  const counters = new Map<string, Counter>()
+  const other = NAMESPACE_REQUESTS.pipe(Metric.tagged("namespace", "other"))
+  for (const namespace of allowed)
+    counters.set(namespace, NAMESPACE_REQUESTS.pipe(Metric.tagged("namespace", namespace)))
+  return (namespace: string): void => (counters.get(namespace) ?? other).unsafeUpdate(1, [])
+}
