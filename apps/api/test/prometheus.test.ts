@@ -54,6 +54,12 @@ describe("/metrics as Prometheus text", () => {
     }
     expect(families.get("nodejs_gc_duration_seconds")?.type).toBe("HISTOGRAM")
     expect(seriesValue(families, "process_resident_memory_bytes")).toBeGreaterThan(1e6)
+    // Database calls and pool waits, timed where they are made (packages/pool).
+    expect(families.get("memory_turso_db_operation_duration_seconds")?.type).toBe("HISTOGRAM")
+    expect(sampleOf(text, "memory_turso_db_operation_duration_seconds_count", { operation: "batch" })).toBeGreaterThan(
+      0
+    )
+    expect(families.get("memory_turso_pool_acquire_wait_seconds")?.type).toBe("HISTOGRAM")
     // Settings are labels of one info gauge, not metrics.
     const info = families.get("memory_turso_info")
     expect(info?.type).toBe("GAUGE")

@@ -1,3 +1,4 @@
+import { OperationMetrics } from "@memory-turso/pool"
 import * as Effect from "effect/Effect"
 import { metricsSnapshot } from "../http/MetricsSnapshot.js"
 import { render } from "./Exposition.js"
@@ -9,6 +10,7 @@ export const collect = Effect.gen(function* () {
   const telemetry = yield* Telemetry
   telemetry.collectStore(yield* metricsSnapshot)
   collectRuntime()
+  OperationMetrics.register()
 })
 
 /** The Prometheus text of `/metrics` (`Accept: text/plain`) and `/metrics/prometheus`, collected just now. */

@@ -6,6 +6,7 @@ import type { SyncClient, SyncRunner } from "../ConnectionPool.js"
 import { Database, type Statement, type Transaction, type TransactionMode } from "../Database.js"
 import type * as DatabaseConfig from "../DatabaseConfig.js"
 import { type DatabaseFailure, DatabaseTimeout, DatabaseUnavailable } from "../DatabaseError.js"
+import { observeOperation } from "../OperationMetrics.js"
 import type { PoolStats } from "../PoolStats.js"
 import { toFailure } from "./client.js"
 
@@ -47,7 +48,10 @@ export const fromAccess = (access: ClientAccess, options: ServiceOptions) => {
   // request still in flight is discarded when its lease ends (its socket destroyed), never reused.
   const attempt = <A>(operation: string, run: () => Promise<A>) =>
     Effect.tryPromise({
-      try: run,
+      try: () => {
+        const start = performance.now()
+        return run().finally(() => observeOperation(operation, performance.now() - start))
+      },
       catch: (error) => {
         errors++
         return toFailure(operation, error, options.token)
@@ -77,12 +81,15 @@ export const fromAccess = (access: ClientAccess, options: ServiceOptions) => {
   ): Effect.Effect<A, DatabaseFailure> => {
     if (sync === undefined) return otherwise()
     let ran: { readonly value: A } | undefined
+    const start = performance.now()
     try {
       ran = sync.tryRun(use)
     } catch (error) {
       errors++
+      observeOperation(operation, performance.now() - start)
       return Effect.fail(toFailure(operation, error, options.token))
     }
+    if (ran !== undefined) observeOperation(operation, performance.now() - start)
     return ran === undefined ? otherwise() : Effect.succeed(ran.value)
   }
 
