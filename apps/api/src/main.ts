@@ -8,6 +8,7 @@ import * as AppConfig from "./config/AppConfig.js"
 import { startServer } from "./Server.js"
 import { logFeatures, logLevelOf } from "./stack/FeatureLog.js"
 import * as MetricsReporter from "./stack/MetricsReporter.js"
+import * as Telemetry from "./telemetry/Telemetry.js"
 import * as TraceLogger from "./telemetry/TraceLogger.js"
 
 /** Exit codes: 0 ok, 1 could not start, 2 invalid configuration. */
@@ -94,13 +95,7 @@ const main = async () => {
       enabled: config.monitoring.enabled,
       intervalSecs: config.monitoring.metrics_interval_secs
     }),
-    telemetry: {
-      otlpEndpoint: config.telemetry.otlp_endpoint,
-      samplingRatio: config.telemetry.sampling_ratio,
-      exportIntervalMs: config.telemetry.export_interval_secs * 1000,
-      serviceName: config.telemetry.service_name,
-      namespaceLabels: config.telemetry.namespace_labels
-    },
+    telemetry: Telemetry.fromSection(config.telemetry),
     onStarted: (status) => logFeatures(config, status)
   }).catch((error: unknown) => {
     log(LogLevel.Fatal, `could not start: ${error instanceof Error ? error.message : String(error)}`, {}, stderr)

@@ -53,11 +53,11 @@ const OTLP_URL = /^https?:\/\/[^\s/?#@]+(\/[^\s?#]*)?$/i
  * collector's OTLP/HTTP base URL) and the label allow-list of per-namespace request counts.
  */
 export const TelemetrySection = Schema.Struct({
+  // The message does not echo the value: a URL with credentials in it must not reach the logs.
   otlp_endpoint: Schema.optionalWith(
-    expecting(
-      Schema.String.pipe(Schema.pattern(OTLP_URL)),
-      "an http(s) URL without credentials, e.g. http://otel:4318"
-    ),
+    Schema.String.pipe(Schema.pattern(OTLP_URL)).annotations({
+      message: () => ({ message: "expected an http(s) URL without credentials, e.g. http://otel:4318", override: true })
+    }),
     { exact: true }
   ),
   sampling_ratio: withDefault(expecting(Schema.Number.pipe(Schema.between(0, 1)), "a number from 0 to 1"), 1),

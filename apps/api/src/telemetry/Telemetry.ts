@@ -34,6 +34,21 @@ export const DEFAULTS: TelemetryOptions = {
   namespaceLabels: ["default"]
 }
 
+/** The options of a `[telemetry]` section as the configuration decodes it. */
+export const fromSection = (section: {
+  readonly otlp_endpoint?: string | undefined
+  readonly sampling_ratio: number
+  readonly export_interval_secs: number
+  readonly service_name: string
+  readonly namespace_labels: ReadonlyArray<string>
+}): TelemetryOptions => ({
+  otlpEndpoint: section.otlp_endpoint,
+  samplingRatio: section.sampling_ratio,
+  exportIntervalMs: section.export_interval_secs * 1000,
+  serviceName: section.service_name,
+  namespaceLabels: section.namespace_labels
+})
+
 /** A server's metric recorders: requests as they are answered, the store's figures when collected. */
 export class Telemetry extends Context.Tag("@memory-turso/api/Telemetry")<
   Telemetry,
