@@ -33,6 +33,12 @@ const perKind = (label: string, values: Readonly<Record<string, number | undefin
 const perKey = (label: string, values: Readonly<Record<string, number>> | undefined): ReadonlyArray<Sample> =>
   Object.entries(values ?? {}).map(([key, value]) => [{ [label]: key }, value])
 
+/**
+ * A cache figure of the change feed (issue 14, merged separately): read by name so this table compiles before and
+ * after the `/metrics` JSON gains the field; 0 while it does not have it.
+ */
+const feed = (m: Metrics, key: string): number => n((on(m.cache) as Record<string, number | undefined>)[key])
+
 const P = "memory_turso"
 
 /**
@@ -68,6 +74,33 @@ export const FIGURES: ReadonlyArray<Figure> = [
   gauge(`${P}_cache_size_bytes`, "Approximate bytes held, by cache.", (m) =>
     perKind("cache", { ...on(m.cache).approx_bytes })
   ),
+  // Coherence across processes (the change feed).
+  gauge(`${P}_cache_feed_position`, "The last change-feed entry applied (0: not following the feed).", (m) =>
+    feed(m, "feed_position")
+  ),
+  gauge(
+    `${P}_cache_feed_lag_seconds`,
+    "Time since the last successful feed read started: how old a hit may be.",
+    (m) => feed(m, "feed_lag_ms") / 1000
+  ),
+  counter(`${P}_cache_feed_reads_total`, "Change-feed reads.", (m) => feed(m, "feed_reads")),
+  counter(`${P}_cache_feed_reads_carried_total`, "Change-feed reads carried by keep-alive pings.", (m) =>
+    feed(m, "feed_reads_carried")
+  ),
+  counter(`${P}_cache_feed_read_failures_total`, "Change-feed reads that failed.", (m) =>
+    feed(m, "feed_read_failures")
+  ),
+  counter(`${P}_cache_feed_entries_total`, "Change-feed entries applied.", (m) => feed(m, "feed_entries")),
+  counter(`${P}_cache_feed_invalidations_total`, "Cached entries dropped because the feed named them.", (m) =>
+    feed(m, "feed_invalidations")
+  ),
+  counter(`${P}_cache_full_clears_total`, "Cache clears after falling behind the feed's window.", (m) =>
+    feed(m, "full_clears")
+  ),
+  counter(`${P}_cache_stale_bypasses_total`, "Reads sent to the database because the feed was not read in time.", (m) =>
+    feed(m, "stale_bypasses")
+  ),
+  counter(`${P}_cache_feed_trims_total`, "Trims of the change feed's table.", (m) => feed(m, "feed_trims")),
   // Compression.
   counter(`${P}_compression_input_bytes_total`, "Bytes given to the codec to encode.", (m) =>
     n(on(m.compression).bytes_in)
