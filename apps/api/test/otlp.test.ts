@@ -51,7 +51,10 @@ describe("OpenTelemetry export over OTLP/HTTP", () => {
   it("exports one request's spans under its caller's traceparent, with the trace id its log lines carry", async () => {
     const receiver = await startReceiver()
     const { server, lines } = await serve("traced.db", { otlpEndpoint: receiver.url })
-    const response = await post(server.url, { traceparent: `00-${TRACE}-${CALLER}-01` })
+    const response = await post(server.url, {
+      traceparent: `00-${TRACE}-${CALLER}-01`,
+      authorization: "Bearer not-for-export-0123456789"
+    })
     expect(response.status).toBe(200)
     const requestId = response.headers.get("x-request-id")
     const serverSpan = () => receiver.spans.find((s) => s.traceId === TRACE && s.parentSpanId === CALLER)
@@ -76,6 +79,9 @@ describe("OpenTelemetry export over OTLP/HTTP", () => {
     // Metrics go to /v1/metrics from the same registry as the Prometheus text.
     expect(await eventually(() => receiver.metricNames.has("memory_turso_http_requests_total"))).toBe(true)
     expect(receiver.metricNames.has("memory_turso_cache_hits_total")).toBe(true)
+    // No header value of the request (its Authorization among them) leaves in a span, a metric or a log line.
+    const exported = `${receiver.bodies.join("\n")}\n${JSON.stringify(lines)}`
+    expect(exported).not.toContain("not-for-export")
     await server.close()
     await receiver.close()
   }, 30_000)

@@ -34,29 +34,34 @@ interface RouteSeries {
 /**
  * Records requests into the HTTP metrics. Labels are bounded: routes are the registered patterns (or `unmatched`),
  * methods a fixed set (else `OTHER`), statuses their class. Each series' tagged metric is made once and kept, so a
- * request costs two map lookups and two in-memory updates.
+ * request costs two map lookups and two in-memory updates (no string is built).
  */
 export const makeHttpRecorder = () => {
-  const routes = new Map<string, RouteSeries>()
-  const seriesOf = (route: string, method: string): RouteSeries => {
-    const key = `${method} ${route}`
-    let series = routes.get(key)
+  const routes = new Map<string, Map<string, RouteSeries>>()
+  const seriesOf = (route: string, requestMethod: string): RouteSeries => {
+    let byMethod = routes.get(route)
+    if (byMethod === undefined) {
+      byMethod = new Map()
+      routes.set(route, byMethod)
+    }
+    const method = METHODS.has(requestMethod) ? requestMethod : "OTHER"
+    let series = byMethod.get(method)
     if (series === undefined) {
-      const path = route.startsWith(`${method} `) ? route.slice(method.length + 1) : route
+      // `GET /episodes/:id` -> `/episodes/:id` (a HEAD request answered by a GET route keeps its own method).
+      const path = route.includes(" ") ? route.slice(route.indexOf(" ") + 1) : route
       series = {
         duration: DURATION.pipe(Metric.tagged("method", method), Metric.tagged("route", path)),
         byClass: [],
         method,
         route: path
       }
-      routes.set(key, series)
+      byMethod.set(method, series)
     }
     return series
   }
   /** One answered request: its route (`GET /episodes/:id` or `unmatched`), method, status and latency in ms. */
   return (route: string, requestMethod: string, status: number, ms: number): void => {
-    const method = METHODS.has(requestMethod) ? requestMethod : "OTHER"
-    const series = seriesOf(route, method)
+    const series = seriesOf(route, requestMethod)
     series.duration.unsafeUpdate(ms / 1000, [])
     const index = Math.min(Math.max(Math.floor(status / 100) - 1, 0), 4)
     let counter = series.byClass[index]

@@ -26,7 +26,10 @@ export const withTraceIds = <Message, Output>(logger: Logger.Logger<Message, Out
   })
 
 /** Effect's JSON logger on stdout, with trace and span ids: the API's log lines. */
-export const json: Layer.Layer<never> = Logger.replace(Logger.defaultLogger, withTraceIds(Logger.jsonLogger))
+export const json: Layer.Layer<never> = Logger.replace(
+  Logger.defaultLogger,
+  Logger.withConsoleLog(withTraceIds(Logger.jsonLogger))
+)
 
 /** The same JSON lines on stderr (the line written when start-up fails). */
 export const jsonStderr: Layer.Layer<never> = Logger.replace(
