@@ -1,5 +1,6 @@
 import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
+import { type Series, series as seriesOf } from "./Series.js"
 
 /** Latency bucket upper bounds in seconds (500 us to 10 s). */
 export const LATENCY_BUCKETS: ReadonlyArray<number> = [
@@ -21,24 +22,21 @@ const NAMESPACE_REQUESTS = Metric.counter("memory_turso_namespace_requests_total
 const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
 const CLASSES = ["1xx", "2xx", "3xx", "4xx", "5xx"] as const
 
-type Counter = Metric.Metric.Counter<number>
-type Histogram = typeof DURATION
-
 interface RouteSeries {
-  readonly duration: Histogram
-  readonly byClass: Array<Counter | undefined>
+  readonly duration: Series<number>
+  readonly byClass: Array<Series<number> | undefined>
   readonly method: string
   readonly route: string
 }
 
 /**
  * Records requests into the HTTP metrics. Labels are bounded: routes are the registered patterns (or `unmatched`),
- * methods a fixed set (else `OTHER`), statuses their class. Each series' tagged metric is made once and kept, so a
- * request costs two map lookups and two in-memory updates (no string is built).
+ * methods a fixed set (else `OTHER`), statuses their class. Each series is made once and kept (`Series.ts`), so a
+ * request costs a few map lookups and two in-memory updates (no string is built).
  */
 export const makeHttpRecorder = () => {
   const routes = new Map<string, Map<string, RouteSeries>>()
-  const seriesOf = (route: string, requestMethod: string): RouteSeries => {
+  const routeSeries = (route: string, requestMethod: string): RouteSeries => {
     let byMethod = routes.get(route)
     if (byMethod === undefined) {
       byMethod = new Map()
@@ -50,7 +48,7 @@ export const makeHttpRecorder = () => {
       // `GET /episodes/:id` -> `/episodes/:id` (a HEAD request answered by a GET route keeps its own method).
       const path = route.includes(" ") ? route.slice(route.indexOf(" ") + 1) : route
       series = {
-        duration: DURATION.pipe(Metric.tagged("method", method), Metric.tagged("route", path)),
+        duration: seriesOf(DURATION, { method, route: path }),
         byClass: [],
         method,
         route: path
@@ -61,27 +59,22 @@ export const makeHttpRecorder = () => {
   }
   /** One answered request: its route (`GET /episodes/:id` or `unmatched`), method, status and latency in ms. */
   return (route: string, requestMethod: string, status: number, ms: number): void => {
-    const series = seriesOf(route, requestMethod)
-    series.duration.unsafeUpdate(ms / 1000, [])
+    const series = routeSeries(route, requestMethod)
+    series.duration.update(ms / 1000)
     const index = Math.min(Math.max(Math.floor(status / 100) - 1, 0), 4)
     let counter = series.byClass[index]
     if (counter === undefined) {
-      counter = REQUESTS.pipe(
-        Metric.tagged("method", series.method),
-        Metric.tagged("route", series.route),
-        Metric.tagged("status_class", CLASSES[index]!)
-      )
+      counter = seriesOf(REQUESTS, { method: series.method, route: series.route, status_class: CLASSES[index]! })
       series.byClass[index] = counter
     }
-    counter.unsafeUpdate(1, [])
+    counter.update(1)
   }
 }
 
 /** Counts a request to a namespace under its own label when allowed, else under `other` (bounded cardinality). */
 export const makeNamespaceRecorder = (allowed: ReadonlyArray<string>) => {
-  const counters = new Map<string, Counter>()
-  const other = NAMESPACE_REQUESTS.pipe(Metric.tagged("namespace", "other"))
-  for (const namespace of allowed)
-    counters.set(namespace, NAMESPACE_REQUESTS.pipe(Metric.tagged("namespace", namespace)))
-  return (namespace: string): void => (counters.get(namespace) ?? other).unsafeUpdate(1, [])
+  const counters = new Map<string, Series<number>>()
+  const other = seriesOf(NAMESPACE_REQUESTS, { namespace: "other" })
+  for (const namespace of allowed) counters.set(namespace, seriesOf(NAMESPACE_REQUESTS, { namespace }))
+  return (namespace: string): void => (counters.get(namespace) ?? other).update(1)
 }

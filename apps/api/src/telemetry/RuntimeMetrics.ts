@@ -2,6 +2,7 @@ import { readdirSync } from "node:fs"
 import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks"
 import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
+import { series } from "./Series.js"
 
 /** Process and Node.js runtime metrics, under the names Node dashboards expect (prom-client's default set). */
 const cpu = {
@@ -26,9 +27,7 @@ const gcDuration = Metric.histogram(
   MetricBoundaries.fromIterable([0.001, 0.01, 0.1, 1, 2, 5]),
   "Garbage collection pauses, by kind, in seconds."
 )
-const gcByKind = Object.fromEntries(
-  Object.entries(gcKinds).map(([flag, kind]) => [flag, gcDuration.pipe(Metric.tagged("kind", kind))])
-)
+const gcByKind = Object.fromEntries(Object.entries(gcKinds).map(([flag, kind]) => [flag, series(gcDuration, { kind })]))
 const version = Metric.gauge("nodejs_version_info", { description: "1, with the Node.js version as labels." })
 
 let loop: ReturnType<typeof monitorEventLoopDelay> | undefined
@@ -45,21 +44,19 @@ const start = () => {
   const gc = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
       const kind = (entry as { detail?: { kind?: number } }).detail?.kind ?? 0
-      gcByKind[kind]?.unsafeUpdate(entry.duration / 1000, [])
+      gcByKind[kind]?.update(entry.duration / 1000)
     }
   })
   gc.observe({ entryTypes: ["gc"] })
   startTime.unsafeUpdate(Math.round(Date.now() / 1000 - process.uptime()), [])
   const [major, minor, patch] = process.versions.node.split(".")
-  version
-    .pipe(
-      Metric.tagged("version", process.versions.node),
-      Metric.tagged("major", major ?? ""),
-      Metric.tagged("minor", minor ?? ""),
-      Metric.tagged("patch", patch ?? "")
-    )
-    .unsafeUpdate(1, [])
-  for (const series of Object.values(gcByKind)) series.unsafeValue([])
+  series(version, {
+    version: process.versions.node,
+    major: major ?? "",
+    minor: minor ?? "",
+    patch: patch ?? ""
+  }).update(1)
+  for (const kind of Object.values(gcByKind)) kind.touch()
   for (const gauge of Object.values(loopLag)) gauge.unsafeValue([])
 }
 

@@ -1,19 +1,17 @@
 import type { Metrics } from "@memory-turso/model"
 import * as Metric from "effect/Metric"
-import * as MetricLabel from "effect/MetricLabel"
+import { type Series, series as seriesOf } from "./Series.js"
 import { FIGURES, type Figure, infoLabels, type Labels } from "./StoreFigures.js"
 
 const INFO = Metric.gauge("memory_turso_info", {
   description: "1, with this server's settings as labels (database kind, compression, retries)."
 })
 
-interface Series {
-  readonly metric: Metric.Metric<unknown, number, unknown>
+interface Entry {
+  readonly series: Series<number>
   /** A counter's value at the last collection (it advances by the difference). */
   last: number
 }
-
-const tagsOf = (labels: Labels) => Object.entries(labels).map(([key, value]) => MetricLabel.make(key, value))
 
 /**
  * Copies the store's figures (`FIGURES`) into Effect's metric registry, where Prometheus text and OTLP export read
@@ -21,7 +19,7 @@ const tagsOf = (labels: Labels) => Object.entries(labels).map(([key, value]) => 
  * servers in one process add up). One collector per server; call it before each export.
  */
 export const makeStoreCollector = () => {
-  const series = new Map<string, Series>()
+  const entries = new Map<string, Entry>()
   const base = new Map<Figure, Metric.Metric<unknown, number, unknown>>(
     FIGURES.map((f) => [
       f,
@@ -33,16 +31,16 @@ export const makeStoreCollector = () => {
   let info: string | undefined
   const update = (figure: Figure, labels: Labels, value: number) => {
     const key = `${figure.name}${JSON.stringify(labels)}`
-    let entry = series.get(key)
+    let entry = entries.get(key)
     if (entry === undefined) {
-      entry = { metric: Metric.taggedWithLabels(base.get(figure)!, tagsOf(labels)), last: 0 }
-      series.set(key, entry)
+      entry = { series: seriesOf(base.get(figure)!, labels), last: 0 }
+      entries.set(key, entry)
     }
     if (!Number.isFinite(value)) return
-    if (figure.kind === "gauge") entry.metric.unsafeUpdate(value, [])
+    if (figure.kind === "gauge") entry.series.update(value)
     else {
       const grew = value >= entry.last ? value - entry.last : value
-      entry.metric.unsafeUpdate(grew, [])
+      entry.series.update(grew)
       entry.last = value
     }
   }
@@ -56,7 +54,7 @@ export const makeStoreCollector = () => {
     const key = JSON.stringify(labels)
     if (key !== info) {
       info = key
-      INFO.pipe(Metric.taggedWithLabels(tagsOf(labels))).unsafeUpdate(1, [])
+      seriesOf(INFO, labels).update(1)
     }
   }
 }
