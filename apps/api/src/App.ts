@@ -20,7 +20,8 @@ import {
   errorResponse,
   makeRun,
   makeServe,
-  type Observe
+  type Observe,
+  withSpanOf
 } from "./http/respond.js"
 import { mountCompression } from "./routes/compression.js"
 import type { Hot } from "./routes/documents.js"
@@ -29,6 +30,7 @@ import { mountMemory } from "./routes/memory.js"
 import { mountOperations } from "./routes/operations.js"
 import { mountProbes } from "./routes/probes.js"
 import { mountReference } from "./routes/reference.js"
+import { Telemetry } from "./telemetry/Telemetry.js"
 
 /** Options of the HTTP application. */
 export interface AppOptions {
@@ -86,9 +88,11 @@ export const makeApp = (
   const app = new Hono<AppEnv>()
   // No middleware on the way of a read: any middleware makes every response asynchronous. The request id, the
   // per-route metrics and the debug log line happen in `run` (and in the fallback handlers below).
+  const telemetry = runtime.runSync(Telemetry)
   const observe: Observe = (c, response, ms, known) => {
     const route = known ?? routeOf(c)
     metrics.record(route, response.status, ms)
+    telemetry.recordRequest(route, c.req.method, response.status, ms)
     if (options.logRequests) {
       runtime.runFork(
         Effect.logDebug("request").pipe(
@@ -98,12 +102,13 @@ export const makeApp = (
             route,
             status: response.status,
             ms: Math.round(ms * 1000) / 1000
-          })
+          }),
+          withSpanOf(c)
         )
       )
     }
   }
-  const run = makeRun(runtime, observe)
+  const run = makeRun(runtime, observe, routeOf)
   const hot: Hot = {
     serve: makeServe(observe),
     cache: Option.getOrUndefined(runtime.runSync(Effect.serviceOption(CachedStorage.StorageCache)))
@@ -120,7 +125,8 @@ export const makeApp = (
   })
   const routes = makeRoutes(app, runtime.runSync(AccessControl), hot.serve, {
     origins,
-    bodies: makeBodies(options.limits)
+    bodies: makeBodies(options.limits),
+    onNamespace: telemetry.recordNamespace
   })
   mountMemory(routes, run, hot)
   mountEmbeddings(routes, run)

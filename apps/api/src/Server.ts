@@ -15,6 +15,9 @@ import * as Access from "./http/Access.js"
 import * as Lifecycle from "./http/Lifecycle.js"
 import * as RequestMetrics from "./http/RequestMetrics.js"
 import type { AppServices } from "./http/respond.js"
+import { API_INFO } from "./routes/reference.js"
+import { collect } from "./telemetry/Collect.js"
+import * as Telemetry from "./telemetry/Telemetry.js"
 
 /** A running API server. */
 export interface RunningServer {
@@ -48,6 +51,8 @@ export interface ServerOptions extends ServerConfig {
   readonly logRequests?: boolean
   /** Background work over the application's services (the periodic metrics log, for example). */
   readonly background?: Layer.Layer<never, never, AppServices>
+  /** Metrics labels and OpenTelemetry export (the `[telemetry]` section; default: no export). */
+  readonly telemetry?: Telemetry.TelemetryOptions
   /** Runs once the stack is built, before listening (start-up log lines, for example). */
   readonly onStarted?: (status: MemoryStore.StoreStatus["Type"]) => Effect.Effect<void>
 }
@@ -57,14 +62,20 @@ export interface ServerOptions extends ServerConfig {
  * listening, when the storage cannot start.
  */
 export const startServer = async (options: ServerOptions): Promise<RunningServer> => {
+  const telemetry = options.telemetry ?? Telemetry.DEFAULTS
   const services = Layer.mergeAll(
     options.storage,
     RequestMetrics.layer,
     Access.layer(options.auth ?? { public_metrics: false, tokens: [] }),
-    Lifecycle.layer
+    Lifecycle.layer,
+    Telemetry.layer(telemetry)
+  )
+  const background = Layer.merge(
+    options.background ?? Layer.empty,
+    Telemetry.exportLayer(telemetry, collect, API_INFO.version)
   )
   // The runtime layer (a logger, say) is merged, not just provided: its settings must hold for every request too.
-  const appLayer = Layer.provideMerge(options.background ?? Layer.empty, services).pipe(
+  const appLayer = Layer.provideMerge(background, services).pipe(
     Layer.provideMerge(options.runtimeLayer ?? Layer.empty)
   )
   const runtime = ManagedRuntime.make(appLayer as Layer.Layer<AppServices, unknown>)

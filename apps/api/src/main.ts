@@ -8,6 +8,8 @@ import * as AppConfig from "./config/AppConfig.js"
 import { startServer } from "./Server.js"
 import { logFeatures, logLevelOf } from "./stack/FeatureLog.js"
 import * as MetricsReporter from "./stack/MetricsReporter.js"
+import * as Telemetry from "./telemetry/Telemetry.js"
+import * as TraceLogger from "./telemetry/TraceLogger.js"
 
 /** Exit codes: 0 ok, 1 could not start, 2 invalid configuration. */
 const EXIT_START = 1
@@ -18,9 +20,9 @@ const USAGE = `usage: memory-turso-api [--config FILE] [--check]
   --config FILE   TOML configuration (default: $CONFIG_FILE, else none); the environment overrides it
   --check         validate the file and environment, print the effective configuration (secrets redacted), exit`
 
-/** Effect's JSON logger, on stdout; `stderr` for the line written when start-up fails. */
-const stdout = Logger.json
-const stderr = Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.jsonLogger))
+/** Effect's JSON logger (with trace ids), on stdout; `stderr` for the line written when start-up fails. */
+const stdout = TraceLogger.json
+const stderr = TraceLogger.jsonStderr
 
 /** Logs one line in the same JSON shape as every log of the running API (fields under `annotations`). */
 const log = (
@@ -75,7 +77,7 @@ const main = async () => {
   }
   for (const warning of warnings) log(LogLevel.Warning, warning)
 
-  const logger = Layer.merge(Logger.json, Logger.minimumLogLevel(logLevelOf(config.monitoring.log_level)))
+  const logger = Layer.merge(TraceLogger.json, Logger.minimumLogLevel(logLevelOf(config.monitoring.log_level)))
   const server = await startServer({
     port: config.server.port,
     host: config.server.host,
@@ -93,6 +95,7 @@ const main = async () => {
       enabled: config.monitoring.enabled,
       intervalSecs: config.monitoring.metrics_interval_secs
     }),
+    telemetry: Telemetry.fromSection(config.telemetry),
     onStarted: (status) => logFeatures(config, status)
   }).catch((error: unknown) => {
     log(LogLevel.Fatal, `could not start: ${error instanceof Error ? error.message : String(error)}`, {}, stderr)

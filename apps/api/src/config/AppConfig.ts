@@ -8,7 +8,7 @@ import { parse as parseToml } from "smol-toml"
 import { AuthSection, startProblem, startWarning } from "../auth/AuthConfig.js"
 import { applyEnv } from "./EnvOverrides.js"
 import { LimitsSection, moveBodyLimitAlias } from "./LimitsSection.js"
-import { MonitoringSection, ServerSection } from "./Sections.js"
+import { MonitoringSection, ServerSection, TelemetrySection } from "./Sections.js"
 
 /** Every section of the configuration file, with its schema: the store's, then the server's own. */
 const SECTIONS = {
@@ -16,6 +16,7 @@ const SECTIONS = {
   limits: LimitsSection,
   ...StoreConfig.sections,
   monitoring: MonitoringSection,
+  telemetry: TelemetrySection,
   auth: AuthSection
 } as const
 

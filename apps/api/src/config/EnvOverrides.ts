@@ -19,7 +19,8 @@ export const ENV_KEYS: ReadonlyArray<readonly [variable: string, section: string
   ["PORT", "server", "port", "int"],
   ["HOST", "server", "host", "text"],
   ["MAX_BODY_BYTES", "limits", "max_body_bytes", "int"],
-  ["SHUTDOWN_GRACE_MS", "server", "shutdown_grace_ms", "int"]
+  ["SHUTDOWN_GRACE_MS", "server", "shutdown_grace_ms", "int"],
+  ["OTEL_EXPORTER_OTLP_ENDPOINT", "telemetry", "otlp_endpoint", "text"]
 ]
 
 const TRUE = new Set(["true", "1", "yes", "on"])

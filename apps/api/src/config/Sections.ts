@@ -44,3 +44,27 @@ export const MonitoringSection = Schema.Struct({
   metrics_interval_secs: withDefault(PositiveInt, 60),
   log_level: withDefault(expecting(Schema.Literal(...LEVELS), LEVELS.join(", ")), "info")
 })
+
+/** An OTLP/HTTP base URL: http(s), no credentials in it. */
+const OTLP_URL = /^https?:\/\/[^\s/?#@]+(\/[^\s?#]*)?$/i
+
+/**
+ * `[telemetry]`: OpenTelemetry export (off until `otlp_endpoint` or `OTEL_EXPORTER_OTLP_ENDPOINT` names a
+ * collector's OTLP/HTTP base URL) and the label allow-list of per-namespace request counts.
+ */
+export const TelemetrySection = Schema.Struct({
+  // The message does not echo the value: a URL with credentials in it must not reach the logs.
+  otlp_endpoint: Schema.optionalWith(
+    Schema.String.pipe(Schema.pattern(OTLP_URL)).annotations({
+      message: () => ({ message: "expected an http(s) URL without credentials, e.g. http://otel:4318", override: true })
+    }),
+    { exact: true }
+  ),
+  sampling_ratio: withDefault(expecting(Schema.Number.pipe(Schema.between(0, 1)), "a number from 0 to 1"), 1),
+  export_interval_secs: withDefault(PositiveInt, 10),
+  service_name: withDefault(Text, "memory-turso-api"),
+  namespace_labels: withDefault(
+    expecting(Schema.Array(Schema.String).pipe(Schema.maxItems(100)), "at most 100 namespace names"),
+    ["default"]
+  )
+})

@@ -44,14 +44,4 @@ export class LatencyHistogram {
     }
     return this.maxMs
   }
-
-  /** Cumulative counts at the given upper bounds (for Prometheus-style histograms). */
-  cumulative(bounds: ReadonlyArray<number>): ReadonlyArray<number> {
-    return bounds.map((bound) => {
-      let total = 0
-      for (let i = 0; i < this.counts.length && (BOUNDS[i] ?? Number.POSITIVE_INFINITY) <= bound; i++)
-        total += this.counts[i]!
-      return total
-    })
-  }
 }

@@ -22,6 +22,8 @@ export interface Routes {
 export interface Gate {
   readonly origins: Origins
   readonly bodies: Bodies
+  /** Told the namespace of each request let in to a namespaced route (per-namespace metrics). */
+  readonly onNamespace?: (namespace: string) => void
 }
 
 /**
@@ -43,10 +45,13 @@ export const makeRoutes = (app: Hono<AppEnv>, access: AccessControl["Type"], ser
       app.on(spec.method, spec.path, (c) => {
         const refused =
           origins.check(c) ?? bodyHeadersError(c, mediaType, bodies.limits.max_body_bytes) ?? access.check(c, spec)
-        return origins.decorate(
-          c,
-          refused instanceof ApiError ? serve(c, key, () => errorResponse(c, refused)) : handler(c, refused)
-        )
+        if (refused instanceof ApiError)
+          return origins.decorate(
+            c,
+            serve(c, key, () => errorResponse(c, refused))
+          )
+        if (spec.namespaced) gate.onNamespace?.(refused.namespace)
+        return origins.decorate(c, handler(c, refused))
       })
     }
   }

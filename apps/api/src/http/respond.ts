@@ -3,13 +3,17 @@ import type { Database } from "@memory-turso/pool"
 import type { Storage } from "@memory-turso/storage-core"
 import { describe, type MemoryStore, type StorageFailure } from "@memory-turso/store"
 import * as Cause from "effect/Cause"
+import * as EffectContext from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
 import type * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Option from "effect/Option"
+import type * as Tracer from "effect/Tracer"
 import type { Context } from "hono"
 import type { StatusCode } from "hono/utils/http-status"
+import type { Telemetry } from "../telemetry/Telemetry.js"
+import { parseTraceparent } from "../telemetry/Tracing.js"
 import type { AccessControl } from "./Access.js"
 import { ApiError, internalError } from "./ApiError.js"
 import { CLIENT_CLOSED_REQUEST, watchHangUp } from "./HangUp.js"
@@ -24,13 +28,18 @@ export type AppServices =
   | MemoryStore.StoreStatus
   | AccessControl
   | Lifecycle
+  | Telemetry
 
 /** Failures a handler may end with; each maps to one status and code. */
 export type HandlerError = ApiError | StorageFailure
 
 /** What the application keeps per request. */
 export interface AppEnv {
-  readonly Variables: { readonly requestId: string }
+  readonly Variables: {
+    readonly requestId: string
+    /** The request's server span (requests answered through the Effect runtime). */
+    readonly span?: Tracer.Span
+  }
 }
 
 /** A request's context in this application. */
@@ -123,6 +132,14 @@ export const toApiError = (error: HandlerError): ApiError => {
   return new ApiError(code, message, issues, code === "outcome_unknown" ? { "retry-after": "1" } : undefined)
 }
 
+/** Runs a log line under the request's span (its server span, else the caller's `traceparent`), for its ids. */
+export const withSpanOf =
+  (c: AppContext) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
+    const span = c.get("span") ?? Option.getOrUndefined(callerSpanOf(c))
+    return span === undefined ? effect : Effect.withParentSpan(effect, span)
+  }
+
 /** Records a finished request: its route (the matched one unless given), status and latency. */
 export type Observe = (c: AppContext, response: Response, ms: number, route?: string) => void
 
@@ -142,24 +159,54 @@ export const makeServe =
 /** See `makeServe`. */
 export type Serve = ReturnType<typeof makeServe>
 
+/** The caller's span named by the request's W3C `traceparent` header, if any. */
+export const callerSpanOf = (c: AppContext): Option.Option<Tracer.AnySpan> =>
+  Option.fromNullable(parseTraceparent(headerOf(c, "traceparent")))
+
 /**
  * A runner over the application runtime, built once at start. A handler runs synchronously as far as it can (one
  * that never waits answers without a promise); one that waits on I/O continues on its fiber and answers when it
- * is done.
+ * is done. Each request runs under a server span named after its route (a child of the caller's `traceparent`):
+ * the spans of its work are its children, and its log lines carry its trace id.
  */
-export const makeRun = (runtime: ManagedRuntime.ManagedRuntime<AppServices, never>, observe: Observe): Run => {
+export const makeRun = (
+  runtime: ManagedRuntime.ManagedRuntime<AppServices, never>,
+  observe: Observe,
+  routeOf: (c: AppContext) => string
+): Run => {
+  const tracer = runtime.runSync(Effect.tracer)
+  const clock = runtime.runSync(Effect.clock)
+  const serverSpan = (c: AppContext, route: string): Tracer.Span => {
+    const span = tracer.span(
+      route === "unmatched" ? c.req.method : route,
+      callerSpanOf(c),
+      EffectContext.empty(),
+      [],
+      clock.unsafeCurrentTimeNanos(),
+      "server"
+    )
+    span.attribute("http.request.method", c.req.method)
+    span.attribute("http.route", route.slice(route.indexOf(" ") + 1))
+    span.attribute("request.id", c.get("requestId"))
+    c.set("span", span)
+    return span
+  }
   const answer = (c: AppContext, exit: Exit.Exit<Response, HandlerError>): Response => {
     if (Exit.isSuccess(exit)) return exit.value
     const failure = Cause.failureOption(exit.cause)
     const error = Option.isSome(failure) ? toApiError(failure.value) : internalError()
     if (Option.isNone(failure)) {
       runtime.runFork(
-        Effect.logError("request failed", exit.cause).pipe(Effect.annotateLogs({ request_id: c.get("requestId") }))
+        Effect.logError("request failed", exit.cause).pipe(
+          Effect.annotateLogs({ request_id: c.get("requestId") }),
+          withSpanOf(c)
+        )
       )
     } else if (error.status >= 500) {
       runtime.runFork(
         Effect.logWarning(error.code, failure.value.message).pipe(
-          Effect.annotateLogs({ request_id: c.get("requestId") })
+          Effect.annotateLogs({ request_id: c.get("requestId") }),
+          withSpanOf(c)
         )
       )
     }
@@ -169,7 +216,8 @@ export const makeRun = (runtime: ManagedRuntime.ManagedRuntime<AppServices, neve
   const abandoned = (c: AppContext): Response => {
     runtime.runFork(
       Effect.logDebug("the client closed the request; its work was interrupted").pipe(
-        Effect.annotateLogs({ request_id: c.get("requestId") })
+        Effect.annotateLogs({ request_id: c.get("requestId") }),
+        withSpanOf(c)
       )
     )
     return send(c, CLIENT_CLOSED_REQUEST as StatusCode, null)
@@ -177,15 +225,19 @@ export const makeRun = (runtime: ManagedRuntime.ManagedRuntime<AppServices, neve
   return (c, effect) => {
     const start = performance.now()
     requestIdOf(c)
+    const route = routeOf(c)
+    const span = serverSpan(c, route)
     let hungUp = false
     const respond = (exit: Exit.Exit<Response, HandlerError>) => {
       const response = hungUp && Exit.isInterrupted(exit) ? abandoned(c) : answer(c, exit)
-      observe(c, response, performance.now() - start)
+      span.attribute("http.response.status_code", response.status)
+      span.end(clock.unsafeCurrentTimeNanos(), response.status >= 500 ? exit : Exit.void)
+      observe(c, response, performance.now() - start, route)
       return response
     }
     // The fiber runs on this call stack until it completes or waits on I/O. It always succeeds with the handler's
     // exit, so expected failures (404s) are not reported as unhandled.
-    const fiber = runtime.runFork(Effect.exit(effect))
+    const fiber = runtime.runFork(Effect.exit(Effect.withParentSpan(effect, span)))
     const done = fiber.unsafePoll()
     if (done !== null) return respond(Exit.isSuccess(done) ? done.value : Exit.failCause(done.cause))
     // A handler that waits stops when its client hangs up: a wait for a pooled connection, or a database call in

@@ -3,15 +3,15 @@ import { Database } from "@memory-turso/pool"
 import { Storage } from "@memory-turso/storage-core"
 import { MemoryStore } from "@memory-turso/store"
 import * as Effect from "effect/Effect"
-import { metricsJson, metricsSnapshot } from "../http/MetricsSnapshot.js"
-import * as Prometheus from "../http/Prometheus.js"
-import { RequestMetrics } from "../http/RequestMetrics.js"
+import { metricsJson } from "../http/MetricsSnapshot.js"
 import type { Routes } from "../http/Routes.js"
 import { type AppContext, json, type Run, send } from "../http/respond.js"
+import { prometheusText } from "../telemetry/Collect.js"
+import * as Exposition from "../telemetry/Exposition.js"
 import { PROBE_TIMEOUT } from "./probes.js"
 
 const PROMETHEUS = {
-  type: "text/plain; version=0.0.4; charset=utf-8",
+  type: Exposition.CONTENT_TYPE,
   schema: { type: "string", description: "Prometheus text exposition format 0.0.4" }
 }
 
@@ -87,12 +87,7 @@ export const mountOperations = (routes: Routes, run: Run) => {
   const prometheus = (c: AppContext) =>
     run(
       c,
-      Effect.gen(function* () {
-        const metrics = yield* RequestMetrics
-        const { features: _features, optimizations: _optimizations, requests, ...sections } = yield* metricsSnapshot
-        const text = Prometheus.render({ routes: requests, histograms: metrics.histograms(), sections })
-        return send(c, 200, text, { "content-type": PROMETHEUS.type })
-      })
+      Effect.map(prometheusText, (text) => send(c, 200, text, { "content-type": PROMETHEUS.type }))
     )
 
   routes.add(

@@ -13,6 +13,7 @@ import * as Access from "../../src/http/Access.js"
 import * as Lifecycle from "../../src/http/Lifecycle.js"
 import * as RequestMetrics from "../../src/http/RequestMetrics.js"
 import type { AppServices } from "../../src/http/respond.js"
+import * as Telemetry from "../../src/telemetry/Telemetry.js"
 
 /** A switch that makes every database call fail as unavailable while it is on. */
 export interface Outage {
@@ -87,7 +88,8 @@ export const makeHarness = async (
     }),
     RequestMetrics.layer,
     Access.layer(config.auth),
-    Lifecycle.layer
+    Lifecycle.layer,
+    Telemetry.layer({ namespaceLabels: config.telemetry.namespace_labels })
   )
   const runtime = ManagedRuntime.make(layer)
   const metrics = await runtime.runPromise(RequestMetrics.RequestMetrics)

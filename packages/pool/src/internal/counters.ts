@@ -1,6 +1,7 @@
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import { PoolTimeout } from "../DatabaseError.js"
+import { observeAcquireWait } from "../OperationMetrics.js"
 import type { PoolStats } from "../PoolStats.js"
 import type { Permits } from "./permits.js"
 
@@ -27,6 +28,7 @@ export class Counters {
     this.total_acquired++
     this.total_wait_ms += waitedMs
     this.max_wait_ms = Math.max(this.max_wait_ms, waitedMs)
+    observeAcquireWait(waitedMs)
   }
 
   /** A snapshot; `idle` is given by the pool kind. */

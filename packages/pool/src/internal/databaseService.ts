@@ -6,6 +6,7 @@ import type { SyncClient, SyncRunner } from "../ConnectionPool.js"
 import { Database, type Statement, type Transaction, type TransactionMode } from "../Database.js"
 import type * as DatabaseConfig from "../DatabaseConfig.js"
 import { type DatabaseFailure, DatabaseTimeout, DatabaseUnavailable } from "../DatabaseError.js"
+import { observeOperation } from "../OperationMetrics.js"
 import type { PoolStats } from "../PoolStats.js"
 import { toFailure } from "./client.js"
 
@@ -103,18 +104,22 @@ export const fromAccess = (access: ClientAccess, options: ServiceOptions) => {
   // clock the deadline is one timer beside the promise (`withTimer`); on any other clock (a TestClock) it is
   // Effect's own timeout, which that clock drives.
   const attempt = <A>(operation: string, run: () => Promise<A>) =>
-    Effect.clockWith((clock) =>
-      clock === liveClock
+    Effect.clockWith((clock) => {
+      const timed = () => {
+        const start = performance.now()
+        return run().finally(() => observeOperation(operation, performance.now() - start))
+      }
+      return clock === liveClock
         ? withTimer(
-            run,
+            timed,
             timeoutMs,
             (error) => failed(operation, error),
             () => pastDeadline(operation)
           )
-        : Effect.tryPromise({ try: run, catch: (error) => failed(operation, error) }).pipe(
+        : Effect.tryPromise({ try: timed, catch: (error) => failed(operation, error) }).pipe(
             Effect.timeoutFail({ duration: timeoutMs, onTimeout: () => pastDeadline(operation) })
           )
-    )
+    })
   const using = access.withClient
   const sync = access.sync
 
@@ -129,12 +134,15 @@ export const fromAccess = (access: ClientAccess, options: ServiceOptions) => {
   ): Effect.Effect<A, DatabaseFailure> => {
     if (sync === undefined) return otherwise()
     let ran: { readonly value: A } | undefined
+    const start = performance.now()
     try {
       ran = sync.tryRun(use)
     } catch (error) {
       errors++
+      observeOperation(operation, performance.now() - start)
       return Effect.fail(toFailure(operation, error, options.token))
     }
+    if (ran !== undefined) observeOperation(operation, performance.now() - start)
     return ran === undefined ? otherwise() : Effect.succeed(ran.value)
   }
 
