@@ -1,6 +1,7 @@
 import { Database } from "@memory-turso/pool"
 import * as Effect from "effect/Effect"
 import { DICTIONARY_COLUMN } from "./internal/dictionarySql.js"
+import { RECALL_SCHEMA } from "./internal/recallSchema.js"
 import { Replay, type Statement } from "./Replay.js"
 
 /** One forward-only schema change. */
@@ -246,6 +247,16 @@ export const migrations: ReadonlyArray<Migration> = [
     // is not stored is refused in the writing statement: a dictionary is removed only when no row uses it (see
     // `internal/dictionarySql.ts`), and a writer still holding a removed one fails instead of an unreadable row.
     statements: DICTIONARY_COLUMN
+  },
+  {
+    version: 8,
+    name: "recall: full-text tables, vector index registry, retrieval counts",
+    // Full-text tables for each document kind (rowid = the record's rowid), filled by the storage layer in each
+    // write's transaction; rows stored before this migration are indexed when `Storage.make` next runs (their
+    // payloads are compressed, so SQL alone cannot read their text: see `internal/textBackfill.ts`). Vector tables
+    // are per dimension, created (and filled from `embeddings`) when a dimension is first seen: see
+    // `internal/vectorIndex.ts`.
+    statements: RECALL_SCHEMA
   }
 ]
 

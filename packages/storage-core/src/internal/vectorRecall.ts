@@ -1,0 +1,182 @@
+import type { Namespace, RecallFilters, RecallKind } from "@memory-turso/model"
+import type { Database, DatabaseFailure } from "@memory-turso/pool"
+import * as Effect from "effect/Effect"
+import type { RecallPolicy } from "../RecallConfig.js"
+import { toBlob } from "./embeddingSql.js"
+import { all, type Clause, filterKey, recordConditions, tableOf } from "./recallFilters.js"
+import { type VectorIndexes, vectorIndexName } from "./vectorIndex.js"
+
+/**
+ * The vector side of recall: the `k` embeddings most similar to a vector within a namespace and filters, from the
+ * DiskANN index of the vector's dimension or by an exact scan.
+ *
+ * `vector_top_k` takes no WHERE clause: it returns the nearest rows of every namespace. So the query asks it for
+ * `fetch` candidates and filters them, in the form libSQL's planner handles: `rowid IN (SELECT id FROM
+ * vector_top_k(...))` (a list built once, then rowid lookups). A join of `vector_top_k` with the filtered table
+ * can be planned as a scan of the table probing the index once per row (libsql issue #2212): never write it.
+ * `fetch` adapts: it starts from the share of candidates this namespace and filters let through last time, grows
+ * while fewer than `k` survive, and past `max_candidates` the query scans exactly instead. A namespace with at most
+ * `exact_below` vectors of that dimension is scanned exactly from the start.
+ */
+
+/** One vector hit. */
+export interface VectorHit {
+  readonly item_type: RecallKind
+  readonly item_id: string
+  readonly similarity: number
+}
+
+/** How the hits were found. */
+export interface VectorOutcome {
+  readonly hits: ReadonlyArray<VectorHit>
+  readonly plan: "index" | "exact" | "none"
+  readonly candidates: number
+  readonly indexQueries: number
+}
+
+/** The kinds that have embeddings. */
+const EMBEDDED: ReadonlyArray<RecallKind> = ["episode", "pattern"]
+
+/** The embedding row (alias `em`) is in the namespace, of the dimension and model, of a kind, and passes filters. */
+const embeddingConditions = (
+  namespace: Namespace,
+  dimensions: number,
+  kinds: ReadonlyArray<RecallKind>,
+  filters: RecallFilters,
+  viaIndex: boolean
+): Clause => {
+  const perKind = kinds.map((kind): Clause => {
+    const conditions = recordConditions(kind, filters)
+    if (conditions.length === 0) return { sql: "em.item_type = ?", args: [kind] }
+    const t = tableOf(kind)
+    const inner = all(conditions)
+    return {
+      sql: `(em.item_type = ? AND EXISTS (SELECT 1 FROM ${t.table} AS d
+  WHERE d.namespace = em.namespace AND d.${t.id} = em.item_id AND ${inner.sql}))`,
+      args: [kind, ...inner.args]
+    }
+  })
+  const clauses: Array<Clause> = [
+    // Through the index, `+` keeps the planner off `embeddings_by_dimensions` (without statistics it would scan
+    // the namespace's entries and test each against the list): rows are then looked up by the listed rowids.
+    { sql: viaIndex ? "+em.namespace = ?" : "em.namespace = ?", args: [namespace] },
+    { sql: viaIndex ? "+em.dimensions = ?" : "em.dimensions = ?", args: [dimensions] },
+    { sql: `(${perKind.map((c) => c.sql).join(" OR ")})`, args: perKind.flatMap((c) => c.args) }
+  ]
+  if (filters.model !== undefined) clauses.push({ sql: "em.model = ?", args: [filters.model] })
+  return all(clauses)
+}
+
+/**
+ * The statement of one search: over the index's `fetch` nearest (every row passing, the caller keeps the best),
+ * or, without `fetch`, an exact scan keeping the best `k`.
+ */
+export const vectorStatement = (
+  namespace: Namespace,
+  vector: ReadonlyArray<number>,
+  kinds: ReadonlyArray<RecallKind>,
+  filters: RecallFilters,
+  limit: { readonly fetch: number } | { readonly k: number }
+): Database.Statement => {
+  const blob = toBlob(vector)
+  const where = embeddingConditions(namespace, vector.length, kinds, filters, "fetch" in limit)
+  const select = "SELECT em.item_type, em.item_id, 1 - vector_distance_cos(em.vector, ?) AS similarity FROM embeddings AS em"
+  if ("fetch" in limit) {
+    return {
+      sql: `${select}
+WHERE em.rowid IN (SELECT id FROM vector_top_k('${vectorIndexName(vector.length)}', ?, ?)) AND ${where.sql}`,
+      args: [blob, blob, limit.fetch, ...where.args]
+    }
+  }
+  return {
+    sql: `${select} WHERE ${where.sql} ORDER BY similarity DESC, em.item_type, em.item_id LIMIT ?`,
+    args: [blob, ...where.args, limit.k]
+  }
+}
+
+const hitOf = (row: Record<string, unknown>): VectorHit => ({
+  item_type: row["item_type"] as RecallKind,
+  item_id: String(row["item_id"]),
+  similarity: Number(row["similarity"])
+})
+
+const byRank = (a: VectorHit, b: VectorHit) =>
+  b.similarity - a.similarity ||
+  (a.item_type < b.item_type ? -1 : a.item_type > b.item_type ? 1 : 0) ||
+  (a.item_id < b.item_id ? -1 : a.item_id > b.item_id ? 1 : 0)
+
+/** How many selectivities are remembered before the memory starts over. */
+const REMEMBERED = 10_000
+
+/** Builds the vector search of a store. */
+export const makeVectorRecall = (db: Database.Database["Type"], indexes: VectorIndexes, policy: RecallPolicy) => {
+  /** The share of index candidates that passed, by namespace, dimension and filters (last query's). */
+  const passed = new Map<string, number>()
+
+  const exact = (
+    namespace: Namespace,
+    vector: ReadonlyArray<number>,
+    kinds: ReadonlyArray<RecallKind>,
+    filters: RecallFilters,
+    k: number,
+    indexQueries: number
+  ) =>
+    Effect.map(
+      db.execute(vectorStatement(namespace, vector, kinds, filters, { k })),
+      (result): VectorOutcome => ({
+        hits: result.rows.map(hitOf),
+        plan: "exact",
+        candidates: result.rows.length,
+        indexQueries
+      })
+    )
+
+  /** At most `exact_below + 1`: are there so few vectors of this dimension here that a scan is the better plan? */
+  const small = (namespace: Namespace, dimensions: number) =>
+    Effect.map(
+      db.execute({
+        sql: "SELECT count(*) AS n FROM (SELECT 1 FROM embeddings WHERE namespace = ? AND dimensions = ? LIMIT ?)",
+        args: [namespace, dimensions, policy.exact_below + 1]
+      }),
+      (result) => Number(result.rows[0]?.["n"] ?? 0) <= policy.exact_below
+    )
+
+  return (
+    namespace: Namespace,
+    vector: ReadonlyArray<number>,
+    requested: ReadonlyArray<RecallKind>,
+    filters: RecallFilters,
+    k: number,
+    forceExact: boolean
+  ): Effect.Effect<VectorOutcome, DatabaseFailure> =>
+    Effect.gen(function* () {
+      const kinds = requested.filter((kind) => EMBEDDED.includes(kind))
+      if (kinds.length === 0) return { hits: [], plan: "none", candidates: 0, indexQueries: 0 } satisfies VectorOutcome
+      const dimensions = vector.length
+      if (forceExact || !(yield* indexes.has(dimensions)) || (yield* small(namespace, dimensions))) {
+        return yield* exact(namespace, vector, kinds, filters, k, 0)
+      }
+      const key = `${namespace}|${dimensions}|${filterKey(kinds, filters)}`
+      const share = passed.get(key) ?? 1
+      // twice what the last share needs, at least 2k (the index is approximate: more candidates, better recall)
+      let fetch = Math.min(policy.max_candidates, Math.max(2 * k, Math.ceil((2 * k) / share)))
+      let queries = 0
+      while (true) {
+        const result = yield* db.execute(vectorStatement(namespace, vector, kinds, filters, { fetch }))
+        queries += 1
+        const hits = result.rows.map(hitOf)
+        if (passed.size >= REMEMBERED) passed.clear()
+        passed.set(key, Math.max(hits.length / fetch, 1 / policy.max_candidates))
+        if (hits.length >= k) {
+          return { hits: hits.sort(byRank).slice(0, k), plan: "index", candidates: fetch, indexQueries: queries }
+        }
+        if (fetch >= policy.max_candidates) return yield* exact(namespace, vector, kinds, filters, k, queries)
+        const share = Math.max(hits.length, 1) / fetch
+        fetch = Math.min(policy.max_candidates, Math.max(4 * fetch, Math.ceil((2 * k) / share)))
+      }
+    })
+}
+
+/** The vector search of a store. */
+export type VectorRecall = ReturnType<typeof makeVectorRecall>
+
