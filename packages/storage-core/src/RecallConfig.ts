@@ -35,10 +35,14 @@ export const RecallPolicy = Schema.Struct({
   metric: Schema.optionalWith(oneOf("metric", "cosine", "l2"), { default: () => "cosine" as const }),
   /** Neighbours per node of the index graph: more finds more, and makes the index larger and slower to build. */
   max_neighbors: Schema.optionalWith(integerIn("max_neighbors", 4, 256), { default: () => 32 }),
-  /** How neighbour vectors are stored in the index (`none`: float32 like the rows). */
+  /**
+   * How neighbour vectors are stored in the index (`none`: float32 like the rows). The default, one bit per
+   * dimension, measured best here on 384-dimension vectors: a third of float8's size, half its build time, and a
+   * better recall (candidates are re-ranked by their exact similarity).
+   */
   compress_neighbors: Schema.optionalWith(
     oneOf("compress_neighbors", "none", "float8", "float16", "floatb16", "float1bit"),
-    { default: () => "float8" as const }
+    { default: () => "float1bit" as const }
   ),
   /** Candidates the index visits per query. */
   search_l: Schema.optionalWith(integerIn("search_l", 10, 2000), { default: () => 200 }),

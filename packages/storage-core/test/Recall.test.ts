@@ -1,7 +1,11 @@
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
 import { Codec } from "@memory-turso/compression"
 import { Namespace, RecallQuery, type RecallQueryInput } from "@memory-turso/model"
-import { Database } from "@memory-turso/pool"
+import { Database, Pool } from "@memory-turso/pool"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
@@ -216,16 +220,13 @@ describe("vector recall", () => {
 
   it.scoped("index settings are the configured ones and recorded", () =>
     Effect.gen(function* () {
-      const storage = yield* Storage.Storage
       yield* seedEpisodes(ns, 3)
       const [index] = yield* rows(`SELECT sql FROM sqlite_master WHERE name = 'embedding_vectors_${D}_idx'`)
       expect(String(index?.["sql"])).toContain("'metric=l2', 'max_neighbors=12', 'search_l=50'")
       expect(String(index?.["sql"])).not.toContain("compress_neighbors")
       const [registered] = yield* rows("SELECT settings FROM vector_indexes WHERE dimensions = ?", [D])
       expect(registered?.["settings"]).toBe("metric=l2,max_neighbors=12,search_l=50")
-    }).pipe(
-      Effect.provide(layerWith({ metric: "l2", max_neighbors: 12, compress_neighbors: "none", search_l: 50 }))
-    )
+    }).pipe(Effect.provide(layerWith({ metric: "l2", max_neighbors: 12, compress_neighbors: "none", search_l: 50 })))
   )
 
   it.scoped("vector rows follow embeddings: rewrite, change of dimension, record delete", () =>
@@ -251,29 +252,37 @@ describe("vector recall", () => {
     }).pipe(Effect.provide(layerWith({ exact_below: 0 })))
   )
 
-  it.scoped("the index query filters `vector_top_k` through `rowid IN`, never a scan joined with it (libsql #2212)", () =>
-    Effect.gen(function* () {
-      yield* seedEpisodes(ns, 3)
-      const db = yield* Database.Database
-      const statement = vectorStatement(ns, vectorOf(1), ["episode", "pattern"], { tags: ["x"], since: "2020-01-01T00:00:00Z" }, { fetch: 20 })
-      expect(statement.sql).toContain("em.rowid IN (SELECT id FROM vector_top_k(")
-      expect(statement.sql).not.toMatch(/JOIN\s+vector_top_k/i)
-      const plan = yield* db.execute({ sql: `EXPLAIN QUERY PLAN ${statement.sql}`, args: statement.args })
-      const details = plan.rows.map((row) => String(row["detail"]))
-      // embeddings are reached by rowid from the list the index returned, not scanned
-      expect(details.some((d) => /SEARCH em USING INTEGER PRIMARY KEY \(rowid=\?\)/.test(d))).toBe(true)
-      expect(details.some((d) => /LIST SUBQUERY/.test(d))).toBe(true)
-      expect(details.some((d) => /^SCAN em\b/.test(d))).toBe(false)
-      const joined = yield* db.execute({
-        sql: `EXPLAIN QUERY PLAN SELECT em.item_id FROM embeddings AS em JOIN vector_top_k('embedding_vectors_${D}_idx', ?, 20) AS v
+  it.scoped(
+    "the index query filters `vector_top_k` through `rowid IN`, never a scan joined with it (libsql #2212)",
+    () =>
+      Effect.gen(function* () {
+        yield* seedEpisodes(ns, 3)
+        const db = yield* Database.Database
+        const statement = vectorStatement(
+          ns,
+          vectorOf(1),
+          ["episode", "pattern"],
+          { tags: ["x"], since: "2020-01-01T00:00:00Z" },
+          { fetch: 20 }
+        )
+        expect(statement.sql).toContain("em.rowid IN (SELECT id FROM vector_top_k(")
+        expect(statement.sql).not.toMatch(/JOIN\s+vector_top_k/i)
+        const plan = yield* db.execute({ sql: `EXPLAIN QUERY PLAN ${statement.sql}`, args: statement.args })
+        const details = plan.rows.map((row) => String(row["detail"]))
+        // embeddings are reached by rowid from the list the index returned, not scanned
+        expect(details.some((d) => /SEARCH em USING INTEGER PRIMARY KEY \(rowid=\?\)/.test(d))).toBe(true)
+        expect(details.some((d) => /LIST SUBQUERY/.test(d))).toBe(true)
+        expect(details.some((d) => /^SCAN em\b/.test(d))).toBe(false)
+        const joined = yield* db.execute({
+          sql: `EXPLAIN QUERY PLAN SELECT em.item_id FROM embeddings AS em JOIN vector_top_k('embedding_vectors_${D}_idx', ?, 20) AS v
         ON em.rowid = v.id WHERE em.namespace = ?`,
-        args: [new Uint8Array(new Float32Array(vectorOf(1)).buffer), ns]
-      })
-      // the form the planner mishandles: embeddings in the outer loop, the index searched again for each row
-      const joinedPlan = joined.rows.map((row) => String(row["detail"]))
-      expect(joinedPlan[0]).toMatch(/^(SCAN|SEARCH) em\b/)
-      expect(joinedPlan[1]).toMatch(/^SCAN v VIRTUAL TABLE/)
-    }).pipe(Effect.provide(layerWith({ exact_below: 0 })))
+          args: [new Uint8Array(new Float32Array(vectorOf(1)).buffer), ns]
+        })
+        // the form the planner mishandles: embeddings in the outer loop, the index searched again for each row
+        const joinedPlan = joined.rows.map((row) => String(row["detail"]))
+        expect(joinedPlan[0]).toMatch(/^(SCAN|SEARCH) em\b/)
+        expect(joinedPlan[1]).toMatch(/^SCAN v VIRTUAL TABLE/)
+      }).pipe(Effect.provide(layerWith({ exact_below: 0 })))
   )
 })
 
@@ -340,5 +349,49 @@ describe("retrieval counts", () => {
       yield* storage.recall(ns, query({ text: "alpha", count_retrieved: false }))
       expect((yield* rows("SELECT times_retrieved FROM retrieval_counts"))[0]?.["times_retrieved"]).toBe(1)
     }).pipe(Effect.provide(layerWith({ count_retrievals: true })))
+  )
+})
+
+describe("a database migrated with records (release 0.0.0 fixture)", () => {
+  const fixture = Effect.acquireRelease(
+    Effect.sync(() => {
+      const dir = mkdtempSync(join(tmpdir(), "memory-turso-recall-"))
+      copyFileSync(fileURLToPath(new URL("fixtures/release-0.0.0/memory.db", import.meta.url)), join(dir, "memory.db"))
+      return dir
+    }),
+    (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
+  )
+
+  it.scoped("gets the text rows and vector index rows of the records it already held", () =>
+    Effect.gen(function* () {
+      const dir = yield* fixture
+      const layer = Storage.layer({ recall: { exact_below: 0 } }).pipe(
+        Layer.provideMerge(Layer.merge(Pool.layer({ url: `file:${join(dir, "memory.db")}` }), Codec.layer()))
+      )
+      yield* Effect.gen(function* () {
+        const storage = yield* Storage.Storage
+        const count = (sql: string) => Effect.map(rows(sql), (r) => Number(r[0]?.["n"]))
+        // every record has its text row, and the backfill marks are gone
+        expect(yield* count("SELECT count(*) AS n FROM episodes_text")).toBe(10)
+        expect(yield* count("SELECT count(*) AS n FROM patterns_text")).toBe(4)
+        expect(yield* count("SELECT count(*) AS n FROM heuristics_text")).toBe(2)
+        expect(yield* count("SELECT count(*) AS n FROM text_backfill")).toBe(0)
+        const small = yield* storage.recall(ns, query({ text: "small episode", kinds: ["episode"], k: 100 }))
+        expect(small.items.length).toBeGreaterThan(0)
+        // each stored dimension (3 and 4) got its index, holding every embedding of that dimension
+        expect(yield* count("SELECT count(*) AS n FROM vector_indexes")).toBe(2)
+        expect(
+          (yield* count("SELECT count(*) AS n FROM embedding_vectors_3")) +
+            (yield* count("SELECT count(*) AS n FROM embedding_vectors_4"))
+        ).toBe(4)
+        const [embedded] = yield* rows("SELECT vector FROM embeddings WHERE item_id = 'small-1'")
+        const found = yield* storage.recall(
+          ns,
+          query({ vector: Array.from(new Float32Array(embedded!["vector"] as ArrayBuffer)), k: 1 })
+        )
+        expect(found.plan.vector).toBe("index")
+        expect(found.items.map((i) => i.item_id)).toEqual(["small-1"])
+      }).pipe(Effect.provide(layer))
+    })
   )
 })

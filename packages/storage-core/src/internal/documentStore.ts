@@ -167,7 +167,12 @@ export const makeDocumentStore = <A extends object>(
       }
       const text = spec.text
       if (text !== undefined) {
-        statements.push(text.sql.afterWrites(namespace, written.map(({ plain }) => [spec.idOf(plain), text.of(plain)])))
+        statements.push(
+          text.sql.afterWrites(
+            namespace,
+            written.map(({ plain }) => [spec.idOf(plain), text.of(plain)])
+          )
+        )
       }
       const replay = key === undefined ? undefined : new Replay()
       const results = yield* db
@@ -355,7 +360,10 @@ export const makeDocumentStore = <A extends object>(
     const table = spec.sql.table
     let indexed = 0
     while (true) {
-      const mark = yield* db.execute({ sql: "SELECT after_rowid FROM text_backfill WHERE table_name = ?", args: [table] })
+      const mark = yield* db.execute({
+        sql: "SELECT after_rowid FROM text_backfill WHERE table_name = ?",
+        args: [table]
+      })
       const after = mark.rows[0]?.["after_rowid"]
       if (after === undefined || after === null) return indexed
       const chunk = yield* db.execute({

@@ -55,6 +55,7 @@ export const RECALL_SCHEMA: ReadonlyArray<string> = [
     after_rowid INTEGER NOT NULL
   ) STRICT`,
   ...Object.values(TEXT_TABLES).map(
-    (t) => `INSERT INTO text_backfill (table_name, after_rowid) SELECT '${t.table}', 0 WHERE EXISTS (SELECT 1 FROM ${t.table})`
+    (t) =>
+      `INSERT INTO text_backfill (table_name, after_rowid) SELECT '${t.table}', 0 WHERE EXISTS (SELECT 1 FROM ${t.table})`
   )
 ]

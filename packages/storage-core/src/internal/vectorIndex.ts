@@ -69,13 +69,10 @@ SELECT rowid, vector FROM embeddings WHERE dimensions = ?1
  */
 export const makeVectorIndexes = (db: Database.Database["Type"], policy: RecallPolicy) => {
   const known = new Set<number>()
-  const refresh = Effect.map(
-    db.execute({ sql: "SELECT dimensions FROM vector_indexes", args: [] }),
-    (result) => {
-      for (const row of result.rows) known.add(Number(row["dimensions"]))
-      return known
-    }
-  )
+  const refresh = Effect.map(db.execute({ sql: "SELECT dimensions FROM vector_indexes", args: [] }), (result) => {
+    for (const row of result.rows) known.add(Number(row["dimensions"]))
+    return known
+  })
   const ensure = (dimensions: number): Effect.Effect<boolean, DatabaseFailure> =>
     Effect.gen(function* () {
       if (!policy.index_vectors) return false

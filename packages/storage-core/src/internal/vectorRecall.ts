@@ -80,7 +80,8 @@ export const vectorStatement = (
 ): Database.Statement => {
   const blob = toBlob(vector)
   const where = embeddingConditions(namespace, vector.length, kinds, filters, "fetch" in limit)
-  const select = "SELECT em.item_type, em.item_id, 1 - vector_distance_cos(em.vector, ?) AS similarity FROM embeddings AS em"
+  const select =
+    "SELECT em.item_type, em.item_id, 1 - vector_distance_cos(em.vector, ?) AS similarity FROM embeddings AS em"
   if ("fetch" in limit) {
     return {
       sql: `${select}
@@ -179,4 +180,3 @@ export const makeVectorRecall = (db: Database.Database["Type"], indexes: VectorI
 
 /** The vector search of a store. */
 export type VectorRecall = ReturnType<typeof makeVectorRecall>
-
