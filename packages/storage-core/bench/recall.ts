@@ -1,7 +1,7 @@
 // Recall: the DiskANN index beside the exact scan (recall@10, p95, size), and hybrid beside vector-only and
 // text-only retrieval on a small labelled set, side by side in one run.
 // Run: pnpm --filter @memory-turso/storage-core bench:recall          (full: 50,000 vectors of 384 dimensions)
-//      BENCH_QUICK=1 pnpm --filter @memory-turso/storage-core bench:recall   (quick: 10,000 vectors, see the note)
+//      BENCH_QUICK=1 pnpm --filter @memory-turso/storage-core bench:recall   (quick: 20,000 vectors, see the note)
 // Section `storage-core.recall` of `pnpm bench`. The full run keeps the database it built in
 // packages/storage-core/bench/.cache/ (gitignored) and reuses it while its key (size, settings, schema) matches;
 // RECALL_REBUILD=1 builds it again.
@@ -23,7 +23,7 @@ import { defaultRecallPolicy, indexSettings } from "../src/RecallConfig.js"
 import * as Storage from "../src/Storage.js"
 import { DIMENSIONS, embed, INCIDENTS } from "./recall-corpus.js"
 
-const N = Number(process.env["RECALL_VECTORS"] ?? quickOr(10_000, 50_000))
+const N = Number(process.env["RECALL_VECTORS"] ?? quickOr(20_000, 50_000))
 const QUERIES = quickOr(40, 100)
 const CLUSTERS = 100
 const K = 10

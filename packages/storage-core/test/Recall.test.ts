@@ -15,8 +15,9 @@ import * as Storage from "../src/Storage.js"
 import { episode, heuristic, ns, pattern } from "./support/fixtures.js"
 
 const query = (input: RecallQueryInput) => Schema.decodeUnknownSync(RecallQuery)(input)
+/** Storage with recall options; neighbours uncompressed unless said (1 bit per dimension of 8 leaves no ranking). */
 const layerWith = (recall: RecallPolicyInput = {}) =>
-  Storage.layer({ recall, compression: { use_dictionary: false } }).pipe(
+  Storage.layer({ recall: { compress_neighbors: "none", ...recall }, compression: { use_dictionary: false } }).pipe(
     Layer.provideMerge(Layer.merge(Database.layerTest, Codec.layer()))
   )
 const other = Namespace.make("other-team")

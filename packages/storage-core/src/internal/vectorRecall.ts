@@ -14,7 +14,7 @@ import { type VectorIndexes, vectorIndexName } from "./vectorIndex.js"
  * `fetch` candidates and filters them, in the form libSQL's planner handles: `rowid IN (SELECT id FROM
  * vector_top_k(...))` (a list built once, then rowid lookups). A join of `vector_top_k` with the filtered table
  * can be planned as a scan of the table probing the index once per row (libsql issue #2212): never write it.
- * `fetch` adapts: it starts from the share of candidates this namespace and filters let through last time, grows
+ * `fetch` adapts: it starts from 3k over the share of candidates this namespace and filters let through last time, grows
  * while fewer than `k` survive, and past `max_candidates` the query scans exactly instead. A namespace with at most
  * `exact_below` vectors of that dimension is scanned exactly from the start.
  */
@@ -106,6 +106,9 @@ const byRank = (a: VectorHit, b: VectorHit) =>
   (a.item_type < b.item_type ? -1 : a.item_type > b.item_type ? 1 : 0) ||
   (a.item_id < b.item_id ? -1 : a.item_id > b.item_id ? 1 : 0)
 
+/** How many more candidates than `k` (over the share that passes the filters) the index is asked for. */
+const OVER_FETCH = 3
+
 /** How many selectivities are remembered before the memory starts over. */
 const REMEMBERED = 10_000
 
@@ -159,8 +162,9 @@ export const makeVectorRecall = (db: Database.Database["Type"], indexes: VectorI
       }
       const key = `${namespace}|${dimensions}|${filterKey(kinds, filters)}`
       const share = passed.get(key) ?? 1
-      // twice what the last share needs, at least 2k (the index is approximate: more candidates, better recall)
-      let fetch = Math.min(policy.max_candidates, Math.max(2 * k, Math.ceil((2 * k) / share)))
+      // three times what the last share needs, at least 3k (the index is approximate: more candidates re-ranked
+      // exactly, better recall; up to `search_l` they cost row lookups, not a deeper search)
+      let fetch = Math.min(policy.max_candidates, Math.ceil((OVER_FETCH * k) / share))
       let queries = 0
       while (true) {
         const result = yield* db.execute(vectorStatement(namespace, vector, kinds, filters, { fetch }))
@@ -173,7 +177,7 @@ export const makeVectorRecall = (db: Database.Database["Type"], indexes: VectorI
         }
         if (fetch >= policy.max_candidates) return yield* exact(namespace, vector, kinds, filters, k, queries)
         const share = Math.max(hits.length, 1) / fetch
-        fetch = Math.min(policy.max_candidates, Math.max(4 * fetch, Math.ceil((2 * k) / share)))
+        fetch = Math.min(policy.max_candidates, Math.max(4 * fetch, Math.ceil((OVER_FETCH * k) / share)))
       }
     })
 }
