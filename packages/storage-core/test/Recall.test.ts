@@ -6,6 +6,8 @@ import { describe, expect, it } from "@effect/vitest"
 import { Codec } from "@memory-turso/compression"
 import { Namespace, RecallQuery, type RecallQueryInput } from "@memory-turso/model"
 import { Database, Pool } from "@memory-turso/pool"
+import { acquireTestServer } from "@memory-turso/testkit"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
@@ -393,6 +395,43 @@ describe("a database migrated with records (release 0.0.0 fixture)", () => {
         expect(found.plan.vector).toBe("index")
         expect(found.items.map((i) => i.item_id)).toEqual(["small-1"])
       }).pipe(Effect.provide(layer))
+    })
+  )
+})
+
+describe("recall on a remote database (test server)", () => {
+  it.scopedLive("text rows, vector index and fused ranking work remotely; a text recall is one request", () =>
+    Effect.gen(function* () {
+      const server = yield* Effect.orDie(acquireTestServer())
+      const layer = Storage.layer({ recall: { exact_below: 0, compress_neighbors: "none" } }).pipe(
+        Layer.provideMerge(Layer.merge(Pool.layer({ url: server.url }), Codec.layer()))
+      )
+      const context = yield* Effect.orDie(Layer.build(layer))
+      const storage = Context.get(context, Storage.Storage)
+      yield* storage.upsertEpisodes(ns, [
+        episode({ episode_id: "r1", task_description: "rotate the signing keys" }),
+        episode({ episode_id: "r2", task_description: "water the plants" })
+      ])
+      yield* storage.upsertEpisode(ns, episode({ episode_id: "r2", task_description: "prune the keys list" }), {
+        ifVersion: 1
+      })
+      yield* storage.upsertEmbedding(ns, { item_type: "episode", item_id: "r1", model: "m", vector: [1, 0, 0] })
+      yield* storage.upsertEmbedding(ns, { item_type: "episode", item_id: "r2", model: "m", vector: [0, 1, 0] })
+      server.resetStats()
+      const text = yield* storage.recall(ns, query({ text: "keys" }))
+      expect(ids(text).sort()).toEqual(["r1", "r2"])
+      expect(server.stats().requests).toBe(1)
+      expect(ids(yield* storage.recall(ns, query({ text: "plants" })))).toEqual([])
+      const nearest = yield* storage.recall(ns, query({ vector: [0.1, 1, 0], k: 1 }))
+      expect(nearest.plan).toMatchObject({ vector: "index", index_queries: 1 })
+      expect(ids(nearest)).toEqual(["r2"])
+      // a hybrid list is 30 deep: more than the namespace holds, so scanned without asking the index
+      const both = yield* storage.recall(ns, query({ text: "signing", vector: [0.1, 1, 0], k: 2 }))
+      expect(both.plan).toMatchObject({ vector: "exact", index_queries: 0 })
+      expect(both.items.map((i) => [i.item_id, i.score.text_rank, i.score.vector_rank])).toEqual([
+        ["r1", 1, 2],
+        ["r2", undefined, 1]
+      ])
     })
   )
 })

@@ -135,14 +135,20 @@ export const makeVectorRecall = (db: Database.Database["Type"], indexes: VectorI
       })
     )
 
-  /** At most `exact_below + 1`: are there so few vectors of this dimension here that a scan is the better plan? */
-  const small = (namespace: Namespace, dimensions: number) =>
+  /**
+   * Are there so few vectors of this dimension here that a scan is the better plan: at most `exact_below`, or fewer
+   * than `k` (the index could never return `k` of them)? Counts at most `max(exact_below, k - 1) + 1` index entries.
+   */
+  const small = (namespace: Namespace, dimensions: number, k: number) =>
     Effect.map(
       db.execute({
         sql: "SELECT count(*) AS n FROM (SELECT 1 FROM embeddings WHERE namespace = ? AND dimensions = ? LIMIT ?)",
-        args: [namespace, dimensions, policy.exact_below + 1]
+        args: [namespace, dimensions, Math.max(policy.exact_below, k - 1) + 1]
       }),
-      (result) => Number(result.rows[0]?.["n"] ?? 0) <= policy.exact_below
+      (result) => {
+        const n = Number(result.rows[0]?.["n"] ?? 0)
+        return n <= policy.exact_below || n < k
+      }
     )
 
   return (
@@ -157,7 +163,7 @@ export const makeVectorRecall = (db: Database.Database["Type"], indexes: VectorI
       const kinds = requested.filter((kind) => EMBEDDED.includes(kind))
       if (kinds.length === 0) return { hits: [], plan: "none", candidates: 0, indexQueries: 0 } satisfies VectorOutcome
       const dimensions = vector.length
-      if (forceExact || !(yield* indexes.has(dimensions)) || (yield* small(namespace, dimensions))) {
+      if (forceExact || !(yield* indexes.has(dimensions)) || (yield* small(namespace, dimensions, k))) {
         return yield* exact(namespace, vector, kinds, filters, k, 0)
       }
       const key = `${namespace}|${dimensions}|${filterKey(kinds, filters)}`
