@@ -11,8 +11,9 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
-import { vectorStatement } from "../src/internal/vectorRecall.js"
-import type { RecallPolicyInput } from "../src/RecallConfig.js"
+import { makeVectorIndexes } from "../src/internal/vectorIndex.js"
+import { makeVectorRecall, vectorStatement } from "../src/internal/vectorRecall.js"
+import { RecallPolicy, type RecallPolicyInput } from "../src/RecallConfig.js"
 import * as Storage from "../src/Storage.js"
 import { episode, heuristic, ns, pattern } from "./support/fixtures.js"
 
@@ -286,6 +287,31 @@ describe("vector recall", () => {
         expect(joinedPlan[0]).toMatch(/^(SCAN|SEARCH) em\b/)
         expect(joinedPlan[1]).toMatch(/^SCAN v VIRTUAL TABLE/)
       }).pipe(Effect.provide(layerWith({ exact_below: 0 })))
+  )
+})
+
+describe("the exact scan on an embedded database", () => {
+  it.scoped("reads the namespace in chunks and keeps the same best k as one statement", () =>
+    Effect.gen(function* () {
+      yield* seedEpisodes(ns, 60, "e", 4)
+      yield* seedEpisodes(other, 20, "o")
+      const db = yield* Database.Database
+      let statements = 0
+      const counting = {
+        ...db,
+        execute: (s: Database.Statement) => Effect.suspend(() => ((statements += 1), db.execute(s)))
+      }
+      const policy = Schema.decodeSync(RecallPolicy)({})
+      const search = makeVectorRecall(counting, makeVectorIndexes(counting, policy), policy, 7 * D)
+      for (const filters of [{}, { tags: ["rare"] }]) {
+        statements = 0
+        const chunked = yield* search(ns, vectorOf(2), ["episode"], filters, 5, true)
+        const whole = yield* db.execute(vectorStatement(ns, vectorOf(2), ["episode"], filters, { k: 5 }))
+        expect(chunked.hits.map((h) => h.item_id)).toEqual(whole.rows.map((r) => String(r["item_id"])))
+        // 60 rows (or the 15 tagged ones) of the namespace, 7 a chunk: every chunk one statement
+        expect(statements).toBe("tags" in filters ? 3 : 9)
+      }
+    }).pipe(Effect.provide(layerWith()))
   )
 })
 

@@ -2,7 +2,9 @@ import type { Namespace, RecallFilters, RecallKind } from "@memory-turso/model"
 import type { Database, DatabaseFailure } from "@memory-turso/pool"
 import * as Effect from "effect/Effect"
 import type { RecallPolicy } from "../RecallConfig.js"
+import { CHUNK_FLOATS } from "./embeddingSearch.js"
 import { toBlob } from "./embeddingSql.js"
+import { yieldToEventLoop } from "./eventLoop.js"
 import { all, type Clause, filterKey, recordConditions, tableOf } from "./recallFilters.js"
 import { type VectorIndexes, vectorIndexName } from "./vectorIndex.js"
 
@@ -95,6 +97,24 @@ WHERE em.rowid IN (SELECT id FROM vector_top_k('${vectorIndexName(vector.length)
   }
 }
 
+/** One chunk of an embedded exact scan: the rows passing after `(model, rowid)` in that order, with similarities. */
+export const chunkStatement = (
+  namespace: Namespace,
+  vector: ReadonlyArray<number>,
+  kinds: ReadonlyArray<RecallKind>,
+  filters: RecallFilters,
+  after: { readonly model: string; readonly rowid: number },
+  rows: number
+): Database.Statement => {
+  const where = embeddingConditions(namespace, vector.length, kinds, filters, false)
+  return {
+    sql: `SELECT em.rowid AS position, em.model, em.item_type, em.item_id,
+  1 - vector_distance_cos(em.vector, ?) AS similarity FROM embeddings AS em
+WHERE ${where.sql} AND (em.model, em.rowid) > (?, ?) ORDER BY em.model, em.rowid LIMIT ?`,
+    args: [toBlob(vector), ...where.args, after.model, after.rowid, rows]
+  }
+}
+
 const hitOf = (row: Record<string, unknown>): VectorHit => ({
   item_type: row["item_type"] as RecallKind,
   item_id: String(row["item_id"]),
@@ -113,10 +133,20 @@ const OVER_FETCH = 3
 const REMEMBERED = 10_000
 
 /** Builds the vector search of a store. */
-export const makeVectorRecall = (db: Database.Database["Type"], indexes: VectorIndexes, policy: RecallPolicy) => {
+export const makeVectorRecall = (
+  db: Database.Database["Type"],
+  indexes: VectorIndexes,
+  policy: RecallPolicy,
+  chunkFloats: number = CHUNK_FLOATS
+) => {
   /** The share of index candidates that passed, by namespace, dimension and filters (last query's). */
   const passed = new Map<string, number>()
 
+  /**
+   * The exact scan. Remote: one statement (the server does the work). Embedded: libSQL runs in this thread, so the
+   * namespace's vectors are scanned in chunks of about `chunkFloats` floats in (model, rowid) order, the best `k`
+   * kept here, with a turn of the event loop between chunks (as `searchEmbeddings` does).
+   */
   const exact = (
     namespace: Namespace,
     vector: ReadonlyArray<number>,
@@ -124,16 +154,30 @@ export const makeVectorRecall = (db: Database.Database["Type"], indexes: VectorI
     filters: RecallFilters,
     k: number,
     indexQueries: number
-  ) =>
-    Effect.map(
-      db.execute(vectorStatement(namespace, vector, kinds, filters, { k })),
-      (result): VectorOutcome => ({
-        hits: result.rows.map(hitOf),
+  ): Effect.Effect<VectorOutcome, DatabaseFailure> =>
+    Effect.gen(function* () {
+      const outcome = (hits: ReadonlyArray<VectorHit>): VectorOutcome => ({
+        hits,
         plan: "exact",
-        candidates: result.rows.length,
+        candidates: hits.length,
         indexQueries
       })
-    )
+      if (db.kind !== "embedded") {
+        const result = yield* db.execute(vectorStatement(namespace, vector, kinds, filters, { k }))
+        return outcome(result.rows.map(hitOf))
+      }
+      const rows = Math.max(1, Math.floor(chunkFloats / vector.length))
+      let best: Array<VectorHit> = []
+      let after = { model: "", rowid: Number.MIN_SAFE_INTEGER }
+      while (true) {
+        const chunk = yield* db.execute(chunkStatement(namespace, vector, kinds, filters, after, rows))
+        best = [...best, ...chunk.rows.map(hitOf)].sort(byRank).slice(0, k)
+        const end = chunk.rows.at(-1)
+        if (chunk.rows.length < rows || end === undefined) return outcome(best)
+        after = { model: String(end["model"]), rowid: Number(end["position"]) }
+        yield* yieldToEventLoop
+      }
+    })
 
   /**
    * Are there so few vectors of this dimension here that a scan is the better plan: at most `exact_below`, or fewer
