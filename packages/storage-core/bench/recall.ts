@@ -102,9 +102,17 @@ VALUES (?, 'episode', ?, 'm', ?, ?, 0, 0)`,
         if (from % 10_000 === 1)
           console.log(`  ${from} vectors indexed, ${((performance.now() - started) / 1000).toFixed(0)} s`)
       }
-      return (performance.now() - started) / 1000
+      const seconds = (performance.now() - started) / 1000
+      // everything in the database file itself, so it can be moved (WAL mode)
+      yield* db.execute({ sql: "PRAGMA wal_checkpoint(TRUNCATE)", args: [] })
+      return seconds
     })
   )
+
+/** Removes a database file and its WAL companions. */
+const remove = (file: string) => {
+  for (const suffix of ["", "-wal", "-shm"]) rmSync(`${file}${suffix}`, { force: true })
+}
 
 const CHORES = [
   "Bump the lodash dependency",
@@ -281,10 +289,14 @@ const program = Effect.gen(function* () {
   } else {
     const file = isQuick() ? join(cacheDir, `quick-${process.pid}.db`) : `${cached}.building`
     mkdirSync(cacheDir, { recursive: true })
-    rmSync(file, { force: true })
+    remove(file)
     console.log(`building ${N} vectors of ${DIMENSIONS} dimensions (${settings.join(", ")}) ...`)
     buildSeconds = yield* build(`file:${file}`)
-    if (!isQuick()) renameSync(file, cached)
+    if (!isQuick()) {
+      remove(cached)
+      renameSync(file, cached)
+      remove(file)
+    }
     url = `file:${isQuick() ? file : cached}`
   }
   if (isQuick()) {
@@ -330,7 +342,7 @@ ORDER BY vector_distance_cos(vector, ?) LIMIT ?`,
       return { all, ns10, ns90, plan: plan.plan, bytes: Number(size.rows[0]?.["bytes"] ?? statSync(file).size) }
     })
   )
-  if (isQuick()) rmSync(file, { force: true })
+  if (isQuick()) remove(file)
   const hybrid = yield* labelled(1)
   const weaker = yield* labelled(0)
   const stronger = yield* labelled(2)
