@@ -181,7 +181,8 @@ export const SECTIONS: ReadonlyArray<Section> = [
       "storage-core.recall.hybrid-vs-vector",
       "storage-core.recall.hybrid-vs-text"
     ],
-    about: "the DiskANN index beside the exact scan (recall@10, p95, size), hybrid recall beside vector-only and text-only"
+    about:
+      "the DiskANN index beside the exact scan (recall@10, p95, size), hybrid recall beside vector-only and text-only"
   }
 ]
 

@@ -299,7 +299,11 @@ describe("the exact scan on an embedded database", () => {
       let statements = 0
       const counting = {
         ...db,
-        execute: (s: Database.Statement) => Effect.suspend(() => ((statements += 1), db.execute(s)))
+        execute: (statement: Database.Statement) =>
+          Effect.suspend(() => {
+            statements += 1
+            return db.execute(statement)
+          })
       }
       const policy = Schema.decodeSync(RecallPolicy)({})
       const search = makeVectorRecall(counting, makeVectorIndexes(counting, policy), policy, 7 * D)
