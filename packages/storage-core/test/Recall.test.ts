@@ -11,6 +11,8 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
+import { TEXT_TABLES } from "../src/internal/recallSchema.js"
+import { textSql } from "../src/internal/textIndex.js"
 import { makeVectorIndexes } from "../src/internal/vectorIndex.js"
 import { makeVectorRecall, vectorStatement } from "../src/internal/vectorRecall.js"
 import { RecallPolicy, type RecallPolicyInput } from "../src/RecallConfig.js"
@@ -140,6 +142,26 @@ describe("full-text recall", () => {
       expect(ids(yield* storage.recall(ns, query({ text: "gamma beta" }))).sort()).toEqual(["a", "b"])
       expect(ids(yield* storage.recall(ns, query({ text: "delta" })))).toEqual(["h"])
       expect((yield* rows("SELECT count(*) AS n FROM episodes_text"))[0]?.["n"]).toBe(2)
+    }).pipe(Effect.provide(layerWith()))
+  )
+
+  it.scoped("a batch's text rows are written by key lookups, never a scan of the table per batch", () =>
+    Effect.gen(function* () {
+      const db = yield* Database.Database
+      yield* seedEpisodes(ns, 50)
+      for (const [kind, table] of [
+        ["episodes", "episodes_text"],
+        ["patterns", "patterns_text"],
+        ["heuristics", "heuristics_text"]
+      ] as const) {
+        const statement = textSql(TEXT_TABLES[kind]).afterWrites(ns, [["e1", "words"]])
+        const plan = yield* db.execute({ sql: `EXPLAIN QUERY PLAN ${statement.sql}`, args: statement.args })
+        const details = plan.rows.map((row) => String(row["detail"]))
+        expect(details[0], table).toMatch(/^SCAN j\b/)
+        expect(details[1], table).toMatch(
+          /^SEARCH d USING (COVERING )?INDEX sqlite_autoindex_\w+ \(namespace=\? AND \w+_id=\?\)/
+        )
+      }
     }).pipe(Effect.provide(layerWith()))
   )
 

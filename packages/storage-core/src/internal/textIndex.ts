@@ -74,9 +74,11 @@ export interface TextSql {
 export const textSql = (t: TextTable): TextSql => {
   const write = `INSERT OR REPLACE INTO ${t.text} (rowid, body)
 SELECT rowid, ?3 FROM ${t.table} WHERE namespace = ?1 AND ${t.id} = ?2 AND changes() > 0`
+  // CROSS JOIN fixes the loop order: the batch's list outside, each record found by its key (a plain join may be
+  // planned as a scan of the whole table per batch)
   const writes = `INSERT OR REPLACE INTO ${t.text} (rowid, body)
 SELECT d.rowid, json_extract(j.value, '$[1]') FROM json_each(?2) AS j
-JOIN ${t.table} AS d ON d.namespace = ?1 AND d.${t.id} = json_extract(j.value, '$[0]')`
+CROSS JOIN ${t.table} AS d ON d.namespace = ?1 AND d.${t.id} = json_extract(j.value, '$[0]')`
   const remove = `DELETE FROM ${t.text} WHERE rowid = (SELECT rowid FROM ${t.table} WHERE namespace = ?1 AND ${t.id} = ?2)`
   const removeAt = `DELETE FROM ${t.text}
 WHERE rowid = (SELECT rowid FROM ${t.table} WHERE namespace = ?1 AND ${t.id} = ?2 AND version = ?3)`
