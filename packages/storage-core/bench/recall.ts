@@ -47,8 +47,26 @@ const prng = (seed: number) => {
 const rng = prng(42)
 const gauss = () => Math.sqrt(-2 * Math.log(rng() + 1e-12)) * Math.cos(2 * Math.PI * rng())
 const centres = Array.from({ length: CLUSTERS }, () => Array.from({ length: DIMENSIONS }, gauss))
-/** A point of cluster `c`: its centre plus noise (clusters overlap little, points within one differ). */
-const point = (c: number) => centres[c]!.map((x) => x + 0.6 * gauss())
+/** How many latent directions points vary along within a cluster (real embeddings have a low intrinsic dimension). */
+const LATENT = 16
+/** A random projection of the latent space into the vector space (unit-norm columns). */
+const projection = Array.from({ length: LATENT }, () => {
+  const column = Array.from({ length: DIMENSIONS }, gauss)
+  const norm = Math.hypot(...column)
+  return column.map((x) => x / norm)
+})
+/**
+ * A point of cluster `c`: its centre, plus an offset along the latent directions (standard deviation 2 each),
+ * plus a little isotropic noise (0.05 per dimension).
+ */
+const point = (c: number) => {
+  const latent = Array.from({ length: LATENT }, () => 2 * gauss())
+  return centres[c]!.map((x, d) => {
+    let offset = 0
+    for (let l = 0; l < LATENT; l++) offset += latent[l]! * projection[l]![d]!
+    return x + offset + 0.05 * gauss()
+  })
+}
 /** Row `i`: cluster i % CLUSTERS; rows of every tenth block of CLUSTERS rows (all clusters alike) in `tenth`. */
 const namespaceOf = (i: number) => (Math.floor(i / CLUSTERS) % 10 === 0 ? tenth : rest)
 
@@ -278,7 +296,7 @@ const labelled = (conceptWeight: number) =>
 const program = Effect.gen(function* () {
   const settings = indexSettings(defaultRecallPolicy)
   const cacheDir = join(fileURLToPath(new URL(".", import.meta.url)), ".cache")
-  const key = `recall-${N}x${DIMENSIONS}-${settings.join("_").replace(/[^a-z0-9_]/gi, "")}-schema${migrations.at(-1)!.version}`
+  const key = `recall-latent${LATENT}-${N}x${DIMENSIONS}-${settings.join("_").replace(/[^a-z0-9_]/gi, "")}-schema${migrations.at(-1)!.version}`
   const cached = join(cacheDir, `${key}.db`)
   const notes: Array<string> = []
   let buildSeconds: number | undefined
@@ -449,7 +467,7 @@ ORDER BY vector_distance_cos(vector, ?) LIMIT ?`,
       }
     ],
     notes: [
-      `${N} vectors in ${CLUSTERS} Gaussian clusters (noise 0.6 per dimension around unit-variance centres), ${QUERIES} queries drawn the same way; recall@k = share of the exact scan's top k the index returned`,
+      `${N} vectors in ${CLUSTERS} clusters: unit-variance centres, points spread along ${LATENT} latent directions (sd 2) plus isotropic noise 0.05; ${QUERIES} queries drawn the same way; recall@k = share of the exact scan's top k the index returned. With isotropic noise in all dimensions instead (sd 0.6, no latent structure: a cluster's 500 points nearly equidistant from a query), a full run measured recall@10 0.60 with these settings and 0.63 with float8 neighbours: no approximate index separates such neighbours`,
       `index settings: ${settings.join(", ")}; no-filter rows: vector_top_k over-fetching 2k then re-ranked exactly; namespace rows: Storage.recall (adaptive over-fetch, exact re-rank) against Storage.recall with exact: true`,
       `labelled set: 12 hand-written incidents x 3 episodes (packages/storage-core/bench/recall-corpus.ts) and ${DISTRACTORS} distractors (everyday chores combined from short lists, see recall.ts); 24 queries; vectors are feature-hashed character trigrams and concepts of a small synonym table (no embedding model loads offline); the comparisons use concepts weighing 1 trigram, the figures show the set with concepts off and weighing 2: hybrid's margin depends on how good the vectors are`,
       ...notes

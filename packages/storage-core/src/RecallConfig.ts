@@ -44,7 +44,10 @@ export const RecallPolicy = Schema.Struct({
     oneOf("compress_neighbors", "none", "float8", "float16", "floatb16", "float1bit"),
     { default: () => "float1bit" as const }
   ),
-  /** Candidates the index visits per query. */
+  /**
+   * The index's beam width: candidates it visits per query, and the most rows one `vector_top_k` returns (so a
+   * filter letting through less than `k / search_l` of the rows falls back to the scan).
+   */
   search_l: Schema.optionalWith(integerIn("search_l", 10, 2000), { default: () => 200 }),
   /** The `k` of reciprocal rank fusion: an item's fused score is the sum of 1 / (rrf_k + rank) over its lists. */
   rrf_k: Schema.optionalWith(integerIn("rrf_k", 1, 100_000), { default: () => 60 }),
@@ -55,8 +58,8 @@ export const RecallPolicy = Schema.Struct({
   exact_below: Schema.optionalWith(integerIn("exact_below", 0, 10_000_000), { default: () => 1000 }),
   /**
    * The most candidates one query takes from the index while filters reject them (it starts from what the
-   * namespace's filters let through last time, and grows); when even that many leave fewer than `k`, the query
-   * falls back to an exact scan.
+   * namespace's filters let through last time, and grows; never more than the index's `search_l`); when even that
+   * many leave fewer than `k`, the query falls back to an exact scan.
    */
   max_candidates: Schema.optionalWith(integerIn("max_candidates", 10, 100_000), { default: () => 4000 }),
   /** Count what recall returns as retrieved, for requests that do not say (`count_retrieved`). */

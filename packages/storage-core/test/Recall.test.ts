@@ -215,14 +215,31 @@ describe("vector recall", () => {
     }).pipe(Effect.provide(layerWith({ exact_below: 0, max_candidates: 40 })))
   )
 
-  it.scoped("a larger `max_candidates` lets the index answer the same filters", () =>
+  it.scoped("a larger `search_l` and `max_candidates` let the index answer the same filters", () =>
     Effect.gen(function* () {
       const storage = yield* Storage.Storage
       yield* seedEpisodes(ns, 300, "e", 100)
       const result = yield* storage.recall(ns, query({ vector: vectorOf(0), k: 3, filters: { tags: ["rare"] } }))
       expect(result.plan.vector).toBe("index")
       expect(ids(result).sort()).toEqual(["e0", "e100", "e200"])
-    }).pipe(Effect.provide(layerWith({ exact_below: 0, max_candidates: 1000 })))
+    }).pipe(Effect.provide(layerWith({ exact_below: 0, max_candidates: 1000, search_l: 1000 })))
+  )
+
+  it.scoped("the index returns at most `search_l` rows: filters letting fewer than k of them through scan", () =>
+    Effect.gen(function* () {
+      yield* seedEpisodes(ns, 300, "e", 100)
+      const db = yield* Database.Database
+      const [returned] = yield* rows(`SELECT count(*) AS n FROM vector_top_k('embedding_vectors_${D}_idx', ?, 250)`, [
+        new Uint8Array(new Float32Array(vectorOf(0)).buffer)
+      ])
+      expect(Number(returned?.["n"])).toBeLessThanOrEqual(60)
+      expect(db.kind).toBe("embedded")
+      const storage = yield* Storage.Storage
+      const result = yield* storage.recall(ns, query({ vector: vectorOf(4), k: 3, filters: { tags: ["rare"] } }))
+      expect(result.plan.vector).toBe("exact")
+      expect(result.plan.index_queries).toBeGreaterThan(0)
+      expect(ids(result).sort()).toEqual(["e0", "e100", "e200"])
+    }).pipe(Effect.provide(layerWith({ exact_below: 0, search_l: 50 })))
   )
 
   it.scoped("a namespace with at most `exact_below` vectors is scanned exactly without asking the index", () =>

@@ -63,23 +63,36 @@ SELECT rowid, vector FROM embeddings WHERE dimensions = ?1
   ]
 }
 
+/** libSQL's `search_l` when an index's settings do not name it. */
+const DEFAULT_SEARCH_L = 200
+
+/** The `search_l` of recorded settings: the most rows `vector_top_k` returns from that index. */
+export const searchLimitOf = (settings: string): number => {
+  const match = /(?:^|,)search_l=(\d+)/.exec(settings)
+  return match === null ? DEFAULT_SEARCH_L : Number(match[1])
+}
+
 /**
- * The dimensions this process knows to have an index, and the creation of the others: `ensure(n)` before a write
- * or search of dimension `n` costs nothing once `n` is known, and one batch the first time.
+ * The dimensions this process knows to have an index (with the index's `search_l`), and the creation of the others:
+ * `ensure(n)` before a write or search of dimension `n` costs nothing once `n` is known, and a batch the first time.
  */
 export const makeVectorIndexes = (db: Database.Database["Type"], policy: RecallPolicy) => {
-  const known = new Set<number>()
-  const refresh = Effect.map(db.execute({ sql: "SELECT dimensions FROM vector_indexes", args: [] }), (result) => {
-    for (const row of result.rows) known.add(Number(row["dimensions"]))
-    return known
-  })
+  const known = new Map<number, number>()
+  const refresh = Effect.map(
+    db.execute({ sql: "SELECT dimensions, settings FROM vector_indexes", args: [] }),
+    (result) => {
+      for (const row of result.rows) known.set(Number(row["dimensions"]), searchLimitOf(String(row["settings"])))
+      return known
+    }
+  )
   const ensure = (dimensions: number): Effect.Effect<boolean, DatabaseFailure> =>
     Effect.gen(function* () {
       if (!policy.index_vectors) return false
       if (known.has(dimensions)) return true
       const now = yield* Clock.currentTimeMillis
       yield* db.batch(createStatements(dimensions, policy, now), "write")
-      known.add(dimensions)
+      // the settings it was built with (another process may have built it first)
+      yield* refresh
       return true
     })
   /**
@@ -92,14 +105,17 @@ export const makeVectorIndexes = (db: Database.Database["Type"], policy: RecallP
     const stored = yield* db.execute({ sql: "SELECT DISTINCT dimensions FROM embeddings", args: [] })
     for (const row of stored.rows) yield* ensure(Number(row["dimensions"]))
   })
-  /** Does dimension `n` have an index (looking in the database once when this process does not know it)? */
-  const has = (dimensions: number): Effect.Effect<boolean, DatabaseFailure> =>
+  /**
+   * The most rows the index of dimension `n` returns per query (its `search_l`), or undefined when it has none
+   * (looking in the database once when this process does not know it).
+   */
+  const searchLimit = (dimensions: number): Effect.Effect<number | undefined, DatabaseFailure> =>
     !policy.index_vectors
-      ? Effect.succeed(false)
+      ? Effect.succeed(undefined)
       : known.has(dimensions)
-        ? Effect.succeed(true)
-        : Effect.map(refresh, (set) => set.has(dimensions))
-  return { ensure, start, has }
+        ? Effect.succeed(known.get(dimensions))
+        : Effect.map(refresh, (map) => map.get(dimensions))
+  return { ensure, start, searchLimit }
 }
 
 /** The vector indexes of a store. */

@@ -16,8 +16,9 @@ import { type VectorIndexes, vectorIndexName } from "./vectorIndex.js"
  * `fetch` candidates and filters them, in the form libSQL's planner handles: `rowid IN (SELECT id FROM
  * vector_top_k(...))` (a list built once, then rowid lookups). A join of `vector_top_k` with the filtered table
  * can be planned as a scan of the table probing the index once per row (libsql issue #2212): never write it.
- * `fetch` adapts: it starts from 3k over the share of candidates this namespace and filters let through last time, grows
- * while fewer than `k` survive, and past `max_candidates` the query scans exactly instead. A namespace with at most
+ * The index returns at most its `search_l` rows (libSQL's beam width, an index setting), so filters that let
+ * fewer than `k` of them through need the scan. `fetch` adapts: it starts from 3k over the share of candidates this namespace and filters let through last time, grows
+ * while fewer than `k` survive, and past `search_l` (or `max_candidates`) the query scans exactly instead. A namespace with at most
  * `exact_below` vectors of that dimension is scanned exactly from the start.
  */
 
@@ -207,27 +208,30 @@ export const makeVectorRecall = (
       const kinds = requested.filter((kind) => EMBEDDED.includes(kind))
       if (kinds.length === 0) return { hits: [], plan: "none", candidates: 0, indexQueries: 0 } satisfies VectorOutcome
       const dimensions = vector.length
-      if (forceExact || !(yield* indexes.has(dimensions)) || (yield* small(namespace, dimensions, k))) {
+      const searchL = forceExact ? undefined : yield* indexes.searchLimit(dimensions)
+      if (searchL === undefined || (yield* small(namespace, dimensions, k))) {
         return yield* exact(namespace, vector, kinds, filters, k, 0)
       }
+      // `vector_top_k` returns at most the index's `search_l` rows, however many are asked for
+      const most = Math.min(policy.max_candidates, searchL)
       const key = `${namespace}|${dimensions}|${filterKey(kinds, filters)}`
       const share = passed.get(key) ?? 1
       // three times what the last share needs, at least 3k (the index is approximate: more candidates re-ranked
       // exactly, better recall; up to `search_l` they cost row lookups, not a deeper search)
-      let fetch = Math.min(policy.max_candidates, Math.ceil((OVER_FETCH * k) / share))
+      let fetch = Math.min(most, Math.ceil((OVER_FETCH * k) / share))
       let queries = 0
       while (true) {
         const result = yield* db.execute(vectorStatement(namespace, vector, kinds, filters, { fetch }))
         queries += 1
         const hits = result.rows.map(hitOf)
         if (passed.size >= REMEMBERED) passed.clear()
-        passed.set(key, Math.max(hits.length / fetch, 1 / policy.max_candidates))
+        passed.set(key, Math.max(hits.length / fetch, 1 / most))
         if (hits.length >= k) {
           return { hits: hits.sort(byRank).slice(0, k), plan: "index", candidates: fetch, indexQueries: queries }
         }
-        if (fetch >= policy.max_candidates) return yield* exact(namespace, vector, kinds, filters, k, queries)
+        if (fetch >= most) return yield* exact(namespace, vector, kinds, filters, k, queries)
         const share = Math.max(hits.length, 1) / fetch
-        fetch = Math.min(policy.max_candidates, Math.max(4 * fetch, Math.ceil((OVER_FETCH * k) / share)))
+        fetch = Math.min(most, Math.max(4 * fetch, Math.ceil((OVER_FETCH * k) / share)))
       }
     })
 }
