@@ -27,6 +27,8 @@ const N = Number(process.env["RECALL_VECTORS"] ?? quickOr(20_000, 50_000))
 const QUERIES = quickOr(40, 100)
 const CLUSTERS = 100
 const K = 10
+/** The index's beam width (`[recall] search_l`); RECALL_SEARCH_L measures another. */
+const SEARCH_L = Number(process.env["RECALL_SEARCH_L"] ?? defaultRecallPolicy.search_l)
 const DISTRACTORS = Number(process.env["RECALL_DISTRACTORS"] ?? 200)
 const COMMAND = "pnpm --filter @memory-turso/storage-core bench:recall"
 const SETTING = "local, embedded"
@@ -75,7 +77,7 @@ const recallQuery = (input: RecallQueryInput) => Schema.decodeUnknownSync(Recall
 const storageOver = (url: string) =>
   Effect.map(
     Layer.build(
-      Storage.layer({ compression: { use_dictionary: false }, recall: { exact_below: 0 } }).pipe(
+      Storage.layer({ compression: { use_dictionary: false }, recall: { exact_below: 0, search_l: SEARCH_L } }).pipe(
         Layer.provideMerge(Layer.merge(Pool.layer({ url }), Codec.layer()))
       )
     ),
@@ -294,7 +296,7 @@ const labelled = (conceptWeight: number) =>
   )
 
 const program = Effect.gen(function* () {
-  const settings = indexSettings(defaultRecallPolicy)
+  const settings = indexSettings({ ...defaultRecallPolicy, search_l: SEARCH_L })
   const cacheDir = join(fileURLToPath(new URL(".", import.meta.url)), ".cache")
   const key = `recall-latent${LATENT}-${N}x${DIMENSIONS}-${settings.join("_").replace(/[^a-z0-9_]/gi, "")}-schema${migrations.at(-1)!.version}`
   const cached = join(cacheDir, `${key}.db`)
