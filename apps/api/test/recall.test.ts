@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -122,6 +123,40 @@ describe("POST /recall", () => {
     expect(second.json.items[0].times_retrieved).toBe(2)
     const uncounted = await h.request("POST", "/recall", { text: "parser", count_retrieved: false })
     expect(uncounted.json.items[0].times_retrieved).toBeUndefined()
+  })
+
+  it("a read-only token may recall but not ask to count retrievals", async () => {
+    const sha256 = (secret: string) => createHash("sha256").update(secret).digest("hex")
+    h = await makeHarness({
+      configure: (c) => ({
+        ...c,
+        auth: {
+          public_metrics: false,
+          tokens: [
+            { name: "reader", sha256: sha256("reader-secret-123"), scopes: ["read"], namespaces: ["default"] },
+            { name: "agent", sha256: sha256("agent-secret-4567"), scopes: ["read", "write"], namespaces: ["default"] }
+          ]
+        }
+      })
+    })
+    const as = (secret: string) => ({ authorization: `Bearer ${secret}` })
+    await h.request("POST", "/episodes", { episode_id: "e", task_description: "alpha" }, as("agent-secret-4567"))
+    const read = await h.request("POST", "/recall", { text: "alpha" }, as("reader-secret-123"))
+    expect(read.json.items.map((i: any) => i.item_id)).toEqual(["e"])
+    const counting = await h.request(
+      "POST",
+      "/recall",
+      { text: "alpha", count_retrieved: true },
+      as("reader-secret-123")
+    )
+    expect([counting.status, counting.json.error.code]).toEqual([403, "forbidden"])
+    const counted = await h.request(
+      "POST",
+      "/recall",
+      { text: "alpha", count_retrieved: true },
+      as("agent-secret-4567")
+    )
+    expect(counted.json.items[0].times_retrieved).toBe(1)
   })
 
   it("[recall] refuses bad values with the key's message", async () => {
