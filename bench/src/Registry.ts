@@ -180,6 +180,23 @@ export const SECTIONS: ReadonlyArray<Section> = [
       "api.dictionary.default-vs-gzip.codec-corpus"
     ],
     about: "compression ratio with the default configuration beside no compression"
+  },
+  {
+    id: "storage-core.recall",
+    package: "@memory-turso/storage-core",
+    script: "bench:recall",
+    timeoutSeconds: 300,
+    comparisons: [
+      "storage-core.recall.recall-at-10.all",
+      "storage-core.recall.recall-at-10.namespace-10pct",
+      "storage-core.recall.p95.all",
+      "storage-core.recall.p95.namespace-10pct",
+      "storage-core.recall.database-size",
+      "storage-core.recall.hybrid-vs-vector",
+      "storage-core.recall.hybrid-vs-text"
+    ],
+    about:
+      "the DiskANN index beside the exact scan (recall@10, p95, size), hybrid recall beside vector-only and text-only"
   }
 ]
 

@@ -29,6 +29,7 @@ import { mountEmbeddings } from "./routes/embeddings.js"
 import { mountMemory } from "./routes/memory.js"
 import { mountOperations } from "./routes/operations.js"
 import { mountProbes } from "./routes/probes.js"
+import { mountRecall } from "./routes/recall.js"
 import { mountReference } from "./routes/reference.js"
 import { Telemetry } from "./telemetry/Telemetry.js"
 
@@ -130,6 +131,7 @@ export const makeApp = (
   })
   mountMemory(routes, run, hot)
   mountEmbeddings(routes, run)
+  mountRecall(routes, run)
   mountOperations(routes, run)
   mountProbes(routes, run, hot.serve)
   mountCompression(routes, run)

@@ -8,6 +8,7 @@ import type {
   Liveness as LivenessSchema,
   PatternQuery,
   Readiness as ReadinessSchema,
+  RecallQuery,
   SimilarityQuery
 } from "@memory-turso/model"
 
@@ -38,6 +39,12 @@ export type HeuristicQueryInput = typeof HeuristicQuery.Encoded
 
 /** A similarity search as sent: `vector`, `k` (default 10), `threshold`, `item_type`, `model`, `cursor`. */
 export type SimilarityQueryInput = typeof SimilarityQuery.Encoded
+
+/**
+ * A recall as sent: `text`, `vector` (one at least), `k` (1-100, default 10), `kinds`, `filters`, `exact`,
+ * `count_retrieved`.
+ */
+export type RecallQueryInput = typeof RecallQuery.Encoded
 
 /** An embedding as sent for one item: the model that produced it and its vector. */
 export type EmbeddingInput = Omit<typeof Embedding.Encoded, "item_type" | "item_id">

@@ -14,7 +14,8 @@ import {
   type Namespace,
   Pattern,
   type PatternInput,
-  Readiness
+  Readiness,
+  RecallResult
 } from "@memory-turso/model"
 import * as Schema from "effect/Schema"
 import type {
@@ -25,7 +26,8 @@ import type {
   Liveness as LivenessBody,
   OpenApiDocument,
   PatternQueryInput,
-  Readiness as ReadinessBody
+  Readiness as ReadinessBody,
+  RecallQueryInput
 } from "./Bodies.js"
 import type { DocumentClient } from "./Documents.js"
 import type { EmbeddingClient } from "./Embeddings.js"
@@ -78,6 +80,13 @@ export interface MemoryClient {
   readonly patterns: DocumentClient<Pattern, PatternInput, PatternQueryInput>
   readonly heuristics: DocumentClient<Heuristic, HeuristicInput, HeuristicQueryInput>
   readonly embeddings: EmbeddingClient
+  /**
+   * `POST /recall`: the `k` episodes, patterns and heuristics most relevant to `text`, `vector` or both (fused by
+   * reciprocal rank), each with its score breakdown. Sent again after a network error like a read, unless it asks to
+   * count retrievals (`count_retrieved: true`); a server that counts by default (`recall.count_retrievals`) may then
+   * count a retried recall twice.
+   */
+  readonly recall: (query: RecallQueryInput, options?: CallOptions) => Promise<RecallResult>
   /** `/health`: resolves for 200 (`healthy`) and 503 (`unhealthy`: the database does not answer) alike. */
   readonly health: (options?: CallOptions) => Promise<HealthBody>
   /** `/db-health`: a real round trip in the namespace; resolves for 200 and 503 like `health`. */
@@ -149,6 +158,7 @@ const bind = (options: ClientOptions, base: URL, namespace: Namespace | undefine
   const call = makeCall(transport)
   const full = json(decoderOf(Metrics))
   const partial = json(decoderOf(PartialMetrics))
+  const recalled = json(decoderOf(RecallResult))
   function metrics(options?: MetricsOptions & { readonly allowMissingSections?: false }): Promise<Metrics>
   function metrics(options: MetricsOptions & { readonly allowMissingSections: true }): Promise<PartialMetrics>
   function metrics(options?: MetricsOptions): Promise<Metrics | PartialMetrics> {
@@ -166,6 +176,17 @@ const bind = (options: ClientOptions, base: URL, namespace: Namespace | undefine
     patterns: documentClient(call, "patterns", Pattern),
     heuristics: documentClient(call, "heuristics", Heuristic),
     embeddings: embeddingClient(call),
+    recall: (query, callOptions) =>
+      call(
+        {
+          method: "POST",
+          route: "/recall",
+          body: query,
+          read: recalled,
+          retryable: query.count_retrieved !== true
+        },
+        callOptions
+      ),
     health: get("/health", json(decoderOf(Health)), [503]),
     dbHealth: get("/db-health", json(decoderOf(DbHealth)), [503]),
     live: get("/livez", json(decoderOf(Liveness))),

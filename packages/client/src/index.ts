@@ -11,6 +11,7 @@ export type {
   Page,
   PatternQueryInput,
   Readiness,
+  RecallQueryInput,
   SimilarityQueryInput
 } from "./Bodies.js"
 export { type ClientOptions, createClient, type MemoryClient, type MetricsOptions } from "./Client.js"

@@ -138,6 +138,23 @@ describe("record details", () => {
   })
 })
 
+describe("recall", () => {
+  it("answers items by text and vector with their scores, decoded", async () => {
+    const client = fresh()
+    await client.episodes.putMany([
+      { episode_id: "e1", task_description: "migrate the database schema" },
+      { episode_id: "e2", task_description: "paint the fence" }
+    ])
+    await client.embeddings.put("episode", "e2", { model: "m", vector: [0, 1] })
+    const result = await client.recall({ text: "schema migration", vector: [0, 1], k: 5 })
+    expect(result.items.map((i) => i.item_id).sort()).toEqual(["e1", "e2"])
+    expect(result.items.find((i) => i.item_id === "e1")?.score.text_rank).toBe(1)
+    expect(result.items.find((i) => i.item_id === "e2")?.score.vector_rank).toBe(1)
+    expect(result.plan.text).toBe(true)
+    expect((await apiError(client.recall({ k: 3 }))).code).toBe("validation_failed")
+  })
+})
+
 describe("embeddings", () => {
   it("put, get, search and delete an item's embedding; an absent item is not_found", async () => {
     const client = fresh()

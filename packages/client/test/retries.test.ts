@@ -9,7 +9,8 @@ const clientOf = (url: string, onResponse?: (e: Exchange) => void) =>
 const reads: Record<string, (c: MemoryClient) => Promise<unknown>> = {
   "GET /episodes/e1": (c) => c.episodes.get("e1"),
   "POST /episodes/batch/get": (c) => c.episodes.getMany(["e1"]),
-  "POST /embeddings/search": (c) => c.embeddings.search({ vector: [1] })
+  "POST /embeddings/search": (c) => c.embeddings.search({ vector: [1] }),
+  "POST /recall": (c) => c.recall({ text: "t" })
 }
 
 /** Calls that write: never retried. */
@@ -47,6 +48,12 @@ describe.each(["503", "reset", "hang"] as const)("a server that fails with %s", 
 })
 
 describe("retries", () => {
+  it("a recall that counts retrievals is a write: sent once", async () => {
+    const server = await startFlakyServer(1, "503")
+    await expect(clientOf(server.url).recall({ text: "t", count_retrieved: true })).rejects.toBeInstanceOf(ApiError)
+    expect(server.requests()).toEqual(["POST /recall"])
+  })
+
   it("the observer sees every attempt: its number and status (null when no answer came)", async () => {
     for (const [failure, statuses] of [
       ["503", [503, 503, 200]],

@@ -2,6 +2,7 @@ import { Database } from "@memory-turso/pool"
 import * as Effect from "effect/Effect"
 import { CHANGE_FEED_MIGRATION } from "./internal/changeFeedSql.js"
 import { DICTIONARY_COLUMN } from "./internal/dictionarySql.js"
+import { RECALL_SCHEMA } from "./internal/recallSchema.js"
 import { Replay, type Statement } from "./Replay.js"
 
 /** One forward-only schema change. */
@@ -255,6 +256,16 @@ export const migrations: ReadonlyArray<Migration> = [
     // trigger, in the write's own transaction; processes follow it to keep their caches coherent (see
     // `internal/changeFeedSql.ts` and `internal/feedFollower.ts`).
     statements: CHANGE_FEED_MIGRATION
+  },
+  {
+    version: 8,
+    name: "recall: full-text tables, vector index registry, retrieval counts",
+    // Full-text tables for each document kind (rowid = the record's rowid), filled by the storage layer in each
+    // write's transaction; rows stored before this migration are indexed when `Storage.make` next runs (their
+    // payloads are compressed, so SQL alone cannot read their text: see `internal/textBackfill.ts`). Vector tables
+    // are per dimension, created (and filled from `embeddings`) when a dimension is first seen: see
+    // `internal/vectorIndex.ts`.
+    statements: RECALL_SCHEMA
   }
 ]
 

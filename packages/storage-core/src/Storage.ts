@@ -6,6 +6,8 @@ import type {
   ItemType,
   Namespace,
   PatternQuery,
+  RecallQuery,
+  RecallResult,
   SimilarityMatch,
   SimilarityQuery
 } from "@memory-turso/model"
@@ -30,7 +32,13 @@ import { episodeIndexRows, episodeIndexRowsMany, episodes, episodeValues } from 
 import { walkEpisodes } from "./internal/episodeWalk.js"
 import { trimLoop } from "./internal/idempotencyKeys.js"
 import { codecPayload } from "./internal/payload.js"
+import { makeRecall } from "./internal/recall.js"
+import { TEXT_TABLES } from "./internal/recallSchema.js"
+import { episodeText, heuristicText, patternText, textSql } from "./internal/textIndex.js"
+import { makeVectorIndexes } from "./internal/vectorIndex.js"
+import { makeVectorRecall } from "./internal/vectorRecall.js"
 import { migrate } from "./Migrations.js"
+import { RecallPolicy } from "./RecallConfig.js"
 import { CompressionPolicy, DEFAULT_MAX_RESPONSE_BYTES, MaxResponseBytes, type Options } from "./StorageConfig.js"
 import type {
   CorruptPayload,
@@ -141,7 +149,8 @@ export const make = Effect.fn("Storage.make")(function* (options: Options = {}) 
     idOf: (e) => e.episode_id,
     values: episodeValues,
     indexRows: episodeIndexRows,
-    indexRowsMany: episodeIndexRowsMany
+    indexRowsMany: episodeIndexRowsMany,
+    text: { sql: textSql(TEXT_TABLES.episodes), of: episodeText }
   })
   const patternStore = makeDocumentStore(db, format, window, budget, {
     entity: "pattern",
@@ -149,7 +158,8 @@ export const make = Effect.fn("Storage.make")(function* (options: Options = {}) 
     sql: patterns,
     json: PatternJson,
     idOf: (p) => p.pattern_id,
-    values: (p) => [p.type, p.success_rate, p.occurrence_count]
+    values: (p) => [p.type, p.success_rate, p.occurrence_count],
+    text: { sql: textSql(TEXT_TABLES.patterns), of: patternText }
   })
   const heuristicStore = makeDocumentStore(db, format, window, budget, {
     entity: "heuristic",
@@ -157,10 +167,16 @@ export const make = Effect.fn("Storage.make")(function* (options: Options = {}) 
     sql: heuristics,
     json: HeuristicJson,
     idOf: (h) => h.heuristic_id,
-    values: (h) => [h.confidence]
+    values: (h) => [h.confidence],
+    text: { sql: textSql(TEXT_TABLES.heuristics), of: heuristicText }
   })
 
-  const embeddingStore = makeEmbeddingStore(db, budget)
+  const recallPolicy = yield* Schema.decodeUnknown(RecallPolicy)(options.recall ?? {})
+  const vectorIndexes = makeVectorIndexes(db, recallPolicy)
+  yield* vectorIndexes.start
+  const embeddingStore = makeEmbeddingStore(db, budget, vectorIndexes)
+  const recall = makeRecall(db, makeVectorRecall(db, vectorIndexes, recallPolicy), recallPolicy)
+  yield* Effect.forEach([episodeStore, patternStore, heuristicStore], (store) => store.backfillText, { discard: true })
 
   const cursorOf = (namespace: Namespace, cursor: string | undefined) =>
     cursor === undefined ? Effect.succeed(undefined) : decodeCursor(namespace, cursor)
@@ -243,6 +259,7 @@ export const make = Effect.fn("Storage.make")(function* (options: Options = {}) 
     }),
 
     ...embeddingStore,
+    recall: Effect.fn("Storage.recall")(recall),
 
     counts: Effect.fn("Storage.counts")(function* (namespace: Namespace) {
       const result = yield* db.execute({ sql: COUNTS, args: [namespace] })
@@ -356,6 +373,13 @@ export class Storage extends Context.Tag("@memory-turso/storage-core/Storage")<
       namespace: Namespace,
       query: SimilarityQuery
     ) => Effect.Effect<Page<SimilarityMatch>, Failure | InvalidCursor>
+    /**
+     * The `k` episodes, patterns and heuristics of the namespace most relevant to a text (BM25 over their words), a
+     * vector (cosine similarity, through the vector index of its dimension unless `exact`), or both fused by
+     * reciprocal rank, under the query's filters; each with its score breakdown, and how it was found. With
+     * counting, the items returned are counted as retrieved.
+     */
+    readonly recall: (namespace: Namespace, query: RecallQuery) => Effect.Effect<RecallResult, Failure>
     /** How many records of each kind the namespace holds. */
     readonly counts: (namespace: Namespace) => Effect.Effect<Counts, Failure>
     /** One real round trip to the database. */

@@ -1,6 +1,7 @@
 import { Codec, CompressionConfig } from "@memory-turso/compression"
 import type * as Duration from "effect/Duration"
 import * as Schema from "effect/Schema"
+import type { RecallPolicyInput } from "./RecallConfig.js"
 
 const flag = (value: boolean) => Schema.optionalWith(Schema.Boolean, { default: () => value })
 
@@ -103,4 +104,6 @@ export interface Options {
    * rest as `unread`. A single document larger than the budget is still served, alone.
    */
   readonly maxResponseBytes?: number | undefined
+  /** Recall: the vector index settings, fusion, fallbacks and retrieval counting (default: `defaultRecallPolicy`). */
+  readonly recall?: RecallPolicyInput | undefined
 }

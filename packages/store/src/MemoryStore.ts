@@ -74,7 +74,8 @@ export const layer = (config: StoreConfig, options: LayerOptions = {}) => {
   const base = Storage.layer({
     compression: storagePolicy(config.compression),
     idempotencyWindow: options.idempotencyWindow,
-    maxResponseBytes: options.maxResponseBytes
+    maxResponseBytes: options.maxResponseBytes,
+    recall: config.recall
   }).pipe(Layer.provideMerge(Layer.merge(retried, codec)))
 
   return Layer.unwrapScoped(

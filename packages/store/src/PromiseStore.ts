@@ -17,6 +17,9 @@ import {
   type PatternInput,
   PatternQuery,
   type PatternQueryInput,
+  RecallQuery,
+  type RecallQueryInput,
+  type RecallResult,
   type SimilarityMatch,
   SimilarityQuery,
   type SimilarityQueryInput,
@@ -34,7 +37,7 @@ import { errorOf } from "./StoreError.js"
 
 /**
  * Options of `createMemoryStore`: the operators' configuration sections (`database`, `connection_pool`, `keepalive`,
- * `compression`, `cache`, `retry`, `optimizations`, as in the API's TOML file, every key optional), plus
+ * `compression`, `cache`, `retry`, `optimizations`, `recall`, as in the API's TOML file, every key optional), plus
  * shorthands for the database and the store's namespace.
  */
 export interface MemoryStoreOptions extends StoreConfig.StoreConfigInput {
@@ -92,6 +95,11 @@ export interface Embeddings {
 
 /** The store's records in one namespace. */
 export interface NamespaceView {
+  /**
+   * The `k` episodes, patterns and heuristics most relevant to `text` (BM25), `vector` (cosine similarity, through
+   * the vector index), or both fused by reciprocal rank; each with its score breakdown, and how they were found.
+   */
+  readonly recall: (query: RecallQueryInput) => Promise<RecallResult>
   readonly name: string
   readonly episodes: Collection<Episode, EpisodeInput, EpisodeQueryInput>
   readonly patterns: Collection<Pattern, PatternInput, PatternQueryInput>
@@ -157,7 +165,8 @@ const Inputs = {
   patternQuery: decodeInput(PatternQuery),
   heuristicQuery: decodeInput(HeuristicQuery),
   embedding: decodeInput(Embedding),
-  similarity: decodeInput(SimilarityQuery)
+  similarity: decodeInput(SimilarityQuery),
+  recall: decodeInput(RecallQuery)
 }
 
 /** Up to `k` matches, following the cursors of pages the byte budget cut short. */
@@ -176,6 +185,10 @@ const searchAll = (storage: Storage.Storage["Type"], ns: Namespace, query: Simil
 /** The store's records in namespace `ns`. */
 const view = (run: Run, ns: Namespace): NamespaceView => ({
   name: ns,
+  recall: (input) =>
+    run(
+      Effect.flatMap(Inputs.recall(input), (query) => Effect.flatMap(StorageTag.Storage, (s) => s.recall(ns, query)))
+    ),
   episodes: collection(
     run,
     Inputs.episode,

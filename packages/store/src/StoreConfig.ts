@@ -8,6 +8,7 @@ import * as SchemaAST from "effect/SchemaAST"
 import { CacheSection } from "./CacheSection.js"
 import { CompressionSection } from "./CompressionSection.js"
 import { type ConfigIssue, format, issuesOf } from "./ConfigIssue.js"
+import { RecallSection } from "./RecallSection.js"
 import { DatabaseSection, OptimizationsSection, RetrySection } from "./Sections.js"
 
 /** The sections a memory store is configured with: the operators' TOML sections, by name. */
@@ -18,7 +19,8 @@ export const sections = {
   compression: CompressionSection,
   cache: CacheSection,
   retry: RetrySection,
-  optimizations: OptimizationsSection
+  optimizations: OptimizationsSection,
+  recall: RecallSection
 } as const
 
 type Sections = typeof sections

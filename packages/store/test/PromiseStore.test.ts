@@ -41,6 +41,29 @@ const rejection = async (promise: Promise<unknown>): Promise<MemoryStoreError> =
   throw new Error("expected a rejection")
 }
 
+describe("recall through the Promise facade", () => {
+  it("finds by text and vector in the store's namespace; `[recall]` options apply; bad queries reject", async () => {
+    await withStore(
+      async (store) => {
+        await store.episodes.putMany([
+          { episode_id: "a", task_description: "rotate the api keys" },
+          { episode_id: "b", task_description: "bake bread" }
+        ])
+        await store.embeddings.put({ item_type: "episode", item_id: "b", model: "m", vector: [1, 0] })
+        const result = await store.recall({ text: "keys", vector: [1, 0] })
+        expect(result.items.map((i) => [i.item_id, i.score.fused])).toEqual([
+          ["a", 1 / 6],
+          ["b", 1 / 6]
+        ])
+        expect(result.items[0]!.times_retrieved).toBe(1)
+        expect((await store.namespace("elsewhere").recall({ text: "keys" })).items).toEqual([])
+        expect(await rejection(store.recall({ k: 2 }))).toBeInstanceOf(ValidationError)
+      },
+      { recall: { rrf_k: 5, count_retrievals: true } }
+    )
+  })
+})
+
 describe("createMemoryStore", () => {
   it("the README example: put, get, list, namespace, close; the README shows exactly these lines", async () => {
     const source = readFileSync(fileURLToPath(import.meta.url), "utf8")

@@ -28,6 +28,8 @@ const answerOf = (route: string): readonly [number, unknown] => {
   if (route === "POST /episodes/batch") return [200, { stored: 1, ids: ["e1"] }]
   if (route === "POST /episodes/batch/get") return [200, { episodes: [episode], missing: [] }]
   if (route === "POST /embeddings/search") return [200, { matches: [] }]
+  if (route === "POST /recall")
+    return [200, { items: [], plan: { vector: "none", candidates: 0, index_queries: 0, text: true } }]
   if (route === "POST /compression/dictionary") return [201, { dictionary_id: 1, bytes: 1, samples: 1, created_at: 0 }]
   if (route.startsWith("PUT /embeddings/")) return [200, embedding]
   if (route === "GET /health") return [503, health]

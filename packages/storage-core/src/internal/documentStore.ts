@@ -16,6 +16,7 @@ import { type DocumentSql, holds, update, upsert } from "./documentTable.js"
 import { decodeSlices, yieldToEventLoop } from "./eventLoop.js"
 import * as Keys from "./idempotencyKeys.js"
 import type { PayloadFormat, PayloadKind } from "./payload.js"
+import type { TextSql } from "./textIndex.js"
 import { unknownOutcome, whenKeyTaken } from "./writeOutcome.js"
 
 /** What a document store needs to know about one kind of document. */
@@ -37,7 +38,12 @@ export interface DocumentSpec<A> {
    * all of them: the same rows as `indexRows` of each (a batch then runs a handful of statements, not four each).
    */
   readonly indexRowsMany?: (namespace: Namespace, documents: ReadonlyArray<A>) => ReadonlyArray<Database.Statement>
+  /** The document's full-text row: its statements and the words it is found by (see `textIndex.ts`). */
+  readonly text?: { readonly sql: TextSql; readonly of: (document: A) => string }
 }
+
+/** How many rows one batch of the full-text backfill indexes. */
+const BACKFILL_CHUNK = 200
 
 /** The field every stored document carries; its value lives in the row's `version` column, not in the payload. */
 const VERSION = "version"
@@ -97,6 +103,7 @@ export const makeDocumentStore = <A extends object>(
       const at = statements.length
       if (expected === null) statements.push(upsert(spec.sql, row, now))
       else statements.push(update(spec.sql, row, now, expected), holds(spec.sql, row, now, expected))
+      if (spec.text !== undefined) statements.push(spec.text.sql.afterWrite(namespace, row.id, spec.text.of(plain)))
       if (key !== undefined) {
         statements.push(Keys.recordDocument(spec.sql, row, key, numberFieldPrefix(json, VERSION), now))
       }
@@ -157,6 +164,15 @@ export const makeDocumentStore = <A extends object>(
           written.push({ plain, at: statements.length })
           statements.push(upsert(spec.sql, row, now))
         }
+      }
+      const text = spec.text
+      if (text !== undefined) {
+        statements.push(
+          text.sql.afterWrites(
+            namespace,
+            written.map(({ plain }) => [spec.idOf(plain), text.of(plain)])
+          )
+        )
       }
       const replay = key === undefined ? undefined : new Replay()
       const results = yield* db
@@ -236,11 +252,13 @@ export const makeDocumentStore = <A extends object>(
   const remove = (namespace: Namespace, id: string, options: VersionCondition = {}) =>
     Effect.gen(function* () {
       const expected = options.ifVersion
+      const text = spec.text === undefined ? [] : [spec.text.sql.beforeDelete(namespace, id, expected)]
       if (expected === undefined) {
-        const result = yield* db
-          .execute({ sql: spec.sql.remove, args: [namespace, id] })
-          .pipe(unknownOutcome(spec.entity, id))
-        if (result.rowsAffected === 0) return yield* new NotFound({ entity: spec.entity, id })
+        const remove = { sql: spec.sql.remove, args: [namespace, id] }
+        const results = yield* (
+          text.length === 0 ? Effect.map(db.execute(remove), (r) => [r]) : db.batch([...text, remove], "write")
+        ).pipe(unknownOutcome(spec.entity, id))
+        if (results[text.length]!.rowsAffected === 0) return yield* new NotFound({ entity: spec.entity, id })
         return
       }
       const replay = new Replay()
@@ -248,6 +266,7 @@ export const makeDocumentStore = <A extends object>(
         .batch(
           mark(
             [
+              ...text,
               { sql: spec.sql.removeAt, args: [namespace, id, expected] },
               { sql: spec.sql.version, args: [namespace, id] }
             ],
@@ -255,7 +274,10 @@ export const makeDocumentStore = <A extends object>(
           ),
           "write"
         )
-        .pipe(unknownOutcome(spec.entity, id))
+        .pipe(
+          unknownOutcome(spec.entity, id),
+          Effect.map((results) => results.slice(text.length))
+        )
       if (deleted!.rowsAffected > 0) return
       const actual = versionOf(current)
       if (actual === undefined && replay.replays > 0) return
@@ -326,5 +348,51 @@ export const makeDocumentStore = <A extends object>(
       return yield* pageOf(namespace, rows, limit)
     })
 
-  return { put, putMany, get, getJson, getMany, remove, page, pageOfRanked }
+  /**
+   * Indexes the text of rows stored before the full-text tables existed (migration 8 marks their tables in
+   * `text_backfill`): in rowid order, `BACKFILL_CHUNK` rows a batch, each batch writing their text rows (only for
+   * rows still at the version read, so a newer write's text is never replaced) and the mark's progress together;
+   * the mark goes when the table is done. Resumes where a previous run stopped. Returns the rows indexed.
+   */
+  const backfillText = Effect.gen(function* () {
+    const text = spec.text
+    if (text === undefined) return 0
+    const table = spec.sql.table
+    let indexed = 0
+    while (true) {
+      const mark = yield* db.execute({
+        sql: "SELECT after_rowid FROM text_backfill WHERE table_name = ?",
+        args: [table]
+      })
+      const after = mark.rows[0]?.["after_rowid"]
+      if (after === undefined || after === null) return indexed
+      const chunk = yield* db.execute({
+        sql: `SELECT rowid AS position, ${spec.sql.id} AS id, version, payload, namespace FROM ${table}
+WHERE rowid > ? ORDER BY rowid LIMIT ?`,
+        args: [after, BACKFILL_CHUNK]
+      })
+      const statements: Array<Database.Statement> = []
+      for (const row of chunk.rows) {
+        // a damaged row is left out of the text index (reading it fails the same way as before)
+        const decoded = yield* Effect.either(decodeRow(row))
+        if (decoded._tag === "Left") {
+          yield* Effect.logWarning(`full-text backfill: ${decoded.left.message}`)
+          continue
+        }
+        const document = decoded.right.document
+        statements.push(text.sql.backfill(Number(row["position"]), Number(row["version"]), text.of(document)))
+      }
+      const end = chunk.rows.at(-1)
+      statements.push(
+        chunk.rows.length < BACKFILL_CHUNK || end === undefined
+          ? { sql: "DELETE FROM text_backfill WHERE table_name = ?", args: [table] }
+          : { sql: "UPDATE text_backfill SET after_rowid = ? WHERE table_name = ?", args: [end["position"]!, table] }
+      )
+      yield* db.batch(statements, "write")
+      indexed += chunk.rows.length
+      yield* yieldToEventLoop
+    }
+  })
+
+  return { put, putMany, get, getJson, getMany, remove, page, pageOfRanked, backfillText }
 }

@@ -7,6 +7,7 @@ import { NotFound, PreconditionFailed } from "../StorageError.js"
 import type { VersionCondition } from "../WriteOptions.js"
 import { searchPage } from "./embeddingSearch.js"
 import * as EmbeddingSql from "./embeddingSql.js"
+import type { VectorIndexes } from "./vectorIndex.js"
 import { unknownOutcome } from "./writeOutcome.js"
 
 const versionOf = (result: { readonly rows: ReadonlyArray<Record<string, unknown>> } | undefined) => {
@@ -19,12 +20,14 @@ const versionOf = (result: { readonly rows: ReadonlyArray<Record<string, unknown
  * at most `budget` bytes. Writes and deletes take an optional expected version, as documents do (see
  * `makeDocumentStore`).
  */
-export const makeEmbeddingStore = (db: Database.Database["Type"], budget: number) => ({
+export const makeEmbeddingStore = (db: Database.Database["Type"], budget: number, indexes: VectorIndexes) => ({
   upsertEmbedding: Effect.fn("Storage.upsertEmbedding")(function* (
     namespace: Namespace,
     embedding: Embedding,
     options: VersionCondition = {}
   ) {
+    // the dimension's vector table exists before the write, whose triggers then fill it
+    yield* indexes.ensure(embedding.vector.length)
     const now = yield* Clock.currentTimeMillis
     const { version: _ignored, ...input } = embedding
     const expected = options.ifVersion
