@@ -6,33 +6,18 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type { CanonicalJson } from "./CanonicalJson.js"
+import type { CoherenceOptions, CoherenceStats } from "./Coherence.js"
 import type { FeedEntry } from "./internal/changeFeedSql.js"
-import { type Boarding, type Carrier, type CoherenceStats, makeFollower } from "./internal/feedFollower.js"
+import { makeFollower } from "./internal/feedFollower.js"
 import { type CachedRecord, makeRecordCache } from "./internal/recordCache.js"
 import * as Storage from "./Storage.js"
 
 /** Options of one of the caches: those of `AdaptiveCache.make`, less `weigh` and `supersedes` (set here). */
 export type CacheInstanceOptions = Omit<CacheOptions.Options<unknown>, "weigh" | "supersedes">
 
-export type { Boarding, Carrier, CoherenceStats } from "./internal/feedFollower.js"
+export type { Boarding, Carrier, CoherenceOptions, CoherenceStats } from "./Coherence.js"
+export { notFollowing } from "./Coherence.js"
 export type { CachedRecord } from "./internal/recordCache.js"
-
-/**
- * How the caches follow the change feed that every write appends to in the database (migration 7), so that other
- * processes' writes are seen: read every `intervalMs`; no cache hit when the feed has not been read for
- * `maxStalenessMs`; entries older than `retentionMs` and beyond the newest `maxEntries` trimmed every
- * `trimIntervalMs`. `boarding` and `carrier` let the reads ride in requests sent anyway (keep-alive pings going out,
- * or due).
- */
-export interface CoherenceOptions {
-  readonly intervalMs: number
-  readonly maxStalenessMs: number
-  readonly retentionMs: number
-  readonly maxEntries: number
-  readonly trimIntervalMs: number
-  readonly carrier?: Carrier | undefined
-  readonly boarding?: Boarding | undefined
-}
 
 /** Options of the three caches: episodes and patterns by id, and query results; coherence across processes. */
 export interface Options {

@@ -3,39 +3,11 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import type * as Scope from "effect/Scope"
+import type { CoherenceOptions, CoherenceStats } from "../Coherence.js"
 import * as ChangeFeed from "./changeFeedSql.js"
 
 /** Entries read per request; a longer backlog is read in further requests at once. */
 export const FEED_PAGE = 1000
-
-/**
- * Sends read-only statements in a request the caller makes anyway (e.g. a keep-alive ping that is due): their
- * results, or None when nothing could carry them now (the follower then sends its own request).
- */
-export type Carrier = (
-  statements: ReadonlyArray<Database.Statement>
-) => Effect.Effect<Option.Option<ReadonlyArray<Database.ResultSet>>>
-
-/**
- * Lets the follower's reads ride in pings sent anyway, while the scope lasts: at each ping `board` is asked for
- * statements, and `deliver` gets their results (None: they were not sent or not answered).
- */
-export type Boarding = (passenger: {
-  readonly board: () => ReadonlyArray<Database.Statement> | undefined
-  readonly deliver: (results: Option.Option<ReadonlyArray<Database.ResultSet>>) => Effect.Effect<void>
-}) => Effect.Effect<void, never, Scope.Scope>
-
-/** How a process follows the feed (see `CachedStorage.CoherenceOptions`). */
-export interface FollowerOptions {
-  readonly intervalMs: number
-  readonly maxStalenessMs: number
-  readonly retentionMs: number
-  readonly maxEntries: number
-  readonly trimIntervalMs: number
-  readonly carrier?: Carrier | undefined
-  readonly boarding?: Boarding | undefined
-}
 
 /** What the follower does to the caches: drop what entries name; clear everything. */
 export interface FeedSink {
@@ -44,34 +16,13 @@ export interface FeedSink {
   readonly clear: Effect.Effect<void>
 }
 
-/** The follower's figures (published under `/metrics` `cache`). */
-export interface CoherenceStats {
-  /** The last feed entry this process has applied. */
-  readonly feed_position: number
-  /** Milliseconds since the last successful feed read started (how stale a cache hit may be now). */
-  readonly feed_lag_ms: number
-  readonly feed_reads: number
-  /** Of those, carried by a request sent anyway (a keep-alive ping): no round trip of their own. */
-  readonly feed_reads_carried: number
-  readonly feed_read_failures: number
-  /** Feed entries applied. */
-  readonly feed_entries: number
-  /** Cached entries (records and query results) the feed dropped. */
-  readonly feed_invalidations: number
-  /** Times the caches were cleared because this process fell behind what the feed still holds. */
-  readonly full_clears: number
-  /** Reads that went to the database because the feed had not been read for `max_staleness_ms`. */
-  readonly stale_bypasses: number
-  readonly feed_trims: number
-}
-
 /**
  * Follows the change feed for the caches of this process: reads the entries after its position every `intervalMs`
  * (in a keep-alive ping when one goes out: `boarding`, or is due: `carrier`), hands them to `sink`, and clears the caches when the feed was trimmed past its
  * position. `fresh()` says whether a cache hit may be served: only while the last successful read started less than
  * `maxStalenessMs` ago. Trims the feed every `trimIntervalMs`.
  */
-export const makeFollower = (db: Database.Database["Type"], options: FollowerOptions, sink: FeedSink) =>
+export const makeFollower = (db: Database.Database["Type"], options: CoherenceOptions, sink: FeedSink) =>
   Effect.gen(function* () {
     const clock = yield* Effect.clock
     const head = yield* db.execute(ChangeFeed.HEAD)

@@ -1,28 +1,14 @@
 import type { KeepAliveStats } from "@memory-turso/keepalive"
 import type { Features, StoreMetrics } from "@memory-turso/model"
-import type { CachedStorage } from "@memory-turso/storage-core"
+import { CachedStorage } from "@memory-turso/storage-core"
 
 /** The hit rate of a set of caches: hits / (hits + misses), 0 when nothing was read. */
 const rate = (hits: number, misses: number) => (hits + misses === 0 ? 0 : hits / (hits + misses))
 
-/** The coherence figures when the caches do not follow the change feed. */
-const NOT_FOLLOWING: CachedStorage.CoherenceStats = {
-  feed_position: 0,
-  feed_lag_ms: 0,
-  feed_reads: 0,
-  feed_reads_carried: 0,
-  feed_read_failures: 0,
-  feed_entries: 0,
-  feed_invalidations: 0,
-  full_clears: 0,
-  stale_bypasses: 0,
-  feed_trims: 0
-}
-
 /** The `cache` section from the three caches' statistics and their coherence figures. */
 export const cacheSection = (
   stats: CachedStorage.StorageCacheStats,
-  coherence: CachedStorage.CoherenceStats = NOT_FOLLOWING
+  coherence: CachedStorage.CoherenceStats = CachedStorage.notFollowing
 ): StoreMetrics["cache"] => {
   const { episodes, patterns, queries } = stats
   const hits = episodes.hits + patterns.hits + queries.hits
