@@ -3,7 +3,7 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import type { CoherenceOptions, CoherenceStats } from "../Coherence.js"
+import { type CoherenceOptions, type CoherenceStats, notFollowing } from "../Coherence.js"
 import * as ChangeFeed from "./changeFeedSql.js"
 
 /** Entries read per request; a longer backlog is read in further requests at once. */
@@ -26,16 +26,9 @@ export const makeFollower = (db: Database.Database["Type"], options: CoherenceOp
   Effect.gen(function* () {
     const clock = yield* Effect.clock
     const head = yield* db.execute(ChangeFeed.HEAD)
-    const counts = {
-      feed_reads: 0,
-      feed_reads_carried: 0,
-      feed_read_failures: 0,
-      feed_entries: 0,
-      feed_invalidations: 0,
-      full_clears: 0,
-      stale_bypasses: 0,
-      feed_trims: 0
-    }
+    // the counters (position and lag are kept apart, below)
+    const { feed_position: _position, feed_lag_ms: _lag, ...zero } = notFollowing
+    const counts: { -readonly [K in keyof typeof zero]: number } = { ...zero }
     let position = Number(head.rows[0]?.["head"] ?? 0)
     // Caches start empty: they agree with the database as of now.
     let lastReadAt = clock.unsafeCurrentTimeMillis()
