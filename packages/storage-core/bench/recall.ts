@@ -10,7 +10,7 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { type Comparison, emit, isQuick, latencyOf, percentile, quickOr, type SectionResult } from "@memory-turso/bench"
 import { Codec } from "@memory-turso/compression"
-import { Episode, Namespace, RecallQuery, type RecallQueryInput } from "@memory-turso/model"
+import { Episode, type Namespace, RecallQuery, type RecallQueryInput } from "@memory-turso/model"
 import { Database, Pool } from "@memory-turso/pool"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -21,57 +21,18 @@ import { vectorIndexName } from "../src/internal/vectorIndex.js"
 import { migrations } from "../src/Migrations.js"
 import { defaultRecallPolicy, indexSettings } from "../src/RecallConfig.js"
 import * as Storage from "../src/Storage.js"
-import { DIMENSIONS, embed, INCIDENTS } from "./recall-corpus.js"
+import { DIMENSIONS } from "./recall-corpus.js"
+import { labelled, overlap } from "./recall-labelled.js"
+import { CLUSTERS, LATENT, namespaceOf, point, rest, tenth } from "./recall-vectors.js"
 
 const N = Number(process.env["RECALL_VECTORS"] ?? quickOr(20_000, 50_000))
 const QUERIES = quickOr(40, 100)
-const CLUSTERS = 100
 const K = 10
 /** The index's beam width (`[recall] search_l`); RECALL_SEARCH_L measures another. */
 const SEARCH_L = Number(process.env["RECALL_SEARCH_L"] ?? defaultRecallPolicy.search_l)
 const DISTRACTORS = Number(process.env["RECALL_DISTRACTORS"] ?? 200)
 const COMMAND = "pnpm --filter @memory-turso/storage-core bench:recall"
 const SETTING = "local, embedded"
-const rest = Namespace.make("rest")
-const tenth = Namespace.make("tenth")
-
-/** mulberry32 */
-const prng = (seed: number) => {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-const rng = prng(42)
-const gauss = () => Math.sqrt(-2 * Math.log(rng() + 1e-12)) * Math.cos(2 * Math.PI * rng())
-const centres = Array.from({ length: CLUSTERS }, () => Array.from({ length: DIMENSIONS }, gauss))
-/** How many latent directions points vary along within a cluster (real embeddings have a low intrinsic dimension). */
-const LATENT = 16
-/** A random projection of the latent space into the vector space (unit-norm columns). */
-const projection = Array.from({ length: LATENT }, () => {
-  const column = Array.from({ length: DIMENSIONS }, gauss)
-  const norm = Math.hypot(...column)
-  return column.map((x) => x / norm)
-})
-/**
- * A point of cluster `c`: its centre, plus an offset along the latent directions (standard deviation 2 each),
- * plus a little isotropic noise (0.05 per dimension).
- */
-const point = (c: number) => {
-  const latent = Array.from({ length: LATENT }, () => 2 * gauss())
-  return centres[c]!.map((x, d) => {
-    let offset = 0
-    for (let l = 0; l < LATENT; l++) offset += latent[l]! * projection[l]![d]!
-    return x + offset + 0.05 * gauss()
-  })
-}
-/** Row `i`: cluster i % CLUSTERS; rows of every tenth block of CLUSTERS rows (all clusters alike) in `tenth`. */
-const namespaceOf = (i: number) => (Math.floor(i / CLUSTERS) % 10 === 0 ? tenth : rest)
-
 const recallQuery = (input: RecallQueryInput) => Schema.decodeUnknownSync(RecallQuery)(input)
 
 const storageOver = (url: string) =>
@@ -134,40 +95,6 @@ const remove = (file: string) => {
   for (const suffix of ["", "-wal", "-shm"]) rmSync(`${file}${suffix}`, { force: true })
 }
 
-const CHORES = [
-  "Bump the lodash dependency",
-  "Rename the helper function",
-  "Update the changelog",
-  "Add a unit test for the parser",
-  "Translate the settings page",
-  "Refactor the payment form component",
-  "Write docs for the config options",
-  "Fix a typo in the error message",
-  "Upgrade the build tool to the next major version",
-  "Remove dead code"
-]
-const PLACES = [
-  "service",
-  "frontend app",
-  "admin panel",
-  "CLI",
-  "shared library",
-  "mobile app",
-  "docs site",
-  "build config"
-]
-const STEPS = [
-  "changed two files",
-  "updated the snapshot",
-  "asked for a review",
-  "adjusted the import paths",
-  "regenerated the lock file",
-  "reformatted the code"
-]
-const OUTCOMES = ["merged after review", "checks green", "released in the next version", "closed the ticket"]
-
-const overlap = (a: ReadonlyArray<string>, b: ReadonlyArray<string>) => a.filter((x) => b.includes(x)).length
-
 /** The index beside the exact scan for the same queries, alternating which goes first. */
 const sideBySide = (
   viaIndex: (q: ReadonlyArray<number>) => Effect.Effect<ReadonlyArray<string>, unknown>,
@@ -204,95 +131,6 @@ const p95 = (xs: ReadonlyArray<number>) =>
   percentile(
     [...xs].sort((a, b) => a - b),
     0.95
-  )
-
-/** Hybrid, vector-only and text-only recall@5 on the labelled set (see recall-corpus.ts). */
-const labelled = (conceptWeight: number) =>
-  Effect.scoped(
-    Effect.gen(function* () {
-      const url = yield* Pool.temporaryUrl
-      const { storage } = yield* storageOver(url)
-      const ns = Namespace.make("labelled")
-      const texts: Array<{ id: string; text: string; incident: string | undefined }> = []
-      for (const incident of INCIDENTS) {
-        incident.episodes.forEach((e, j) => {
-          texts.push({
-            id: `${incident.id}-${j}`,
-            text: [e.task, ...e.steps, e.outcome].join("\n"),
-            incident: incident.id
-          })
-        })
-      }
-      // Distractors: everyday chores of an agent (bumping dependencies, renaming, docs, ...), combined from short lists:
-      // coherent, relevant to no query, sharing common words ("build", "test", "service", "config") with the incidents.
-      const pick = prng(7)
-      const any = <A>(xs: ReadonlyArray<A>) => xs[Math.floor(pick() * xs.length)]!
-      for (let d = 0; d < DISTRACTORS; d++) {
-        texts.push({
-          id: `noise-${d}`,
-          text: [
-            `${any(CHORES)} in the ${any(PLACES)}`,
-            `opened the ${any(PLACES)} and ${any(STEPS)}`,
-            `ran the ${any(["unit", "integration", "lint", "type"])} checks`,
-            `${any(OUTCOMES)}`
-          ].join("\n"),
-          incident: undefined
-        })
-      }
-      yield* storage.upsertEpisodes(
-        ns,
-        texts.map((t) => {
-          const [task, ...rest] = t.text.split("\n")
-          return Schema.decodeUnknownSync(Episode)({
-            episode_id: t.id,
-            task_description: task,
-            steps: rest.slice(0, -1).map((action, s) => ({
-              step_number: s + 1,
-              timestamp: "2026-01-01T00:00:00Z",
-              tool: "shell",
-              action,
-              latency_ms: 1
-            })),
-            ...(rest.length > 0 ? { outcome: { type: "success", verdict: rest.at(-1), artifacts: [] } } : {})
-          })
-        })
-      )
-      for (const t of texts) {
-        yield* storage.upsertEmbedding(ns, {
-          item_type: "episode",
-          item_id: t.id,
-          model: "trigram-hash",
-          vector: embed(t.text, conceptWeight)
-        })
-      }
-      const scores = { hybrid: 0, vector: 0, text: 0 }
-      let queries = 0
-      for (const incident of INCIDENTS) {
-        for (const q of incident.queries) {
-          queries += 1
-          const relevant = incident.episodes.map((_, j) => `${incident.id}-${j}`)
-          const ask = (input: Omit<RecallQueryInput, "k" | "kinds">) =>
-            Effect.map(
-              storage.recall(ns, recallQuery({ ...input, k: 5, kinds: ["episode"] })),
-              (r) =>
-                overlap(
-                  r.items.map((i) => i.item_id),
-                  relevant
-                ) / relevant.length
-            )
-          scores.hybrid += yield* ask({ text: q, vector: embed(q, conceptWeight) })
-          scores.vector += yield* ask({ vector: embed(q, conceptWeight) })
-          scores.text += yield* ask({ text: q })
-        }
-      }
-      return {
-        hybrid: scores.hybrid / queries,
-        vector: scores.vector / queries,
-        text: scores.text / queries,
-        queries,
-        episodes: texts.length
-      }
-    })
   )
 
 const program = Effect.gen(function* () {
@@ -363,9 +201,9 @@ ORDER BY vector_distance_cos(vector, ?) LIMIT ?`,
     })
   )
   if (isQuick()) remove(file)
-  const hybrid = yield* labelled(1)
-  const weaker = yield* labelled(0)
-  const stronger = yield* labelled(2)
+  const hybrid = yield* labelled(storageOver, DISTRACTORS, 1)
+  const weaker = yield* labelled(storageOver, DISTRACTORS, 0)
+  const stronger = yield* labelled(storageOver, DISTRACTORS, 2)
 
   const rawBytes = N * DIMENSIONS * 4
   const recallComparison = (id: string, title: string, value: number): Comparison => ({
@@ -471,7 +309,7 @@ ORDER BY vector_distance_cos(vector, ?) LIMIT ?`,
     notes: [
       `${N} vectors in ${CLUSTERS} clusters: unit-variance centres, points spread along ${LATENT} latent directions (sd 2) plus isotropic noise 0.05; ${QUERIES} queries drawn the same way; recall@k = share of the exact scan's top k the index returned. With isotropic noise in all dimensions instead (sd 0.6, no latent structure: a cluster's 500 points nearly equidistant from a query), a full run measured recall@10 0.60 with search_l 200 and 0.63 with float8 neighbours: no approximate index separates such neighbours`,
       `index settings: ${settings.join(", ")}; no-filter rows: vector_top_k over-fetching 2k then re-ranked exactly; namespace rows: Storage.recall (adaptive over-fetch, exact re-rank) against Storage.recall with exact: true`,
-      `labelled set: 12 hand-written incidents x 3 episodes (packages/storage-core/bench/recall-corpus.ts) and ${DISTRACTORS} distractors (everyday chores combined from short lists, see recall.ts); 24 queries; vectors are feature-hashed character trigrams and concepts of a small synonym table (no embedding model loads offline); the comparisons use concepts weighing 1 trigram, the figures show the set with concepts off and weighing 2: hybrid's margin depends on how good the vectors are`,
+      `labelled set: 12 hand-written incidents x 3 episodes (packages/storage-core/bench/recall-corpus.ts) and ${DISTRACTORS} distractors (everyday chores combined from short lists, see recall-labelled.ts); 24 queries; vectors are feature-hashed character trigrams and concepts of a small synonym table (no embedding model loads offline); the comparisons use concepts weighing 1 trigram, the figures show the set with concepts off and weighing 2: hybrid's margin depends on how good the vectors are`,
       ...notes
     ]
   }

@@ -1,5 +1,6 @@
 export { fetchVia } from "./FetchVia.js"
 export { captureLogs } from "./LogCapture.js"
+export { prng } from "./Seeded.js"
 export {
   DEFAULT_CONFIG,
   type FaultCounts,
