@@ -64,12 +64,15 @@ const simple = new zstd.Simple()
 const engineDatabase = (path: string, schemaFrom: string) => {
   const source = new Sqlite(schemaFrom, { readonly: true })
   const schema = source
-    .prepare("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY rowid")
-    .all() as Array<{ sql: string }>
+    .prepare("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY rowid")
+    .all() as Array<{ name: string; sql: string }>
   source.close()
+  // tables a virtual table (FTS5) or a vector index creates for itself are created again by their statement
+  const owners = schema.filter((row) => /^CREATE VIRTUAL TABLE/i.test(row.sql)).map((row) => `${row.name}_`)
+  const shadow = (name: string) => owners.some((owner) => name.startsWith(owner)) || name.endsWith("_shadow")
   const db = new Sqlite(path)
   db.exec("PRAGMA journal_mode = WAL")
-  for (const { sql } of schema) db.exec(sql)
+  for (const { name, sql } of schema) if (!shadow(name)) db.exec(sql)
   return db
 }
 
