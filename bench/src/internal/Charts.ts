@@ -5,7 +5,7 @@
  */
 import type { Comparison, Latency } from "../Result.js"
 import type { RunResult } from "../RunResult.js"
-import { formatNumber, isThroughput, withUnit } from "./Format.js"
+import { formatNumber, formatRatio, isThroughput, withUnit } from "./Format.js"
 
 const WIDTH = 960
 const LABEL_WIDTH = 300
@@ -64,7 +64,7 @@ export const throughputChart = (run: RunResult): string => {
   let y = 60
   for (const c of throughputComparisons(run)) {
     const max = Math.max(c.subject.value, c.baseline.value)
-    body.push(text(10, y + 12, `${c.id} (ratio ${formatNumber(c.ratio)}x)`, 'font-weight="bold"'))
+    body.push(text(10, y + 12, `${c.id} (ratio ${formatRatio(c.ratio)})`, 'font-weight="bold"'))
     for (const [i, figure, color, role] of [
       [0, c.subject, SUBJECT, "subject"],
       [1, c.baseline, BASELINE, "baseline"]
@@ -107,7 +107,7 @@ export const latencyChart = (run: RunResult): string => {
     const sides = latencySides(c)
     if (sides.length === 0) continue
     const max = Math.max(...sides.map(([s]) => Math.max(s.p99, s.p95 ?? 0, s.p50)))
-    body.push(text(10, y + 12, `${c.id} (ratio ${formatNumber(c.ratio)}x)`, 'font-weight="bold"'))
+    body.push(text(10, y + 12, `${c.id} (ratio ${formatRatio(c.ratio)})`, 'font-weight="bold"'))
     y += 20
     for (const [series, role] of sides) {
       const percentiles = [

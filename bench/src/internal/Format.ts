@@ -15,3 +15,7 @@ export const withUnit = (value: number, unit: string) => `${formatNumber(value)}
 
 /** A throughput is a rate: its unit ends in "/s". */
 export const isThroughput = (unit: string) => unit.endsWith("/s")
+
+/** A ratio as printed ("1.05x"); one whose baseline is 0 (not finite, `null` once read back from JSON) as "n/a". */
+export const formatRatio = (ratio: number | null): string =>
+  ratio === null || !Number.isFinite(ratio) ? "n/a" : `${formatNumber(ratio)}x`

@@ -1,7 +1,7 @@
 /** The markdown summary of a run: per section, every comparison as subject beside baseline, ratio and goal. */
 import type { Comparison } from "../Result.js"
 import type { RunResult, SectionOutcome } from "../RunResult.js"
-import { formatNumber, withUnit } from "./Format.js"
+import { formatRatio, withUnit } from "./Format.js"
 
 const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("\n", " ")
 
@@ -10,7 +10,7 @@ const goalCell = (c: Comparison) =>
 
 const comparisonRow = (c: Comparison) =>
   `| \`${c.id}\` | ${cell(c.setting)} | ${cell(c.subject.name)}: ${withUnit(c.subject.value, c.subject.unit)} | ` +
-  `${cell(c.baseline.name)}: ${withUnit(c.baseline.value, c.baseline.unit)} | ${formatNumber(c.ratio)}x | ${cell(goalCell(c))} |`
+  `${cell(c.baseline.name)}: ${withUnit(c.baseline.value, c.baseline.unit)} | ${formatRatio(c.ratio)} | ${cell(goalCell(c))} |`
 
 const sectionBlock = (outcome: SectionOutcome): Array<string> => {
   const lines = [`### ${outcome.id}`, "", `\`${outcome.command}\` (${outcome.durationSeconds} s)`, ""]
@@ -53,7 +53,7 @@ export const renderMarkdown = (run: RunResult): string => {
   ]
   if (goals.length > 0) {
     lines.push("## Goals", "", "| id | ratio | goal |", "|---|---:|---|")
-    lines.push(...goals.map((c) => `| \`${c.id}\` | ${formatNumber(c.ratio)}x | ${cell(goalCell(c))} |`), "")
+    lines.push(...goals.map((c) => `| \`${c.id}\` | ${formatRatio(c.ratio)} | ${cell(goalCell(c))} |`), "")
   }
   lines.push("## Sections", "")
   for (const outcome of run.sections) lines.push(...sectionBlock(outcome))
