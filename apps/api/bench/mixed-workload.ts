@@ -10,7 +10,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { performance } from "node:perf_hooks"
 import { createClient } from "@libsql/client"
-import { type Comparison, emit, type Latency, QUICK_ENV } from "@memory-turso/bench"
+import { type Comparison, emit, type Latency, QUICK_ENV, percentile as quantile } from "@memory-turso/bench"
 import { fetchVia, type Stats, startTestServer } from "@memory-turso/testkit"
 import { Agent, Client as HttpClient, request } from "undici"
 import { type Served, startApi } from "./processes.js"
@@ -211,10 +211,13 @@ try {
 
   const msPerOp = (m: Measured) => m.totalMs / m.ops
   const opsPerSecond = (m: Measured) => (1000 * m.ops) / m.totalMs
-  const percentile = (values: ReadonlyArray<number>, p: number) => {
-    const sorted = [...values].sort((a, b) => a - b)
-    return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0
-  }
+  const percentile = (values: ReadonlyArray<number>, p: number) =>
+    values.length === 0
+      ? 0
+      : quantile(
+          [...values].sort((a, b) => a - b),
+          p / 100
+        )
   const latency = (v: number): Array<Latency> => {
     const m = measured[v]!
     const name = variants[v]!.name

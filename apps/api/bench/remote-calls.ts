@@ -8,7 +8,7 @@
 // Both sides are warmed up at RTT 0 first (not measured). The server's counters give the round trips, statements and bytes of each side.
 // Run: pnpm --filter @memory-turso/api bench:remote   (BENCH_QUICK=1 for fewer calls; BENCH_RTT_MS, default 20)
 import { type Client, createClient } from "@libsql/client"
-import { type Comparison, emit, type Latency, QUICK_ENV } from "@memory-turso/bench"
+import { type Comparison, emit, type Latency, percentile, QUICK_ENV } from "@memory-turso/bench"
 import { DEFAULT_NAMESPACE } from "@memory-turso/model"
 import { startTestServer, type TestServer } from "@memory-turso/testkit"
 import { cpuSeconds, type Served, startApi, startBare } from "./processes.js"
@@ -22,9 +22,6 @@ const SETTING = `remote test server (RTT ${RTT_MS} ms)`
 /** Warm-up rounds at RTT 0 before measuring: a batch of 10 and a read each, a batch of 100 every tenth. */
 const WARM_ROUNDS = QUICK ? 80 : 120
 const SELECT = "SELECT episode_id AS id, version, payload FROM episodes WHERE namespace = ? AND episode_id = ?"
-
-const percentile = (sorted: ReadonlyArray<number>, q: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
 
 /** What one side's calls cost: latencies and the server's counters per call. */
 interface Side {

@@ -5,6 +5,7 @@ import { Database, type DatabaseFailure } from "@memory-turso/pool"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import type { CanonicalJson } from "./CanonicalJson.js"
 import type { CoherenceOptions, CoherenceStats } from "./Coherence.js"
 import type { FeedEntry } from "./internal/changeFeedSql.js"
@@ -173,15 +174,23 @@ export const make = (options: Options) =>
         return dropped
       })
     const clear = Effect.all([episodes.clear, patterns.clear, queries.clear()], { discard: true })
-    const db = options.coherence === undefined ? undefined : yield* Effect.serviceOption(Database.Database)
-    if (db !== undefined && db._tag === "None")
-      return yield* Effect.dieMessage("CachedStorage: coherence needs Database")
+    const coherence = options.coherence
     const follower =
-      options.coherence === undefined || db?._tag !== "Some"
+      coherence === undefined
         ? undefined
-        : yield* makeFollower(db.value, options.coherence, { apply, clear })
+        : yield* Effect.serviceOption(Database.Database).pipe(
+            Effect.flatMap(
+              Option.match({
+                onNone: () => Effect.dieMessage("CachedStorage: coherence needs Database"),
+                onSome: (db) => makeFollower(db, coherence, { apply, clear })
+              })
+            )
+          )
     /** Whether a read may be served from the caches (counts a bypass when not). */
     const served = follower === undefined ? () => true : follower.fresh
+    /** A synchronous peek that answers nothing while the caches are stale (the caller's fallback read counts it). */
+    const peekWhileFresh = (peek: (ns: Namespace, id: string) => CachedRecord | undefined) =>
+      follower === undefined ? peek : (ns: Namespace, id: string) => (follower.isFresh() ? peek(ns, id) : undefined)
 
     const cachedQuery =
       <Q, A, E>(
@@ -270,11 +279,8 @@ export const make = (options: Options) =>
       storage,
       cache: StorageCache.of({
         stats,
-        // A stale cache answers nothing here; the caller's fallback read counts the bypass.
-        peekEpisode:
-          follower === undefined ? episodes.peek : (ns, id) => (follower.isFresh() ? episodes.peek(ns, id) : undefined),
-        peekPattern:
-          follower === undefined ? patterns.peek : (ns, id) => (follower.isFresh() ? patterns.peek(ns, id) : undefined),
+        peekEpisode: peekWhileFresh(episodes.peek),
+        peekPattern: peekWhileFresh(patterns.peek),
         coherence: () => follower?.stats(),
         followFeed: follower === undefined ? Effect.succeed(0) : follower.readNow
       })
